@@ -1,0 +1,5 @@
+"""Public addresses of this part of the portal."""
+
+app_name = "actionplan"
+
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CharterConfig(AppConfig):
+    name = "charter"
+    verbose_name = "Co-production charter"

@@ -1,0 +1,5 @@
+"""Staff addresses of this part of the portal, under /staff/."""
+
+app_name = "charter"
+
+urlpatterns: list = []

@@ -1,0 +1,106 @@
+"""Demo organisations, people, themes and service areas.
+
+Names of partner organisations come from the seed documents (Gloucestershire,
+Herefordshire, Worcestershire). The people are invented. Safe to run twice.
+"""
+
+from django.utils.text import slugify
+
+from .models import Membership, Organisation, Role, ServiceArea, Theme, User
+
+DEMO_PASSWORD = "demo-password-2026"
+
+ORGANISATIONS = [
+    # (name, kind, area)
+    ("Gloucestershire County Council", Organisation.Kind.LOCAL_AUTHORITY, "Gloucestershire"),
+    ("NHS Gloucestershire Integrated Care Board", Organisation.Kind.NHS_COMMISSIONER,
+     "Gloucestershire"),
+    ("Gloucestershire Health and Care NHS Foundation Trust", Organisation.Kind.NHS_PROVIDER,
+     "Gloucestershire"),
+    ("Gloucestershire Parent Carer Forum", Organisation.Kind.PARENT_CARER_FORUM, "Gloucestershire"),
+    ("SENDIASS Gloucestershire", Organisation.Kind.SENDIASS, "Gloucestershire"),
+    ("Young Gloucestershire", Organisation.Kind.VOLUNTARY, "Gloucestershire"),
+    ("Cotswold Edge Special School", Organisation.Kind.SCHOOL, "Gloucestershire"),
+    ("Herefordshire Council", Organisation.Kind.LOCAL_AUTHORITY, "Herefordshire"),
+    ("Herefordshire Parent Carer Voice", Organisation.Kind.PARENT_CARER_FORUM, "Herefordshire"),
+    ("Wye Valley NHS Trust", Organisation.Kind.NHS_PROVIDER, "Herefordshire"),
+    ("NHS Herefordshire and Worcestershire Integrated Care Board",
+     Organisation.Kind.NHS_COMMISSIONER, "Herefordshire and Worcestershire"),
+    ("Herefordshire and Worcestershire SENDIASS", Organisation.Kind.SENDIASS,
+     "Herefordshire and Worcestershire"),
+    ("Worcestershire County Council", Organisation.Kind.LOCAL_AUTHORITY, "Worcestershire"),
+    ("Worcestershire Children First", Organisation.Kind.LOCAL_AUTHORITY, "Worcestershire"),
+    ("Families in Partnership", Organisation.Kind.PARENT_CARER_FORUM, "Worcestershire"),
+]
+
+# (e-mail, first name, last name, job title, organisation, role)
+PEOPLE = [
+    ("officer@demo.example", "Priya", "Shah", "SEND Participation Officer",
+     "Gloucestershire County Council", Role.OFFICER),
+    ("approver@demo.example", "Tom", "Whitfield", "Head of SEND Commissioning",
+     "Gloucestershire County Council", Role.APPROVER),
+    ("board@demo.example", "Margaret", "Okafor", "Chair, Joint Additional Needs Management Board",
+     "Gloucestershire County Council", Role.BOARD_MEMBER),
+    ("admin@demo.example", "Alex", "Morgan", "Portal administrator",
+     "Gloucestershire County Council", Role.ADMINISTRATOR),
+    ("nhs.officer@demo.example", "Sam", "Hughes", "Designated Clinical Officer",
+     "NHS Gloucestershire Integrated Care Board", Role.OFFICER),
+    ("forum.officer@demo.example", "Jo", "Ellis", "Participation Lead",
+     "Gloucestershire Parent Carer Forum", Role.OFFICER),
+]
+
+THEMES = [
+    ("Communication", "Being kept informed, getting replies, knowing who to contact."),
+    ("Waiting times", "Time to assessments, appointments, plans and replies."),
+    ("Information and the Local Offer", "Finding clear, up-to-date information about services."),
+    ("EHCP quality", "Whether plans describe the child and the support they need."),
+    ("Being heard", "Families and young people feeling listened to and taken seriously."),
+    ("Support in school", "SEN support, reasonable adjustments, SENCo contact, exclusions."),
+    ("Preparing for adulthood", "Moving to adult services, college, work and independence."),
+    ("Mental health and wellbeing", "Emotional wellbeing, anxiety, CAMHS."),
+    ("Short breaks and respite", "Activities, holiday schemes, overnight breaks."),
+    ("Personal safety", "Feeling safe at school, online and in the community."),
+]
+
+SERVICE_AREAS = [
+    ("EHC needs assessment and plans", "EHCNA, EHCP writing, annual reviews."),
+    ("Local Offer", "The council's published guide to SEND services."),
+    ("Education", "Early years, schools and colleges, SEN support."),
+    ("Health", "NHS therapies, paediatrics, nursing."),
+    ("Social care", "Children with disabilities teams, assessments."),
+    ("Short breaks", "Short breaks and respite."),
+    ("Home to school transport", "Travel assistance and transport."),
+    ("Mental health", "CAMHS and emotional wellbeing services."),
+    ("Preparing for adulthood", "Transition to adult services, post-16 and post-19."),
+    ("Information, advice and support (SENDIASS)", "Impartial advice for families."),
+]
+
+
+def load(stdout=None) -> dict:
+    orgs = {}
+    for name, kind, area in ORGANISATIONS:
+        org, _ = Organisation.objects.update_or_create(
+            slug=slugify(name), defaults={"name": name, "kind": kind, "area": area}
+        )
+        orgs[name] = org
+
+    for email, first, last, title, org_name, role in PEOPLE:
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={"first_name": first, "last_name": last, "job_title": title},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        Membership.objects.get_or_create(user=user, organisation=orgs[org_name], role=role)
+
+    for model, rows in ((Theme, THEMES), (ServiceArea, SERVICE_AREAS)):
+        for name, description in rows:
+            model.objects.update_or_create(
+                slug=slugify(name)[:120], defaults={"name": name, "description": description}
+            )
+
+    if stdout is not None:
+        stdout.write(f"  {len(ORGANISATIONS)} organisations, {len(PEOPLE)} staff accounts, "
+                     f"{len(THEMES)} themes, {len(SERVICE_AREAS)} service areas")
+    return {"organisations": orgs}

@@ -1,0 +1,100 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout, Size
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+
+from .models import ServiceArea, Theme
+
+
+def gds_helper(*fields) -> FormHelper:
+    """A crispy-forms-gds helper for a layout. The template writes the <form>
+    tag itself (method, CSRF token, novalidate), so errors always come from
+    the server in GOV.UK style, not from the browser's own bubbles."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(*fields)
+    return helper
+
+
+class SignInForm(AuthenticationForm):
+    """Sign-in for staff: e-mail address and password."""
+
+    error_messages = {
+        "invalid_login": "Enter a correct e-mail address and password. Both are case sensitive.",
+        "inactive": "This account has been switched off. Ask your administrator.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "E-mail address"
+        self.fields["username"].widget = forms.EmailInput(attrs={"autocomplete": "email",
+                                                                  "spellcheck": "false"})
+        self.fields["username"].error_messages["required"] = "Enter your e-mail address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.helper = gds_helper(
+            Field.text("username"), Field.text("password"), Button("submit", "Sign in")
+        )
+
+
+class StaffPasswordResetForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+        self.fields["email"].error_messages["required"] = "Enter your e-mail address"
+        self.fields["email"].error_messages["invalid"] = (
+            "Enter an e-mail address in the correct format, like name@example.org"
+        )
+        self.helper = gds_helper(Field.text("email"), Button("submit", "Send reset link"))
+
+
+class GdsSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+        self.helper = gds_helper(
+            Field.text("new_password1"), Field.text("new_password2"),
+            Button("submit", "Change password"),
+        )
+
+
+class ListItemForm(forms.Form):
+    """A new theme or service area."""
+
+    kind = forms.ChoiceField(
+        label="What are you adding?",
+        choices=[("theme", "A theme"), ("service_area", "A service area")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you are adding a theme or a service area"},
+    )
+    name = forms.CharField(
+        label="Name", max_length=120,
+        error_messages={"required": "Enter a name",
+                        "max_length": "Name must be 120 characters or fewer"},
+    )
+    description = forms.CharField(
+        label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Say what it covers, so officers tag feedback the same way.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("kind", legend_size=Size.SMALL, inline=True),
+            Field.text("name"),
+            Field.textarea("description"),
+            Button("submit", "Add"),
+        )
+
+    def model(self) -> type[Theme] | type[ServiceArea]:
+        return Theme if self.cleaned_data["kind"] == "theme" else ServiceArea
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        model = self.model()
+        if model.objects.filter(name__iexact=cleaned["name"].strip()).exists():
+            self.add_error("name", f"There is already a {model._meta.verbose_name} called "
+                                   f"{cleaned['name'].strip()}")
+        return cleaned

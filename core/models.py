@@ -1,0 +1,177 @@
+"""Organisations, people, roles, shared lists and the audit trail.
+
+`core` imports no other app: every other app may build on it.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A member of staff. Families never have accounts."""
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    job_title = models.CharField(max_length=200, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Organisation(TimeStampedModel):
+    """A partner in the local area's SEND partnership."""
+
+    class Kind(models.TextChoices):
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        NHS_COMMISSIONER = "nhs_commissioner", "NHS commissioner (ICB)"
+        NHS_PROVIDER = "nhs_provider", "NHS provider"
+        SCHOOL = "school", "School or college"
+        PARENT_CARER_FORUM = "parent_carer_forum", "Parent carer forum"
+        SENDIASS = "sendiass", "SENDIASS"
+        VOLUNTARY = "voluntary", "Voluntary and community sector"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    area = models.CharField(max_length=100, help_text="The local area, e.g. Gloucestershire")
+    website = models.URLField(blank=True)
+    # Some organisations want an approver to check every public reply.
+    replies_need_approval = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["area", "name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "area", name="organisation_unique_name_in_area"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Officer"
+    APPROVER = "approver", "Manager / approver"
+    BOARD_MEMBER = "board_member", "Board member"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Membership(TimeStampedModel):
+    """A person's role in one organisation. A person may hold several."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["organisation__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"],
+                                    name="membership_unique_role"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values),
+                                   name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.organisation}"
+
+
+class NamedListItem(TimeStampedModel):
+    """An entry in a list that administrators keep (themes, service areas)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(NamedListItem):
+    """What feedback is about, across services: "communication", "waiting times"."""
+
+
+class ServiceArea(NamedListItem):
+    """A service families give feedback on: EHCP, Local Offer, short breaks…"""
+
+
+class AuditEvent(models.Model):
+    """Who changed what, and when. `data` holds ids and states, never what a
+    family wrote or their contact details."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    verb = models.CharField(max_length=80)
+    target_type = models.CharField(max_length=80)
+    target_id = models.CharField(max_length=64)
+    summary = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.target_type}:{self.target_id}"
+
+
+class Heartbeat(models.Model):
+    """The last time a background process proved it was alive.
+
+    Celery beat enqueues `core.tasks.heartbeat` every minute and a worker
+    writes here, so a fresh row shows beat, broker, worker and database all
+    working together; /healthz reports its age.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,39 @@
+"""Named permissions for the staff area. Each is built from small predicates;
+views ask `user.has_perm("core.…")`, never about roles directly."""
+
+import rules
+
+from .models import Role
+from .roles import WORKING_ROLES, has_role, roles_by_organisation
+
+
+@rules.predicate
+def is_staff_member(user) -> bool:
+    return bool(roles_by_organisation(user))
+
+
+@rules.predicate
+def is_working_officer(user) -> bool:
+    """Officers, approvers and administrators: people who handle the work."""
+    return has_role(user, WORKING_ROLES)
+
+
+@rules.predicate
+def is_approver(user) -> bool:
+    return has_role(user, {Role.APPROVER})
+
+
+@rules.predicate
+def is_board_member(user) -> bool:
+    return has_role(user, {Role.BOARD_MEMBER})
+
+
+@rules.predicate
+def is_administrator(user) -> bool:
+    return has_role(user, {Role.ADMINISTRATOR})
+
+
+rules.add_perm("core.access_staff_area", is_staff_member)
+rules.add_perm("core.view_lists", is_working_officer)
+rules.add_perm("core.manage_lists", is_administrator)
+rules.add_perm("core.view_audit", is_administrator)

@@ -1,0 +1,23 @@
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import Heartbeat, Membership, ServiceArea, Theme
+
+
+def memberships_for(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation")
+
+
+def themes_all() -> QuerySet[Theme]:
+    return Theme.objects.order_by("-is_active", "name")
+
+
+def service_areas_all() -> QuerySet[ServiceArea]:
+    return ServiceArea.objects.order_by("-is_active", "name")
+
+
+def heartbeat_age_seconds(name: str) -> int | None:
+    beat_at = Heartbeat.objects.filter(name=name).values_list("beat_at", flat=True).first()
+    if beat_at is None:
+        return None
+    return int((timezone.now() - beat_at).total_seconds())

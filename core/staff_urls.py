@@ -1,0 +1,18 @@
+"""Everything under /staff/. Each app adds its own staff pages here so that
+one place shows every address that needs a signed-in person."""
+
+from django.urls import include, path
+
+from . import views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.StaffHomeView.as_view(), name="home"),
+    path("lists/", views.ListsView.as_view(), name="lists"),
+    path("lists/add/", views.ListItemCreateView.as_view(), name="list-add"),
+    path("feedback/", include("feedback.staff_urls")),
+    path("action-plan/", include("actionplan.staff_urls")),
+    path("charter/", include("charter.staff_urls")),
+    path("reports/", include("reports.staff_urls")),
+]

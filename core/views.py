@@ -1,0 +1,155 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.generic import TemplateView
+
+from . import selectors, services
+from .forms import GdsSetPasswordForm, ListItemForm
+
+logger = logging.getLogger(__name__)
+
+
+class StaffPermissionMixin(PermissionRequiredMixin):
+    """Every staff page: anonymous visitors are sent to sign in; signed-in
+    people without the permission get the 403 page."""
+
+    permission_required = "core.access_staff_area"
+
+
+class HomeView(TemplateView):
+    template_name = "core/home.html"
+
+
+class StaffHomeView(StaffPermissionMixin, TemplateView):
+    template_name = "core/staff_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["memberships"] = selectors.memberships_for(self.request.user)
+        return context
+
+
+class ListsView(StaffPermissionMixin, TemplateView):
+    """Themes and service areas: officers read them, administrators add."""
+
+    permission_required = "core.view_lists"
+    template_name = "core/lists.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["themes"] = selectors.themes_all()
+        context["service_areas"] = selectors.service_areas_all()
+        return context
+
+
+class ListItemCreateView(StaffPermissionMixin, View):
+    permission_required = "core.manage_lists"
+    template_name = "core/list_item_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": ListItemForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ListItemForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        item = services.list_item_create(
+            acting_user=request.user, model=form.model(),
+            name=form.cleaned_data["name"], description=form.cleaned_data["description"],
+        )
+        messages.success(request, f"{item._meta.verbose_name.capitalize()} “{item}” added")
+        return redirect("staff:lists")
+
+
+class GdsPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = GdsSetPasswordForm
+
+
+class StaticPageView(TemplateView):
+    """Accessibility statement, privacy notice, cookies."""
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Health of the database, and of Redis, workers and beat when configured.
+
+    200 when everything configured is working, 503 otherwise. Says nothing
+    about data, only whether each part answers.
+    """
+    checks: dict[str, dict] = {}
+    healthy = True
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # any failure means unhealthy; say which kind
+        healthy = False
+        checks["database"] = {"ok": False, "error": exc.__class__.__name__}
+
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["redis"] = {"ok": True}
+        except Exception as exc:
+            healthy = False
+            checks["redis"] = {"ok": False, "error": exc.__class__.__name__}
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["workers"] = {"ok": True, "mode": "in-process"}
+    else:
+        from sendportal.celery import app
+
+        try:
+            replies = app.control.ping(timeout=1.0) or []
+            checks["workers"] = {"ok": bool(replies), "count": len(replies)}
+            healthy = healthy and bool(replies)
+        except Exception as exc:
+            healthy = False
+            checks["workers"] = {"ok": False, "error": exc.__class__.__name__}
+        beat = selectors.heartbeat_age_seconds("worker")
+        # Beat is scheduled every minute; five silent minutes means it stopped.
+        beat_ok = beat is not None and beat < 300
+        checks["beat"] = {"ok": beat_ok, "last_seconds_ago": beat}
+        healthy = healthy and beat_ok
+
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", "checks": checks,
+         "time": timezone.now().isoformat()},
+        status=200 if healthy else 503,
+    )
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without a request context on purpose: whatever broke may be
+    # in a context processor.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render({
+        "service_name": settings.SERVICE_NAME,
+        "organisation_name": settings.ORGANISATION_NAME,
+        "contact_email": settings.CONTACT_EMAIL,
+    }), status=500)

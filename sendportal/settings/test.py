@@ -1,0 +1,53 @@
+"""Settings for the test suite: the real Postgres and Redis by default.
+
+When Postgres cannot be reached and CI is not set, the suite falls back to
+SQLite and the tests that need Postgres skip (tests/conftest.py); under CI they
+fail instead.
+"""
+
+import os
+
+import dj_database_url
+
+from sendportal.env import env_str
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+
+SECRET_KEY = "test-only-not-secret-" + "x" * 40
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+
+TEST_DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sendportal")
+
+
+def _postgres_reachable(url: str) -> bool:
+    try:
+        import psycopg
+
+        cfg = dj_database_url.parse(url)
+        psycopg.connect(
+            host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"],
+            password=cfg["PASSWORD"], dbname="postgres", connect_timeout=3,
+        ).close()
+        return True
+    except Exception:
+        return False
+
+
+if TEST_DATABASE_URL.startswith("postgres") and not _postgres_reachable(TEST_DATABASE_URL):
+    TEST_DATABASE_URL = "sqlite:///" + os.path.join(os.getcwd(), "test.sqlite3")
+DATABASES = {"default": dj_database_url.parse(TEST_DATABASE_URL)}
+
+# Tests that need a broker or worker switch to Redis themselves (tests/conftest.py);
+# everything else runs tasks in-process, for real, and sees their errors.
+REDIS_URL = env_str("REDIS_URL")
+# The worker that the suite starts is given TEST_CELERY_BROKER_URL.
+CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "test-media"

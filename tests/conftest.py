@@ -1,0 +1,216 @@
+"""Shared test harness: real Postgres, real Redis, a real Celery worker and a
+real browser (Debian's Chromium driven by Playwright, checked with axe-core).
+
+When CI is set, a test that needs a missing service fails instead of skipping,
+so a green CI run always means the real thing was exercised.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM
+# calls from a thread with a running loop unless told it is safe. The live
+# server runs in its own thread, and fixtures use the ORM between page calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+WORKER_BROKER_URL = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+
+def missing(what: str) -> None:
+    """Skip on a developer's machine without the service; fail under CI."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required under CI but is not available")
+    pytest.skip(f"{what} is not available")
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgres(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        missing("Postgres")
+
+
+def redis_available(url: str = WORKER_BROKER_URL) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def redis_url():
+    if not redis_available():
+        missing("Redis")
+    return WORKER_BROKER_URL
+
+
+# --- Celery worker -------------------------------------------------------------------
+
+
+def _database_url_for_worker() -> str:
+    cfg = connection.settings_dict
+    if connection.vendor != "postgresql":
+        missing("Postgres (a worker process cannot share the in-memory test database)")
+    password = f":{cfg['PASSWORD']}" if cfg["PASSWORD"] else ""
+    return (f"postgres://{cfg['USER']}{password}@{cfg['HOST'] or '127.0.0.1'}:"
+            f"{cfg['PORT'] or 5432}/{cfg['NAME']}")
+
+
+class WorkerProcess:
+    """A real `celery worker` process on the test database and Redis."""
+
+    def __init__(self, broker_url: str, database_url: str):
+        self.broker_url = broker_url
+        self.database_url = database_url
+        self.process: subprocess.Popen | None = None
+        self.log_path = ROOT / "test-worker.log"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "sendportal.settings.test",
+            "DATABASE_URL": self.database_url,
+            "TEST_CELERY_BROKER_URL": self.broker_url,
+        }
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "sendportal", "worker", "--pool=solo",
+             "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=INFO",
+             "--hostname", f"test-worker-{os.getpid()}@%h"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.wait_until_ready()
+
+    def wait_until_ready(self, timeout: float = 60) -> None:
+        from sendportal.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited early; see {self.log_path}")
+            with app.connection_for_write(self.broker_url) as conn:
+                if app.control.ping(timeout=0.5, connection=conn):
+                    return
+        raise RuntimeError(f"celery worker did not answer within {timeout}s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def kill(self) -> None:
+        """Kill -9, as a crash or an OOM kill would."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def celery_broker(redis_url):
+    """Send tasks to Redis for real, with nothing in-process, for one test."""
+    import redis
+
+    from sendportal.celery import app
+
+    redis.Redis.from_url(redis_url).flushdb()
+    saved = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager = False
+    app.conf.broker_url = redis_url
+    _reset_producer_pool(app)
+    yield app
+    app.conf.task_always_eager, app.conf.broker_url = saved
+    _reset_producer_pool(app)
+
+
+def _reset_producer_pool(app) -> None:
+    """Drop pooled broker connections so the next send uses the current URL."""
+    from kombu import pools
+
+    pools.reset()  # closes kombu's shared pools and forgets them
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_worker(celery_broker, transactional_db):
+    """A real worker process, started for the test and stopped after it.
+
+    The test must commit what the worker should see, so it runs with
+    transactional_db (as `@pytest.mark.django_db(transaction=True)` does).
+    """
+    worker = WorkerProcess(celery_broker.conf.broker_url, _database_url_for_worker())
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def wait_for(condition, timeout: float = 30, interval: float = 0.2):
+    """Poll until `condition()` is truthy (for work done by another process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+# --- Browser -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        missing(f"Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def assert_accessible(page, context: str = "") -> None:
+    """Run axe-core (WCAG 2.2 A and AA rules) on the page: 0 violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
+    violations = results.response["violations"]
+    assert not violations, f"{context or page.url}: axe violations\n" + results.generate_report()
+
+
+def sign_in(page, email: str, password: str = "a-test-password-123") -> None:
+    page.goto("/staff/account/sign-in/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/**")

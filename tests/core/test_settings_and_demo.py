@@ -1,0 +1,77 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from core.models import Membership, Organisation, ServiceArea, Theme, User
+from tests.conftest import ROOT, missing
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "sendportal.settings.production",
+    "SECRET_KEY": "k" * 30 + "-a-long-random-value-for-testing-only-" + "z" * 10,
+    "ALLOWED_HOSTS": "send.example.gov.uk",
+    "DATABASE_URL": "sqlite:////tmp/never-opened.sqlite3",
+    "PATH": os.environ.get("PATH", ""),
+}
+
+
+def _manage(*args, env):
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("drop", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_settings_refuse_to_start_without(drop):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != drop}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert drop in result.stderr
+
+
+def test_docker_compose_file_is_valid():
+    compose = shutil.which("docker-compose")
+    if not compose:
+        missing("docker-compose")
+    result = subprocess.run([compose, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "SECRET_KEY": "x" * 50})
+    assert result.returncode == 0, result.stderr
+
+
+def test_no_library_files_are_committed():
+    """GOV.UK Frontend comes from npm at build time, never copied in."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout
+    if not tracked:
+        pytest.skip("not a git checkout")
+    assert "govuk-frontend.min" not in tracked
+    assert "static/dist/" not in tracked
+    assert not any(Path(p).name.startswith("govuk-frontend") for p in tracked.splitlines())
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    counts = [m.objects.count() for m in (Organisation, User, Membership, Theme, ServiceArea)]
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    assert [m.objects.count() for m in (Organisation, User, Membership, Theme, ServiceArea)] == counts
+    assert Organisation.objects.filter(name="Herefordshire Parent Carer Voice").exists()
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_with_debug_off(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("load_demo")
