@@ -1,0 +1,317 @@
+"""Feedback from families and how it is answered.
+
+What a family types and their contact details live only in `Feedback`; every
+other table refers to it by id. Contact details are erased when no longer
+needed (`contact_details_erased_at`).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
+
+
+class Feedback(TimeStampedModel):
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        IN_REVIEW = "in_review", "In review"
+        RESPONDED = "responded", "Responded"
+        CLOSED = "closed", "Closed"
+
+    class Channel(models.TextChoices):
+        WEB_FORM = "web_form", "Online form"
+        EASY_READ = "easy_read", "Easy-read form"
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Phone call"
+        WORKSHOP = "workshop", "Workshop"
+        FOCUS_GROUP = "focus_group", "Focus group"
+        FEEDBACK_CARD = "feedback_card", "Feedback card"
+        SURVEY = "survey", "Survey"
+        COMPLAINT = "complaint", "Complaint"
+        COMPLIMENT = "compliment", "Compliment"
+        SELF_ADVOCACY_APP = "self_advocacy_app", "Self-advocacy app"
+        PAGE_USEFUL = "page_useful", "“Was this page useful?”"
+
+    class Respondent(models.TextChoices):
+        PARENT_CARER = "parent_carer", "Parent or carer"
+        YOUNG_PERSON = "young_person", "Child or young person"
+        PROFESSIONAL = "professional", "Professional"
+        OTHER = "other", "Someone else"
+
+    class AgeGroup(models.TextChoices):
+        AGE_0_3 = "0-3", "0 to 3"
+        AGE_4_7 = "4-7", "4 to 7"
+        AGE_8_11 = "8-11", "8 to 11"
+        AGE_11_16 = "11-16", "11 to 16"
+        AGE_16_18 = "16-18", "16 to 18"
+        AGE_18_25 = "18-25", "18 to 25"
+
+    reference = models.CharField(max_length=20, unique=True)
+    # The private tracking link carries this; it is random, not derived from
+    # the reference, so one family cannot guess another's link.
+    tracking_token = models.CharField(max_length=64, unique=True)
+
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB_FORM)
+    received_on = models.DateField()
+    respondent = models.CharField(max_length=20, choices=Respondent.choices, blank=True)
+    age_group = models.CharField(max_length=5, choices=AgeGroup.choices, blank=True)
+    service_areas = models.ManyToManyField(ServiceArea, blank=True, related_name="feedback")
+    about_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The organisation the family said it is about, if they knew.",
+    )
+
+    what_went_well = models.TextField(blank=True)
+    even_better_if = models.TextField(blank=True)
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    consent_to_quote = models.BooleanField(default=False)
+
+    wants_contact = models.BooleanField(default=False)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_details_erased_at = models.DateTimeField(null=True, blank=True)
+
+    # Triage
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="feedback",
+        help_text="The organisation responsible for answering it.",
+    )
+    shared_with = models.ManyToManyField(Organisation, blank=True, related_name="shared_feedback")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="feedback")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="assigned_feedback")
+    response_due_on = models.DateField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+
+    # Where it came from when it was not the public form: a report's "Was this
+    # page useful?" (its address), or the survey import and row it came from.
+    source_url = models.CharField(max_length=300, blank=True)
+    source_label = models.CharField(max_length=300, blank=True)
+    survey_import = models.ForeignKey("SurveyImport", null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="feedback")
+    import_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                  help_text="Fingerprint of the survey row, so a re-import adds nothing.")
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "received_on"]),
+            models.Index(fields=["status", "response_due_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                                   name="feedback_rating_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(wants_contact=True) | Q(contact_name="", contact_email="", contact_phone=""),
+                name="feedback_contact_details_only_when_wanted",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["received", "acknowledged", "in_review", "responded", "closed"]),
+                name="feedback_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.contact_email or self.contact_phone)
+
+
+class StatusChange(models.Model):
+    """One step on a piece of feedback's timeline: who moved it, and when."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Feedback.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Feedback.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class InternalNote(TimeStampedModel):
+    """A note between staff. Never shown to the family or the public."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Reply(TimeStampedModel):
+    """The answer to a family. Public once approved (or at once where the
+    organisation does not ask for approval)."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "Done"
+        IN_PROGRESS = "in_progress", "In progress"
+        NOT_POSSIBLE = "not_possible", "Not possible"
+        THANK_YOU = "thank_you", "Thank you (no change needed)"
+
+    class State(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        PUBLISHED = "published", "Sent"
+        RETURNED = "returned", "Returned for changes"
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    text = models.TextField()
+    reason = models.TextField(blank=True, help_text="Why it is not possible.")
+    state = models.CharField(max_length=20, choices=State.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(outcome="not_possible") | ~Q(reason=""),
+                                   name="reply_not_possible_needs_reason"),
+        ]
+
+
+class Quote(TimeStampedModel):
+    """A redacted quote that may appear in reports once a second person approves it.
+    The original words stay in the feedback and are never published."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="quotes")
+    redacted_text = models.TextField()
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="quotes")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved") | (Q(decided_by__isnull=False) & ~Q(decided_by=models.F("proposed_by"))),
+                name="quote_approved_by_someone_else",
+            ),
+        ]
+
+
+class Notification(TimeStampedModel):
+    """An e-mail the portal owes someone. Written in the same transaction as
+    what caused it, so nothing is lost if the broker is down; sent by a task
+    (and re-sent by beat while pending), at most once."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement to the family"
+        REPLY = "reply", "Reply to the family"
+        ASSIGNMENT = "assignment", "New assignment to an officer"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Not needed"
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The reply or assignment it is about, so each is sent once.
+    subject_id = models.PositiveBigIntegerField(default=0)
+    recipient_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                       on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["feedback", "kind", "subject_id"],
+                                    name="notification_once_per_subject"),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+
+class SurveyImport(TimeStampedModel):
+    """An annual survey's CSV: mapped, checked row by row, then imported."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        CHECKED = "checked", "Checked"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+
+    title = models.CharField(max_length=200)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField()
+    file = models.FileField(upload_to="survey-imports/%Y/")
+    file_sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    mapping = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_rows = models.PositiveIntegerField(default=0)
+    duplicate_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyStatistic(models.Model):
+    """How one rating question was answered in one survey import.
+
+    `positive` counts the answers at or above the positive threshold (for
+    example 4 and 5 of 5: "good" or "very good")."""
+
+    survey_import = models.ForeignKey(SurveyImport, on_delete=models.CASCADE,
+                                      related_name="statistics")
+    question = models.CharField(max_length=300)
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="survey_statistics")
+    responses = models.PositiveIntegerField()
+    positive = models.PositiveIntegerField()
+    distribution = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["survey_import", "question"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey_import", "question"],
+                                    name="survey_statistic_once_per_question"),
+            models.CheckConstraint(condition=Q(positive__lte=models.F("responses")),
+                                   name="survey_statistic_positive_within_n"),
+        ]
+
+    @property
+    def positive_percent(self) -> int | None:
+        if not self.responses:
+            return None
+        return round(100 * self.positive / self.responses)
