@@ -214,3 +214,36 @@ def sign_in(page, email: str, password: str = "a-test-password-123") -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/staff/**")
+
+
+# --- PDFs ----------------------------------------------------------------------------
+
+
+def pdf_info(pdf: bytes) -> dict[str, str]:
+    """What poppler's pdfinfo says of a PDF (Title, Tagged, Pages, …)."""
+    if not shutil.which("pdfinfo"):
+        missing("pdfinfo (poppler-utils)")
+    out = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    info = {}
+    for line in out.decode().splitlines():
+        key, _, value = line.partition(":")
+        info[key.strip()] = value.strip()
+    return info
+
+
+def pdf_text(pdf: bytes) -> str:
+    if not shutil.which("pdftotext"):
+        missing("pdftotext (poppler-utils)")
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def pdf_structure(pdf: bytes) -> str:
+    """The tag tree (pdfinfo -struct): headings, tables, lists a screen reader follows."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        return subprocess.run(["pdfinfo", "-struct", f.name], capture_output=True,
+                              check=True).stdout.decode()

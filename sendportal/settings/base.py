@@ -226,5 +226,7 @@ LOGGING = {
         # Django logs the whole request on errors; its POST data can hold what
         # a family typed, so 4xx/5xx details stay at WARNING without bodies.
         "django.request": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
