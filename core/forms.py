@@ -1,3 +1,4 @@
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
@@ -32,7 +33,7 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your e-mail address"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.helper = gds_helper(
-            Field.text("username"), Field.text("password"), Button("submit", "Sign in")
+            Field.text("username"), Field.text("password"), Button("send", "Sign in")
         )
 
 
@@ -44,7 +45,7 @@ class StaffPasswordResetForm(PasswordResetForm):
         self.fields["email"].error_messages["invalid"] = (
             "Enter an e-mail address in the correct format, like name@example.org"
         )
-        self.helper = gds_helper(Field.text("email"), Button("submit", "Send reset link"))
+        self.helper = gds_helper(Field.text("email"), Button("send", "Send reset link"))
 
 
 class GdsSetPasswordForm(SetPasswordForm):
@@ -54,7 +55,7 @@ class GdsSetPasswordForm(SetPasswordForm):
         self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
         self.helper = gds_helper(
             Field.text("new_password1"), Field.text("new_password2"),
-            Button("submit", "Change password"),
+            Button("send", "Change password"),
         )
 
 
@@ -83,7 +84,7 @@ class ListItemForm(forms.Form):
             Field.radios("kind", legend_size=Size.SMALL, inline=True),
             Field.text("name"),
             Field.textarea("description"),
-            Button("submit", "Add"),
+            Button("send", "Add"),
         )
 
     def model(self) -> type[Theme] | type[ServiceArea]:
@@ -98,3 +99,15 @@ class ListItemForm(forms.Form):
             self.add_error("name", f"There is already a {model._meta.verbose_name} called "
                                    f"{cleaned['name'].strip()}")
         return cleaned
+
+
+class GdsDateField(DateInputField):
+    """The GOV.UK date input (day, month, year boxes) with messages that
+    name the date being asked for, e.g. "Enter the date the survey closed"."""
+
+    def __init__(self, *, required_message: str, invalid_message: str, **kwargs):
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(**kwargs)
+        self.error_messages.update({"required": required_message,
+                                    "incomplete": required_message,
+                                    "invalid": invalid_message})

@@ -128,6 +128,16 @@ class Feedback(TimeStampedModel):
         return bool(self.contact_email or self.contact_phone)
 
 
+class ReferenceCounter(models.Model):
+    """The last reference number given out in a year (FB-2026-00123)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
 class StatusChange(models.Model):
     """One step on a piece of feedback's timeline: who moved it, and when."""
 
@@ -140,6 +150,9 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.from_status or '—'} → {self.to_status}"
 
 
 class InternalNote(TimeStampedModel):
@@ -309,6 +322,9 @@ class SurveyStatistic(models.Model):
             models.CheckConstraint(condition=Q(positive__lte=models.F("responses")),
                                    name="survey_statistic_positive_within_n"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.positive}/{self.responses}"
 
     @property
     def positive_percent(self) -> int | None:

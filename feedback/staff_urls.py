@@ -1,5 +1,22 @@
-"""Staff addresses of this part of the portal, under /staff/."""
+"""Staff addresses, under /staff/feedback/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.InboxView.as_view(), name="inbox"),
+    path("<int:pk>/", views.FeedbackDetailView.as_view(), name="detail"),
+    path("log/", views.LogFeedbackView.as_view(), name="log"),
+    path("replies/", views.RepliesAwaitingView.as_view(), name="replies"),
+    path("replies/<int:pk>/decide/", views.ReplyDecideView.as_view(), name="reply-decide"),
+    path("quotes/", views.QuotesAwaitingView.as_view(), name="quotes"),
+    path("quotes/<int:pk>/decide/", views.QuoteDecideView.as_view(), name="quote-decide"),
+    path("imports/", views.SurveyImportListView.as_view(), name="imports"),
+    path("imports/new/", views.SurveyImportCreateView.as_view(), name="import-new"),
+    path("imports/<int:pk>/", views.SurveyImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/progress/", views.SurveyImportProgressView.as_view(),
+         name="import-progress"),
+]

@@ -37,6 +37,33 @@ def missing(what: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and other cached counts start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def captured_logs():
+    """Everything logged during a test, at every level, as one string."""
+    import io
+    import logging
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(previous)
+
+
+@pytest.fixture(autouse=True)
 def _needs_postgres(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         missing("Postgres")
@@ -77,7 +104,11 @@ class WorkerProcess:
         self.broker_url = broker_url
         self.database_url = database_url
         self.process: subprocess.Popen | None = None
-        self.log_path = ROOT / "test-worker.log"
+        self.log_path = ROOT / f"test-worker-{os.getpid()}.log"
+        import tempfile
+
+        # E-mails the worker sends are written here, one file each.
+        self.mail_dir = Path(tempfile.mkdtemp(prefix="worker-mail-"))
 
     def start(self) -> None:
         env = {
@@ -85,6 +116,8 @@ class WorkerProcess:
             "DJANGO_SETTINGS_MODULE": "sendportal.settings.test",
             "DATABASE_URL": self.database_url,
             "TEST_CELERY_BROKER_URL": self.broker_url,
+            "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "TEST_EMAIL_FILE_PATH": str(self.mail_dir),
         }
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
@@ -93,7 +126,11 @@ class WorkerProcess:
              "--hostname", f"test-worker-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
-        self.wait_until_ready()
+        try:
+            self.wait_until_ready()
+        except BaseException:
+            self.stop()  # never leave a worker behind to steal later tests' tasks
+            raise
 
     def wait_until_ready(self, timeout: float = 60) -> None:
         from sendportal.celery import app
@@ -116,6 +153,10 @@ class WorkerProcess:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+    def sent_mail(self) -> list[str]:
+        """The e-mails this worker has sent, as raw messages."""
+        return [p.read_text() for p in sorted(self.mail_dir.glob("*.log"))]
 
     def kill(self) -> None:
         """Kill -9, as a crash or an OOM kill would."""

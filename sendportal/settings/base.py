@@ -165,9 +165,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Publishing must not hang a family's request when the broker is down: try
+# briefly, then leave the work pending for beat to pick up (core.tasks).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    "feedback-send-pending-notifications": {
+        "task": "feedback.tasks.send_pending_notifications", "schedule": 60.0,
+    },
+    "feedback-erase-expired-contact-details": {
+        "task": "feedback.tasks.erase_expired_contact_details", "schedule": 6 * 60 * 60.0,
+    },
 }
 
 # E-mail. With no EMAIL_HOST, messages are printed to the console.
@@ -192,6 +204,16 @@ BRAND_COLOUR = env_str("BRAND_COLOUR", "#1d5d90")
 BRAND_LOGO_URL = env_str("BRAND_LOGO_URL")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "send-feedback@example.org")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Feedback: the response target, and how long contact details are kept after
+# feedback is closed (UK GDPR storage limitation).
+FEEDBACK_RESPONSE_WORKING_DAYS = env_int("FEEDBACK_RESPONSE_WORKING_DAYS", 20)
+FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 90)
+# Who answers feedback when the family did not say which organisation it is
+# about: an organisation slug. Empty means the first local authority.
+FEEDBACK_DEFAULT_ORGANISATION = env_str("FEEDBACK_DEFAULT_ORGANISATION")
+# Submissions from one address per hour before the form asks them to wait.
+FEEDBACK_RATE_LIMIT_PER_HOUR = env_int("FEEDBACK_RATE_LIMIT_PER_HOUR", 20)
 
 # Content Security Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {

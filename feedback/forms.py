@@ -1,0 +1,516 @@
+"""Forms: validation only. Every error message says what to do, GOV.UK style."""
+
+from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Size
+from django import forms
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from core.forms import GdsDateField, gds_helper
+from core.models import Organisation, Role, ServiceArea, Theme, User
+
+from .imports import TARGETS
+from .models import Feedback, Reply
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
+                  ("1", "Very poor")]
+
+
+class HoneypotMixin(forms.Form):
+    """A field people never see (hidden from screen readers too, see
+    honeypot_html) that spam robots fill in. No CAPTCHA: CAPTCHAs shut out
+    many disabled people."""
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+def honeypot_html() -> HTML:
+    return HTML('<div class="app-honeypot" aria-hidden="true">'
+                '<label for="id_website">Leave this empty</label>'
+                '<input type="text" name="website" id="id_website" autocomplete="off" '
+                'tabindex="-1"></div>')
+
+
+class FeedbackForm(HoneypotMixin):
+    """The public form at /feedback/give/."""
+
+    service_areas = forms.ModelMultipleChoiceField(
+        label="What is your feedback about?",
+        help_text="Select all that apply.",
+        queryset=ServiceArea.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select what your feedback is about"},
+    )
+    what_went_well = forms.CharField(
+        label="What went well?", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Do not include names of children or staff.",
+        error_messages={"max_length": "What went well must be 5,000 characters or fewer"},
+    )
+    even_better_if = forms.CharField(
+        label="What could be even better?", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Do not include names of children or staff.",
+        error_messages={"max_length": "What could be even better must be 5,000 characters or fewer"},
+    )
+    rating = forms.TypedChoiceField(
+        label="Overall, how would you rate the service? (optional)", required=False,
+        choices=RATING_CHOICES, coerce=int, empty_value=None, widget=forms.RadioSelect,
+    )
+    respondent = forms.ChoiceField(
+        label="Who are you?", choices=Feedback.Respondent.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select who you are"},
+    )
+    age_group = forms.ChoiceField(
+        label="How old is the child or young person? (optional)", required=False,
+        choices=Feedback.AgeGroup.choices, widget=forms.RadioSelect,
+    )
+    about_organisation = forms.ModelChoiceField(
+        label="Which organisation is it about? (optional)", required=False,
+        queryset=Organisation.objects.all(), empty_label="I do not know",
+        help_text="If you do not know, we will make sure the right people see it.",
+    )
+    consent_to_quote = forms.ChoiceField(
+        label="Can we quote what you said, without your name?",
+        help_text="We remove anything that could identify you or your child first.",
+        choices=YES_NO, widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if we can quote what you said"},
+    )
+    wants_contact = forms.ChoiceField(
+        label="Do you want us to contact you about this?", choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if you want us to contact you"},
+    )
+    contact_name = forms.CharField(label="Your name", required=False, max_length=200,
+                                   widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    contact_email = forms.EmailField(
+        label="E-mail address", required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        help_text="We will send your reference and our reply here.",
+        error_messages={"invalid": "Enter an e-mail address in the correct format, like name@example.com"},
+    )
+    contact_phone = forms.CharField(
+        label="Phone number (optional)", required=False, max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.checkboxes("service_areas", legend_size=Size.MEDIUM, small=True),
+            Field.textarea("what_went_well", label_size=Size.MEDIUM),
+            Field.textarea("even_better_if", label_size=Size.MEDIUM),
+            Field.radios("rating", legend_size=Size.MEDIUM, small=True),
+            Field.radios("respondent", legend_size=Size.MEDIUM, small=True),
+            Field.radios("age_group", legend_size=Size.MEDIUM, small=True),
+            Field.select("about_organisation"),
+            Field.radios("consent_to_quote", legend_size=Size.MEDIUM, inline=True),
+            # Plain questions, not a conditional reveal: GOV.UK Frontend's reveal
+            # puts aria-expanded on radios, which is invalid ARIA (axe flags it).
+            Field.radios("wants_contact", inline=True),
+            Fieldset(
+                Field.text("contact_name", label_size=Size.SMALL),
+                Field.text("contact_email", label_size=Size.SMALL),
+                Field.text("contact_phone", field_width=20, label_size=Size.SMALL),
+                legend="If yes, how can we contact you?", legend_size=Size.SMALL,
+            ),
+            honeypot_html(),
+            Button("send", "Send feedback"),
+        )
+        self.helper.label_size = self.helper.legend_size = Size.MEDIUM
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("what_went_well") or cleaned.get("even_better_if")) and not (
+                self.has_error("what_went_well") or self.has_error("even_better_if")):
+            self.add_error("what_went_well",
+                           "Tell us what went well or what could be even better")
+        if cleaned.get("wants_contact") == "yes":
+            if not cleaned.get("contact_email") and not self.has_error("contact_email"):
+                if not cleaned.get("contact_phone"):
+                    self.add_error("contact_email",
+                                   "Enter an e-mail address or a phone number so we can contact you")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        wants = data["wants_contact"] == "yes"
+        return {
+            "service_areas": data["service_areas"],
+            "what_went_well": data["what_went_well"],
+            "even_better_if": data["even_better_if"],
+            "rating": data.get("rating"),
+            "respondent": data["respondent"],
+            "age_group": data.get("age_group", ""),
+            "about_organisation": data.get("about_organisation"),
+            "consent_to_quote": data["consent_to_quote"] == "yes",
+            "wants_contact": wants,
+            "contact_name": data["contact_name"] if wants else "",
+            "contact_email": data["contact_email"] if wants else "",
+            "contact_phone": data["contact_phone"] if wants else "",
+        }
+
+
+def _feeling(emoji: str, word: str):
+    # The picture is decoration for screen readers: the word says it.
+    return mark_safe(f'<span class="app-emoji" aria-hidden="true">{emoji}</span> {word}')
+
+
+EASY_READ_FEELINGS = [("5", _feeling("😀", "Happy")), ("3", _feeling("😐", "OK")),
+                      ("1", _feeling("🙁", "Sad"))]
+
+
+class EasyReadForm(HoneypotMixin):
+    """Fewer, shorter questions in plain words, with a picture scale.
+    Stored as the same Feedback underneath."""
+
+    service_area = forms.ModelChoiceField(
+        label="What is it about?", queryset=ServiceArea.objects.filter(is_active=True),
+        widget=forms.RadioSelect, required=False,
+        help_text="You can skip this.",
+    )
+    feeling = forms.TypedChoiceField(
+        label="How do you feel about it?", choices=EASY_READ_FEELINGS, coerce=int,
+        widget=forms.RadioSelect, error_messages={"required": "Choose how you feel"},
+    )
+    good = forms.CharField(label="What was good?", required=False, max_length=3000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"max_length": "Make this shorter: 3,000 letters at most"})
+    better = forms.CharField(label="What would make it better?", required=False, max_length=3000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"max_length": "Make this shorter: 3,000 letters at most"})
+    who = forms.ChoiceField(
+        label="Who are you?", widget=forms.RadioSelect,
+        choices=[("young_person", "I am a child or young person"),
+                 ("parent_carer", "I am a parent or carer"), ("other", "Someone else")],
+        error_messages={"required": "Choose who you are"},
+    )
+    wants_contact = forms.ChoiceField(
+        label="Do you want us to talk to you about it?", choices=YES_NO, widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no"},
+    )
+    contact_name = forms.CharField(label="Your name", required=False, max_length=200,
+                                   widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    contact_email = forms.EmailField(
+        label="Your e-mail", required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={"invalid": "Check your e-mail. It should look like name@example.com"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("feeling", legend_size=Size.MEDIUM),
+            Field.textarea("good", label_size=Size.MEDIUM),
+            Field.textarea("better", label_size=Size.MEDIUM),
+            Field.radios("service_area", legend_size=Size.MEDIUM, small=True),
+            Field.radios("who", legend_size=Size.MEDIUM),
+            Field.radios("wants_contact", inline=True),
+            Fieldset(
+                Field.text("contact_name", label_size=Size.SMALL),
+                Field.text("contact_email", label_size=Size.SMALL),
+                legend="If yes, how can we talk to you?", legend_size=Size.SMALL,
+            ),
+            honeypot_html(),
+            Button("send", "Send"),
+        )
+        self.helper.label_size = self.helper.legend_size = Size.MEDIUM
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("wants_contact") == "yes" and not cleaned.get("contact_email") \
+                and not self.has_error("contact_email"):
+            self.add_error("contact_email", "Write your e-mail so we can talk to you")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        wants = data["wants_contact"] == "yes"
+        return {
+            "channel": Feedback.Channel.EASY_READ,
+            "service_areas": [data["service_area"]] if data.get("service_area") else [],
+            "what_went_well": data["good"],
+            "even_better_if": data["better"],
+            "rating": data["feeling"],
+            "respondent": data["who"],
+            "wants_contact": wants,
+            "contact_name": data["contact_name"] if wants else "",
+            "contact_email": data["contact_email"] if wants else "",
+        }
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(
+        label="Your reference", max_length=20,
+        help_text="It looks like FB-2026-00123. It is on the page you saw after sending "
+                  "your feedback, and in our e-mail.",
+        error_messages={"required": "Enter your reference"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("reference", field_width=10),
+                                 Button("send", "Find my feedback"))
+
+    def clean_reference(self):
+        value = self.cleaned_data["reference"].strip().upper()
+        import re
+
+        if not re.fullmatch(r"FB-\d{4}-\d{5}", value):
+            raise forms.ValidationError("Enter a reference in the right format, like FB-2026-00123")
+        return value
+
+
+class StaffLogForm(forms.Form):
+    """Feedback that arrived by e-mail, phone, workshop, card…"""
+
+    channel = forms.ChoiceField(
+        label="How did it reach us?",
+        choices=[c for c in Feedback.Channel.choices
+                 if c[0] not in (Feedback.Channel.WEB_FORM, Feedback.Channel.EASY_READ,
+                                 Feedback.Channel.PAGE_USEFUL, Feedback.Channel.SURVEY)],
+        error_messages={"required": "Select how the feedback reached us"},
+    )
+    received_on = GdsDateField(
+        label="When did we receive it?", help_text="For example, 27 3 2026",
+        required_message="Enter the date we received it",
+        invalid_message="The date we received it must be a real date",
+    )
+    organisation = forms.ModelChoiceField(
+        label="Which organisation will answer it?", queryset=Organisation.objects.none(),
+        error_messages={"required": "Select the organisation that will answer it"},
+    )
+    service_areas = forms.ModelMultipleChoiceField(
+        label="What is it about?", queryset=ServiceArea.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select what the feedback is about"},
+    )
+    what_went_well = forms.CharField(label="What went well", required=False,
+                                     widget=forms.Textarea(attrs={"rows": 4}))
+    even_better_if = forms.CharField(label="What could be even better", required=False,
+                                     widget=forms.Textarea(attrs={"rows": 4}))
+    respondent = forms.ChoiceField(label="Who gave it?", choices=Feedback.Respondent.choices,
+                                   widget=forms.RadioSelect,
+                                   error_messages={"required": "Select who gave the feedback"})
+    consent_to_quote = forms.BooleanField(label="They agreed to be quoted anonymously",
+                                          required=False)
+    wants_contact = forms.BooleanField(label="They want us to contact them", required=False)
+    contact_name = forms.CharField(label="Their name (optional)", required=False, max_length=200)
+    contact_email = forms.EmailField(
+        label="Their e-mail address (optional)", required=False,
+        error_messages={"invalid": "Enter an e-mail address in the correct format, like name@example.com"})
+    contact_phone = forms.CharField(label="Their phone number (optional)", required=False,
+                                    max_length=40)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].empty_label = "Choose an organisation"
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+        self.helper = gds_helper(
+            Field.select("channel"),
+            Field("received_on"),
+            Field.select("organisation"),
+            Field.checkboxes("service_areas", small=True),
+            Field.textarea("what_went_well"),
+            Field.textarea("even_better_if"),
+            Field.radios("respondent", small=True),
+            Field.checkbox("consent_to_quote", small=True),
+            Fieldset(
+                Field.checkbox("wants_contact", small=True),
+                Field.text("contact_name"), Field.text("contact_email"),
+                Field.text("contact_phone", field_width=20),
+                legend="Contact", legend_size=Size.SMALL,
+            ),
+            Button("send", "Log feedback"),
+        )
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date we received it must be today or in the past")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("what_went_well") or cleaned.get("even_better_if")):
+            self.add_error("what_went_well", "Enter what went well or what could be even better")
+        if not cleaned.get("wants_contact"):
+            for name in ("contact_name", "contact_email", "contact_phone"):
+                cleaned[name] = ""
+        elif not (cleaned.get("contact_email") or cleaned.get("contact_phone")) \
+                and not self.has_error("contact_email"):
+            self.add_error("contact_email", "Enter an e-mail address or phone number to contact them")
+        return cleaned
+
+
+class TriageForm(forms.Form):
+    """Assignment, themes, service areas and sharing, in one form."""
+
+    assigned_to = forms.ModelChoiceField(label="Assigned to", required=False,
+                                         queryset=User.objects.none(), empty_label="No one")
+    themes = forms.ModelMultipleChoiceField(label="Themes", required=False,
+                                            queryset=Theme.objects.filter(is_active=True),
+                                            widget=forms.CheckboxSelectMultiple)
+    service_areas = forms.ModelMultipleChoiceField(
+        label="Service areas", required=False, queryset=ServiceArea.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple)
+    shared_with = forms.ModelMultipleChoiceField(
+        label="Share with", required=False, queryset=Organisation.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Officers of these organisations can read it and add notes. Only your "
+                  "organisation sees contact details and replies.")
+
+    def __init__(self, *args, feedback: Feedback, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = User.objects.filter(
+            is_active=True, memberships__organisation=feedback.organisation,
+            memberships__role__in=[Role.OFFICER, Role.APPROVER]).distinct()
+        self.fields["shared_with"].queryset = Organisation.objects.exclude(pk=feedback.organisation_id)
+        self.helper = gds_helper(
+            Field.select("assigned_to"),
+            Field.checkboxes("themes", small=True),
+            Field.checkboxes("service_areas", small=True),
+            Field.checkboxes("shared_with", small=True),
+            Button("save_triage", "Save"),
+        )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="Move to", choices=[],
+                               error_messages={"required": "Select the new status"})
+
+    def __init__(self, *args, allowed: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, Feedback.Status(s).label) for s in allowed]
+        self.helper = gds_helper(Field.select("status"), Button("save_status", "Change status"))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Add an internal note", widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Only staff see notes. Never shown to the family.",
+                           error_messages={"required": "Enter the note"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("text"), Button("save_note", "Add note"))
+
+
+class ReplyForm(forms.Form):
+    outcome = forms.ChoiceField(label="What is the outcome?", choices=Reply.Outcome.choices,
+                                widget=forms.RadioSelect,
+                                error_messages={"required": "Select the outcome"})
+    text = forms.CharField(label="Reply to the family", widget=forms.Textarea(attrs={"rows": 6}),
+                           help_text="They read this on their tracking page and, if they asked, "
+                                     "by e-mail. Write plainly; no names of staff or children.",
+                           error_messages={"required": "Enter the reply"})
+    reason = forms.CharField(label="If it is not possible, why not?", required=False,
+                             help_text="Needed when the outcome is “Not possible”. Families "
+                                       "are told the reason.",
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("outcome", small=True),
+            Field.textarea("text"),
+            Field.textarea("reason"),
+            Button("save_reply", "Send reply"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Reply.Outcome.NOT_POSSIBLE and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Explain why it is not possible")
+        return cleaned
+
+
+class QuoteForm(forms.Form):
+    redacted_text = forms.CharField(
+        label="Quote to propose", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Remove names, schools, dates and anything else that could identify the "
+                  "child or family. Someone else must approve it before it can be published.",
+        error_messages={"required": "Enter the redacted quote"})
+    theme = forms.ModelChoiceField(label="Theme", required=False,
+                                   queryset=Theme.objects.filter(is_active=True),
+                                   empty_label="No theme")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("redacted_text"), Field.select("theme"),
+                                 Button("save_quote", "Propose quote"))
+
+
+class SurveyUploadForm(forms.Form):
+    title = forms.CharField(label="Name of the survey", max_length=200,
+                            help_text="For example, Annual parent carer survey 2026",
+                            error_messages={"required": "Enter the name of the survey"})
+    organisation = forms.ModelChoiceField(label="Organisation", queryset=Organisation.objects.none(),
+                                          error_messages={"required": "Select the organisation"})
+    received_on = GdsDateField(label="When did the survey close?",
+                               help_text="For example, 31 3 2026",
+                               required_message="Enter the date the survey closed",
+                               invalid_message="The date the survey closed must be a real date")
+    file = forms.FileField(label="CSV file", help_text="Up to 20 MB, with a header row.",
+                           error_messages={"required": "Select a CSV file",
+                                           "empty": "The selected file is empty"})
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].empty_label = "Choose an organisation"
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+        self.helper = gds_helper(Field.text("title"), Field.select("organisation"),
+                                 Field("received_on"), Field("file"),
+                                 Button("upload", "Upload and continue"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("The selected file must be a CSV")
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("The selected file must be smaller than 20 MB")
+        return upload
+
+
+class SurveyMappingForm(forms.Form):
+    statistics = forms.MultipleChoiceField(
+        label="Rating questions to turn into statistics", required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Answers from 1 to 5, or words like “good” or “agree”.")
+    positive_from = forms.TypedChoiceField(
+        label="Which answers count as positive?", coerce=int, initial=4,
+        choices=[(4, "4 and 5 (good and very good, agree and strongly agree)"),
+                 (5, "Only 5 (very good, strongly agree)")], widget=forms.RadioSelect)
+
+    def __init__(self, *args, headers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        column_choices = [("", "Not in this file")] + [(h, h) for h in headers]
+        layout = []
+        for target, label in TARGETS.items():
+            self.fields[f"col_{target}"] = forms.ChoiceField(label=label, choices=column_choices,
+                                                             required=False)
+            layout.append(Field.select(f"col_{target}"))
+        self.fields["statistics"].choices = [(h, h) for h in headers]
+        self.helper = gds_helper(
+            Fieldset(*layout, legend="Which column holds each answer?", legend_size=Size.MEDIUM),
+            Field.checkboxes("statistics", legend_size=Size.MEDIUM, small=True),
+            Field.radios("positive_from", legend_size=Size.SMALL, small=True),
+            Button("check", "Check the file"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(f"col_{t}") for t in ("what_went_well", "even_better_if", "rating")) \
+                and not cleaned.get("statistics"):
+            self.add_error("col_what_went_well", "Choose at least one column with answers to import")
+        return cleaned
+
+    def mapping(self) -> dict:
+        data = self.cleaned_data
+        return {"columns": {t: data.get(f"col_{t}", "") for t in TARGETS},
+                "statistics": data.get("statistics", []),
+                "positive_from": data.get("positive_from") or 4}

@@ -1,0 +1,329 @@
+"""Survey import: a CSV from an annual survey becomes feedback rows and
+statistics. Checked row by row before anything is saved; importing the same
+rows twice adds nothing (each row has a fingerprint, `Feedback.import_key`).
+"""
+
+import csv
+import hashlib
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import ServiceArea
+from core.services import audit_record
+
+from .models import Feedback, StatusChange, SurveyImport, SurveyStatistic
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_ERRORS_KEPT = 200
+BATCH = 1000
+
+# The fields a column can fill. Rating questions for statistics are chosen separately.
+TARGETS = {
+    "what_went_well": "What went well",
+    "even_better_if": "What could be even better",
+    "rating": "Overall rating (1 to 5)",
+    "respondent": "Who answered (parent carer, young person…)",
+    "age_group": "Age group of the child",
+    "service_area": "Service area",
+}
+
+RATING_WORDS = {
+    "very poor": 1, "very bad": 1, "poor": 2, "bad": 2, "ok": 3, "okay": 3, "average": 3,
+    "neither good nor poor": 3, "neither": 3, "fair": 3, "good": 4, "very good": 5,
+    "excellent": 5, "strongly disagree": 1, "disagree": 2, "neither agree nor disagree": 3,
+    "agree": 4, "strongly agree": 5,
+}
+RESPONDENT_WORDS = {
+    "parent": "parent_carer", "parent carer": "parent_carer", "parent/carer": "parent_carer",
+    "parent or carer": "parent_carer", "carer": "parent_carer", "parent_carer": "parent_carer",
+    "young person": "young_person", "child": "young_person", "child or young person": "young_person",
+    "young_person": "young_person", "professional": "professional", "other": "other",
+}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not CSV, too big, no rows)."""
+
+
+@dataclass
+class CheckedFile:
+    headers: list[str]
+    rows: list[dict]  # valid rows, normalised
+    errors: list[dict] = field(default_factory=list)  # {row, column, message}
+    error_count: int = 0
+    total: int = 0
+    statistics: dict = field(default_factory=dict)  # question -> Counter of 1..5
+    duplicates: int = 0  # valid rows already imported before
+
+
+def read_csv(raw: bytes) -> tuple[list[str], list[dict]]:
+    if len(raw) > MAX_FILE_BYTES:
+        raise ImportFileError("The file must be smaller than 20 MB")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError("The file must be a CSV file saved as UTF-8")
+    if "\x00" in text:
+        raise ImportFileError("The file must be a CSV file, not a spreadsheet or other file")
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip() for h in (reader.fieldnames or []) if h and h.strip()]
+    if not headers:
+        raise ImportFileError("The file is empty or has no header row")
+    reader.fieldnames = [h.strip() if h else h for h in reader.fieldnames]
+    rows = []
+    for row in reader:
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it")
+        rows.append({k: (v or "").strip() for k, v in row.items() if k})
+    if not rows:
+        raise ImportFileError("The file has a header row but no answers")
+    return headers, rows
+
+
+def _rating(value: str) -> int | None:
+    value = value.strip().lower()
+    if not value:
+        return None
+    if re.fullmatch(r"[1-5]", value):
+        return int(value)
+    if value in RATING_WORDS:
+        return RATING_WORDS[value]
+    raise ValueError(f"“{value}” is not a rating from 1 to 5 or a word like “good”")
+
+
+def _age_group(value: str) -> str:
+    value = value.strip().lower().replace(" to ", "-").replace("–", "-").replace(" ", "")
+    value = value.removesuffix("years").removesuffix("yrs")
+    if not value:
+        return ""
+    if value in Feedback.AgeGroup.values:
+        return value
+    raise ValueError(f"“{value}” is not one of the age groups "
+                     + ", ".join(Feedback.AgeGroup.values))
+
+
+def _respondent(value: str) -> str:
+    value = value.strip().lower()
+    if not value:
+        return ""
+    if value in RESPONDENT_WORDS:
+        return RESPONDENT_WORDS[value]
+    raise ValueError(f"“{value}” is not parent carer, young person, professional or other")
+
+
+def check_file(raw: bytes, mapping: dict, *, organisation_id: int) -> CheckedFile:
+    """Validate every row against the column mapping; nothing is saved."""
+    headers, rows = read_csv(raw)
+    columns = mapping.get("columns", {})
+    stats_columns = mapping.get("statistics", [])
+    areas = {a.name.lower(): a.pk for a in ServiceArea.objects.all()}
+    areas.update({a.slug: a.pk for a in ServiceArea.objects.all()})
+    checked = CheckedFile(headers=headers, rows=[], total=len(rows),
+                          statistics={q: Counter() for q in stats_columns})
+    seen: Counter = Counter()
+
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        problems = []
+        clean = {}
+        for target, column in columns.items():
+            if not column:
+                continue
+            value = row.get(column, "")
+            try:
+                if target == "rating":
+                    clean["rating"] = _rating(value)
+                elif target == "age_group":
+                    clean["age_group"] = _age_group(value)
+                elif target == "respondent":
+                    clean["respondent"] = _respondent(value)
+                elif target == "service_area":
+                    if value:
+                        if value.lower() not in areas:
+                            raise ValueError(f"“{value}” is not a service area the portal knows")
+                        clean["service_area"] = areas[value.lower()]
+                else:
+                    clean[target] = value[:5000]
+            except ValueError as exc:
+                problems.append({"row": number, "column": column, "message": str(exc)})
+        ratings = {}
+        for question in stats_columns:
+            try:
+                ratings[question] = _rating(row.get(question, ""))
+            except ValueError as exc:
+                problems.append({"row": number, "column": question, "message": str(exc)})
+        if not problems and not any(clean.get(t) for t in ("what_went_well", "even_better_if",
+                                                           "rating")) and not any(
+                ratings.values()):
+            problems.append({"row": number, "column": "",
+                             "message": "The row has no answers to import"})
+        if problems:
+            checked.error_count += 1
+            if len(checked.errors) < MAX_ERRORS_KEPT:
+                checked.errors.extend(problems)
+            continue
+        fingerprint_source = "|".join([str(organisation_id)] + [
+            f"{k}={clean.get(k)}" for k in sorted(TARGETS)] + [
+            f"{q}={ratings[q]}" for q in sorted(ratings)])
+        seen[fingerprint_source] += 1
+        # Identical answers from two people are two rows: count occurrences.
+        clean["import_key"] = hashlib.sha256(
+            f"{fingerprint_source}#{seen[fingerprint_source]}".encode()).hexdigest()
+        clean["row"] = number
+        checked.rows.append(clean)
+        for question, value in ratings.items():
+            if value is not None:
+                checked.statistics[question][value] += 1
+    return checked
+
+
+def existing_keys(keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 5000):
+        found.update(Feedback.objects.filter(import_key__in=keys[start:start + 5000])
+                     .values_list("import_key", flat=True))
+    return found
+
+
+@transaction.atomic
+def survey_import_create(*, acting_user, title: str, organisation, received_on, upload) -> SurveyImport:
+    raw = upload.read()
+    read_csv(raw)  # fail early on a file that is not a CSV at all
+    digest = hashlib.sha256(raw).hexdigest()
+    upload.seek(0)
+    survey_import = SurveyImport(title=title.strip(), organisation=organisation,
+                                 received_on=received_on, file=upload, file_sha256=digest,
+                                 uploaded_by=acting_user)
+    survey_import.full_clean()
+    survey_import.save()
+    audit_record(actor=acting_user, verb="survey uploaded", target=survey_import,
+                 summary=survey_import.title)
+    return survey_import
+
+
+def _raw(survey_import: SurveyImport) -> bytes:
+    with survey_import.file.open("rb") as f:
+        return f.read()
+
+
+@transaction.atomic
+def survey_import_check(*, acting_user, survey_import: SurveyImport, mapping: dict) -> CheckedFile:
+    """Save the mapping and the row-level report; import nothing yet."""
+    checked = check_file(_raw(survey_import), mapping,
+                         organisation_id=survey_import.organisation_id)
+    already = existing_keys([r["import_key"] for r in checked.rows])
+    survey_import.mapping = mapping
+    survey_import.total_rows = checked.total
+    survey_import.duplicate_rows = len(already)
+    survey_import.errors = checked.errors
+    survey_import.failure = ""
+    survey_import.state = SurveyImport.State.CHECKED
+    survey_import.save()
+    checked.duplicates = len(already)
+    return checked
+
+
+@transaction.atomic
+def survey_import_confirm(*, acting_user, survey_import: SurveyImport) -> SurveyImport:
+    """Start the import in the background (after commit)."""
+    from core.tasks import enqueue_on_commit
+
+    from .tasks import survey_import_run
+
+    survey_import = SurveyImport.objects.select_for_update().get(pk=survey_import.pk)
+    if survey_import.state not in (SurveyImport.State.CHECKED, SurveyImport.State.FAILED):
+        return survey_import
+    survey_import.state = SurveyImport.State.IMPORTING
+    survey_import.processed_rows = 0
+    survey_import.save(update_fields=["state", "processed_rows", "updated_at"])
+    audit_record(actor=acting_user, verb="survey import started", target=survey_import,
+                 summary=survey_import.title)
+    enqueue_on_commit(survey_import_run, survey_import.pk)
+    return survey_import
+
+
+def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
+    """Do the import. Idempotent: rows already present are skipped; the
+    statistics for this import are replaced."""
+    from .services import allocate_references, new_tracking_token
+
+    survey_import = SurveyImport.objects.get(pk=survey_import_id)
+    if survey_import.state == SurveyImport.State.IMPORTED:
+        return survey_import
+    try:
+        checked = check_file(_raw(survey_import), survey_import.mapping,
+                             organisation_id=survey_import.organisation_id)
+    except ImportFileError as exc:
+        SurveyImport.objects.filter(pk=survey_import.pk).update(
+            state=SurveyImport.State.FAILED, failure=str(exc)[:300])
+        raise
+    already = existing_keys([r["import_key"] for r in checked.rows])
+    new_rows = [r for r in checked.rows if r["import_key"] not in already]
+    year = survey_import.received_on.year
+    due = survey_import.received_on
+    created = 0
+    for start in range(0, len(new_rows), BATCH):
+        batch = new_rows[start:start + BATCH]
+        with transaction.atomic():
+            references = allocate_references(year, len(batch))
+            objs = [
+                Feedback(
+                    reference=reference, tracking_token=new_tracking_token(),
+                    channel=Feedback.Channel.SURVEY, received_on=survey_import.received_on,
+                    respondent=row.get("respondent", ""), age_group=row.get("age_group", ""),
+                    what_went_well=row.get("what_went_well", ""),
+                    even_better_if=row.get("even_better_if", ""), rating=row.get("rating"),
+                    organisation_id=survey_import.organisation_id,
+                    # Survey answers are anonymous and answered together, in the
+                    # survey's "You said, we did" report, so they arrive closed.
+                    status=Feedback.Status.CLOSED, response_due_on=due,
+                    survey_import=survey_import, import_key=row["import_key"],
+                    logged_by_id=survey_import.uploaded_by_id,
+                )
+                for reference, row in zip(references, batch, strict=True)
+            ]
+            Feedback.objects.bulk_create(objs)
+            Feedback.service_areas.through.objects.bulk_create([
+                Feedback.service_areas.through(feedback_id=obj.pk,
+                                               servicearea_id=row["service_area"])
+                for obj, row in zip(objs, batch, strict=True) if row.get("service_area")
+            ])
+            StatusChange.objects.bulk_create([
+                StatusChange(feedback_id=obj.pk, to_status=Feedback.Status.CLOSED,
+                             actor_id=survey_import.uploaded_by_id) for obj in objs
+            ])
+            created += len(objs)
+            SurveyImport.objects.filter(pk=survey_import.pk).update(
+                processed_rows=len(already) + created, updated_at=timezone.now())
+
+    with transaction.atomic():
+        SurveyStatistic.objects.filter(survey_import=survey_import).delete()
+        positive_from = survey_import.mapping.get("positive_from", 4)
+        SurveyStatistic.objects.bulk_create([
+            SurveyStatistic(
+                survey_import=survey_import, question=question[:300],
+                responses=sum(counts.values()),
+                positive=sum(n for value, n in counts.items() if value >= positive_from),
+                distribution={str(k): counts.get(k, 0) for k in range(1, 6)},
+            )
+            for question, counts in checked.statistics.items() if counts
+        ])
+        survey_import.refresh_from_db()
+        survey_import.state = SurveyImport.State.IMPORTED
+        survey_import.created_rows = created
+        survey_import.duplicate_rows = len(already)
+        survey_import.processed_rows = checked.total
+        survey_import.save()
+        audit_record(actor=None, verb="survey imported", target=survey_import,
+                     summary=survey_import.title, data={"created": created,
+                                                        "duplicates": len(already)})
+    return survey_import

@@ -1,0 +1,129 @@
+"""Every read of feedback that a view or task needs."""
+
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from core.models import Role
+from core.roles import organisation_ids_with_role
+
+from .models import (
+    Feedback,
+    InternalNote,
+    Notification,
+    Quote,
+    Reply,
+    StatusChange,
+    SurveyImport,
+)
+from .rules import HANDLERS, READERS
+from .services import OPEN_STATUSES
+
+
+def feedback_visible_to(user) -> QuerySet[Feedback]:
+    """Feedback the person may read: their organisations' own, and what is
+    shared with an organisation where they handle feedback."""
+    own = organisation_ids_with_role(user, READERS)
+    shared = organisation_ids_with_role(user, HANDLERS)
+    if not own and not shared:
+        return Feedback.objects.none()
+    shared_match = Feedback.shared_with.through.objects.filter(
+        feedback_id=OuterRef("pk"), organisation_id__in=shared)
+    return Feedback.objects.filter(Q(organisation_id__in=own) | Exists(shared_match))
+
+
+def feedback_inbox(user) -> QuerySet[Feedback]:
+    """The inbox list, with everything a row shows loaded in constant queries."""
+    today = timezone.localdate()
+    return (
+        feedback_visible_to(user)
+        .select_related("organisation", "assigned_to")
+        .prefetch_related("themes", "service_areas")
+        .annotate(is_overdue=Q(status__in=OPEN_STATUSES, response_due_on__lt=today))
+        .order_by("-received_on", "-id")
+    )
+
+
+def feedback_detail(pk: int) -> Feedback:
+    return (
+        Feedback.objects.select_related("organisation", "about_organisation", "assigned_to",
+                                        "logged_by", "survey_import")
+        .prefetch_related(
+            "themes", "service_areas", "shared_with",
+            Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor")),
+            Prefetch("notes", queryset=InternalNote.objects.select_related("author")),
+            Prefetch("replies", queryset=Reply.objects.select_related("author", "decided_by")),
+            Prefetch("quotes", queryset=Quote.objects.select_related("proposed_by",
+                                                                     "decided_by", "theme")),
+            Prefetch("notifications", queryset=Notification.objects.order_by("created_at")),
+        )
+        .get(pk=pk)
+    )
+
+
+def feedback_for_token(token: str) -> Feedback | None:
+    if not token or len(token) > 64:
+        return None
+    return (Feedback.objects.filter(tracking_token=token)
+            .prefetch_related(Prefetch("replies", queryset=Reply.objects.filter(
+                state=Reply.State.PUBLISHED).order_by("published_at")), "status_changes")
+            .first())
+
+
+def feedback_for_reference(reference: str) -> Feedback | None:
+    return (Feedback.objects.filter(reference__iexact=reference.strip())
+            .prefetch_related("status_changes").first())
+
+
+def replies_awaiting_approval(user) -> QuerySet[Reply]:
+    orgs = organisation_ids_with_role(user, {Role.APPROVER})
+    return (Reply.objects.filter(state=Reply.State.AWAITING_APPROVAL,
+                                 feedback__organisation_id__in=orgs)
+            .exclude(author=user).select_related("feedback", "author").order_by("created_at"))
+
+
+def quotes_awaiting_decision(user) -> QuerySet[Quote]:
+    orgs = organisation_ids_with_role(user, HANDLERS)
+    return (Quote.objects.filter(status=Quote.Status.PROPOSED, feedback__organisation_id__in=orgs)
+            .exclude(proposed_by=user).select_related("feedback", "proposed_by", "theme")
+            .order_by("created_at"))
+
+
+def quotes_approved(*, theme_ids=None, since: date | None = None,
+                    until: date | None = None) -> QuerySet[Quote]:
+    """Approved, redacted quotes: the only words of families that may be published."""
+    qs = Quote.objects.filter(status=Quote.Status.APPROVED).select_related("theme")
+    if theme_ids is not None:
+        qs = qs.filter(theme_id__in=theme_ids)
+    if since:
+        qs = qs.filter(feedback__received_on__gte=since)
+    if until:
+        qs = qs.filter(feedback__received_on__lte=until)
+    return qs.order_by("-decided_at")
+
+
+def theme_counts(*, since: date, until: date, theme_ids=None) -> dict[int, int]:
+    """How many pieces of feedback raised each theme in a period."""
+    qs = Feedback.themes.through.objects.filter(feedback__received_on__gte=since,
+                                                feedback__received_on__lte=until)
+    if theme_ids is not None:
+        qs = qs.filter(theme_id__in=theme_ids)
+    return dict(qs.values_list("theme_id").annotate(n=Count("feedback_id", distinct=True)))
+
+
+def survey_imports_for(user) -> QuerySet[SurveyImport]:
+    orgs = organisation_ids_with_role(user, HANDLERS)
+    return (SurveyImport.objects.filter(organisation_id__in=orgs)
+            .select_related("organisation", "uploaded_by").order_by("-created_at"))
+
+
+def staff_counts(user) -> dict[str, int]:
+    """Numbers for the staff home page, in one query."""
+    today = timezone.localdate()
+    return feedback_visible_to(user).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, response_due_on__lt=today)),
+        mine=Count("pk", filter=Q(status__in=OPEN_STATUSES, assigned_to=user)),
+        unassigned=Count("pk", filter=Q(status__in=OPEN_STATUSES, assigned_to__isnull=True)),
+    )

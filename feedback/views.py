@@ -1,0 +1,437 @@
+import hashlib
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.utils.decorators import method_decorator
+
+from core.models import Organisation
+from core.roles import organisation_ids_with_role
+from core.views import StaffPermissionMixin
+
+from . import imports, selectors, services
+from .filters import InboxFilter
+from .forms import (
+    EasyReadForm,
+    FeedbackForm,
+    NoteForm,
+    QuoteForm,
+    ReplyForm,
+    StaffLogForm,
+    StatusForm,
+    SurveyMappingForm,
+    SurveyUploadForm,
+    TrackForm,
+    TriageForm,
+)
+from .models import Feedback, Quote, Reply, SurveyImport
+from .rules import HANDLERS
+
+logger = logging.getLogger(__name__)
+
+
+def _over_rate_limit(request: HttpRequest, bucket: str, limit: int) -> bool:
+    """Count actions per address per hour in the cache. The address is
+    hashed with the secret key: the cache never holds an IP address."""
+    address = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+    key = f"ratelimit:{bucket}:{digest}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > limit
+
+
+# --- Public ---------------------------------------------------------------------------
+
+
+class GiveFeedbackView(View):
+    form_class = FeedbackForm
+    template_name = "feedback/give.html"
+    rate_bucket = "give"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": self.form_class()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self.form_class(request.POST)
+        if form.is_spam():
+            # Look like success to the robot; store nothing.
+            return render(request, "feedback/sent_spam.html")
+        if _over_rate_limit(request, self.rate_bucket, settings.FEEDBACK_RATE_LIMIT_PER_HOUR):
+            form.is_valid()
+            return render(request, self.template_name, {"form": form, "rate_limited": True},
+                          status=429)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        feedback = services.feedback_submit(**form.service_kwargs())
+        logger.info("feedback %s received via %s", feedback.reference, feedback.channel)
+        return redirect(reverse("feedback:track-token", args=[feedback.tracking_token]) + "?sent=1")
+
+
+class GiveEasyReadView(GiveFeedbackView):
+    form_class = EasyReadForm
+    template_name = "feedback/give_easy_read.html"
+
+
+@method_decorator(never_cache, name="dispatch")
+class TrackView(View):
+    """Reference only: where it has got to, nothing of what was said or
+    replied (references are sequential, so they are not secret)."""
+
+    template_name = "feedback/track.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": TrackForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TrackForm(request.POST)
+        if _over_rate_limit(request, "track", 60):
+            return render(request, self.template_name, {"form": form, "rate_limited": True},
+                          status=429)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        feedback = selectors.feedback_for_reference(form.cleaned_data["reference"])
+        if feedback is None:
+            form.add_error("reference", "We cannot find feedback with that reference. "
+                                        "Check it and try again")
+            return render(request, self.template_name, {"form": form}, status=400)
+        return render(request, "feedback/track_status.html", {"feedback": feedback})
+
+
+@method_decorator(never_cache, name="dispatch")
+class TrackTokenView(View):
+    """The private link: status and the published reply."""
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        feedback = selectors.feedback_for_token(token)
+        if feedback is None:
+            raise Http404
+        response = render(request, "feedback/track_private.html", {
+            "feedback": feedback, "just_sent": request.GET.get("sent") == "1",
+            "private_url": request.build_absolute_uri(
+                reverse("feedback:track-token", args=[token])),
+        })
+        # The address is a secret: never send it on to other sites.
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+# --- Staff ------------------------------------------------------------------------------
+
+
+class FeedbackStaffMixin(StaffPermissionMixin):
+    permission_required = "feedback.view_inbox"
+
+
+class InboxView(FeedbackStaffMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        own_orgs = Organisation.objects.filter(pk__in=organisation_ids_with_role(
+            user, {"officer", "approver", "administrator"}))
+        filterset = InboxFilter(request.GET or None, queryset=selectors.feedback_inbox(user),
+                                user=user, organisations=own_orgs)
+        page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "feedback/inbox.html", {
+            "filter": filterset, "page": page, "query": query.urlencode(),
+            "counts": selectors.staff_counts(user),
+        })
+
+
+class FeedbackDetailView(FeedbackStaffMixin, View):
+    def get_feedback(self, request, pk) -> Feedback:
+        visible = selectors.feedback_visible_to(request.user).filter(pk=pk).exists()
+        if not visible:
+            raise Http404
+        return selectors.feedback_detail(pk)
+
+    def render_page(self, request, feedback, status=200, **forms) -> HttpResponse:
+        user = request.user
+        handles = user.has_perm("feedback.handle_feedback", feedback)
+        allowed = sorted(services.MANUAL_TRANSITIONS.get(feedback.status, set()))
+        context = {
+            "feedback": feedback,
+            "handles": handles,
+            "can_see_contact": user.has_perm("feedback.view_contact_details", feedback),
+            "can_note": user.has_perm("feedback.add_note", feedback),
+            "triage_form": forms.get("triage_form") or (TriageForm(feedback=feedback, initial={
+                "assigned_to": feedback.assigned_to, "themes": list(feedback.themes.all()),
+                "service_areas": list(feedback.service_areas.all()),
+                "shared_with": list(feedback.shared_with.all())}) if handles else None),
+            "status_form": forms.get("status_form") or (
+                StatusForm(allowed=allowed) if handles and allowed else None),
+            "note_form": forms.get("note_form") or NoteForm(),
+            "reply_form": forms.get("reply_form") or ReplyForm(),
+            "quote_form": forms.get("quote_form") or QuoteForm(),
+            "form": next(iter(forms.values()), None),  # for the "Error:" title prefix
+            "overdue": (feedback.status in services.OPEN_STATUSES
+                        and feedback.response_due_on < timezone.localdate()),
+        }
+        return render(request, "feedback/detail.html", context, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render_page(request, self.get_feedback(request, pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        feedback = self.get_feedback(request, pk)
+        user = request.user
+        action = request.POST.get("action")
+        try:
+            if action == "note":
+                if not user.has_perm("feedback.add_note", feedback):
+                    raise PermissionDenied
+                form = NoteForm(request.POST)
+                if not form.is_valid():
+                    return self.render_page(request, feedback, 400, note_form=form)
+                services.note_add(acting_user=user, feedback=feedback, text=form.cleaned_data["text"])
+                messages.success(request, "Note added")
+            elif action in {"triage", "status", "reply", "quote", "erase_contact"}:
+                if not user.has_perm("feedback.handle_feedback", feedback):
+                    raise PermissionDenied
+                response = getattr(self, f"do_{action}")(request, feedback)
+                if response is not None:
+                    return response
+            else:
+                return self.render_page(request, feedback, 400)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("staff:feedback:detail", pk=feedback.pk)
+
+    def do_triage(self, request, feedback):
+        form = TriageForm(request.POST, feedback=feedback)
+        if not form.is_valid():
+            return self.render_page(request, feedback, 400, triage_form=form)
+        data = form.cleaned_data
+        if data["assigned_to"] != feedback.assigned_to:
+            services.feedback_assign(acting_user=request.user, feedback=feedback,
+                                     assignee=data["assigned_to"])
+        services.feedback_set_themes(acting_user=request.user, feedback=feedback,
+                                     themes=data["themes"], service_areas=data["service_areas"],
+                                     shared_with=data["shared_with"])
+        messages.success(request, "Triage saved")
+
+    def do_status(self, request, feedback):
+        allowed = sorted(services.MANUAL_TRANSITIONS.get(feedback.status, set()))
+        form = StatusForm(request.POST, allowed=allowed)
+        if not form.is_valid():
+            return self.render_page(request, feedback, 400, status_form=form)
+        services.feedback_change_status(acting_user=request.user, feedback=feedback,
+                                        status=form.cleaned_data["status"])
+        messages.success(request, "Status changed")
+
+    def do_reply(self, request, feedback):
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, feedback, 400, reply_form=form)
+        reply = services.reply_create(acting_user=request.user, feedback=feedback,
+                                      **form.cleaned_data)
+        messages.success(request, "Reply sent to the family" if reply.state == Reply.State.PUBLISHED
+                         else "Reply saved. An approver must approve it before the family sees it")
+
+    def do_quote(self, request, feedback):
+        form = QuoteForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, feedback, 400, quote_form=form)
+        services.quote_propose(acting_user=request.user, feedback=feedback, **form.cleaned_data)
+        messages.success(request, "Quote proposed. Someone else must approve it")
+
+    def do_erase_contact(self, request, feedback):
+        services.contact_details_erase(acting_user=request.user, feedback=feedback)
+        messages.success(request, "Contact details deleted")
+
+
+class LogFeedbackView(FeedbackStaffMixin, View):
+    permission_required = "feedback.log_feedback"
+
+    def organisations(self, request):
+        return Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, HANDLERS))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = StaffLogForm(organisations=self.organisations(request))
+        return render(request, "feedback/log.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = StaffLogForm(request.POST, organisations=self.organisations(request))
+        if not form.is_valid():
+            return render(request, "feedback/log.html", {"form": form}, status=400)
+        data = form.cleaned_data
+        feedback = services.feedback_submit(
+            acting_user=request.user, channel=data["channel"], received_on=data["received_on"],
+            about_organisation=data["organisation"], service_areas=data["service_areas"],
+            what_went_well=data["what_went_well"], even_better_if=data["even_better_if"],
+            respondent=data["respondent"], consent_to_quote=data["consent_to_quote"],
+            wants_contact=data["wants_contact"], contact_name=data["contact_name"],
+            contact_email=data["contact_email"], contact_phone=data["contact_phone"],
+        )
+        messages.success(request, f"Feedback logged as {feedback.reference}")
+        return redirect("staff:feedback:detail", pk=feedback.pk)
+
+
+class RepliesAwaitingView(FeedbackStaffMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "feedback/replies_awaiting.html",
+                      {"replies": selectors.replies_awaiting_approval(request.user)})
+
+
+class ReplyDecideView(FeedbackStaffMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reply = get_object_or_404(Reply.objects.select_related("feedback"), pk=pk)
+        if not request.user.has_perm("feedback.approve_reply", reply.feedback):
+            raise PermissionDenied
+        try:
+            services.reply_decide(acting_user=request.user, reply=reply,
+                                  approve=request.POST.get("decision") == "approve")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Reply approved and sent" if request.POST.get("decision")
+                             == "approve" else "Reply returned to its author")
+        return redirect("staff:feedback:replies")
+
+
+class QuotesAwaitingView(FeedbackStaffMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "feedback/quotes_awaiting.html",
+                      {"quotes": selectors.quotes_awaiting_decision(request.user)})
+
+
+class QuoteDecideView(FeedbackStaffMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quote = get_object_or_404(Quote.objects.select_related("feedback"), pk=pk)
+        if not request.user.has_perm("feedback.decide_quote", quote.feedback):
+            raise PermissionDenied
+        try:
+            services.quote_decide(acting_user=request.user, quote=quote,
+                                  approve=request.POST.get("decision") == "approve")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Quote approved" if request.POST.get("decision") == "approve"
+                             else "Quote rejected")
+        return redirect("staff:feedback:quotes")
+
+
+# --- Survey import ----------------------------------------------------------------------
+
+
+class SurveyImportListView(FeedbackStaffMixin, View):
+    permission_required = "feedback.import_survey"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        imports_ = selectors.survey_imports_for(request.user).annotate(
+            statistic_count=Count("statistics"))
+        return render(request, "feedback/imports.html", {"imports": imports_})
+
+
+class SurveyImportCreateView(FeedbackStaffMixin, View):
+    permission_required = "feedback.import_survey"
+
+    def organisations(self, request):
+        return Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, HANDLERS))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "feedback/import_upload.html",
+                      {"form": SurveyUploadForm(organisations=self.organisations(request))})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = SurveyUploadForm(request.POST, request.FILES,
+                                organisations=self.organisations(request))
+        if form.is_valid():
+            data = form.cleaned_data
+            raw = data["file"].read()
+            data["file"].seek(0)
+            earlier = SurveyImport.objects.filter(
+                organisation=data["organisation"], file_sha256=hashlib.sha256(raw).hexdigest(),
+                state=SurveyImport.State.IMPORTED).first()
+            if earlier:
+                form.add_error("file", f"This file was already imported on "
+                                       f"{earlier.created_at:%-d %B %Y} as “{earlier.title}”")
+            else:
+                try:
+                    survey_import = imports.survey_import_create(
+                        acting_user=request.user, title=data["title"],
+                        organisation=data["organisation"], received_on=data["received_on"],
+                        upload=data["file"])
+                except imports.ImportFileError as exc:
+                    form.add_error("file", str(exc))
+                else:
+                    return redirect("staff:feedback:import-detail", pk=survey_import.pk)
+        return render(request, "feedback/import_upload.html", {"form": form}, status=400)
+
+
+class SurveyImportDetailView(FeedbackStaffMixin, View):
+    """Map the columns, see the row-level report, confirm; then watch progress."""
+
+    permission_required = "feedback.import_survey"
+
+    def get_import(self, request, pk) -> SurveyImport:
+        return get_object_or_404(selectors.survey_imports_for(request.user), pk=pk)
+
+    def render_page(self, request, survey_import, form=None, checked=None, status=200):
+        headers = []
+        try:
+            with survey_import.file.open("rb") as f:
+                headers, _ = imports.read_csv(f.read())
+        except (imports.ImportFileError, FileNotFoundError, ValueError):
+            pass
+        if form is None and survey_import.state in (SurveyImport.State.UPLOADED,
+                                                    SurveyImport.State.CHECKED):
+            mapping = survey_import.mapping or {}
+            initial = {f"col_{t}": c for t, c in mapping.get("columns", {}).items()}
+            initial["statistics"] = mapping.get("statistics", [])
+            initial["positive_from"] = mapping.get("positive_from", 4)
+            form = SurveyMappingForm(headers=headers, initial=initial)
+        return render(request, "feedback/import_detail.html", {
+            "survey_import": survey_import, "form": form, "checked": checked,
+            "statistics": survey_import.statistics.all(),
+            "valid_rows": (survey_import.total_rows - len({e["row"] for e in survey_import.errors})
+                           if survey_import.state == SurveyImport.State.CHECKED else None),
+        }, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render_page(request, self.get_import(request, pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        if request.POST.get("action") == "confirm":
+            services_ = imports.survey_import_confirm(acting_user=request.user,
+                                                      survey_import=survey_import)
+            messages.success(request, "Import started. You can leave this page; it carries on.")
+            return redirect("staff:feedback:import-detail", pk=services_.pk)
+        with survey_import.file.open("rb") as f:
+            headers, _ = imports.read_csv(f.read())
+        form = SurveyMappingForm(request.POST, headers=headers)
+        if not form.is_valid():
+            return self.render_page(request, survey_import, form=form, status=400)
+        checked = imports.survey_import_check(acting_user=request.user,
+                                              survey_import=survey_import, mapping=form.mapping())
+        return self.render_page(request, survey_import, form=form, checked=checked)
+
+
+class SurveyImportProgressView(FeedbackStaffMixin, View):
+    permission_required = "feedback.import_survey"
+
+    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
+        survey_import = get_object_or_404(selectors.survey_imports_for(request.user), pk=pk)
+        done = survey_import.state in (SurveyImport.State.IMPORTED, SurveyImport.State.FAILED)
+        return JsonResponse({
+            "state": survey_import.state, "done": done,
+            "message": (f"{survey_import.get_state_display()}: {survey_import.processed_rows:,} "
+                        f"of {survey_import.total_rows:,} rows"),
+        })

@@ -1,0 +1,150 @@
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from core.models import Role
+from feedback.imports import check_file, survey_import_execute
+from feedback.models import Feedback, SurveyImport, SurveyStatistic
+from tests.core.factories import OrganisationFactory, ServiceAreaFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["Who", "Age", "Service", "Overall rating", "Good", "Better"]
+MAPPING = {"columns": {"respondent": "Who", "age_group": "Age", "service_area": "Service",
+                       "rating": "Overall rating", "what_went_well": "Good",
+                       "even_better_if": "Better"},
+           "statistics": ["Overall rating"], "positive_from": 4}
+
+
+def make_csv(rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+GOOD_ROWS = (
+    # 25 valid answers: 19 rate 4 or 5 -> 76%
+    [["Parent carer", "4-7", "Local Offer", "Very good", "Clear pages", ""]] * 9
+    + [["Parent carer", "8 to 11", "local offer", "4", "", "More on transport"]] * 10
+    + [["Young person", "11-16", "", "Poor", "", "Too many forms"]] * 6
+)
+BAD_ROWS = [
+    ["Parent carer", "4-7", "Local Offer", "brilliant", "x", ""],       # row 27: rating
+    ["Grandparent", "4-7", "Local Offer", "5", "x", ""],               # row 28: respondent
+    ["Parent carer", "12-15", "Local Offer", "5", "x", ""],            # row 29: age group
+    ["Parent carer", "4-7", "Narnia services", "5", "x", ""],          # row 30: service area
+    ["", "", "", "", "", ""],                                           # row 31: empty
+]
+
+
+@pytest.fixture
+def setup():
+    org = OrganisationFactory(name="Testshire County Council")
+    ServiceAreaFactory(name="Local Offer")
+    return org, staff_user(Role.OFFICER, org)
+
+
+def test_check_reports_each_bad_row_with_a_clear_message(setup):
+    org, _ = setup
+    checked = check_file(make_csv(GOOD_ROWS + BAD_ROWS), MAPPING, organisation_id=org.pk)
+    assert checked.total == 30 and len(checked.rows) == 25 and checked.error_count == 5
+    by_row = {e["row"]: e for e in checked.errors}
+    assert "“brilliant” is not a rating from 1 to 5" in by_row[27]["message"]
+    assert by_row[27]["column"] == "Overall rating"
+    assert "“grandparent” is not parent carer, young person" in by_row[28]["message"]
+    assert "is not one of the age groups" in by_row[29]["message"]
+    assert "“Narnia services” is not a service area" in by_row[30]["message"]
+    assert by_row[31]["message"] == "The row has no answers to import"
+
+
+def test_the_whole_flow_saves_nothing_until_confirmed_and_is_idempotent(client, setup,
+                                                                        django_capture_on_commit_callbacks):
+    org, officer = setup
+    client.force_login(officer)
+    raw = make_csv(GOOD_ROWS + BAD_ROWS)
+    response = client.post(reverse("staff:feedback:import-new"), {
+        "title": "Annual survey 2026", "organisation": org.pk, "received_on_0": "31",
+        "received_on_1": "3", "received_on_2": "2026",
+        "file": SimpleUploadedFile("survey.csv", raw, content_type="text/csv")})
+    survey = SurveyImport.objects.get()
+    assert response["Location"] == reverse("staff:feedback:import-detail", args=[survey.pk])
+
+    form = {f"col_{k}": v for k, v in MAPPING["columns"].items()}
+    form.update({"statistics": ["Overall rating"], "positive_from": "4"})
+    response = client.post(response["Location"], form)
+    html = response.content.decode()
+    assert "Problems, row by row" in html and "“brilliant” is not a rating" in html
+    assert "Import 25 rows" in html
+    assert Feedback.objects.count() == 0  # nothing saved before confirmation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:feedback:import-detail", args=[survey.pk]),
+                    {"action": "confirm"})
+    survey.refresh_from_db()
+    assert survey.state == SurveyImport.State.IMPORTED
+    assert Feedback.objects.filter(channel="survey").count() == 25
+    stat = SurveyStatistic.objects.get()
+    assert (stat.responses, stat.positive, stat.positive_percent) == (25, 19, 76)
+    assert stat.distribution == {"1": 0, "2": 6, "3": 0, "4": 10, "5": 9}
+
+    # Running the task again adds nothing.
+    SurveyImport.objects.filter(pk=survey.pk).update(state="importing")
+    survey_import_execute(survey_import_id=survey.pk)
+    assert Feedback.objects.count() == 25 and SurveyStatistic.objects.count() == 1
+
+    # Uploading the very same file again is refused, with the reason.
+    again = client.post(reverse("staff:feedback:import-new"), {
+        "title": "Again", "organisation": org.pk, "received_on_0": "31", "received_on_1": "3",
+        "received_on_2": "2026", "file": SimpleUploadedFile("survey.csv", raw)})
+    assert again.status_code == 400
+    assert "This file was already imported" in again.content.decode()
+
+
+def test_a_file_with_the_same_rows_plus_one_adds_only_one(setup):
+    org, officer = setup
+    first = make_csv(GOOD_ROWS)
+    second = make_csv(GOOD_ROWS + [["Parent carer", "0-3", "", "3", "", "Shorter waits"]])
+    for n, raw in enumerate([first, second]):
+        survey = SurveyImport.objects.create(
+            title=f"S{n}", organisation=org, received_on=date(2026, 3, 31),
+            file=SimpleUploadedFile(f"s{n}.csv", raw), file_sha256=str(n), uploaded_by=officer,
+            mapping=MAPPING, state="importing")
+        survey_import_execute(survey_import_id=survey.pk)
+    assert Feedback.objects.count() == 26
+    survey.refresh_from_db()
+    assert (survey.created_rows, survey.duplicate_rows) == (1, 25)
+
+
+def test_identical_answers_from_different_people_are_all_kept(setup):
+    org, _ = setup
+    checked = check_file(make_csv([["Parent carer", "4-7", "", "5", "Great", ""]] * 3), MAPPING,
+                         organisation_id=org.pk)
+    assert len({row["import_key"] for row in checked.rows}) == 3
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "The selected file is empty"),
+    (b"Who,Good\n", "no answers"),
+    (b"PK\x03\x04\x00\x00binary", "must be a CSV file"),
+])
+def test_unreadable_files_are_refused_at_upload(client, setup, content, message):
+    org, officer = setup
+    client.force_login(officer)
+    response = client.post(reverse("staff:feedback:import-new"), {
+        "title": "Broken", "organisation": org.pk, "received_on_0": "1", "received_on_1": "4",
+        "received_on_2": "2026", "file": SimpleUploadedFile("broken.csv", content)})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not SurveyImport.objects.exists()
+
+
+def test_a_board_member_cannot_import(client, setup):
+    org, _ = setup
+    client.force_login(staff_user(Role.BOARD_MEMBER, org))
+    assert client.get(reverse("staff:feedback:import-new")).status_code == 403

@@ -1,0 +1,150 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from core.models import Role
+from feedback import services
+from feedback.models import Feedback
+from tests.core.factories import OrganisationFactory, ServiceAreaFactory, staff_user
+from tests.feedback.factories import FeedbackFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def area():
+    OrganisationFactory(name="Testshire County Council")
+    return ServiceAreaFactory(name="Local Offer")
+
+
+def valid_post(area, **extra):
+    data = {"service_areas": [area.pk], "even_better_if": "Put the pages in age groups.",
+            "respondent": "parent_carer", "consent_to_quote": "yes", "wants_contact": "no"}
+    data.update(extra)
+    return data
+
+
+def test_submitting_stores_it_and_shows_the_reference_and_private_link(client, area):
+    response = client.post(reverse("feedback:give"), valid_post(area))
+    feedback = Feedback.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/feedback/track/{feedback.tracking_token}/?sent=1"
+    page = client.get(response["Location"]).content.decode()
+    assert "Feedback sent" in page and feedback.reference in page
+    assert f"/feedback/track/{feedback.tracking_token}/" in page
+    assert feedback.channel == Feedback.Channel.WEB_FORM
+    assert feedback.consent_to_quote is True
+
+
+def test_errors_are_listed_and_nothing_typed_is_lost(client, area):
+    response = client.post(reverse("feedback:give"), {
+        "what_went_well": "The SENCo rang us back the same day.", "wants_contact": "yes",
+        "contact_name": "Jo Bloggs", "contact_email": "not-an-email"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    for message in ["Select what your feedback is about", "Select who you are",
+                    "Select yes if we can quote what you said",
+                    "Enter an e-mail address in the correct format"]:
+        assert message in html
+    assert "The SENCo rang us back the same day." in html
+    assert 'value="Jo Bloggs"' in html and 'value="not-an-email"' in html
+    assert not Feedback.objects.exists()
+
+
+def test_one_of_the_two_questions_must_be_answered(client, area):
+    response = client.post(reverse("feedback:give"), valid_post(area, even_better_if=""))
+    assert response.status_code == 400
+    assert "Tell us what went well or what could be even better" in response.content.decode()
+
+
+def test_asking_for_contact_needs_a_way_to_contact(client, area):
+    response = client.post(reverse("feedback:give"), valid_post(area, wants_contact="yes"))
+    assert response.status_code == 400
+    assert "Enter an e-mail address or a phone number" in response.content.decode()
+
+
+def test_easy_read_form_stores_the_same_kind_of_feedback(client, area):
+    response = client.post(reverse("feedback:give-easy-read"), {
+        "feeling": "1", "better": "More quiet rooms.", "who": "young_person",
+        "wants_contact": "no", "service_area": area.pk})
+    assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    assert (feedback.channel, feedback.rating, feedback.respondent) == ("easy_read", 1,
+                                                                        "young_person")
+    assert feedback.even_better_if == "More quiet rooms."
+
+
+def test_honeypot_stores_nothing(client, area):
+    response = client.post(reverse("feedback:give"), valid_post(area, website="http://spam"))
+    assert response.status_code == 200
+    assert not Feedback.objects.exists()
+
+
+def test_rate_limit_keeps_what_was_typed(client, area, settings):
+    settings.FEEDBACK_RATE_LIMIT_PER_HOUR = 2
+    for _ in range(2):
+        assert client.post(reverse("feedback:give"), valid_post(area)).status_code == 302
+    response = client.post(reverse("feedback:give"),
+                           valid_post(area, even_better_if="Third message, kept."))
+    assert response.status_code == 429
+    assert "Third message, kept." in response.content.decode()
+    assert Feedback.objects.count() == 2
+
+
+def test_reference_alone_shows_status_but_not_the_reply(client):
+    officer = staff_user(Role.OFFICER)
+    feedback = FeedbackFactory(organisation=officer.memberships.get().organisation)
+    services.reply_create(acting_user=officer, feedback=feedback, outcome="done",
+                          text="Private words for this family.")
+    response = client.post(reverse("feedback:track"), {"reference": feedback.reference.lower()})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Responded" in html
+    assert "Private words for this family." not in html
+    assert feedback.even_better_if not in html
+
+
+def test_private_link_shows_the_published_reply_only(client):
+    officer = staff_user(Role.OFFICER)
+    org = officer.memberships.get().organisation
+    org.replies_need_approval = True
+    org.save()
+    feedback = FeedbackFactory(organisation=org)
+    services.reply_create(acting_user=officer, feedback=feedback, outcome="done",
+                          text="Draft words waiting for approval.")
+    url = reverse("feedback:track-token", args=[feedback.tracking_token])
+    assert "Draft words" not in client.get(url).content.decode()
+    response = client.get(url)
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_unknown_reference_and_token_give_nothing_away(client):
+    FeedbackFactory()
+    response = client.post(reverse("feedback:track"), {"reference": "FB-2026-99999"})
+    assert response.status_code == 400
+    assert "We cannot find feedback with that reference" in response.content.decode()
+    bad = client.post(reverse("feedback:track"), {"reference": "hello"})
+    assert "Enter a reference in the right format" in bad.content.decode()
+    assert client.get(reverse("feedback:track-token", args=["guess" * 8])).status_code == 404
+
+
+def test_acknowledgement_email_carries_the_private_link(client, area, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("feedback:give"), valid_post(
+            area, wants_contact="yes", contact_name="Jo", contact_email="jo@example.com"))
+    feedback = Feedback.objects.get()
+    assert len(mail.outbox) == 1
+    assert f"/feedback/track/{feedback.tracking_token}/" in mail.outbox[0].body
+
+
+def test_logs_do_not_carry_what_the_family_typed(client, area, captured_logs):
+    client.post(reverse("feedback:give"), valid_post(
+        area, even_better_if="My daughter Amelia at Oakfield", wants_contact="yes",
+        contact_name="Jo Bloggs", contact_email="jo.bloggs@example.com"))
+    assert Feedback.objects.count() == 1
+    logged = captured_logs.getvalue()
+    assert Feedback.objects.get().reference in logged  # it does log, with the reference
+    assert "Amelia" not in logged and "jo.bloggs@example.com" not in logged
+    assert "Bloggs" not in logged
