@@ -25,7 +25,9 @@ class InboxFilterForm(forms.Form):
 
 class InboxFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Reference", method="filter_reference")
-    status = django_filters.ChoiceFilter(choices=Feedback.Status.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        choices=[("open", "Open: not yet answered")] + list(Feedback.Status.choices),
+        empty_label="Any status", method="filter_status")
     theme = django_filters.ModelChoiceFilter(field_name="themes", queryset=Theme.objects.all(),
                                              empty_label="Any theme")
     service_area = django_filters.ModelChoiceFilter(
@@ -50,6 +52,11 @@ class InboxFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.filters["organisation"].queryset = organisations
+
+    def filter_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value) if value else queryset
 
     def filter_reference(self, queryset, name, value):
         return queryset.filter(reference__icontains=value.strip()) if value.strip() else queryset

@@ -371,9 +371,9 @@ class TriageForm(forms.Form):
         self.fields["shared_with"].queryset = Organisation.objects.exclude(pk=feedback.organisation_id)
         self.helper = gds_helper(
             Field.select("assigned_to"),
-            Field.checkboxes("themes", small=True),
-            Field.checkboxes("service_areas", small=True),
-            Field.checkboxes("shared_with", small=True),
+            Field.checkboxes("themes", small=True, legend_size=Size.SMALL),
+            Field.checkboxes("service_areas", small=True, legend_size=Size.SMALL),
+            Field.checkboxes("shared_with", small=True, legend_size=Size.SMALL),
             Button("save_triage", "Save"),
         )
 

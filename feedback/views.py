@@ -143,7 +143,10 @@ class InboxView(FeedbackStaffMixin, View):
         user = request.user
         own_orgs = Organisation.objects.filter(pk__in=organisation_ids_with_role(
             user, {"officer", "approver", "administrator"}))
-        filterset = InboxFilter(request.GET or None, queryset=selectors.feedback_inbox(user),
+        data = request.GET.copy()
+        if "status" not in data:
+            data["status"] = "open"  # what needs an answer, unless asked otherwise
+        filterset = InboxFilter(data, queryset=selectors.feedback_inbox(user),
                                 user=user, organisations=own_orgs)
         page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
         query = request.GET.copy()

@@ -5,6 +5,7 @@ import importlib
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from core.demo import DEMO_PASSWORD, PEOPLE
 
@@ -26,7 +27,9 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["allow_without_debug"]:
             raise CommandError("Refusing to load demo accounts with DEBUG off "
                                "(pass --allow-without-debug on a test site).")
-        with transaction.atomic():
+        # Demo families are invented: keep their e-mails out of the console.
+        with transaction.atomic(), override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             for name in DEMO_MODULES:
                 try:
                     module = importlib.import_module(f"{name}.demo")
