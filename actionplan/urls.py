@@ -1,5 +1,12 @@
-"""Public addresses of this part of the portal."""
+"""Public addresses of this part of the portal, under /action-plan/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "actionplan"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.PublicPlanView.as_view(), name="index"),
+    path("<slug:slug>/", views.PublicPlanView.as_view(), name="plan"),
+]

@@ -111,3 +111,11 @@ class GdsDateField(DateInputField):
         self.error_messages.update({"required": required_message,
                                     "incomplete": required_message,
                                     "invalid": invalid_message})
+
+    def compress(self, data_list):
+        # An impossible date (31 2 2026) gets our message, not Python's
+        # "day is out of range for month".
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc

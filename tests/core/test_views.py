@@ -109,3 +109,15 @@ def test_lists_page_query_count_is_pinned(client, django_assert_num_queries):
     ThemeFactory.create_batch(30)
     with django_assert_num_queries(7):
         client.get(reverse("staff:lists"))
+
+
+def test_impossible_dates_get_a_gov_uk_message():
+    from core.forms import GdsDateField
+
+    field = GdsDateField(label="Due", required_message="Enter the due date",
+                         invalid_message="The due date must be a real date")
+    from django import forms as django_forms
+
+    with pytest.raises(django_forms.ValidationError) as error:
+        field.clean(["31", "2", "2026"])
+    assert error.value.messages == ["The due date must be a real date"]

@@ -1,0 +1,398 @@
+"""Demo action plans, from the seed documents.
+
+- Gloucestershire's Joint Strategy for Children and Young People with
+  Additional Needs 2018-2021 (seed 001): its ten delivery priorities, the
+  multi-agency actions with their due dates and the countywide commitments
+  "by 2021", "*" marking the areas for improvement found by the June 2016
+  local area SEND inspection. Overseen by the Joint Additional Needs (JAN)
+  Management Board.
+- Herefordshire's SEND Strategy Group priorities for 2021 (seed 004), review
+  date 1 July 2023.
+
+The progress histories are invented but realistic: most actions finished
+between 2018 and 2021, some were cancelled when superseded, and some were
+carried forward with a revised due date the board agreed, so the dashboard
+has recent movement. Recent dates are relative to today so the demo stays
+current. Safe to run twice: rows are found by natural keys, and an action's
+history is written only when it has none.
+"""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from core.models import Organisation, Theme, User
+
+from . import services
+from .models import Action, Board, Meeting, Plan, Priority, Status
+
+GCC = "Gloucestershire County Council"
+ICB = "NHS Gloucestershire Integrated Care Board"
+GHC = "Gloucestershire Health and Care NHS Foundation Trust"
+PCF = "Gloucestershire Parent Carer Forum"
+IASS = "SENDIASS Gloucestershire"
+YG = "Young Gloucestershire"
+SCHOOL = "Cotswold Edge Special School"
+
+# Owner for each lead organisation, from core.demo's staff accounts.
+OWNERS = {GCC: "officer@demo.example", ICB: "nhs.officer@demo.example",
+          PCF: "forum.officer@demo.example"}
+
+GLOS_PRIORITIES = [
+    "A child or young person with additional needs will have their needs identified and met "
+    "in a timely way",
+    "Outcomes for children or young people with additional needs will be most effectively "
+    "achieved by recognising their needs as a whole and as part of their families, and "
+    "integrating assessment and personalised care planning across education, health and "
+    "social care",
+    "Good outcomes for most children or young people with additional needs will be achieved "
+    "in more universal settings where their needs can be met appropriately",
+    "Children, young people and parents will be encouraged to be equal partners in developing "
+    "plans, agreeing outcomes to be achieved and every effort made to seek their views",
+    "Children, young people and parents will play a key role in co-producing and developing "
+    "services across health, education and social care",
+    "Children or young people with additional needs should be offered full access to a broad, "
+    "balanced and relevant education",
+    "Transition arrangements between phases of education or agencies are in place so "
+    "assessments, plans and reviews are co-produced and families know who is coordinating "
+    "their child’s support",
+    "Resources to support all children or young people with additional needs will be "
+    "proportionate, fair, equitable and deliver best value",
+    "Effective and efficient use of resources will guide decision making based on analysis of "
+    "need, the allocation of those resources, and evaluation against agreed outcomes",
+    "All agencies will focus on helping children, young people and young adults with "
+    "additional needs to prepare for adulthood",
+]
+
+BY_2021 = date(2021, 7, 31)
+
+# (reference, title, lead, partners, due date, inspection finding "*", public, story, themes)
+GLOS_ACTIONS = [
+    ("1.1", "Through the cross-agency SEND Quality Lead role, improve the quality of information "
+            "informing, and contained within, Education, Health and Care plans",
+     GCC, [ICB, GHC], date(2018, 10, 31), False, True, "late", ["EHCP quality"]),
+    ("1.2", "Review early notification processes across and between services to identify and "
+            "address gaps, starting with the Health Visitor notification process",
+     GHC, [GCC, ICB], BY_2021, False, False, "on_time", ["Waiting times"]),
+    ("1.3", "Review and update information, advice and guidance for families and practitioners "
+            "at least annually on the Gloucestershire Family Information Directory",
+     GCC, [IASS, PCF], BY_2021, True, True, "carried_due_soon",
+     ["Information and the Local Offer"]),
+    ("2.1", "Further enhance multi-agency working, and a holistic response to needs, by "
+            "developing a countywide SEND ethos within services",
+     GCC, [ICB, GHC, PCF], date(2019, 4, 30), False, True, "on_time", ["Communication"]),
+    ("2.2", "Roll out locality-based early help partnership working across the county, starting "
+            "in key target areas informed by the Gloucester City locality pilot",
+     GCC, [GHC, YG], BY_2021, True, True, "stalled", []),
+    ("2.3", "Develop the Team Around the Child / Family approach so the child and family are at "
+            "the centre of all we do and their voices are heard",
+     GCC, [GHC, SCHOOL], BY_2021, True, True, "late", ["Being heard"]),
+    ("2.4", "Facilitate learning events for practitioners on education, health and care "
+            "contributions to EHCPs that are outcome-focused, evidenced and personalised",
+     ICB, [GCC, GHC], BY_2021, False, False, "on_time", ["EHCP quality"]),
+    ("3.1", "Through the high needs programme, review the education offer for children and "
+            "young people with additional needs so the right support is available at the "
+            "right time",
+     GCC, [SCHOOL], date(2019, 10, 31), False, True, "carried_overdue", ["Support in school"]),
+    ("3.2", "Develop a framework to ensure children with medical needs are appropriately "
+            "supported within schools and other services",
+     ICB, [GCC, SCHOOL], BY_2021, True, True, "recent_green", ["Support in school"]),
+    ("3.3", "Use the high needs strategy to develop support for children, young people and "
+            "their families in local communities",
+     GCC, [SCHOOL], BY_2021, False, False, "cancelled", []),
+    ("3.4", "Support children and young people to identify and access universal and targeted "
+            "services in their area through professional advice and guidance",
+     YG, [GCC], BY_2021, False, True, "on_time", ["Short breaks and respite"]),
+    ("4.1", "Promote opportunities to seek the views of children, young people and families by "
+            "embedding tools such as the ‘My Life, My Plan’ one-page profile and MOMO Express",
+     GCC, [YG, PCF], BY_2021, False, True, "on_time", ["Being heard"]),
+    ("4.2", "Work with schools on a plan to roll out Restorative Practice across the county, "
+            "informed by pilot schools",
+     GCC, [SCHOOL], BY_2021, False, False, "late", ["Support in school"]),
+    ("5.1", "Co-produce a multi-agency participation strategy for parent carers, children and "
+            "young people, with a new parent carer forum established by winter 2018",
+     GCC, [PCF, ICB, YG], date(2019, 7, 31), True, True, "on_time", ["Being heard"]),
+    ("5.2", "Seek feedback from children, young people and parents on the Local Offer and report "
+            "annually through the Local Offer on what is being done about issues raised",
+     GCC, [PCF, IASS], BY_2021, True, True, "recent_amber", ["Information and the Local Offer"]),
+    ("5.3", "Work with the Parent Carer Forum to increase participation of under-represented "
+            "families so their experiences inform service delivery",
+     PCF, [GCC], BY_2021, False, True, "recent_green", ["Being heard"]),
+    ("6.1", "Develop a continuum of support and services from universal to specialist that "
+            "reflects the needs of children and young people in the county",
+     GCC, [ICB, SCHOOL], BY_2021, True, False, "late", ["Support in school"]),
+    ("7.1", "Improve timely communication and joint decision making by establishing a "
+            "countywide children/adults transitions group",
+     GCC, [ICB, GHC], date(2018, 12, 31), False, True, "on_time", ["Preparing for adulthood"]),
+    ("7.2", "Fully embed the Ready Steady Go transition framework across NHS trusts for children "
+            "with long-term health conditions",
+     GHC, [ICB], BY_2021, True, True, "carried_overdue", ["Preparing for adulthood"]),
+    ("7.3", "Co-ordinate transition information across services and make sure it reaches "
+            "children, young people and families through professionals’ advice",
+     GCC, [GHC, IASS], BY_2021, True, False, "on_time", ["Preparing for adulthood"]),
+    ("8.1", "Develop a quality framework focused on outcomes for children and young people, "
+            "embedded in services’ quality assurance",
+     GCC, [ICB], date(2019, 4, 30), False, False, "late", ["EHCP quality"]),
+    ("8.2", "Develop a health resource allocation tool, aligned to social care, so an indicative "
+            "budget can be identified and needs met in a personalised way",
+     ICB, [GCC], BY_2021, True, False, "cancelled", []),
+    ("8.3", "Develop a plan to address equity of access and waiting times for the children’s "
+            "NHS community learning disability team",
+     ICB, [GHC], BY_2021, True, True, "stalled", ["Waiting times"]),
+    ("8.4", "Take part in the national and local evaluation of the My Life My Plan pilot on "
+            "personal health budgets for children in care",
+     ICB, [GCC], BY_2021, True, False, "on_time", []),
+    ("9.1", "Use the joint strategic needs analysis to develop sufficiency strategies for future "
+            "provision (school places and children’s services planning)",
+     GCC, [ICB], date(2019, 1, 31), False, False, "on_time", []),
+    ("9.2", "Review and update service specifications in response to the 2018 needs analysis, "
+            "including feedback and monitoring",
+     ICB, [GCC], BY_2021, False, False, "late", []),
+    ("9.3", "Consider shared health electronic records and care plans across agencies, making "
+            "better use of data and local intelligence",
+     ICB, [GHC, GCC], BY_2021, False, False, "not_started", []),
+    ("10.1", "Produce a transition roadmap for young people covering milestones for all four "
+             "preparing for adulthood outcomes, including health, education and social care",
+     GCC, [ICB, YG], date(2019, 3, 31), False, True, "carried_due_soon",
+     ["Preparing for adulthood"]),
+    ("10.2", "Develop more interactive preparing for adulthood resources on the Local Offer, "
+             "based on feedback from young people, to support planning from age 13",
+     GCC, [YG, PCF], BY_2021, True, True, "recent_amber", ["Preparing for adulthood"]),
+    ("10.3", "Provide training and guidance to professionals to embed transition processes "
+             "across education, health, care, employment and housing",
+     GCC, [GHC, ICB], BY_2021, True, False, "on_time", ["Preparing for adulthood"]),
+]
+
+HEREFORDSHIRE_PRIORITIES = [
+    ("The Voice of the Child and Young Person is Heard",
+     "A shared understanding of children and young people’s needs, so all voices have a "
+     "platform and support to be heard, including young carers, parent carers and siblings."),
+    ("EHCP Quality Assurance",
+     "Legally compliant, good quality EHCPs with specified health, education and care provision, "
+     "issued within timescales and reviewed annually."),
+    ("School refusal and school avoidance (Education Otherwise)",
+     "Raising awareness of difficulties with school attendance and making sure a child-centred "
+     "plan is in place, including transport, off-rolling and fines."),
+    ("Preparing for Adulthood",
+     "Personalisation, choice and control at the centre of assessments and support from 14 to 25."),
+    ("Carers", "Embedding the Carers Strategy into everyday practice within a multi-agency "
+               "graduated approach."),
+    ("Health", "Health services communicating well with children and young people with SEND, "
+               "and equal access to timely assessments and therapy wherever they live."),
+    ("Early Help and Interventions", "Waiting list timescales and multi-disciplinary pathways "
+                                     "across agencies."),
+    ("Short Breaks", "Review of short breaks (data, engagement) and clinical governance for "
+                     "children’s continuing care."),
+]
+
+# What updates say at each status: (internal narrative, public narrative).
+WORDS = {
+    "start": ("Task and finish group set up with partners; scope and milestones agreed and "
+              "reported to the JAN Development Group.",
+              "Work has started with partners, including parent carers."),
+    "on_track": ("Progressing to plan. Draft shared with the JAN Development Group and the "
+                 "Parent Carer Forum for comment; milestones met this quarter.",
+                 "Going to plan. Parent carers have commented on the draft."),
+    "at_risk": ("Slipping: the lead officer post was vacant for three months and one partner "
+                "has not yet confirmed capacity. Recovery plan to the Management Board.",
+                "Some delay because of staff changes. A plan to catch up has been agreed."),
+    "off_track": ("Off track: funding for the next phase is not agreed between partners. "
+                  "Escalated to the JAN Management Board for a decision.",
+                  "Delayed while partners agree funding for the next stage."),
+    "recovering": ("Back on track after the Management Board agreed resources; revised "
+                   "milestones are being met.",
+                   "Back on track after partners agreed resources."),
+    "complete": ("Completed. Evidence presented to the JAN Management Board; impact will be "
+                 "tracked through the annual parent carer survey and case audits.",
+                 "Done. We will check it is making a difference through the annual parent "
+                 "carer survey."),
+    "cancelled": ("Cancelled: superseded by the refreshed SEND strategy. Remaining work moved "
+                  "to the new plan so nothing is lost.",
+                  "Replaced by work in the new SEND strategy."),
+    "carried": ("Carried forward beyond the strategy period. The Management Board agreed a "
+                "revised due date and asked for monthly updates.",
+                "Still in progress: partners agreed a new date to finish."),
+}
+
+START = date(2018, 10, 1)
+
+
+def _months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(day.day, 28))
+
+
+def _story(kind: str, due: date, today: date) -> tuple[list[tuple], date | None]:
+    """A history as (date, status, percent, words key), and a revised due
+    date when the board agreed one."""
+    s = Status
+    span = (due - START).days
+
+    def part(share: float) -> date:
+        return START + timedelta(days=int(span * share))
+
+    if kind == "on_time":
+        return [(part(0.15), s.ON_TRACK, 10, "start"),
+                (part(0.5), s.ON_TRACK, 45, "on_track"),
+                (part(0.85), s.ON_TRACK, 80, "on_track"),
+                (due, s.COMPLETE, 100, "complete")], None
+    if kind == "late":
+        return [(part(0.2), s.ON_TRACK, 10, "start"),
+                (part(0.6), s.AT_RISK, 30, "at_risk"),
+                (due, s.OFF_TRACK, 45, "off_track"),
+                (_months(due, 4), s.ON_TRACK, 75, "recovering"),
+                (_months(due, 9), s.COMPLETE, 100, "complete")], None
+    if kind == "cancelled":
+        return [(_months(START, 2), s.ON_TRACK, 15, "start"),
+                (_months(START, 9), s.AT_RISK, 30, "at_risk"),
+                (date(2020, 9, 15), s.CANCELLED, 30, "cancelled")], None
+    if kind == "not_started":
+        return [], today + timedelta(days=200)
+    carried = [(part(0.2), s.ON_TRACK, 15, "start"),
+               (part(0.6), s.ON_TRACK, 35, "on_track"),
+               (due, s.AT_RISK, 45, "at_risk"),
+               (date(2021, 9, 20), s.AT_RISK, 50, "carried")]
+    if kind == "stalled":
+        # No update for well over 90 days, and past its revised date.
+        return carried + [(today - timedelta(days=300), s.ON_TRACK, 55, "recovering"),
+                          (today - timedelta(days=160), s.OFF_TRACK, 55, "off_track")], \
+            today - timedelta(days=40)
+    if kind == "carried_overdue":
+        return carried + [(today - timedelta(days=240), s.ON_TRACK, 60, "recovering"),
+                          (today - timedelta(days=120), s.AT_RISK, 65, "at_risk"),
+                          (today - timedelta(days=25), s.OFF_TRACK, 70, "off_track")], \
+            today - timedelta(days=20)
+    if kind == "carried_due_soon":
+        return carried + [(today - timedelta(days=200), s.ON_TRACK, 60, "recovering"),
+                          (today - timedelta(days=95), s.ON_TRACK, 75, "on_track"),
+                          (today - timedelta(days=12), s.AT_RISK, 85, "at_risk")], \
+            today + timedelta(days=18)
+    if kind == "recent_green":
+        return carried + [(today - timedelta(days=260), s.AT_RISK, 50, "at_risk"),
+                          (today - timedelta(days=150), s.ON_TRACK, 60, "recovering"),
+                          (today - timedelta(days=30), s.ON_TRACK, 75, "on_track")], \
+            today + timedelta(days=120)
+    if kind == "recent_amber":
+        return carried + [(today - timedelta(days=330), s.ON_TRACK, 55, "recovering"),
+                          (today - timedelta(days=180), s.OFF_TRACK, 55, "off_track"),
+                          (today - timedelta(days=60), s.AT_RISK, 65, "at_risk")], \
+            today + timedelta(days=75)
+    raise ValueError(kind)
+
+
+def load(stdout=None) -> None:
+    today = timezone.localdate()
+    orgs = {o.name: o for o in Organisation.objects.filter(
+        slug__in=[slugify(n) for n in (GCC, ICB, GHC, PCF, IASS, YG, SCHOOL,
+                                       "Herefordshire Council",
+                                       "Herefordshire Parent Carer Voice",
+                                       "Wye Valley NHS Trust")])}
+    owners = {org: User.objects.filter(email=email).first() for org, email in OWNERS.items()}
+    themes = {t.name: t for t in Theme.objects.all()}
+
+    board, _ = Board.objects.update_or_create(
+        slug="joint-additional-needs-management-board",
+        defaults={"name": "Joint Additional Needs Management Board", "area": "Gloucestershire",
+                  "description": "Oversees the contribution of education, health and social "
+                                 "care so outcomes improve for all children and young people "
+                                 "with additional needs: progress against actions, removing "
+                                 "barriers to multi-agency working, and making sure support "
+                                 "changes when needs change. Chair: Head of Services for "
+                                 "Children with Additional Needs."})
+    board.organisations.set([orgs[n] for n in (GCC, ICB, GHC, PCF) if n in orgs])
+    Board.objects.update_or_create(
+        slug="joint-additional-needs-development-group",
+        defaults={"name": "Joint Additional Needs Development Group", "area": "Gloucestershire",
+                  "description": "A forum for representatives of all agencies to share good "
+                                 "practice, find better ways of working and identify gaps in "
+                                 "information or services. Chair: Quality and Engagement "
+                                 "Manager."})
+
+    plan, _ = Plan.objects.update_or_create(
+        slug="gloucestershire-joint-strategy-2018-2021",
+        defaults={"title": "Joint Strategy for Children and Young People with Additional Needs "
+                           "(including SEND) 2018-2021",
+                  "area": "Gloucestershire", "period_start": date(2018, 9, 1),
+                  "period_end": date(2021, 8, 31), "board": board,
+                  "summary": "Ten priorities agreed by all partners, including parent carers, "
+                             "so that young people with additional needs have the same "
+                             "opportunities to grow and learn as any other young person in "
+                             "the county. Actions marked as answering an inspection finding "
+                             "respond to the areas for improvement found by the joint Ofsted "
+                             "and CQC local area SEND inspection."})
+    priorities = {}
+    for number, title in enumerate(GLOS_PRIORITIES, start=1):
+        priorities[number], _ = Priority.objects.update_or_create(
+            plan=plan, number=number, defaults={"title": title})
+
+    created = updates = 0
+    reviewed: list[Action] = []
+    for ref, title, lead, partners, due, inspection, public, kind, theme_names in GLOS_ACTIONS:
+        history, revised_due = _story(kind, due, today)
+        priority = priorities[int(ref.split(".")[0])]
+        description = "" if revised_due is None else (
+            f"Original due date in the strategy: {due:%B %Y}. "
+            f"The Management Board agreed a revised date.")
+        action = Action.objects.filter(priority=priority, reference=ref).first()
+        if action is None:
+            action = services.action_create(
+                acting_user=None, priority=priority, reference=ref, title=title,
+                description=description, lead_organisation=orgs[lead],
+                owner=owners.get(lead), due_date=revised_due or due, start_date=START,
+                is_public=public, inspection_finding=inspection,
+                source="Joint Strategy 2018-2021 (seed document)",
+                success_measures="Reported to the JAN Management Board with evidence of impact "
+                                 "on children, young people and families.",
+                partner_organisations=[orgs[p] for p in partners if p in orgs],
+                themes=[themes[t] for t in theme_names if t in themes],
+            )
+            created += 1
+        if not action.updates.exists():
+            for day, status, percent, words in history:
+                narrative, public_words = WORDS[words]
+                services.action_update_progress(
+                    acting_user=owners.get(lead), action=action, status=status, percent=percent,
+                    narrative=narrative, public_narrative=public_words if public else "",
+                    date=day)
+                updates += 1
+        if kind.startswith(("carried", "recent", "stalled")):
+            reviewed.append(action)
+
+    meetings = [
+        (today - timedelta(days=70), "Quarterly review: carried-forward actions"),
+        (today + timedelta(days=16), "December board: preparing for adulthood and the Local Offer"),
+    ]
+    for (day, title), chosen in zip(meetings, (reviewed[: len(reviewed) // 2 + 1], reviewed), strict=False):
+        meeting = Meeting.objects.filter(board=board, title=title).first()
+        if meeting is None:
+            meeting = services.meeting_create(acting_user=None, board=board, date=day,
+                                              title=title, location="Shire Hall, Gloucester",
+                                              reviewed_actions=chosen)
+
+    hereford_board, _ = Board.objects.update_or_create(
+        slug="herefordshire-send-strategy-group",
+        defaults={"name": "Herefordshire SEND Strategy Group", "area": "Herefordshire",
+                  "description": "Meets half-termly to monitor activity across all agencies "
+                                 "and oversee outcomes for children and young people with "
+                                 "additional needs."})
+    hereford_board.organisations.set([orgs[n] for n in ("Herefordshire Council",
+                                                        "Herefordshire Parent Carer Voice",
+                                                        "Wye Valley NHS Trust") if n in orgs])
+    hereford, _ = Plan.objects.update_or_create(
+        slug="herefordshire-send-priorities-2021",
+        defaults={"title": "Herefordshire SEND Strategy Group priorities for 2021",
+                  "area": "Herefordshire", "period_start": date(2021, 1, 1),
+                  "period_end": date(2021, 12, 31), "review_date": date(2023, 7, 1),
+                  "board": hereford_board,
+                  "summary": "Joint priorities agreed by the SEND Strategy Group, co-produced "
+                             "and delivered during 2021 and reviewed for impact."})
+    for number, (title, description) in enumerate(HEREFORDSHIRE_PRIORITIES, start=1):
+        Priority.objects.update_or_create(plan=hereford, number=number,
+                                          defaults={"title": title, "description": description})
+
+    if stdout is not None:
+        stdout.write(f"  2 plans, {len(GLOS_ACTIONS)} actions ({created} new), "
+                     f"{updates} progress updates written, 3 boards, {len(meetings)} meetings")

@@ -1,0 +1,74 @@
+"""Filters for the staff action list, the dashboard and the CSV export."""
+
+import django_filters
+from crispy_forms_gds.layout import Button, Field
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from core.forms import gds_helper
+from core.models import Organisation
+
+from .models import OPEN_STATUSES, Action, Plan, Priority, Status
+
+
+def _priority_label(priority: Priority) -> str:
+    label = f"{priority.plan.title[:40]}: {priority.number}. {priority.title}"
+    return label if len(label) <= 90 else label[:87] + "…"
+
+
+class ActionFilterForm(forms.Form):
+    layout_fields = ("q", "plan", "priority", "lead_organisation", "status")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "priority" in self.fields:
+            self.fields["priority"].label_from_instance = _priority_label
+        layout = [Field.text("q")] if "q" in self.fields else []
+        layout += [Field.select(name) for name in ("plan", "priority", "lead_organisation",
+                                                   "status") if name in self.fields]
+        if "overdue" in self.fields:
+            layout.append(Field.checkbox("overdue", small=True))
+        self.helper = gds_helper(*layout, Button("filter", "Apply filters"))
+
+
+class ActionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Reference or words in the title", method="filter_text")
+    plan = django_filters.ModelChoiceFilter(field_name="priority__plan",
+                                            queryset=Plan.objects.all(), empty_label="Any plan")
+    priority = django_filters.ModelChoiceFilter(
+        queryset=Priority.objects.select_related("plan"), empty_label="Any priority")
+    lead_organisation = django_filters.ModelChoiceFilter(
+        label="Lead organisation", empty_label="Any organisation",
+        queryset=Organisation.objects.filter(led_actions__isnull=False).distinct())
+    status = django_filters.ChoiceFilter(field_name="current_status", choices=Status.choices,
+                                         empty_label="Any status")
+    overdue = django_filters.BooleanFilter(label="Only overdue actions", method="filter_overdue",
+                                           widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Action
+        fields: list[str] = []
+        form = ActionFilterForm
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__iexact=value) | Q(title__icontains=value))
+
+    def filter_overdue(self, queryset, name, value):
+        if value:
+            return queryset.filter(current_status__in=OPEN_STATUSES,
+                                   due_date__lt=timezone.localdate())
+        return queryset
+
+
+class DashboardFilter(ActionFilter):
+    """The dashboard's filters: the same, without the text search and the
+    overdue box (overdue actions have their own figure and list)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters.pop("q", None)
+        self.filters.pop("overdue", None)

@@ -1,0 +1,201 @@
+"""Input validation for the action plan's staff pages. Forms never save:
+views pass cleaned data to services."""
+
+from crispy_forms_gds.layout import Button, Field, Fieldset, Size
+from django import forms
+from django.utils import timezone
+
+from core.forms import GdsDateField, gds_helper
+from core.models import Organisation, User
+
+from .models import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, Action, Priority, Status
+
+FILE_TYPES_IN_WORDS = "PDF, Word document (DOCX), Excel spreadsheet (XLSX), PNG or JPG"
+
+
+class ProgressUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Where has the action got to?", choices=Status.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select where the action has got to"})
+    percent = forms.IntegerField(
+        label="Percent complete", min_value=0, max_value=100,
+        help_text="A whole number from 0 to 100",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter the percent complete",
+            "invalid": "Percent complete must be a whole number, like 40",
+            "min_value": "Percent complete must be between 0 and 100",
+            "max_value": "Percent complete must be between 0 and 100",
+        })
+    date = GdsDateField(label="Date of the update", help_text="For example, 27 3 2026",
+                        required_message="Enter the date of the update",
+                        invalid_message="The date of the update must be a real date")
+    narrative = forms.CharField(
+        label="What has happened since the last update?", required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For staff and the board. Needed when you mark the action complete or "
+                  "cancelled. Do not include families’ names or details.")
+    public_narrative = forms.CharField(
+        label="What the public will read (optional)", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the public action plan if the action is public. Plain words, "
+                  "no names of staff or families.")
+    evidence_title = forms.CharField(label="Name of the evidence (optional)", required=False,
+                                     max_length=200,
+                                     error_messages={"max_length": "Name of the evidence must "
+                                                     "be 200 characters or fewer"})
+    evidence_link = forms.URLField(
+        label="Link to evidence (optional)", required=False, max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a link in the correct format, like "
+                                   "https://www.example.org/report"})
+    evidence_file = forms.FileField(
+        label="Upload a file (optional)", required=False,
+        help_text=f"{FILE_TYPES_IN_WORDS}, smaller than 10MB",
+        error_messages={"empty": "The selected file is empty"})
+
+    def __init__(self, *args, action: Action, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("status", action.current_status)
+        kwargs["initial"].setdefault("percent", action.current_percent)
+        kwargs["initial"].setdefault("date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.action = action
+        layout = [
+            Field.radios("status", legend_size=Size.MEDIUM, small=True),
+            Field.text("percent", field_width=3),
+            Field("date"),
+            Field.textarea("narrative"),
+        ]
+        if action.is_public:
+            layout.append(Field.textarea("public_narrative"))
+        else:
+            del self.fields["public_narrative"]
+        layout += [
+            Fieldset(Field.text("evidence_title"), Field.text("evidence_link"),
+                     Field("evidence_file"), legend="Evidence", legend_size=Size.MEDIUM),
+            Button("save", "Save update"),
+        ]
+        self.helper = gds_helper(*layout)
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date of the update must be today or in the past")
+        return value
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if not upload:
+            return upload
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in EVIDENCE_EXTENSIONS:
+            raise forms.ValidationError(f"The selected file must be a {FILE_TYPES_IN_WORDS}")
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 10MB")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status in (Status.COMPLETE, Status.CANCELLED) and not cleaned.get("narrative", "").strip():
+            verb = "completed" if status == Status.COMPLETE else "cancelled"
+            self.add_error("narrative", f"Say how the action was {verb}")
+        if status == Status.COMPLETE and cleaned.get("percent") not in (None, 100):
+            self.add_error("percent", "An action marked complete must be 100% complete")
+        if cleaned.get("evidence_title") and not (cleaned.get("evidence_link")
+                                                  or cleaned.get("evidence_file")):
+            self.add_error("evidence_link", "Enter a link or upload a file for the evidence")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        links = [(data["evidence_title"], data["evidence_link"])] if data["evidence_link"] else []
+        files = [data["evidence_file"]] if data.get("evidence_file") else []
+        return {"status": data["status"], "percent": data["percent"], "date": data["date"],
+                "narrative": data["narrative"],
+                "public_narrative": data.get("public_narrative", ""),
+                "evidence_links": links, "evidence_files": files}
+
+
+class ActionCreateForm(forms.Form):
+    priority = forms.ModelChoiceField(label="Priority", queryset=Priority.objects.none(),
+                                      error_messages={"required": "Select the priority"})
+    title = forms.CharField(label="What will be done?", max_length=300,
+                            error_messages={"required": "Enter what will be done",
+                                            "max_length": "What will be done must be 300 "
+                                                          "characters or fewer"})
+    description = forms.CharField(label="More detail (optional)", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    lead_organisation = forms.ModelChoiceField(
+        label="Lead organisation", queryset=Organisation.objects.none(),
+        error_messages={"required": "Select the lead organisation"})
+    owner = forms.ModelChoiceField(label="Owner (optional)", required=False,
+                                   queryset=User.objects.none(),
+                                   help_text="The person who reports progress.")
+    due_date = GdsDateField(label="Due date", help_text="For example, 31 3 2027",
+                            required_message="Enter the due date",
+                            invalid_message="The due date must be a real date")
+    success_measures = forms.CharField(label="How will we know it has worked? (optional)",
+                                       required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    inspection_finding = forms.BooleanField(
+        label="This action answers a weakness found by the local area SEND inspection",
+        required=False)
+    is_public = forms.BooleanField(label="Show this action on the public action plan",
+                                   required=False)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = Priority.objects.select_related("plan")
+        self.fields["priority"].label_from_instance = (
+            lambda p: f"{p.plan.title[:40]}: {p.number}. {p.title}"[:90])
+        self.fields["priority"].empty_label = "Choose a priority"
+        self.fields["lead_organisation"].queryset = organisations
+        self.fields["lead_organisation"].empty_label = "Choose an organisation"
+        self.fields["owner"].queryset = User.objects.filter(
+            is_active=True, memberships__organisation__in=organisations).distinct()
+        self.fields["owner"].empty_label = "No owner yet"
+        self.helper = gds_helper(
+            Field.select("priority"), Field.text("title"), Field.textarea("description"),
+            Field.select("lead_organisation"), Field.select("owner"), Field("due_date"),
+            Field.textarea("success_measures"),
+            Field.checkbox("inspection_finding", small=True),
+            Field.checkbox("is_public", small=True),
+            Button("save", "Add action"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        owner, organisation = cleaned.get("owner"), cleaned.get("lead_organisation")
+        if owner and organisation and not owner.memberships.filter(
+                organisation=organisation).exists():
+            self.add_error("owner", "The owner must work for the lead organisation")
+        return cleaned
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label="Name of the meeting", max_length=200,
+                            error_messages={"required": "Enter the name of the meeting"})
+    date = GdsDateField(label="Date of the meeting", help_text="For example, 14 5 2026",
+                        required_message="Enter the date of the meeting",
+                        invalid_message="The date of the meeting must be a real date")
+    location = forms.CharField(label="Where (optional)", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("title"), Field("date"), Field.text("location"),
+                                 Button("save", "Add meeting"))
+
+
+class MeetingActionsForm(forms.Form):
+    actions = forms.ModelMultipleChoiceField(
+        label="Which actions will the meeting review?", required=False,
+        queryset=Action.objects.none(), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].queryset = queryset
+        self.fields["actions"].label_from_instance = (
+            lambda a: f"{a.reference} {a.title} ({a.get_current_status_display()})")
+        self.helper = gds_helper(Field.checkboxes("actions", legend_size=Size.MEDIUM, small=True),
+                                 Button("save", "Save the actions to review"))

@@ -1,0 +1,304 @@
+"""Action plans: boards and their meetings, plans with numbered priorities,
+multi-agency actions, and the progress history of each action.
+
+An action's current state is its latest progress update. The latest status,
+percent and date are also copied onto the action (only by
+`services.action_update_progress`) so dashboards can count with aggregates
+instead of looking through the history for every action.
+"""
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from core.models import Organisation, Theme, TimeStampedModel
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_EXTENSIONS = ["pdf", "docx", "xlsx", "png", "jpg", "jpeg"]
+
+
+class Board(TimeStampedModel):
+    """A governance board, e.g. the Joint Additional Needs Management Board."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    area = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="boards",
+                                           help_text="Partners who sit on the board.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:actionplan:board_detail", args=[self.slug])
+
+
+class Meeting(TimeStampedModel):
+    """A board meeting and the actions it reviews. Its board pack is a PDF
+    made in the background; `pack_state` says where that work is."""
+
+    class PackState(models.TextChoices):
+        NONE = "none", "Not generated"
+        PENDING = "pending", "Being generated"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField()
+    title = models.CharField(max_length=200)
+    location = models.CharField(max_length=200, blank=True)
+    reviewed_actions = models.ManyToManyField("Action", blank=True, related_name="meetings")
+
+    pack_state = models.CharField(max_length=10, choices=PackState.choices,
+                                  default=PackState.NONE)
+    pack_file = models.FileField(upload_to="actionplan/board-packs/", blank=True)
+    pack_error = models.CharField(max_length=300, blank=True)
+    pack_requested_at = models.DateTimeField(null=True, blank=True)
+    pack_generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pack_state__in=["none", "pending", "ready", "failed"]),
+                name="meeting_pack_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date:%-d %B %Y})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:actionplan:meeting_detail", args=[self.pk])
+
+
+class Plan(TimeStampedModel):
+    """A strategy or action plan with numbered priorities."""
+
+    title = models.CharField(max_length=250)
+    slug = models.SlugField(max_length=200, unique=True)
+    area = models.CharField(max_length=100)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    review_date = models.DateField(null=True, blank=True)
+    board = models.ForeignKey(Board, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="plans", help_text="The board that owns the plan.")
+    summary = models.TextField(blank=True)
+    is_published = models.BooleanField(default=True,
+                                       help_text="Whether its public actions appear on the public page.")
+
+    class Meta:
+        ordering = ["-period_start", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="plan_period_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("actionplan:plan", args=[self.slug])
+
+
+class Priority(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name_plural = "priorities"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="priority_unique_number_in_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Status(models.TextChoices):
+    """Where an action stands. Red, amber and green are said in words too,
+    so nobody has to tell colours apart."""
+
+    NOT_STARTED = "not_started", "Not started"
+    ON_TRACK = "on_track", "On track (green)"
+    AT_RISK = "at_risk", "At risk (amber)"
+    OFF_TRACK = "off_track", "Off track (red)"
+    COMPLETE = "complete", "Complete"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+CLOSED_STATUSES = frozenset({Status.COMPLETE, Status.CANCELLED})
+OPEN_STATUSES = [s for s in Status.values if s not in CLOSED_STATUSES]
+
+
+class Action(TimeStampedModel):
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="actions")
+    reference = models.CharField(max_length=20, blank=True,
+                                 help_text='Its number in the plan, for example "3.2".')
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                          related_name="led_actions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="owned_actions")
+    partner_organisations = models.ManyToManyField(Organisation, blank=True,
+                                                   related_name="partner_actions")
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    success_measures = models.TextField(blank=True)
+    inspection_finding = models.BooleanField(
+        default=False, help_text="Answers a weakness found by the local area SEND inspection.")
+    is_public = models.BooleanField(default=False)
+    source = models.CharField(max_length=300, blank=True,
+                              help_text="Where the action came from, e.g. a participation audit.")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="actions")
+    feedback = models.ManyToManyField("feedback.Feedback", blank=True, related_name="actions",
+                                      help_text="What families said that prompted it.")
+
+    # Copied from the latest ProgressUpdate by services.action_update_progress.
+    current_status = models.CharField(max_length=20, choices=Status.choices,
+                                      default=Status.NOT_STARTED)
+    current_percent = models.PositiveSmallIntegerField(default=0)
+    last_update_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["priority__plan", "priority__number", "id"]
+        indexes = [
+            models.Index(fields=["current_status", "due_date"]),
+            models.Index(fields=["lead_organisation", "current_status"]),
+            models.Index(fields=["last_update_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(current_percent__gte=0, current_percent__lte=100),
+                                   name="action_current_percent_0_to_100"),
+            models.CheckConstraint(condition=Q(current_status__in=Status.values),
+                                   name="action_current_status_valid"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(due_date__isnull=True)
+                | Q(due_date__gte=models.F("start_date")),
+                name="action_due_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:actionplan:action_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.current_status in CLOSED_STATUSES
+
+    def is_overdue(self, today) -> bool:
+        return bool(self.due_date and self.due_date < today and not self.is_closed)
+
+
+class ProgressUpdate(TimeStampedModel):
+    """One step in an action's history. `narrative` is for staff and the
+    board; only `public_narrative` is ever shown on the public page."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    percent = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(100)])
+    narrative = models.TextField(blank=True)
+    public_narrative = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        get_latest_by = ["date", "id"]
+        indexes = [models.Index(fields=["action", "date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100),
+                                   name="progress_percent_0_to_100"),
+            models.CheckConstraint(condition=Q(status__in=Status.values),
+                                   name="progress_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["complete", "cancelled"]) | ~Q(narrative=""),
+                name="progress_closing_needs_narrative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.date}: {self.status} {self.percent}%"
+
+
+def validate_evidence_size(file) -> None:
+    from django.core.exceptions import ValidationError
+
+    if file and file.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError("The file must be smaller than 10MB", code="file_too_big")
+
+
+class Evidence(TimeStampedModel):
+    """A link or a file that shows progress. One of the two, never both."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
+    title = models.CharField(max_length=200, blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    file = models.FileField(
+        upload_to="actionplan/evidence/%Y/%m/", blank=True,
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_evidence_size],
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=(~Q(link="") & Q(file="")) | (Q(link="") & ~Q(file="")),
+                name="evidence_link_or_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.link or self.file.name
+
+    @property
+    def label(self) -> str:
+        if self.title:
+            return self.title
+        if self.link:
+            return self.link
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+class Reminder(models.Model):
+    """A reminder sent to an action's owner. One per action, kind and period
+    (an ISO week, "2026-W14"), however often the beat job runs."""
+
+    class Kind(models.TextChoices):
+        OVERDUE = "overdue", "Overdue"
+        NOT_UPDATED = "not_updated", "Not updated for 90 days"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    period = models.CharField(max_length=10)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "kind", "period"],
+                                    name="reminder_once_per_action_kind_period"),
+            models.CheckConstraint(condition=Q(kind__in=["overdue", "not_updated"]),
+                                   name="reminder_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.kind} {self.period}"

@@ -1,0 +1,309 @@
+"""Every read the action plan's views, tasks and other apps need.
+
+Dashboard figures are computed with aggregate queries over the copied
+current state on `Action`, so the number of queries does not depend on the
+number of actions.
+"""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+
+from core.models import Organisation
+
+from .models import (
+    OPEN_STATUSES,
+    Action,
+    Board,
+    Meeting,
+    Plan,
+    ProgressUpdate,
+    Reminder,
+    Status,
+)
+
+DUE_SOON_DAYS = 30
+STALE_AFTER_DAYS = 90
+DASHBOARD_LIST_LIMIT = 10
+TREND_MONTHS = 12
+
+# The order statuses appear in charts, tables and legends.
+STATUS_ORDER = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.NOT_STARTED,
+                Status.COMPLETE, Status.CANCELLED]
+
+
+# --- Lists and pages ----------------------------------------------------------------------
+
+
+def actions_for_staff() -> QuerySet[Action]:
+    """All actions, for staff lists (every partner's staff may read them)."""
+    return Action.objects.select_related("priority__plan", "lead_organisation", "owner")
+
+
+def action_detail(pk: int) -> Action | None:
+    history = (ProgressUpdate.objects.select_related("author")
+               .prefetch_related("evidence").order_by("-date", "-id"))
+    return (actions_for_staff()
+            .prefetch_related("partner_organisations", "themes",
+                              Prefetch("updates", queryset=history, to_attr="history"),
+                              Prefetch("meetings", queryset=Meeting.objects.select_related("board")))
+            .annotate(feedback_count=Count("feedback", distinct=True))
+            .filter(pk=pk).first())
+
+
+def _latest_update(field_name: str, **conditions) -> Subquery:
+    return Subquery(ProgressUpdate.objects.filter(action=OuterRef("pk"), **conditions)
+                    .order_by("-date", "-id").values(field_name)[:1])
+
+
+def actions_for_export(queryset: QuerySet[Action]) -> QuerySet[Action]:
+    return (queryset.select_related("priority__plan", "lead_organisation", "owner")
+            .prefetch_related("partner_organisations")
+            .annotate(latest_narrative=_latest_update("narrative"))
+            .order_by("priority__plan__title", "priority__number", "id"))
+
+
+def plans_all() -> QuerySet[Plan]:
+    return Plan.objects.select_related("board")
+
+
+def plan_for_public(slug: str | None = None) -> Plan | None:
+    """The plan shown on the public page: the one asked for, or else the
+    newest that has public actions (or the newest of all if none has)."""
+    plans = Plan.objects.filter(is_published=True)
+    if slug:
+        return plans.filter(slug=slug).first()
+    return (plans.annotate(public_actions=Count("priorities__actions",
+                                                filter=Q(priorities__actions__is_public=True)))
+            .order_by(Case(When(public_actions=0, then=Value(1)), default=Value(0)),
+                      "-period_start", "-id").first())
+
+
+def public_plans() -> QuerySet[Plan]:
+    return Plan.objects.filter(is_published=True).order_by("-period_start", "title")
+
+
+def public_priorities(plan: Plan) -> list:
+    """The plan's priorities with their public actions, each with its status
+    and the latest narrative written for the public. Nothing else: no staff
+    names, no internal narrative, no internal actions."""
+    public_actions = (
+        Action.objects.filter(is_public=True)
+        .select_related("lead_organisation")
+        .annotate(public_narrative=_latest_update("public_narrative",
+                                                  public_narrative__gt=""),
+                  public_narrative_on=_latest_update("date", public_narrative__gt=""))
+        .order_by("id")
+        .only("id", "priority_id", "reference", "title", "description", "due_date",
+              "current_status", "current_percent", "inspection_finding", "last_update_on",
+              "lead_organisation__name")
+    )
+    return list(plan.priorities.prefetch_related(
+        Prefetch("actions", queryset=public_actions, to_attr="public_actions")))
+
+
+def boards_all() -> QuerySet[Board]:
+    return Board.objects.annotate(meeting_count=Count("meetings", distinct=True),
+                                  plan_count=Count("plans", distinct=True))
+
+
+def board_detail(slug: str) -> Board | None:
+    return (Board.objects.prefetch_related("organisations", "plans",
+                                           Prefetch("meetings", queryset=Meeting.objects.annotate(
+                                               action_count=Count("reviewed_actions"))))
+            .filter(slug=slug).first())
+
+
+def meeting_detail(pk: int) -> Meeting | None:
+    reviewed = actions_for_staff().annotate(latest_narrative=_latest_update("narrative"))
+    return (Meeting.objects.select_related("board")
+            .prefetch_related(Prefetch("reviewed_actions", queryset=reviewed,
+                                       to_attr="actions"))
+            .filter(pk=pk).first())
+
+
+# --- Dashboard ----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of a chart and its table: a label and a count per status."""
+
+    label: str
+    counts: list[int]
+    key: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class Dashboard:
+    today: date
+    statuses: list[tuple[str, str]]
+    totals: dict[str, int]
+    by_status: list[int]
+    by_priority: list[Row]
+    by_organisation: list[Row]
+    over_time: list[Row]
+    overdue: list[Action] = field(default_factory=list)
+    due_soon: list[Action] = field(default_factory=list)
+    stale: list[Action] = field(default_factory=list)
+
+
+def month_ends(today: date, months: int = TREND_MONTHS) -> list[date]:
+    """The last day of each of the previous `months - 1` months, then today."""
+    ends = [today]
+    year, month = today.year, today.month
+    for _ in range(months - 1):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        ends.append(date(year, month, calendar.monthrange(year, month)[1]))
+    return list(reversed(ends))
+
+
+def _stale_condition(stale_before: date) -> Q:
+    """Open and not updated since `stale_before`; an action never updated
+    counts from the day it was added."""
+    return Q(current_status__in=OPEN_STATUSES) & (
+        Q(last_update_on__lt=stale_before)
+        | Q(last_update_on__isnull=True, created_at__date__lt=stale_before))
+
+
+def _rows(queryset: QuerySet[Action], key: str, label_fields: list[str],
+          label) -> list[Row]:
+    counts: dict = {}
+    labels: dict = {}
+    for item in (queryset.order_by().values(key, *label_fields, "current_status")
+                 .annotate(n=Count("id"))):
+        counts.setdefault(item[key], dict.fromkeys(STATUS_ORDER, 0))
+        counts[item[key]][item["current_status"]] = item["n"]
+        labels[item[key]] = label(item)
+    return [Row(label=labels[k], counts=[counts[k][s] for s in STATUS_ORDER], key=str(k))
+            for k in counts]
+
+
+def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
+    """Every figure on the board dashboard for the (filtered) actions.
+
+    A fixed number of queries: one for the headline counts, one per
+    breakdown, one per month-end of the trend, one per short list.
+    """
+    stale_before = today - timedelta(days=STALE_AFTER_DAYS)
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    is_open = Q(current_status__in=OPEN_STATUSES)
+    overdue = is_open & Q(due_date__lt=today)
+    due_soon = is_open & Q(due_date__gte=today, due_date__lte=soon)
+    stale = _stale_condition(stale_before)
+
+    base = queryset.order_by()
+    totals = base.aggregate(
+        total=Count("id"), overdue=Count("id", filter=overdue),
+        due_soon=Count("id", filter=due_soon), stale=Count("id", filter=stale),
+        inspection=Count("id", filter=Q(inspection_finding=True)),
+        **{f"status_{s}": Count("id", filter=Q(current_status=s)) for s in STATUS_ORDER},
+    )
+    by_status = [totals.pop(f"status_{s}") for s in STATUS_ORDER]
+
+    by_priority = _rows(
+        base, "priority_id", ["priority__plan__title", "priority__number", "priority__title"],
+        lambda i: (i["priority__plan__title"], i["priority__number"], i["priority__title"]))
+    by_priority.sort(key=lambda r: r.label)
+    several_plans = len({r.label[0] for r in by_priority}) > 1
+    for row in by_priority:
+        plan_title, number, title = row.label
+        row.label = f"{plan_title}: {number}. {title}" if several_plans else f"{number}. {title}"
+    by_organisation = sorted(
+        _rows(base, "lead_organisation_id", ["lead_organisation__name"],
+              lambda i: i["lead_organisation__name"]),
+        key=lambda r: r.label)
+
+    over_time = []
+    for month_end in month_ends(today):
+        status_then = Coalesce(_latest_update("status", date__lte=month_end),
+                               Value(Status.NOT_STARTED))
+        counts = dict.fromkeys(STATUS_ORDER, 0)
+        for item in (base.annotate(status_then=status_then).values("status_then")
+                     .annotate(n=Count("id")).order_by()):
+            counts[item["status_then"]] = item["n"]
+        over_time.append(Row(label=f"{month_end:%b %Y}" if month_end != today
+                             else f"Today ({today:%-d %b %Y})",
+                             counts=[counts[s] for s in STATUS_ORDER],
+                             key=month_end.isoformat()))
+
+    listed = queryset.select_related("priority__plan", "lead_organisation", "owner")
+    return Dashboard(
+        today=today,
+        statuses=[(s.value, s.label) for s in STATUS_ORDER],
+        totals=totals,
+        by_status=by_status,
+        by_priority=by_priority,
+        by_organisation=by_organisation,
+        over_time=over_time,
+        overdue=list(listed.filter(overdue).order_by("due_date", "id")[:DASHBOARD_LIST_LIMIT]),
+        due_soon=list(listed.filter(due_soon).order_by("due_date", "id")[:DASHBOARD_LIST_LIMIT]),
+        stale=list(listed.filter(stale)
+                   .annotate(since=Coalesce("last_update_on",
+                                            Cast(F("created_at"), DateField())))
+                   .order_by("since", "id")[:DASHBOARD_LIST_LIMIT]),
+    )
+
+
+# --- Board packs and reminders -------------------------------------------------------------
+
+
+def board_pack_context(*, meeting_id: int, today: date) -> dict:
+    """Everything the board pack PDF shows: the reviewed actions with status
+    and latest narrative, and every overdue action in the board's plans.
+    Staff names appear (the pack is for the board); families' data never."""
+    meeting = (Meeting.objects.select_related("board")
+               .prefetch_related(Prefetch(
+                   "reviewed_actions",
+                   queryset=actions_for_staff()
+                   .annotate(latest_narrative=_latest_update("narrative"))
+                   .order_by("priority__plan__title", "priority__number", "id"),
+                   to_attr="actions"))
+               .get(pk=meeting_id))
+    overdue = list(actions_for_staff().filter(
+        priority__plan__board=meeting.board, current_status__in=OPEN_STATUSES,
+        due_date__lt=today).order_by("due_date", "id"))
+    summary = dict.fromkeys(STATUS_ORDER, 0)
+    for action in meeting.actions:
+        summary[action.current_status] += 1
+    return {
+        "meeting": meeting, "actions": meeting.actions, "overdue": overdue, "today": today,
+        "summary": [(Status(s).label, n) for s, n in summary.items()],
+    }
+
+
+def actions_needing_reminders(*, today: date, stale_before: date, period: str):
+    """(kind, action) pairs whose owner has not yet been reminded this period."""
+    base = (Action.objects.filter(owner__isnull=False, owner__is_active=True,
+                                  current_status__in=OPEN_STATUSES)
+            .select_related("owner", "priority__plan").order_by("id"))
+    for kind, condition in ((Reminder.Kind.OVERDUE, Q(due_date__lt=today)),
+                            (Reminder.Kind.NOT_UPDATED, _stale_condition(stale_before))):
+        already = Reminder.objects.filter(kind=kind, period=period).values("action_id")
+        for action in base.filter(condition).exclude(pk__in=already).iterator(chunk_size=500):
+            yield kind, action
+
+
+def organisations_leading_actions() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(led_actions__isnull=False).distinct().order_by("name")

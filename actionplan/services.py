@@ -1,0 +1,346 @@
+"""Every write to the action plan. Views, tasks, the demo loader and other
+apps (the charter) call these; none of them saves a model directly.
+
+Audit events carry ids and states, never narrative text.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from core.models import Organisation, Theme, User
+from core.services import audit_record
+from core.tasks import enqueue_on_commit
+
+from .models import (
+    CLOSED_STATUSES,
+    Action,
+    Board,
+    Evidence,
+    Meeting,
+    Plan,
+    Priority,
+    ProgressUpdate,
+    Status,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Plans, priorities and actions ----------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, acting_user: User | None, title: str, area: str, period_start: date,
+                period_end: date, board: Board | None = None, summary: str = "",
+                review_date: date | None = None, slug: str = "") -> Plan:
+    plan = Plan(title=title.strip(), slug=slug or slugify(title)[:200], area=area,
+                period_start=period_start, period_end=period_end, board=board,
+                summary=summary.strip(), review_date=review_date)
+    plan.full_clean()
+    plan.save()
+    audit_record(actor=acting_user, verb="created", target=plan, summary=plan.title)
+    return plan
+
+
+@transaction.atomic
+def priority_create(*, acting_user: User | None, plan: Plan, number: int, title: str,
+                    description: str = "") -> Priority:
+    priority = Priority(plan=plan, number=number, title=title.strip(),
+                        description=description.strip())
+    priority.full_clean()
+    priority.save()
+    audit_record(actor=acting_user, verb="created", target=priority,
+                 data={"plan": plan.pk, "number": number})
+    return priority
+
+
+def _next_reference(priority: Priority) -> str:
+    """"3.1", "3.2"… the next free number under a priority."""
+    taken = set(Action.objects.filter(priority=priority).values_list("reference", flat=True))
+    n = len(taken) + 1
+    while f"{priority.number}.{n}" in taken:
+        n += 1
+    return f"{priority.number}.{n}"
+
+
+@transaction.atomic
+def action_create(*, acting_user: User | None, priority: Priority, title: str,
+                  description: str = "", lead_organisation: Organisation,
+                  owner: User | None = None, due_date: date | None = None,
+                  is_public: bool = False, source: str = "", reference: str = "",
+                  start_date: date | None = None, success_measures: str = "",
+                  inspection_finding: bool = False,
+                  partner_organisations: Iterable[Organisation] = (),
+                  themes: Iterable[Theme] = (), feedback: Iterable = ()) -> Action:
+    """Add an action under a priority.
+
+    Other apps rely on this signature (the charter turns participation-audit
+    improvement actions into plan actions with `source` saying where they
+    came from). The caller checks permission; this validates, saves, links
+    and audits. The reference ("3.2") is given automatically when not passed.
+    The action starts "not started" at 0%.
+    """
+    action = Action(
+        priority=priority, reference=reference or _next_reference(priority), title=title.strip(),
+        description=description.strip(), lead_organisation=lead_organisation, owner=owner,
+        due_date=due_date, start_date=start_date, is_public=is_public, source=source.strip()[:300],
+        success_measures=success_measures.strip(), inspection_finding=inspection_finding,
+    )
+    action.full_clean()
+    action.save()
+    if partner_organisations:
+        action.partner_organisations.set(partner_organisations)
+    if themes:
+        action.themes.set(themes)
+    if feedback:
+        action.feedback.set(feedback)
+    audit_record(actor=acting_user, verb="created", target=action, summary=str(action)[:300],
+                 data={"priority": priority.pk, "lead_organisation": lead_organisation.pk,
+                       "owner": owner.pk if owner else None, "is_public": is_public})
+    return action
+
+
+def _check_evidence_file(file: UploadedFile) -> None:
+    """Size and type limits, the same the model field enforces."""
+    probe = Evidence(file=file)
+    for validator in Evidence._meta.get_field("file").validators:
+        validator(probe.file)
+
+
+@transaction.atomic
+def action_update_progress(*, acting_user: User | None, action: Action, status: str,
+                           percent: int, narrative: str, public_narrative: str = "",
+                           date: date | None = None,
+                           evidence_links: Iterable[tuple[str, str] | str] = (),
+                           evidence_files: Iterable[UploadedFile] = ()) -> ProgressUpdate:
+    """Record where an action has got to, with optional evidence.
+
+    Keeps every update (the timeline) and copies the latest one's status,
+    percent and date onto the action, here and nowhere else, so dashboards
+    count without reading the history. The latest is by date, then by order
+    of entry, so a back-dated update does not hide a newer one.
+
+    Completing or cancelling needs a narrative; "complete" means 100%. The
+    date cannot be in the future. The caller checks permission
+    (`actionplan.update_action`); audited with ids and states only.
+    """
+    today = timezone.localdate()
+    date = date or today
+    narrative = narrative.strip()
+    errors: dict[str, list[str]] = {}
+    if status not in Status.values:
+        errors["status"] = ["Select where the action has got to"]
+    if status in CLOSED_STATUSES and not narrative:
+        verb = "completed" if status == Status.COMPLETE else "cancelled"
+        errors["narrative"] = [f"Say how the action was {verb}"]
+    if status == Status.COMPLETE and percent != 100:
+        errors["percent"] = ["An action marked complete must be 100% complete"]
+    if date > today:
+        errors["date"] = ["The date of the update must be today or in the past"]
+    if errors:
+        raise ValidationError(errors)
+
+    # One update at a time per action, so the copied state is the latest.
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    update = ProgressUpdate(action=action, date=date, status=status, percent=percent,
+                            narrative=narrative, public_narrative=public_narrative.strip(),
+                            author=acting_user if getattr(acting_user, "is_authenticated",
+                                                          False) else None)
+    update.full_clean()
+    update.save()
+    for item in evidence_links:
+        title, link = item if isinstance(item, tuple) else ("", item)
+        evidence = Evidence(update=update, title=title[:200], link=link)
+        evidence.full_clean()
+        evidence.save()
+    for file in evidence_files:
+        _check_evidence_file(file)
+        evidence = Evidence(update=update, title=file.name[:200])
+        evidence.file.save(file.name, file, save=False)
+        evidence.full_clean()
+        evidence.save()
+
+    latest = action.updates.order_by("-date", "-id").first()
+    action.current_status = latest.status
+    action.current_percent = latest.percent
+    action.last_update_on = latest.date
+    action.save(update_fields=["current_status", "current_percent", "last_update_on",
+                               "updated_at"])
+    audit_record(actor=acting_user, verb="progress_updated", target=action,
+                 summary=f"{action.reference}: {update.get_status_display()} {percent}%",
+                 data={"update": update.pk, "status": status, "percent": percent,
+                       "date": date.isoformat()})
+    return update
+
+
+# --- Boards, meetings and board packs -------------------------------------------------
+
+
+@transaction.atomic
+def board_create(*, acting_user: User | None, name: str, area: str = "", description: str = "",
+                 organisations: Iterable[Organisation] = ()) -> Board:
+    board = Board(name=name.strip(), slug=slugify(name)[:200], area=area,
+                  description=description.strip())
+    board.full_clean()
+    board.save()
+    if organisations:
+        board.organisations.set(organisations)
+    audit_record(actor=acting_user, verb="created", target=board, summary=board.name)
+    return board
+
+
+@transaction.atomic
+def meeting_create(*, acting_user: User | None, board: Board, date: date, title: str,
+                   location: str = "", reviewed_actions: Iterable[Action] = ()) -> Meeting:
+    meeting = Meeting(board=board, date=date, title=title.strip(), location=location.strip())
+    meeting.full_clean()
+    meeting.save()
+    meeting.reviewed_actions.set(reviewed_actions)
+    audit_record(actor=acting_user, verb="created", target=meeting, summary=meeting.title,
+                 data={"board": board.pk, "actions": sorted(a.pk for a in reviewed_actions)})
+    return meeting
+
+
+@transaction.atomic
+def meeting_set_actions(*, acting_user: User | None, meeting: Meeting,
+                        actions: Iterable[Action]) -> Meeting:
+    """Choose the actions a meeting reviews (replaces the previous choice)."""
+    ids = sorted(a.pk for a in actions)
+    meeting.reviewed_actions.set(ids)
+    audit_record(actor=acting_user, verb="actions_selected", target=meeting,
+                 data={"actions": ids})
+    return meeting
+
+
+@transaction.atomic
+def board_pack_request(*, acting_user: User | None, meeting: Meeting) -> Meeting:
+    """Ask for the meeting's board pack to be (re)generated in the background.
+
+    Marks it pending and enqueues the task after commit. Asking again while
+    one is pending is harmless: the task rebuilds the same file.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting.pack_state = Meeting.PackState.PENDING
+    meeting.pack_error = ""
+    meeting.pack_requested_at = timezone.now()
+    meeting.save(update_fields=["pack_state", "pack_error", "pack_requested_at", "updated_at"])
+    audit_record(actor=acting_user, verb="board_pack_requested", target=meeting)
+    from .tasks import board_pack_generate
+
+    enqueue_on_commit(board_pack_generate, meeting.pk)
+    return meeting
+
+
+def board_pack_filename(meeting: Meeting) -> str:
+    return f"board-pack-meeting-{meeting.pk}.pdf"
+
+
+def board_pack_build(*, meeting_id: int) -> Meeting:
+    """Render the board pack PDF and store it as the meeting's one pack file.
+
+    Safe to run twice: the file has a fixed name per meeting and is replaced,
+    never added to. The PDF is rendered outside any transaction (it is slow),
+    then stored and marked ready in one.
+    """
+    from core.pdf import render_pdf_from_template
+
+    from . import selectors
+
+    context = selectors.board_pack_context(meeting_id=meeting_id,
+                                           today=timezone.localdate())
+    pdf = render_pdf_from_template("actionplan/board_pack.html", context)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        name = board_pack_filename(meeting)
+        storage = meeting.pack_file.storage
+        if meeting.pack_file:
+            meeting.pack_file.delete(save=False)
+        target = meeting.pack_file.field.generate_filename(meeting, name)
+        if storage.exists(target):
+            storage.delete(target)
+        meeting.pack_file.save(name, ContentFile(pdf), save=False)
+        meeting.pack_state = Meeting.PackState.READY
+        meeting.pack_error = ""
+        meeting.pack_generated_at = timezone.now()
+        meeting.save(update_fields=["pack_file", "pack_state", "pack_error",
+                                    "pack_generated_at", "updated_at"])
+        audit_record(actor=None, verb="board_pack_generated", target=meeting,
+                     data={"bytes": len(pdf)})
+    return meeting
+
+
+@transaction.atomic
+def board_pack_mark_failed(*, meeting_id: int, error: str) -> None:
+    """Make a failure visible on the meeting page, with a retry button."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    meeting.pack_state = Meeting.PackState.FAILED
+    meeting.pack_error = error[:300]
+    meeting.save(update_fields=["pack_state", "pack_error", "updated_at"])
+    audit_record(actor=None, verb="board_pack_failed", target=meeting,
+                 data={"error": error[:100]})
+
+
+# --- Reminders --------------------------------------------------------------------------
+
+STALE_AFTER_DAYS = 90
+
+
+def reminder_period(day: date) -> str:
+    """The ISO week a reminder belongs to: one reminder per action and kind
+    per week, however often the beat job runs."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def reminders_send(*, today: date | None = None) -> int:
+    """Send owners one reminder per week for each action that is overdue or
+    has had no update for 90 days. Returns how many e-mails were sent.
+
+    The (action, kind, period) row is created in the same transaction as the
+    e-mail is sent; the unique constraint means a second run in the same week,
+    or two workers at once, send nothing more. If sending fails the row is
+    rolled back, so the next run tries again.
+    """
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.db import IntegrityError
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from . import selectors
+    from .models import Reminder
+
+    today = today or timezone.localdate()
+    period = reminder_period(today)
+    sent = 0
+    for kind, action in selectors.actions_needing_reminders(
+            today=today, stale_before=today - timedelta(days=STALE_AFTER_DAYS), period=period):
+        owner = action.owner
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(action=action, kind=kind, period=period, recipient=owner)
+                body = render_to_string(f"actionplan/email/reminder_{kind}.txt", {
+                    "action": action, "owner": owner, "today": today,
+                    "url": settings.SITE_URL + reverse("staff:actionplan:action_update",
+                                                       args=[action.pk]),
+                    "service_name": settings.SERVICE_NAME,
+                })
+                subject = (f"Action {action.reference} is overdue" if kind == Reminder.Kind.OVERDUE
+                           else f"Action {action.reference} needs a progress update")
+                send_mail(subject, body, None, [owner.email])
+        except IntegrityError:
+            continue  # another run sent it this week
+        except Exception as exc:  # one failed e-mail must not stop the others
+            logger.warning("reminder %s for action %s not sent: %s", kind, action.pk,
+                           exc.__class__.__name__)
+            continue
+        sent += 1
+    return sent

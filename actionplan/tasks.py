@@ -1,0 +1,42 @@
+"""Background work for the action plan: board pack PDFs and reminders.
+Every task takes ids and is safe to run twice."""
+
+import logging
+
+from celery import shared_task
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, ignore_result=True,
+             soft_time_limit=300, time_limit=360)
+def board_pack_generate(self, meeting_id: int) -> None:
+    """Build a meeting's board pack PDF. Idempotent: it replaces the
+    meeting's one pack file. Retried with backoff; after the last try the
+    meeting shows "Failed" with the error, and a retry button."""
+    from .models import Meeting
+
+    if not Meeting.objects.filter(pk=meeting_id).exists():
+        return  # the meeting was deleted meanwhile
+    try:
+        services.board_pack_build(meeting_id=meeting_id)
+    except Exception as exc:
+        logger.warning("board pack for meeting %s failed (try %s): %s", meeting_id,
+                       self.request.retries + 1, exc.__class__.__name__)
+        if self.request.retries >= MAX_RETRIES or self.request.is_eager:
+            services.board_pack_mark_failed(
+                meeting_id=meeting_id,
+                error=f"{exc.__class__.__name__}: {str(exc)[:200]}")
+            return
+        raise self.retry(exc=exc, countdown=min(30 * 2 ** self.request.retries, 600)) from exc
+
+
+@shared_task(ignore_result=True, soft_time_limit=600, time_limit=900)
+def send_reminders() -> int:
+    """Beat, hourly: remind owners of overdue and not-updated actions, at
+    most once per action, kind and ISO week."""
+    return services.reminders_send()
