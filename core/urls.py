@@ -5,7 +5,6 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("accessibility/", views.StaticPageView.as_view(template_name="core/accessibility.html"),
          name="accessibility"),
     path("privacy/", views.StaticPageView.as_view(template_name="core/privacy.html"),

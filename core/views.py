@@ -26,10 +26,6 @@ class StaffPermissionMixin(PermissionRequiredMixin):
     permission_required = "core.access_staff_area"
 
 
-class HomeView(TemplateView):
-    template_name = "core/home.html"
-
-
 class StaffHomeView(StaffPermissionMixin, TemplateView):
     template_name = "core/staff_home.html"
 

@@ -10,10 +10,10 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views import View
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
 
 from core.models import Organisation
 from core.roles import organisation_ids_with_role

@@ -1,5 +1,18 @@
-"""Staff addresses of this part of the portal, under /staff/."""
+"""Staff addresses, under /staff/reports/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.StaffReportListView.as_view(), name="list"),
+    path("new/", views.StaffReportCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.StaffReportView.as_view(), name="edit"),
+    path("<int:pk>/workflow/", views.StaffWorkflowView.as_view(), name="workflow"),
+    path("<int:pk>/items/new/", views.StaffItemView.as_view(), name="item-create"),
+    path("<int:pk>/items/<int:item_pk>/", views.StaffItemView.as_view(), name="item-edit"),
+    path("<int:pk>/items/<int:item_pk>/move/", views.StaffItemActionView.as_view(),
+         name="item-action"),
+]

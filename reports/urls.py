@@ -1,5 +1,18 @@
-"""Public addresses of this part of the portal."""
+"""Public addresses: /reports/…"""
+
+from django.urls import path
+
+from . import feeds, views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ArchiveView.as_view(), name="index"),
+    path("feed/", feeds.ReportsFeed(), name="feed"),
+    path("<slug:slug>/", views.ReportView.as_view(), name="detail"),
+    path("<slug:slug>/v/<int:version>/", views.ReportView.as_view(), name="version"),
+    path("<slug:slug>/v/<int:version>/pdf/", views.ReportPdfView.as_view(), name="pdf"),
+    path("<slug:slug>/v/<int:version>/pdf-status/", views.ReportPdfStatusView.as_view(),
+         name="pdf-status"),
+    path("<slug:slug>/v/<int:version>/useful/", views.UsefulView.as_view(), name="useful"),
+]

@@ -4,12 +4,15 @@ from django.urls import include, path
 
 from core import views as core_views
 from core.forms import SignInForm, StaffPasswordResetForm
+from reports import views as reports_views
 
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
 
 urlpatterns = [
+    # "We are listening": the reports app owns it, as it reads every other app.
+    path("", reports_views.HomeView.as_view(), name="home"),
     path("", include("core.urls")),
     path("feedback/", include("feedback.urls")),
     path("charter/", include("charter.urls")),

@@ -88,6 +88,13 @@ def redis_url():
 # --- Celery worker -------------------------------------------------------------------
 
 
+def settings_media_root():
+    """The worker writes files where the test process reads them."""
+    from django.conf import settings
+
+    return settings.MEDIA_ROOT
+
+
 def _database_url_for_worker() -> str:
     cfg = connection.settings_dict
     if connection.vendor != "postgresql":
@@ -100,8 +107,9 @@ def _database_url_for_worker() -> str:
 class WorkerProcess:
     """A real `celery worker` process on the test database and Redis."""
 
-    def __init__(self, broker_url: str, database_url: str):
+    def __init__(self, broker_url: str, database_url: str, extra_env: dict | None = None):
         self.broker_url = broker_url
+        self.extra_env = extra_env or {}
         self.database_url = database_url
         self.process: subprocess.Popen | None = None
         self.log_path = ROOT / f"test-worker-{os.getpid()}.log"
@@ -118,6 +126,8 @@ class WorkerProcess:
             "TEST_CELERY_BROKER_URL": self.broker_url,
             "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "TEST_EMAIL_FILE_PATH": str(self.mail_dir),
+            "TEST_MEDIA_ROOT": str(settings_media_root()),
+            **self.extra_env,
         }
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(

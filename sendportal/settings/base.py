@@ -96,7 +96,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "home"
 
 # Against password guessing: five wrong tries for one account from one
 # address locks that pair out for an hour.
@@ -164,7 +164,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# How long a task taken by a worker that then died waits before another
+# worker gets it (acks are late, so nothing is lost).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 # Publishing must not hang a family's request when the broker is down: try
 # briefly, then leave the work pending for beat to pick up (core.tasks).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -177,8 +179,15 @@ CELERY_BEAT_SCHEDULE = {
     "feedback-send-pending-notifications": {
         "task": "feedback.tasks.send_pending_notifications", "schedule": 60.0,
     },
+    "reports-resume-pending-pdfs": {
+        "task": "reports.tasks.resume_pending_pdfs", "schedule": 5 * 60.0,
+    },
     "feedback-erase-expired-contact-details": {
         "task": "feedback.tasks.erase_expired_contact_details", "schedule": 6 * 60 * 60.0,
+    },
+    # Hourly, but each owner hears at most once per action, kind and ISO week.
+    "actionplan-send-reminders": {
+        "task": "actionplan.tasks.send_reminders", "schedule": 60 * 60.0,
     },
 }
 

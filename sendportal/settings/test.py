@@ -6,6 +6,7 @@ fail instead.
 """
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
@@ -52,4 +53,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = env_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env_str("TEST_EMAIL_FILE_PATH", "/tmp/sendportal-test-mail")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = BASE_DIR / "test-media"
+MEDIA_ROOT = Path(env_str("TEST_MEDIA_ROOT", str(BASE_DIR / "test-media")))

@@ -28,8 +28,8 @@ class Command(BaseCommand):
             raise CommandError("Refusing to load demo accounts with DEBUG off "
                                "(pass --allow-without-debug on a test site).")
         # Demo families are invented: keep their e-mails out of the console.
-        with transaction.atomic(), override_settings(
-                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+                transaction.atomic():
             for name in DEMO_MODULES:
                 try:
                     module = importlib.import_module(f"{name}.demo")

@@ -1,0 +1,49 @@
+"""Who may do what with reports.
+
+- Officers and approvers of the report's organisation draft and edit it.
+- An approver of that organisation who is not the author approves it.
+- The author or an approver publishes an approved report; approvers
+  withdraw and start new versions.
+- Administrators can read every report in the staff area; board members read
+  published reports like the public.
+"""
+
+import rules
+
+from core.models import Role
+from core.roles import has_role
+
+EDITORS = {Role.OFFICER, Role.APPROVER}
+
+
+@rules.predicate
+def edits(user, report) -> bool:
+    return report is not None and has_role(user, EDITORS, report.organisation_id)
+
+
+@rules.predicate
+def approves(user, report) -> bool:
+    return report is not None and has_role(user, {Role.APPROVER}, report.organisation_id)
+
+
+@rules.predicate
+def is_author(user, report) -> bool:
+    return report is not None and report.author_id == user.pk
+
+
+@rules.predicate
+def drafts_anywhere(user) -> bool:
+    return has_role(user, EDITORS | {Role.ADMINISTRATOR})
+
+
+@rules.predicate
+def edits_anywhere(user) -> bool:
+    return has_role(user, EDITORS)
+
+
+rules.add_perm("reports.view_staff_reports", drafts_anywhere)
+rules.add_perm("reports.create_report", edits_anywhere)
+rules.add_perm("reports.edit_report", edits)
+rules.add_perm("reports.approve_report", approves & ~is_author)
+rules.add_perm("reports.publish_report", approves | (edits & is_author))
+rules.add_perm("reports.withdraw_report", approves)

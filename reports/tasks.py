@@ -1,0 +1,84 @@
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.pdf import render_pdf_from_template
+
+from .models import Report
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS, acks_late=True, ignore_result=True,
+             soft_time_limit=240, time_limit=300)
+def render_report_pdf(self, report_id: int) -> None:
+    """Make the tagged PDF of one published report version.
+
+    Exactly one file per version, however often this runs: the file has a
+    fixed name, is written only after rendering succeeds, and only by the
+    delivery that finds the report still pending under a row lock (a second
+    delivery, or one redelivered after a worker was killed, finds it ready
+    and stops). Failures are retried with backoff, then shown to staff with
+    a "try again" button.
+    """
+    from . import selectors
+
+    report = selectors.report_public_by_pk(report_id)
+    if report is None or report.pdf_state != Report.PdfState.PENDING:
+        return
+    Report.objects.filter(pk=report_id).update(pdf_attempts=F("pdf_attempts") + 1)
+    try:
+        pdf = render_pdf_from_template("reports/report_pdf.html", {
+            "report": report, "site_url": settings.SITE_URL,
+            "organisation_name": settings.ORGANISATION_NAME,
+            "service_name": settings.SERVICE_NAME, "brand_colour": settings.BRAND_COLOUR,
+        })
+    except Exception as exc:
+        attempts = Report.objects.values_list("pdf_attempts", flat=True).get(pk=report_id)
+        logger.warning("report %s PDF failed (attempt %s): %s", report_id, attempts,
+                       exc.__class__.__name__)
+        if attempts >= MAX_ATTEMPTS:
+            Report.objects.filter(pk=report_id).update(
+                pdf_state=Report.PdfState.FAILED, pdf_error=exc.__class__.__name__[:300])
+            return
+        raise self.retry(countdown=10 * 2 ** attempts) from exc
+
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report_id)
+        if locked.pdf_state != Report.PdfState.PENDING:
+            return  # another delivery finished first
+        name = f"reports/{locked.pdf_filename}"
+        if default_storage.exists(name):
+            default_storage.delete(name)  # a partial file from a killed worker
+        saved = default_storage.save(name, ContentFile(pdf))
+        locked.pdf_file.name = saved
+        locked.pdf_state = Report.PdfState.READY
+        locked.pdf_error = ""
+        locked.pdf_rendered_at = timezone.now()
+        locked.save(update_fields=["pdf_file", "pdf_state", "pdf_error", "pdf_rendered_at",
+                                   "updated_at"])
+    logger.info("report %s version %s PDF ready (%s bytes)", report_id, locked.version, len(pdf))
+
+
+@shared_task(ignore_result=True)
+def resume_pending_pdfs(older_than_seconds: int = 600) -> int:
+    """Beat: enqueue again every PDF still pending after a while (the broker
+    was down when the report was published, or a worker died mid-render and
+    its message has not come back yet). Safe: render_report_pdf makes one
+    file per version however often it runs."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(Report.objects.filter(pdf_state=Report.PdfState.PENDING, updated_at__lte=cutoff)
+               .values_list("pk", flat=True))
+    for pk in ids:
+        render_report_pdf.delay(pk)
+    return len(ids)

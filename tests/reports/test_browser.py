@@ -1,0 +1,68 @@
+"""Report pages in Chromium, checked with axe-core."""
+
+import pytest
+
+from reports.models import Report
+from tests.conftest import assert_accessible, sign_in
+from tests.reports.factories import draft_report, make_people, published_report
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_public_report_pages(page):
+    org, officer, approver = make_people()
+    report = published_report(org=org, author=officer, approver=approver)
+    page.goto("/")
+    assert_accessible(page, "home")
+    page.goto("/reports/")
+    assert_accessible(page, "archive")
+    page.get_by_label("Search").fill("grouped pages")
+    page.get_by_role("button", name="Search reports").click()
+    page.get_by_text("1 report matches").wait_for()
+    assert_accessible(page, "archive with filters")
+    page.goto("/reports/?year=1999")
+    assert_accessible(page, "archive with a filter error")
+
+    for state in ("ready", "pending", "failed"):
+        Report.objects.filter(pk=report.pk).update(pdf_state=state)
+        page.goto(f"/reports/{report.slug}/")
+        assert_accessible(page, f"report page, PDF {state}")
+
+    page.get_by_role("button", name="Send").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert_accessible(page, "was this useful, with errors")
+
+
+def test_pending_pdf_updates_itself_without_a_reload_by_the_reader(page):
+    org, officer, approver = make_people()
+    report = published_report(org=org, author=officer, approver=approver)
+    Report.objects.filter(pk=report.pk).update(pdf_state="pending")
+    page.goto(f"/reports/{report.slug}/")
+    assert "being prepared" in page.locator("main").inner_text()
+    Report.objects.filter(pk=report.pk).update(pdf_state="ready")
+    page.get_by_role("link", name="Download this report as a PDF").wait_for(timeout=20_000)
+
+
+def test_staff_report_editor_and_its_errors(page):
+    org, officer, approver = make_people()
+    officer.email = "officer@council.example"
+    officer.save()
+    report = draft_report(org=org, author=officer)
+    published_report(org=org, author=officer, approver=approver, title="Already out")
+    sign_in(page, officer.email)
+    for path in ["/staff/reports/", f"/staff/reports/{report.pk}/",
+                 f"/staff/reports/{report.pk}/items/new/", "/staff/reports/new/"]:
+        page.goto(path)
+        assert_accessible(page, path)
+    page.get_by_role("button", name="Save").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert "Enter a title" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page, "new report with errors")
+
+    page.goto(f"/staff/reports/{report.pk}/items/new/")
+    page.get_by_label("Heading").fill("A printed booklet")
+    page.get_by_role("radio", name="Not possible").check()
+    page.get_by_role("button", name="Save item").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.get_by_label("Heading").input_value() == "A printed booklet"
+    assert_accessible(page, "item with errors")
