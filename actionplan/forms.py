@@ -199,3 +199,25 @@ class MeetingActionsForm(forms.Form):
             lambda a: f"{a.reference} {a.title} ({a.get_current_status_display()})")
         self.helper = gds_helper(Field.checkboxes("actions", legend_size=Size.MEDIUM, small=True),
                                  Button("save", "Save the actions to review"))
+
+
+class LinkFeedbackForm(forms.Form):
+    reference = forms.CharField(
+        label="Feedback that prompted this action", max_length=20,
+        help_text="Its reference, like FB-2026-00123. Its themes are added to the action.",
+        error_messages={"required": "Enter the feedback's reference"})
+
+    def __init__(self, *args, visible_feedback=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visible_feedback = visible_feedback
+        self.helper = gds_helper(Field.text("reference", field_width=10),
+                                 Button.secondary("link", "Link feedback"))
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip().upper()
+        feedback = self.visible_feedback.filter(reference=reference).first()
+        if feedback is None:
+            raise forms.ValidationError(
+                "There is no feedback with that reference that you can see. Check the reference")
+        self.feedback = feedback
+        return reference

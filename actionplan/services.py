@@ -344,3 +344,17 @@ def reminders_send(*, today: date | None = None) -> int:
             continue
         sent += 1
     return sent
+
+
+@transaction.atomic
+def action_link_feedback(*, acting_user: User, action: Action, feedback) -> Action:
+    """Record that a piece of feedback prompted this action ("you said").
+    The view checks that the person may read the feedback and update the
+    action; the audit holds references only."""
+    action.feedback.add(feedback)
+    for theme in feedback.themes.all():
+        action.themes.add(theme)
+    audit_record(actor=acting_user, verb="feedback linked", target=action,
+                 summary=f"{action.reference}: {feedback.reference}",
+                 data={"feedback": feedback.pk})
+    return action

@@ -18,10 +18,17 @@ from django.views import View
 from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
+from feedback import selectors as feedback_selectors
 
 from . import charts, selectors, services
 from .filters import ActionFilter, DashboardFilter
-from .forms import ActionCreateForm, MeetingActionsForm, MeetingForm, ProgressUpdateForm
+from .forms import (
+    ActionCreateForm,
+    LinkFeedbackForm,
+    MeetingActionsForm,
+    MeetingForm,
+    ProgressUpdateForm,
+)
 from .models import Evidence, Meeting
 from .rules import ACTION_CREATORS
 
@@ -120,16 +127,38 @@ class ExportView(StaffPermissionMixin, View):
 class ActionDetailView(StaffPermissionMixin, View):
     permission_required = "actionplan.view_actions"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get_action(self, request, pk):
         action = selectors.action_detail(pk)
         if action is None:
             raise Http404
         if not request.user.has_perm("actionplan.view_action", action):
             raise PermissionDenied
+        return action
+
+    def render_page(self, request, action, link_form=None, status=200):
+        can_update = request.user.has_perm("actionplan.update_action", action)
         return render(request, "actionplan/action_detail.html", {
-            "action": action, "today": timezone.localdate(),
-            "can_update": request.user.has_perm("actionplan.update_action", action),
-        })
+            "action": action, "today": timezone.localdate(), "can_update": can_update,
+            "link_form": link_form or (LinkFeedbackForm() if can_update else None),
+            "form": link_form,
+        }, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render_page(request, self.get_action(request, pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Link the feedback that prompted the action ("you said")."""
+        action = self.get_action(request, pk)
+        if not request.user.has_perm("actionplan.update_action", action):
+            raise PermissionDenied
+        form = LinkFeedbackForm(request.POST,
+                                visible_feedback=feedback_selectors.feedback_visible_to(request.user))
+        if not form.is_valid():
+            return self.render_page(request, action, form, status=400)
+        services.action_link_feedback(acting_user=request.user, action=action,
+                                      feedback=form.feedback)
+        messages.success(request, f"Feedback {form.feedback.reference} linked")
+        return redirect("staff:actionplan:action_detail", pk=action.pk)
 
 
 class ActionUpdateView(StaffPermissionMixin, View):
