@@ -27,11 +27,24 @@ class StaffPermissionMixin(PermissionRequiredMixin):
 
 
 class StaffHomeView(StaffPermissionMixin, TemplateView):
+    """What needs this person today. Each app that has something to say
+    gives its AppConfig a `staff_panel(request)` returning a template name
+    and context (or None), so core never imports the apps above it."""
+
     template_name = "core/staff_home.html"
 
     def get_context_data(self, **kwargs):
+        from django.apps import apps
+
         context = super().get_context_data(**kwargs)
         context["memberships"] = selectors.memberships_for(self.request.user)
+        panels = []
+        for config in apps.get_app_configs():
+            panel = getattr(config, "staff_panel", None)
+            result = panel(self.request) if panel else None
+            if result:
+                panels.append(result)
+        context["panels"] = panels
         return context
 
 

@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "You said, we did reports"
+
+    def staff_panel(self, request):
+        user = request.user
+        if not user.has_perm("reports.view_staff_reports"):
+            return None
+        from core.models import Role
+        from core.roles import organisation_ids_with_role
+
+        from .models import Report
+
+        orgs = organisation_ids_with_role(user, {Role.APPROVER})
+        return "reports/_staff_panel.html", {
+            "to_approve": Report.objects.filter(status=Report.Status.IN_REVIEW,
+                                                organisation_id__in=orgs)
+            .exclude(author=user).count(),
+            "pdf_failed": Report.objects.filter(pdf_state=Report.PdfState.FAILED).count(),
+        }

@@ -228,3 +228,15 @@ def test_erasing_contact_details(client, org, feedback):
     client.post(reverse("staff:feedback:detail", args=[feedback.pk]), {"action": "erase_contact"})
     feedback.refresh_from_db()
     assert feedback.contact_email == "" and feedback.contact_details_erased_at
+
+
+def test_staff_home_says_what_is_waiting(client, org):
+    officer = staff_user(Role.OFFICER, org)
+    FeedbackFactory(organisation=org, assigned_to=officer)
+    FeedbackFactory(organisation=org, response_due_on="2020-01-01")
+    client.force_login(officer)
+    html = client.get(reverse("staff:home")).content.decode()
+    assert "1 open piece assigned to you" in html
+    assert "1 overdue" in html and "of 2 open" in html
+    client.force_login(staff_user(Role.BOARD_MEMBER, org))
+    assert "assigned to you" not in client.get(reverse("staff:home")).content.decode()
