@@ -15,6 +15,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from core.http import client_address
 from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 def _over_rate_limit(request: HttpRequest, bucket: str, limit: int) -> bool:
     """Count actions per address per hour in the cache. The address is
     hashed with the secret key: the cache never holds an IP address."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
     key = f"ratelimit:{bucket}:{digest}"
     cache.add(key, 0, timeout=3600)

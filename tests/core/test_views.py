@@ -121,3 +121,16 @@ def test_impossible_dates_get_a_gov_uk_message():
     with pytest.raises(django_forms.ValidationError) as error:
         field.clean(["31", "2", "2026"])
     assert error.value.messages == ["The due date must be a real date"]
+
+
+def test_client_address_behind_a_load_balancer(rf, settings):
+    from core.http import client_address
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2",
+                     HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")  # first is the client's claim
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_address(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_address(request) == "203.0.113.9"
+    settings.TRUSTED_PROXY_COUNT = 3
+    assert client_address(request) == "10.0.0.2"  # fewer hops than expected: don't guess
