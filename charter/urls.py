@@ -1,5 +1,17 @@
-"""Public addresses of this part of the portal."""
+"""Public addresses of the charter, under /charter/. Keep them stable: they
+are printed on invitations and linked from reports."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "charter"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CharterIndexView.as_view(), name="index"),
+    path("pulse/<str:token>/", views.PulseView.as_view(), name="pulse_invitation"),
+    path("<slug:slug>/", views.CharterView.as_view(), name="charter"),
+    path("<slug:slug>/v/<int:version>/", views.CharterView.as_view(), name="version"),
+    path("<slug:slug>/pulse/", views.PulseView.as_view(), name="pulse"),
+    path("<slug:slug>/pulse/thanks/", views.PulseThanksView.as_view(), name="pulse_thanks"),
+]

@@ -1,0 +1,110 @@
+"""Who may do what with the charter.
+
+- Anyone (no account) reads adopted and replaced versions, the signatories,
+  the pulse results (small groups hidden) and public evidence, and answers
+  open pulse rounds (public ones at the charter's address, any round through
+  its invitation link).
+- Every member of staff reads the staff charter pages.
+- A charter is looked after by one organisation. Its officers and approvers
+  draft (change a draft, draft a new version, run pulse rounds); only its
+  approvers adopt. Administrators may do everything.
+- An approver signs for their own organisation (administrators for any).
+- A participation audit belongs to a team of an organisation: that
+  organisation's officers and approvers start, complete and see it in full
+  and add improvement actions. Board members see the summaries (totals per
+  section), not the evidence text. Administrators see everything.
+- Officers, approvers and administrators link evidence to commitments;
+  feedback can only be linked by someone who may read it.
+"""
+
+import rules
+
+from core.models import Role
+from core.roles import has_role
+from core.rules import is_administrator, is_staff_member, is_working_officer
+
+DRAFTERS = {Role.OFFICER, Role.APPROVER}
+AUDITORS = {Role.OFFICER, Role.APPROVER}
+
+
+def _charter_org(obj) -> int | None:
+    return getattr(obj, "organisation_id", None)
+
+
+@rules.predicate
+def drafts_for(user, charter) -> bool:
+    return charter is not None and has_role(user, DRAFTERS, _charter_org(charter))
+
+
+@rules.predicate
+def approves_for(user, charter) -> bool:
+    return charter is not None and has_role(user, {Role.APPROVER}, _charter_org(charter))
+
+
+@rules.predicate
+def is_draft(user, charter) -> bool:
+    return charter is not None and charter.status == "draft"
+
+
+@rules.predicate
+def is_adopted(user, charter) -> bool:
+    return charter is not None and charter.status == "adopted"
+
+
+@rules.predicate
+def is_not_superseded(user, charter) -> bool:
+    return charter is not None and charter.status != "superseded"
+
+
+@rules.predicate
+def is_approver_anywhere(user) -> bool:
+    return has_role(user, {Role.APPROVER})
+
+
+@rules.predicate
+def may_draft_somewhere(user) -> bool:
+    return has_role(user, DRAFTERS)
+
+
+@rules.predicate
+def audits_for(user, audit) -> bool:
+    return audit is not None and has_role(user, AUDITORS, audit.organisation_id)
+
+
+@rules.predicate
+def audit_in_progress(user, audit) -> bool:
+    return audit is not None and audit.status == "in_progress"
+
+
+@rules.predicate
+def may_audit_somewhere(user) -> bool:
+    return has_role(user, AUDITORS)
+
+
+rules.add_perm("charter.view_charters", is_staff_member)
+rules.add_perm("charter.add_charter", may_draft_somewhere | is_administrator)
+rules.add_perm("charter.edit_charter", is_draft & (drafts_for | is_administrator))
+rules.add_perm("charter.draft_version", is_adopted & (drafts_for | is_administrator))
+rules.add_perm("charter.adopt_charter", is_draft & (approves_for | is_administrator))
+rules.add_perm("charter.sign_charter", is_not_superseded & (is_approver_anywhere | is_administrator))
+rules.add_perm("charter.manage_pulse", drafts_for | is_administrator)
+
+rules.add_perm("charter.view_audits", is_staff_member)
+rules.add_perm("charter.start_audit", may_audit_somewhere | is_administrator)
+rules.add_perm("charter.complete_audit", audit_in_progress & audits_for)
+rules.add_perm("charter.view_audit", audits_for | is_administrator)
+rules.add_perm("charter.add_improvement_action", audits_for | is_administrator)
+
+@rules.predicate
+def added_the_link(user, link) -> bool:
+    return link is not None and link.added_by_id is not None and link.added_by_id == user.pk
+
+
+@rules.predicate
+def drafts_for_linked_charter(user, link) -> bool:
+    return link is not None and drafts_for(user, link.commitment.section.charter)
+
+
+rules.add_perm("charter.add_evidence", is_working_officer)
+rules.add_perm("charter.remove_evidence",
+               is_working_officer & (added_the_link | drafts_for_linked_charter | is_administrator))
