@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from actionplan.models import Action
+from charter import selectors as charter_selectors
 from core.models import Organisation, ServiceArea, Theme, User
 from feedback.models import Quote, SurveyStatistic
 
@@ -106,6 +107,11 @@ REPORTS = [
 ]
 
 
+# Charter commitments (words in their text) that items on these themes keep.
+COMMITMENT_WORDS = {"Being heard": "heard", "Information and the Local Offer": "communicated",
+                    "Communication": "communicated"}
+
+
 def load(stdout=None) -> None:
     if Report.objects.exists():
         if stdout is not None:
@@ -135,10 +141,13 @@ def load(stdout=None) -> None:
             actions = []
             for word in words:
                 actions += list(Action.objects.filter(is_public=True, title__icontains=word)[:1])
+            keeps = COMMITMENT_WORDS.get(theme_name)
+            commitments = list(charter_selectors.commitments_current()
+                               .filter(text__icontains=keeps)[:1]) if keeps else []
             services.item_save(acting_user=officer, report=report, heading=heading, theme=theme,
                                you_said=said, we_did=did, outcome=outcome, rationale=rationale,
                                what_next=next_, quotes=quotes, statistics=stats,
-                               actions=list(dict.fromkeys(actions)))
+                               actions=list(dict.fromkeys(actions)), commitments=commitments)
         services.report_submit(acting_user=officer, report=report)
         services.report_approve(acting_user=approver, report=report)
         services.report_publish(acting_user=officer, report=report)

@@ -2,6 +2,8 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 
 from actionplan.models import Action
+from charter import selectors as charter_selectors
+from charter.models import Commitment
 from core.forms import GdsDateField, gds_helper
 from core.models import ServiceArea, Theme
 from feedback.forms import HoneypotMixin, honeypot_html
@@ -73,6 +75,10 @@ class ItemForm(forms.Form):
         label="Actions in the action plan (optional)", required=False,
         queryset=Action.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text="Their live status and progress show in the report.")
+    commitments = forms.ModelMultipleChoiceField(
+        label="Charter commitments this keeps (optional)", required=False,
+        queryset=Commitment.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="When the report is published, the charter page shows this item as evidence.")
     outcome = forms.ChoiceField(label="Status", choices=ReportItem.Outcome.choices,
                                 widget=forms.RadioSelect,
                                 error_messages={"required": "Select the status"})
@@ -96,12 +102,16 @@ class ItemForm(forms.Form):
         self.fields["actions"].queryset = Action.objects.filter(is_public=True).order_by(
             "priority__plan", "priority__number", "reference")
         self.fields["actions"].label_from_instance = lambda a: f"{a.reference} {a.title}".strip()
+        self.fields["commitments"].queryset = charter_selectors.commitments_current()
+        self.fields["commitments"].label_from_instance = (
+            lambda c: f"{c.section.charter.title}: {c.text}")
         self.helper = gds_helper(
             Fieldset(Field.text("heading"), Field.select("theme"), Field.textarea("you_said"),
                      Field.checkboxes("quotes", small=True), Field.checkboxes("statistics",
                                                                              small=True),
                      legend="You said", legend_size=Size.MEDIUM),
             Fieldset(Field.textarea("we_did"), Field.checkboxes("actions", small=True),
+                     Field.checkboxes("commitments", small=True),
                      Field.radios("outcome", small=True, inline=True), Field.textarea("rationale"),
                      Field.textarea("what_next"),
                      legend="We did", legend_size=Size.MEDIUM),

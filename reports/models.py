@@ -117,6 +117,10 @@ class ReportItem(TimeStampedModel):
                                         related_name="report_items")
     we_did = models.TextField()
     actions = models.ManyToManyField("actionplan.Action", blank=True, related_name="report_items")
+    commitments = models.ManyToManyField(
+        "charter.Commitment", blank=True, related_name="report_items",
+        help_text="Charter commitments this item shows being kept; linked as evidence when "
+                  "the report is published.")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     rationale = models.TextField(blank=True, help_text="Why it was not possible.")
     what_next = models.TextField(blank=True)

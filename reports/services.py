@@ -7,6 +7,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from charter import services as charter_services
+from charter.models import EvidenceLink
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
 from feedback.models import Quote
@@ -26,6 +28,12 @@ def _transition(report: Report, to: str, actor, **fields) -> Report:
     report.full_clean()
     report.save()
     return report
+
+
+def _locked(report: Report) -> Report:
+    """The report as it is now, locked for this transaction, so two people
+    pressing buttons at once cannot both move it."""
+    return Report.objects.select_for_update().get(pk=report.pk)
 
 
 def _unique_slug(title: str) -> str:
@@ -75,7 +83,7 @@ def _check_item(item: ReportItem, quotes) -> None:
 
 @transaction.atomic
 def item_save(*, acting_user, report: Report, item: ReportItem | None = None, quotes=(),
-              statistics=(), actions=(), **fields) -> ReportItem:
+              statistics=(), actions=(), commitments=(), **fields) -> ReportItem:
     """Add or change an item. Quotes must be approved (checked again here,
     not only by the form)."""
     _editable(report)
@@ -91,6 +99,7 @@ def item_save(*, acting_user, report: Report, item: ReportItem | None = None, qu
     item.quotes.set(quotes)
     item.statistics.set(statistics)
     item.actions.set(actions)
+    item.commitments.set(commitments)
     audit_record(actor=acting_user, verb="report item saved", target=report,
                  summary=item.heading, data={"item": item.pk})
     return item
@@ -121,6 +130,7 @@ def item_move(*, acting_user, item: ReportItem, direction: int) -> None:
 
 @transaction.atomic
 def report_submit(*, acting_user, report: Report) -> Report:
+    report = _locked(report)
     if report.status != S.DRAFT:
         raise ValidationError("Only a draft can be sent for review.")
     if not report.items.exists():
@@ -130,6 +140,7 @@ def report_submit(*, acting_user, report: Report) -> Report:
 
 @transaction.atomic
 def report_return(*, acting_user, report: Report) -> Report:
+    report = _locked(report)
     if report.status not in (S.IN_REVIEW, S.APPROVED):
         raise ValidationError("Only a report in review or approved can go back to draft.")
     return _transition(report, S.DRAFT, acting_user, approved_by=None, approved_at=None)
@@ -138,6 +149,7 @@ def report_return(*, acting_user, report: Report) -> Report:
 @transaction.atomic
 def report_approve(*, acting_user, report: Report) -> Report:
     """An approver who did not write it approves it."""
+    report = _locked(report)
     if report.status != S.IN_REVIEW:
         raise ValidationError("Only a report in review can be approved.")
     if report.author_id == acting_user.pk:
@@ -150,7 +162,7 @@ def report_approve(*, acting_user, report: Report) -> Report:
 def report_publish(*, acting_user, report: Report) -> Report:
     """Publish an approved report: freeze the counts, replace the previous
     version at /reports/<slug>/, and make the PDF in the background."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = _locked(report)
     if report.status != S.APPROVED:
         raise ValidationError("Only an approved report can be published.")
     counts = selectors.theme_counts_for(report)
@@ -161,6 +173,13 @@ def report_publish(*, acting_user, report: Report) -> Report:
         status=S.SUPERSEDED)
     _transition(report, S.PUBLISHED, acting_user, published_at=timezone.now(),
                 pdf_state=Report.PdfState.PENDING, pdf_error="", pdf_attempts=0)
+    # The charter page shows each item as evidence of the commitments it keeps.
+    for item in report.items.prefetch_related("commitments"):
+        for commitment in item.commitments.all():
+            charter_services.evidence_link_add(
+                acting_user=acting_user, commitment=commitment,
+                effect=EvidenceLink.Effect.KEEPS, title=f"{report.title}: {item.heading}",
+                url=f"{report.get_absolute_url()}#item-{item.pk}")
     from .tasks import render_report_pdf
 
     enqueue_on_commit(render_report_pdf, report.pk)
@@ -169,7 +188,7 @@ def report_publish(*, acting_user, report: Report) -> Report:
 
 @transaction.atomic
 def report_pdf_retry(*, acting_user, report: Report) -> Report:
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = _locked(report)
     if not report.is_public or report.status == S.WITHDRAWN:
         raise ValidationError("Only a published report has a PDF.")
     report.pdf_state = Report.PdfState.PENDING
@@ -185,10 +204,13 @@ def report_pdf_retry(*, acting_user, report: Report) -> Report:
 
 @transaction.atomic
 def report_withdraw(*, acting_user, report: Report, reason: str) -> Report:
+    report = _locked(report)
     if report.status != S.PUBLISHED:
         raise ValidationError("Only the published version can be withdrawn.")
     if not reason.strip():
         raise ValidationError({"withdrawn_reason": "Say why the report is withdrawn"})
+    for link in EvidenceLink.objects.filter(url__startswith=report.get_absolute_url()):
+        charter_services.evidence_link_remove(acting_user=acting_user, link=link)
     return _transition(report, S.WITHDRAWN, acting_user, withdrawn_at=timezone.now(),
                        withdrawn_reason=reason.strip())
 
@@ -215,6 +237,7 @@ def report_new_version(*, acting_user, report: Report) -> Report:
     for item in report.items.prefetch_related("quotes", "statistics", "actions"):
         quotes, stats, actions = list(item.quotes.all()), list(item.statistics.all()), list(
             item.actions.all())
+        commitments = list(item.commitments.all())
         item.pk = None
         item.report = new
         item.raised_count = None
@@ -222,6 +245,7 @@ def report_new_version(*, acting_user, report: Report) -> Report:
         item.quotes.set(quotes)
         item.statistics.set(stats)
         item.actions.set(actions)
+        item.commitments.set(commitments)
     audit_record(actor=acting_user, verb="report new version", target=new, summary=str(new),
                  data={"from_version": report.version})
     return new

@@ -223,7 +223,8 @@ class StaffItemView(ReportsStaffMixin, View):
             initial = {f: getattr(item, f) for f in ("heading", "theme", "you_said", "we_did",
                                                      "outcome", "rationale", "what_next")}
             initial.update(quotes=list(item.quotes.all()), statistics=list(item.statistics.all()),
-                           actions=list(item.actions.all()))
+                           actions=list(item.actions.all()),
+                           commitments=list(item.commitments.all()))
         return self.render_form(request, report, item, ItemForm(initial=initial, report=report))
 
     def post(self, request, pk, item_pk=None):

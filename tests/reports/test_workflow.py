@@ -196,3 +196,28 @@ def test_items_can_be_reordered():
     services.item_move(acting_user=officer, item=last, direction=-1)
     assert list(report.items.order_by("position").values_list("heading", flat=True)) == [
         "Finding information 2", "Finding information 0", "Finding information 1"]
+
+
+def test_published_items_become_evidence_on_the_charter_page(client):
+    from charter.models import Charter, EvidenceLink
+    from tests.charter.factories import CharterFactory, CommitmentFactory, SectionFactory
+
+    org, officer, approver = make_people()
+    charter = CharterFactory(organisation=org, status=Charter.Status.ADOPTED,
+                             adopted_on=date(2026, 1, 1))
+    commitment = CommitmentFactory(section=SectionFactory(charter=charter),
+                                   text="All voices are heard and valued")
+    report = draft_report(org=org, author=officer, items=0, title="Being heard 2026")
+    item = services.item_save(acting_user=officer, report=report, heading="Being heard",
+                              you_said="We were not asked.", we_did="We ask first now.",
+                              outcome="done", commitments=[commitment])
+    assert not EvidenceLink.objects.exists()  # a draft is not evidence
+    services.report_submit(acting_user=officer, report=report)
+    services.report_approve(acting_user=approver, report=report)
+    services.report_publish(acting_user=officer, report=report)
+    link = EvidenceLink.objects.get()
+    assert link.url == f"/reports/{report.slug}/v/1/#item-{item.pk}"
+    page = client.get(f"/charter/{charter.slug}/").content.decode()
+    assert "Being heard 2026: Being heard" in page
+    services.report_withdraw(acting_user=approver, report=report, reason="Wrong figures.")
+    assert not EvidenceLink.objects.exists()
