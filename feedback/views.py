@@ -293,42 +293,52 @@ class RepliesAwaitingView(FeedbackStaffMixin, View):
                       {"replies": selectors.replies_awaiting_approval(request.user)})
 
 
-class ReplyDecideView(FeedbackStaffMixin, View):
+class DecideView(FeedbackStaffMixin, View):
+    """Approve or turn back something a colleague wrote (a reply, a quote).
+    The service refuses the author themselves; the rule checks the role."""
+
+    model: type
+    permission: str
+    redirect_to: str
+    said = {"approve": "", "reject": ""}
+
+    def decide(self, acting_user, obj, approve: bool):
+        raise NotImplementedError
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        reply = get_object_or_404(Reply.objects.select_related("feedback"), pk=pk)
-        if not request.user.has_perm("feedback.approve_reply", reply.feedback):
+        obj = get_object_or_404(self.model.objects.select_related("feedback"), pk=pk)
+        if not request.user.has_perm(self.permission, obj.feedback):
             raise PermissionDenied
+        approve = request.POST.get("decision") == "approve"
         try:
-            services.reply_decide(acting_user=request.user, reply=reply,
-                                  approve=request.POST.get("decision") == "approve")
+            self.decide(request.user, obj, approve)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Reply approved and sent" if request.POST.get("decision")
-                             == "approve" else "Reply returned to its author")
-        return redirect("staff:feedback:replies")
+            messages.success(request, self.said["approve" if approve else "reject"])
+        return redirect(self.redirect_to)
+
+
+class ReplyDecideView(DecideView):
+    model, permission, redirect_to = Reply, "feedback.approve_reply", "staff:feedback:replies"
+    said = {"approve": "Reply approved and sent", "reject": "Reply returned to its author"}
+
+    def decide(self, acting_user, obj, approve):
+        services.reply_decide(acting_user=acting_user, reply=obj, approve=approve)
+
+
+class QuoteDecideView(DecideView):
+    model, permission, redirect_to = Quote, "feedback.decide_quote", "staff:feedback:quotes"
+    said = {"approve": "Quote approved", "reject": "Quote rejected"}
+
+    def decide(self, acting_user, obj, approve):
+        services.quote_decide(acting_user=acting_user, quote=obj, approve=approve)
 
 
 class QuotesAwaitingView(FeedbackStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "feedback/quotes_awaiting.html",
                       {"quotes": selectors.quotes_awaiting_decision(request.user)})
-
-
-class QuoteDecideView(FeedbackStaffMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        quote = get_object_or_404(Quote.objects.select_related("feedback"), pk=pk)
-        if not request.user.has_perm("feedback.decide_quote", quote.feedback):
-            raise PermissionDenied
-        try:
-            services.quote_decide(acting_user=request.user, quote=quote,
-                                  approve=request.POST.get("decision") == "approve")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Quote approved" if request.POST.get("decision") == "approve"
-                             else "Quote rejected")
-        return redirect("staff:feedback:quotes")
 
 
 # --- Survey import ----------------------------------------------------------------------
