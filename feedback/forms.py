@@ -3,6 +3,7 @@
 from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Size
 from django import forms
 from django.utils import timezone
+from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
 from core.forms import GdsDateField, gds_helper
@@ -152,13 +153,16 @@ class FeedbackForm(HoneypotMixin):
         }
 
 
-def _feeling(emoji: str, word: str):
-    # The picture is decoration for screen readers: the word says it.
-    return mark_safe(f'<span class="app-emoji" aria-hidden="true">{emoji}</span> {word}')
+def _feeling(picture: str, word: str):
+    # Our own pictures, not emoji: emoji depend on the reader's fonts (some
+    # show an empty box). The word says it for screen readers; the picture
+    # has empty alt text.
+    src = static(f"images/face-{picture}.svg")
+    return mark_safe(f'<img class="app-feeling" src="{src}" alt="" width="48" height="48"> {word}')
 
 
-EASY_READ_FEELINGS = [("5", _feeling("😀", "Happy")), ("3", _feeling("😐", "OK")),
-                      ("1", _feeling("🙁", "Sad"))]
+EASY_READ_FEELINGS = [("5", _feeling("happy", "Happy")), ("3", _feeling("ok", "OK")),
+                      ("1", _feeling("sad", "Sad"))]
 
 
 class EasyReadForm(HoneypotMixin):

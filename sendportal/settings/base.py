@@ -120,11 +120,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Only what the browser needs: the compiled GOV.UK Frontend build and our
-# scripts. Sass sources and the build script stay out of collectstatic.
+# Only what the browser needs: the compiled GOV.UK Frontend build, our
+# scripts and images. Sass sources and the build script stay out of collectstatic.
 STATICFILES_DIRS = [
     ("dist", BASE_DIR / "static" / "dist"),
     ("js", BASE_DIR / "static" / "js"),
+    ("images", BASE_DIR / "static" / "images"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
