@@ -2,8 +2,8 @@
 
 from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Size
 from django import forms
-from django.utils import timezone
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from core.forms import GdsDateField, gds_helper
@@ -161,8 +161,11 @@ def _feeling(picture: str, word: str):
     return mark_safe(f'<img class="app-feeling" src="{src}" alt="" width="48" height="48"> {word}')
 
 
-EASY_READ_FEELINGS = [("5", _feeling("happy", "Happy")), ("3", _feeling("ok", "OK")),
-                      ("1", _feeling("sad", "Sad"))]
+def easy_read_feelings() -> list[tuple[str, str]]:
+    # Built per form, not at import: static() needs the manifest, which only
+    # exists after collectstatic.
+    return [("5", _feeling("happy", "Happy")), ("3", _feeling("ok", "OK")),
+            ("1", _feeling("sad", "Sad"))]
 
 
 class EasyReadForm(HoneypotMixin):
@@ -175,7 +178,8 @@ class EasyReadForm(HoneypotMixin):
         help_text="You can skip this.",
     )
     feeling = forms.TypedChoiceField(
-        label="How do you feel about it?", choices=EASY_READ_FEELINGS, coerce=int,
+        label="How do you feel about it?", choices=[("5", "Happy"), ("3", "OK"), ("1", "Sad")],
+        coerce=int,
         widget=forms.RadioSelect, error_messages={"required": "Choose how you feel"},
     )
     good = forms.CharField(label="What was good?", required=False, max_length=3000,
@@ -204,6 +208,7 @@ class EasyReadForm(HoneypotMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["feeling"].choices = easy_read_feelings()
         self.helper = gds_helper(
             Field.radios("feeling", legend_size=Size.MEDIUM),
             Field.textarea("good", label_size=Size.MEDIUM),
