@@ -18,6 +18,7 @@ run: install assets
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install assets
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(STAMPS)/python $(STAMPS)/node
