@@ -4,7 +4,7 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
-from .models import ServiceArea, Theme
+from .models import Organisation, Role, ServiceArea, Theme
 
 
 def gds_helper(*fields) -> FormHelper:
@@ -119,3 +119,51 @@ class GdsDateField(DateInputField):
             return super().compress(data_list)
         except forms.ValidationError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class PersonForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address", help_text="Their work address. They sign in with it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter their e-mail address",
+                        "invalid": "Enter an e-mail address in the correct format, like "
+                                   "name@council.gov.uk"})
+    first_name = forms.CharField(label="First name", max_length=150,
+                                 error_messages={"required": "Enter their first name"})
+    last_name = forms.CharField(label="Last name", max_length=150,
+                                error_messages={"required": "Enter their last name"})
+    job_title = forms.CharField(label="Job title (optional)", max_length=200, required=False)
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.none(),
+        error_messages={"required": "Select the organisation"})
+    role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select their role"})
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+        self.fields["role"].choices = [
+            (Role.OFFICER, "Officer: answers feedback, updates actions, drafts reports"),
+            (Role.APPROVER, "Manager / approver: also approves replies, quotes and reports"),
+            (Role.BOARD_MEMBER, "Board member: dashboards and published material, no personal data"),
+            (Role.ADMINISTRATOR, "Administrator: people, roles, themes and settings"),
+        ]
+        self.helper = gds_helper(
+            Field.text("email"), Field.text("first_name", field_width=20),
+            Field.text("last_name", field_width=20), Field.text("job_title"),
+            Field.select("organisation"), Field.radios("role", small=True),
+            Button("add_person", "Add person"),
+        )
+
+
+class OrganisationSettingsForm(forms.Form):
+    replies_need_approval = forms.BooleanField(
+        label="Replies to families need an approver's approval before they are sent",
+        required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.checkbox("replies_need_approval", small=True),
+                                 Button.secondary("save_settings", "Save settings"))

@@ -21,3 +21,9 @@ def heartbeat_age_seconds(name: str) -> int | None:
     if beat_at is None:
         return None
     return int((timezone.now() - beat_at).total_seconds())
+
+
+def memberships_in(organisations) -> QuerySet[Membership]:
+    return (Membership.objects.filter(organisation__in=organisations)
+            .select_related("user", "organisation")
+            .order_by("organisation__name", "user__last_name", "user__first_name", "role"))

@@ -29,3 +29,56 @@ def list_item_create(*, acting_user, model: type[Theme] | type[ServiceArea], nam
     item.save()
     audit_record(actor=acting_user, verb="created", target=item, summary=item.name)
     return item
+
+
+@transaction.atomic
+def person_add(*, acting_user, email: str, first_name: str, last_name: str, job_title: str,
+               organisation, role: str):
+    """Give someone a role in an organisation, creating their account if
+    needed. A new account has no password: they are e-mailed a link to set
+    one (after commit). Administrators only (checked by the view)."""
+    from .models import Membership, User
+    from .tasks import enqueue_on_commit, send_welcome_email
+
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip(),
+                    job_title=job_title.strip())
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    membership, new_role = Membership.objects.get_or_create(user=user, organisation=organisation,
+                                                            role=role)
+    if new_role:
+        audit_record(actor=acting_user, verb="role given", target=membership,
+                     summary=f"{role} in {organisation}", data={"user": user.pk, "role": role})
+    if created:
+        enqueue_on_commit(send_welcome_email, user.pk)
+    return membership, created
+
+
+@transaction.atomic
+def role_remove(*, acting_user, membership) -> None:
+    from django.core.exceptions import ValidationError
+
+    from .models import Role
+
+    if membership.user_id == acting_user.pk and membership.role == Role.ADMINISTRATOR:
+        raise ValidationError("You cannot remove your own administrator role. Ask another "
+                              "administrator.")
+    audit_record(actor=acting_user, verb="role removed", target=membership,
+                 summary=f"{membership.role} in {membership.organisation}",
+                 data={"user": membership.user_id, "role": membership.role})
+    membership.delete()
+
+
+@transaction.atomic
+def organisation_settings_update(*, acting_user, organisation, replies_need_approval: bool):
+    organisation.replies_need_approval = replies_need_approval
+    organisation.save(update_fields=["replies_need_approval", "updated_at"])
+    audit_record(actor=acting_user, verb="organisation settings changed", target=organisation,
+                 summary=organisation.name,
+                 data={"replies_need_approval": replies_need_approval})
+    return organisation

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.StaffHomeView.as_view(), name="home"),
     path("lists/", views.ListsView.as_view(), name="lists"),
     path("lists/add/", views.ListItemCreateView.as_view(), name="list-add"),
+    path("people/", views.PeopleView.as_view(), name="people"),
+    path("people/add/", views.PersonAddView.as_view(), name="person-add"),
     path("feedback/", include("feedback.staff_urls")),
     path("action-plan/", include("actionplan.staff_urls")),
     path("charter/", include("charter.staff_urls")),

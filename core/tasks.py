@@ -11,6 +11,35 @@ def heartbeat(name: str = "worker") -> None:
     Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
 
 
+@shared_task(bind=True, max_retries=5, ignore_result=True)
+def send_welcome_email(self, user_id: int) -> None:
+    """E-mail a new member of staff a link to choose their password. Safe to
+    run twice: only while the account still has no usable password."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return
+    link = settings.SITE_URL + reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user)})
+    body = render_to_string("registration/welcome_email.txt", {
+        "user": user, "link": link, "service_name": settings.SERVICE_NAME,
+        "organisation_name": settings.ORGANISATION_NAME})
+    try:
+        send_mail(f"Your account for {settings.SERVICE_NAME}", body, None, [user.email])
+    except OSError as exc:
+        raise self.retry(countdown=60, exc=exc) from exc
+
+
 def enqueue_on_commit(task, *args) -> None:
     """Send `task` to the broker once the current transaction commits.
 

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -14,7 +15,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import TemplateView
 
 from . import selectors, services
-from .forms import GdsSetPasswordForm, ListItemForm
+from .forms import GdsSetPasswordForm, ListItemForm, OrganisationSettingsForm, PersonForm
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,70 @@ class ListItemCreateView(StaffPermissionMixin, View):
         )
         messages.success(request, f"{item._meta.verbose_name.capitalize()} “{item}” added")
         return redirect("staff:lists")
+
+
+class PeopleView(StaffPermissionMixin, View):
+    """Administrators: who holds which role in their organisations, and each
+    organisation's settings."""
+
+    permission_required = "core.manage_people"
+
+    def organisations(self, request):
+        from .models import Organisation, Role
+        from .roles import organisation_ids_with_role
+
+        return Organisation.objects.filter(
+            pk__in=organisation_ids_with_role(request.user, {Role.ADMINISTRATOR}))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        organisations = list(self.organisations(request))
+        return render(request, "core/people.html", {
+            "organisations": organisations,
+            "memberships": selectors.memberships_in(organisations),
+            "settings": [(o, OrganisationSettingsForm(
+                prefix=f"org{o.pk}", initial={"replies_need_approval": o.replies_need_approval}))
+                for o in organisations],
+        })
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        organisations = self.organisations(request)
+        if "membership" in request.POST:
+            from .models import Membership
+
+            membership = get_object_or_404(Membership.objects.select_related("organisation"),
+                                           pk=request.POST["membership"],
+                                           organisation__in=organisations)
+            try:
+                services.role_remove(acting_user=request.user, membership=membership)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"Role removed from {membership.user}")
+        elif "organisation" in request.POST:
+            organisation = get_object_or_404(organisations, pk=request.POST["organisation"])
+            form = OrganisationSettingsForm(request.POST, prefix=f"org{organisation.pk}")
+            form.is_valid()
+            services.organisation_settings_update(
+                acting_user=request.user, organisation=organisation,
+                replies_need_approval=form.cleaned_data["replies_need_approval"])
+            messages.success(request, f"Settings saved for {organisation}")
+        return redirect("staff:people")
+
+
+class PersonAddView(PeopleView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = PersonForm(organisations=self.organisations(request))
+        return render(request, "core/person_form.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PersonForm(request.POST, organisations=self.organisations(request))
+        if not form.is_valid():
+            return render(request, "core/person_form.html", {"form": form}, status=400)
+        membership, created = services.person_add(acting_user=request.user, **form.cleaned_data)
+        messages.success(request, f"{membership.user} added as {membership.get_role_display()}"
+                         + (". We have e-mailed them a link to choose a password." if created
+                            else ""))
+        return redirect("staff:people")
 
 
 class GdsPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
