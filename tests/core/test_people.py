@@ -102,7 +102,7 @@ def test_settings_turn_on_reply_approval(client, org):
 
 def test_people_page_query_count_is_pinned(client, org, django_assert_num_queries):
     client.force_login(staff_user(Role.ADMINISTRATOR, org))
-    with django_assert_num_queries(7) as first:
+    with django_assert_num_queries(5) as first:
         client.get(reverse("staff:people"))
     for _ in range(10):
         staff_user(Role.OFFICER, org)
