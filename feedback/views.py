@@ -424,10 +424,10 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         survey_import = self.get_import(request, pk)
         if request.POST.get("action") == "confirm":
-            services_ = imports.survey_import_confirm(acting_user=request.user,
-                                                      survey_import=survey_import)
+            survey_import = imports.survey_import_confirm(acting_user=request.user,
+                                                          survey_import=survey_import)
             messages.success(request, "Import started. You can leave this page; it carries on.")
-            return redirect("staff:feedback:import-detail", pk=services_.pk)
+            return redirect("staff:feedback:import-detail", pk=survey_import.pk)
         with survey_import.file.open("rb") as f:
             headers, _ = imports.read_csv(f.read())
         form = SurveyMappingForm(request.POST, headers=headers)

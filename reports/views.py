@@ -167,13 +167,13 @@ class StaffReportView(ReportsStaffMixin, View):
         except Report.DoesNotExist as exc:
             raise Http404 from exc
 
-    def render_page(self, request, report, form=None, status=200):
+    def render_page(self, request, report, form=None, status=200, withdraw_form=None):
         user = request.user
         counts = selectors.theme_counts_for(report) if not report.is_public else {}
         for item in report.items.all():
             item.live_count = counts.get(item.theme_id, 0)
         return render(request, "reports/staff_report.html", {
-            "report": report, "form": form,
+            "report": report, "form": form or withdraw_form,
             "details_form": form or ReportForm(initial={
                 "title": report.title, "kind": report.kind, "period_start": report.period_start,
                 "period_end": report.period_end, "audience": report.audience,
@@ -182,7 +182,7 @@ class StaffReportView(ReportsStaffMixin, View):
             "can_approve": user.has_perm("reports.approve_report", report),
             "can_publish": user.has_perm("reports.publish_report", report),
             "can_withdraw": user.has_perm("reports.withdraw_report", report),
-            "withdraw_form": WithdrawForm(),
+            "withdraw_form": withdraw_form or WithdrawForm(),
         }, status=status)
 
     def get(self, request, pk):
@@ -294,11 +294,8 @@ class StaffWorkflowView(ReportsStaffMixin, View):
             if action == "withdraw":
                 form = WithdrawForm(request.POST)
                 if not form.is_valid():
-                    view = StaffReportView()
-                    view.request = request
-                    response = view.render_page(request, selectors.report_for_staff(pk),
-                                                status=400)
-                    return response
+                    return StaffReportView().render_page(
+                        request, selectors.report_for_staff(pk), status=400, withdraw_form=form)
                 result = services.report_withdraw(acting_user=user, report=report,
                                                   reason=form.cleaned_data["withdrawn_reason"])
             else:

@@ -66,3 +66,16 @@ def test_staff_report_editor_and_its_errors(page):
     page.locator(".govuk-error-summary").wait_for()
     assert page.get_by_label("Heading").input_value() == "A printed booklet"
     assert_accessible(page, "item with errors")
+
+
+def test_withdraw_error_is_accessible(page):
+    org, officer, approver = make_people()
+    approver.email = "approver@council.example"
+    approver.save()
+    report = published_report(org=org, author=officer, approver=approver)
+    sign_in(page, approver.email)
+    page.goto(f"/staff/reports/{report.pk}/")
+    page.get_by_role("button", name="Withdraw the report").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert "Say why the report is withdrawn" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page, "withdraw with errors")

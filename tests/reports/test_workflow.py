@@ -221,3 +221,16 @@ def test_published_items_become_evidence_on_the_charter_page(client):
     assert "Being heard 2026: Being heard" in page
     services.report_withdraw(acting_user=approver, report=report, reason="Wrong figures.")
     assert not EvidenceLink.objects.exists()
+
+
+def test_withdrawing_without_a_reason_says_why_and_keeps_the_report(client):
+    org, officer, approver = make_people()
+    report = published_report(org=org, author=officer, approver=approver)
+    client.force_login(approver)
+    response = client.post(reverse("staff:reports:workflow", args=[report.pk]),
+                           {"action": "withdraw", "withdrawn_reason": "  "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "govuk-error-summary" in html and "Say why the report is withdrawn" in html
+    report.refresh_from_db()
+    assert report.status == "published"
