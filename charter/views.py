@@ -216,29 +216,59 @@ class CharterListView(StaffPermissionMixin, View):
         })
 
 
-class CharterCreateView(StaffPermissionMixin, View):
-    permission_required = "charter.add_charter"
+class StaffFormPage(View):
+    """A staff page with one form on charter/staff_form.html. GET shows the
+    form; POST validates it and calls save() (which calls one service and
+    returns the redirect); a service's ValidationError lands on the form;
+    errors come back with status 400 and everything typed. prepare() runs
+    first, so object permission checks happen before any form work."""
+
     template_name = "charter/staff_form.html"
+    heading = ""
 
-    def form(self, request, data=None):
-        return CharterForm(data, organisations=_drafting_organisations(request.user))
+    def prepare(self) -> None:
+        pass
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": self.form(request),
-                                                    "heading": "New charter"})
+    def make_form(self, data=None):
+        raise NotImplementedError
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = self.form(request, request.POST)
+    def save(self, form) -> HttpResponse:
+        raise NotImplementedError
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def render_form(self, form, status: int = 200) -> HttpResponse:
+        return render(self.request, self.template_name,
+                      {"form": form, "heading": self.heading, **self.extra_context()},
+                      status=status)
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.prepare()
+        return self.render_form(self.make_form())
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.prepare()
+        form = self.make_form(request.POST)
         if form.is_valid():
             try:
-                charter = services.charter_create(acting_user=request.user, **form.cleaned_data)
+                return self.save(form)
             except ValidationError as exc:
                 _form_errors_from(form, exc)
-            else:
-                messages.success(request, f"Draft of “{charter.title}” created")
-                return redirect(charter.get_staff_url())
-        return render(request, self.template_name, {"form": form, "heading": "New charter"},
-                      status=400)
+        return self.render_form(form, status=400)
+
+
+class CharterCreateView(StaffPermissionMixin, StaffFormPage):
+    permission_required = "charter.add_charter"
+    heading = "New charter"
+
+    def make_form(self, data=None):
+        return CharterForm(data, organisations=_drafting_organisations(self.request.user))
+
+    def save(self, form):
+        charter = services.charter_create(acting_user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, f"Draft of “{charter.title}” created")
+        return redirect(charter.get_staff_url())
 
 
 class CharterObjectMixin(StaffPermissionMixin):
@@ -254,6 +284,16 @@ class CharterObjectMixin(StaffPermissionMixin):
         if self.object_permission and not request.user.has_perm(self.object_permission, charter):
             raise PermissionDenied
         return charter
+
+
+class CharterFormPage(CharterObjectMixin, StaffFormPage):
+    """A one-form page about one charter version (loaded and checked first)."""
+
+    def prepare(self) -> None:
+        self.charter = self.get_charter(self.request, self.kwargs["pk"])
+
+    def extra_context(self) -> dict:
+        return {"charter": self.charter}
 
 
 class CharterDetailView(CharterObjectMixin, View):
@@ -280,32 +320,21 @@ class CharterDetailView(CharterObjectMixin, View):
         })
 
 
-class CharterEditView(CharterObjectMixin, View):
+class CharterEditView(CharterFormPage):
     object_permission = "charter.edit_charter"
-    template_name = "charter/staff_form.html"
+    heading = "Change the details"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        charter = self.get_charter(request, pk)
-        form = CharterForm(editing=True, initial={
-            "title": charter.title, "area": charter.area, "introduction": charter.introduction,
-            "review_date": charter.review_date, "position": charter.position})
-        return render(request, self.template_name, {"form": form, "charter": charter,
-                                                    "heading": "Change the details"})
+    def make_form(self, data=None):
+        c = self.charter
+        return CharterForm(data, editing=True, initial={
+            "title": c.title, "area": c.area, "introduction": c.introduction,
+            "review_date": c.review_date, "position": c.position})
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        charter = self.get_charter(request, pk)
-        form = CharterForm(request.POST, editing=True)
-        if form.is_valid():
-            try:
-                services.charter_update(acting_user=request.user, charter=charter,
-                                        **form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                messages.success(request, "Details saved")
-                return redirect(charter.get_staff_url())
-        return render(request, self.template_name, {"form": form, "charter": charter,
-                                                    "heading": "Change the details"}, status=400)
+    def save(self, form):
+        services.charter_update(acting_user=self.request.user, charter=self.charter,
+                                **form.cleaned_data)
+        messages.success(self.request, "Details saved")
+        return redirect(self.charter.get_staff_url())
 
 
 # kind: (model of the parent it is added to, words for headings)
@@ -474,34 +503,20 @@ class AdoptView(CharterObjectMixin, View):
                       status=400)
 
 
-class SignView(CharterObjectMixin, View):
+class SignView(CharterFormPage):
     """Approvers record their own organisation's signature; administrators any."""
 
     object_permission = "charter.sign_charter"
-    template_name = "charter/staff_form.html"
+    heading = "Add a signatory"
 
-    def form(self, request, data=None):
-        return SignatoryForm(data, organisations=_signing_organisations(request.user))
+    def make_form(self, data=None):
+        return SignatoryForm(data, organisations=_signing_organisations(self.request.user))
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        charter = self.get_charter(request, pk)
-        return render(request, self.template_name, {"form": self.form(request), "charter": charter,
-                                                    "heading": "Add a signatory"})
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        charter = self.get_charter(request, pk)
-        form = self.form(request, request.POST)
-        if form.is_valid():
-            try:
-                services.signatory_add(acting_user=request.user, charter=charter,
-                                       **form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                messages.success(request, f"{form.cleaned_data['organisation']} has signed")
-                return redirect(charter.get_staff_url() + "#signatories")
-        return render(request, self.template_name, {"form": form, "charter": charter,
-                                                    "heading": "Add a signatory"}, status=400)
+    def save(self, form):
+        services.signatory_add(acting_user=self.request.user, charter=self.charter,
+                               **form.cleaned_data)
+        messages.success(self.request, f"{form.cleaned_data['organisation']} has signed")
+        return redirect(self.charter.get_staff_url() + "#signatories")
 
 
 # --- Staff: pulse rounds --------------------------------------------------------------------
@@ -523,29 +538,18 @@ class PulseRoundsView(CharterObjectMixin, View):
         })
 
 
-class PulseRoundCreateView(CharterObjectMixin, View):
+class PulseRoundCreateView(CharterFormPage):
     object_permission = "charter.manage_pulse"
-    template_name = "charter/staff_form.html"
+    heading = "Open a pulse round"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        charter = self.get_charter(request, pk)
-        return render(request, self.template_name, {"form": PulseRoundForm(), "charter": charter,
-                                                    "heading": "Open a pulse round"})
+    def make_form(self, data=None):
+        return PulseRoundForm(data)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        charter = self.get_charter(request, pk)
-        form = PulseRoundForm(request.POST)
-        if form.is_valid():
-            try:
-                services.pulse_round_create(acting_user=request.user, charter=charter,
-                                            **form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                messages.success(request, f"Round “{form.cleaned_data['title']}” is open")
-                return redirect("staff:charter:pulse_rounds", pk=charter.pk)
-        return render(request, self.template_name, {"form": form, "charter": charter,
-                                                    "heading": "Open a pulse round"}, status=400)
+    def save(self, form):
+        services.pulse_round_create(acting_user=self.request.user, charter=self.charter,
+                                    **form.cleaned_data)
+        messages.success(self.request, f"Round “{form.cleaned_data['title']}” is open")
+        return redirect("staff:charter:pulse_rounds", pk=self.charter.pk)
 
 
 class PulseRoundStateView(StaffPermissionMixin, View):
@@ -599,29 +603,16 @@ class AuditListView(StaffPermissionMixin, View):
         })
 
 
-class AuditStartView(StaffPermissionMixin, View):
+class AuditStartView(StaffPermissionMixin, StaffFormPage):
     permission_required = "charter.start_audit"
-    template_name = "charter/staff_form.html"
+    heading = "Start a participation audit"
 
-    def form(self, request, data=None):
-        return AuditStartForm(data, organisations=_auditing_organisations(request.user))
+    def make_form(self, data=None):
+        return AuditStartForm(data, organisations=_auditing_organisations(self.request.user))
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": self.form(request),
-                                                    "heading": "Start a participation audit"})
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = self.form(request, request.POST)
-        if form.is_valid():
-            try:
-                audit = services.audit_start(acting_user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                return redirect("staff:charter:audit_edit", pk=audit.pk)
-        return render(request, self.template_name, {"form": form,
-                                                    "heading": "Start a participation audit"},
-                      status=400)
+    def save(self, form):
+        audit = services.audit_start(acting_user=self.request.user, **form.cleaned_data)
+        return redirect("staff:charter:audit_edit", pk=audit.pk)
 
 
 class AuditObjectMixin(StaffPermissionMixin):
