@@ -4,6 +4,7 @@ documents (feedback cards: "what went well / even better if"); the people
 are invented and no contact detail is real. Safe to run twice."""
 
 import csv
+import hashlib
 import io
 import random
 from datetime import timedelta
@@ -159,7 +160,7 @@ def _load_survey(council, officer, today) -> None:
     survey = SurveyImport.objects.create(
         title=f"Annual parent carer survey {today.year}", organisation=council,
         received_on=today - timedelta(days=80), file=ContentFile(raw, name="annual-survey.csv"),
-        file_sha256=__import__("hashlib").sha256(raw).hexdigest(), uploaded_by=officer,
+        file_sha256=hashlib.sha256(raw).hexdigest(), uploaded_by=officer,
         mapping={"columns": {"respondent": "Respondent", "age_group": "Child's age",
                              "service_area": "Service",
                              "rating": "Overall, how would you rate SEND services?",
