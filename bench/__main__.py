@@ -206,7 +206,7 @@ def run(args) -> list[tuple[str, str]]:
         acting_user=officer, organisation=org, title="Bench report", kind="other",
         period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), summary="Bench.")
     for n in range(20):
-        report_services.item_save(acting_user=officer, report=report, heading=f"Item {n}",
+        report_services.item_save(acting_user=officer, report=report, new_topic="General", heading=f"Item {n}",
                                   theme=theme, you_said="Families said things. " * 20,
                                   we_did="We did things. " * 20, outcome="done")
     report_services.report_submit(acting_user=officer, report=report)

@@ -87,7 +87,10 @@ class Feedback(TimeStampedModel):
     themes = models.ManyToManyField(Theme, blank=True, related_name="feedback")
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="assigned_feedback")
-    response_due_on = models.DateField()
+    # "Was this page useful?" comments are read, not answered: no one can be
+    # replied to, so they have no deadline and no reply form.
+    needs_reply = models.BooleanField(default=True)
+    response_due_on = models.DateField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
@@ -113,6 +116,11 @@ class Feedback(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(wants_contact=True) | Q(contact_name="", contact_email="", contact_phone=""),
                 name="feedback_contact_details_only_when_wanted",
+            ),
+            models.CheckConstraint(
+                condition=Q(needs_reply=True, response_due_on__isnull=False)
+                | Q(needs_reply=False, response_due_on__isnull=True),
+                name="feedback_deadline_only_when_a_reply_is_needed",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["received", "acknowledged", "in_review", "responded", "closed"]),

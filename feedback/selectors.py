@@ -16,6 +16,7 @@ from .models import (
     Reply,
     StatusChange,
     SurveyImport,
+    SurveyStatistic,
 )
 from .rules import HANDLERS, READERS
 from .services import OPEN_STATUSES
@@ -110,6 +111,52 @@ def theme_counts(*, since: date, until: date, theme_ids=None) -> dict[int, int]:
     if theme_ids is not None:
         qs = qs.filter(theme_id__in=theme_ids)
     return dict(qs.values_list("theme_id").annotate(n=Count("feedback_id", distinct=True)))
+
+
+# Channels whose pieces are not someone "raising" a theme: survey answers are
+# reported through the survey's own statistics and n; page-useful clicks are
+# about a page.
+NOT_RAISED_CHANNELS = (Feedback.Channel.SURVEY, Feedback.Channel.PAGE_USEFUL)
+
+
+def _belongs_to(organisation_id: int) -> Q:
+    """Feedback an organisation answers, or that was explicitly shared with it."""
+    shared = Feedback.shared_with.through.objects.filter(
+        feedback_id=OuterRef("feedback_id"), organisation_id=organisation_id)
+    return Q(feedback__organisation_id=organisation_id) | Q(Exists(shared))
+
+
+def theme_counts_by_channel(*, organisation_id: int, since: date, until: date,
+                            theme_ids) -> dict[int, dict[str, int]]:
+    """{theme id: {channel: pieces of feedback}} for one organisation's own
+    feedback (or feedback shared with it) received in a period. One query."""
+    qs = (Feedback.themes.through.objects
+          .filter(_belongs_to(organisation_id), theme_id__in=theme_ids,
+                  feedback__received_on__gte=since, feedback__received_on__lte=until)
+          .exclude(feedback__channel__in=NOT_RAISED_CHANNELS)
+          .values_list("theme_id", "feedback__channel")
+          .annotate(n=Count("feedback_id", distinct=True)).order_by())
+    counts: dict[int, dict[str, int]] = {}
+    for theme_id, channel, n in qs:
+        counts.setdefault(theme_id, {})[channel] = n
+    return counts
+
+
+def quotes_usable_by(organisation_id: int) -> QuerySet[Quote]:
+    """Approved quotes from feedback the organisation answers or that was
+    shared with it: the only quotes its reports may use."""
+    shared = Feedback.shared_with.through.objects.filter(
+        feedback_id=OuterRef("feedback_id"), organisation_id=organisation_id)
+    return (Quote.objects.filter(status=Quote.Status.APPROVED)
+            .filter(Q(feedback__organisation_id=organisation_id) | Q(Exists(shared)))
+            .select_related("theme", "feedback__survey_import"))
+
+
+def statistics_usable_by(organisation_id: int) -> QuerySet[SurveyStatistic]:
+    """Survey statistics from the organisation's own survey imports."""
+    return (SurveyStatistic.objects.filter(survey_import__organisation_id=organisation_id)
+            .select_related("survey_import")
+            .order_by("-survey_import__received_on", "survey_import_id", "question"))
 
 
 def survey_imports_for(user) -> QuerySet[SurveyImport]:

@@ -42,6 +42,15 @@ MANUAL_TRANSITIONS = {
 }
 
 
+def manual_transitions(feedback: Feedback) -> set[str]:
+    """The statuses staff may move this feedback to by hand. Feedback that
+    needs no reply (a "Was this page useful?" comment) can be closed once read."""
+    allowed = set(MANUAL_TRANSITIONS.get(feedback.status, set()))
+    if not feedback.needs_reply and feedback.status in OPEN_STATUSES:
+        allowed.add(Feedback.Status.CLOSED)
+    return allowed
+
+
 def allocate_references(year: int, count: int = 1) -> list[str]:
     """Give out `count` consecutive references for `year`. Must run inside a
     transaction; the counter row is locked so two requests never share one."""
@@ -90,13 +99,15 @@ def feedback_submit(
     acting_user=None,
     source_url: str = "",
     source_label: str = "",
+    needs_reply: bool = True,
 ) -> Feedback:
     """Store a piece of feedback, then (after commit) acknowledge it.
 
     Called by the public forms (acting_user None), by staff logging feedback
     from other channels, and by reports' "Was this page useful?". Stored
     first: the acknowledgement is a pending Notification row in the same
-    transaction, so a broker outage loses nothing.
+    transaction, so a broker outage loses nothing. `needs_reply=False`
+    (comments from "Was this page useful?") means no deadline and no reply.
     """
     if not wants_contact:
         contact_name = contact_email = contact_phone = ""
@@ -120,7 +131,8 @@ def feedback_submit(
         contact_name=contact_name.strip(),
         contact_email=contact_email.strip(),
         contact_phone=contact_phone.strip(),
-        response_due_on=response_due(received_on),
+        needs_reply=needs_reply,
+        response_due_on=response_due(received_on) if needs_reply else None,
         logged_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         source_url=source_url,
         source_label=source_label[:300],
@@ -165,7 +177,7 @@ def feedback_change_status(*, acting_user, feedback: Feedback, status: str) -> F
     """Move feedback along its timeline by hand. Only the moves in
     MANUAL_TRANSITIONS; each one is recorded with who and when."""
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
-    if status not in MANUAL_TRANSITIONS.get(feedback.status, set()):
+    if status not in manual_transitions(feedback):
         raise ValidationError(f"Feedback that is {feedback.get_status_display().lower()} "
                               f"cannot be moved to {Feedback.Status(status).label.lower()}.")
     _move(feedback, status, acting_user)
@@ -220,7 +232,10 @@ def note_add(*, acting_user, feedback: Feedback, text: str) -> InternalNote:
 def reply_create(*, acting_user, feedback: Feedback, outcome: str, text: str,
                  reason: str = "") -> Reply:
     """Write the answer. Published at once, unless the organisation wants an
-    approver to check replies first. "Not possible" must say why."""
+    approver to check replies first. "Not possible" must say why. Feedback
+    that needs no reply (no one to answer) is refused."""
+    if not feedback.needs_reply:
+        raise ValidationError("This feedback needs no reply: there is no one to send it to.")
     needs_approval = feedback.organisation.replies_need_approval
     reply = Reply(
         feedback=feedback, author=acting_user, outcome=outcome, text=text.strip(),

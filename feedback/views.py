@@ -168,7 +168,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
     def render_page(self, request, feedback, status=200, **forms) -> HttpResponse:
         user = request.user
         handles = user.has_perm("feedback.handle_feedback", feedback)
-        allowed = sorted(services.MANUAL_TRANSITIONS.get(feedback.status, set()))
+        allowed = sorted(services.manual_transitions(feedback))
         context = {
             "feedback": feedback,
             "handles": handles,
@@ -185,6 +185,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
             "quote_form": forms.get("quote_form") or QuoteForm(),
             "form": next(iter(forms.values()), None),  # for the "Error:" title prefix
             "overdue": (feedback.status in services.OPEN_STATUSES
+                        and feedback.response_due_on is not None
                         and feedback.response_due_on < timezone.localdate()),
         }
         return render(request, "feedback/detail.html", context, status=status)
@@ -231,7 +232,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         messages.success(request, "Triage saved")
 
     def do_status(self, request, feedback):
-        allowed = sorted(services.MANUAL_TRANSITIONS.get(feedback.status, set()))
+        allowed = sorted(services.manual_transitions(feedback))
         form = StatusForm(request.POST, allowed=allowed)
         if not form.is_valid():
             return self.render_page(request, feedback, 400, status_form=form)

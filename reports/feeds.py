@@ -16,6 +16,13 @@ class ReportsFeed(Feed):
     def link(self):
         return "/reports/"
 
+    def author_name(self):
+        # Atom requires an author for the feed, or for every entry; both are given.
+        return settings.ORGANISATION_NAME
+
+    def item_author_name(self, item):
+        return item.organisation.name
+
     def subtitle(self):
         return "What families told us about SEND services, and what we did as a result."
 

@@ -6,10 +6,10 @@ from charter import selectors as charter_selectors
 from charter.models import Commitment
 from core.forms import GdsDateField, gds_helper
 from core.models import ServiceArea, Theme
+from feedback import selectors as feedback_selectors
 from feedback.forms import HoneypotMixin, honeypot_html
-from feedback.models import Quote, SurveyStatistic
 
-from .models import Report, ReportItem
+from .models import Report, ReportItem, ReportSeries, period_shape_error
 
 
 class ReportForm(forms.Form):
@@ -19,6 +19,11 @@ class ReportForm(forms.Form):
     kind = forms.ChoiceField(label="Kind of report", choices=Report.Kind.choices,
                              widget=forms.RadioSelect,
                              error_messages={"required": "Select the kind of report"})
+    period_kind = forms.ChoiceField(
+        label="What kind of period does it cover?", choices=Report.PeriodKind.choices,
+        widget=forms.RadioSelect, initial=Report.PeriodKind.CUSTOM, required=False,
+        help_text="Readers see it in these words, for example “2025–26 academic year”.",
+        error_messages={"required": "Select the kind of period"})
     period_start = GdsDateField(label="Period from", help_text="For example, 1 4 2026",
                                 required_message="Enter the date the period starts",
                                 invalid_message="The start of the period must be a real date")
@@ -33,42 +38,59 @@ class ReportForm(forms.Form):
                               help_text="Two or three sentences: what you asked, who answered, "
                                         "what changed.",
                               error_messages={"required": "Enter a summary"})
+    layout = forms.ChoiceField(label="How should the items be laid out?",
+                               choices=Report.Layout.choices, widget=forms.RadioSelect,
+                               initial=Report.Layout.SECTIONS, required=False,
+                               error_messages={"required": "Select a layout"})
+    series = forms.ModelChoiceField(
+        label="Series (optional)", required=False, queryset=ReportSeries.objects.none(),
+        empty_label="Not part of a series",
+        help_text="Reports published every year under one name are listed together.")
+    new_series = forms.CharField(
+        label="Or start a new series (optional)", required=False, max_length=200,
+        help_text="For example, Local Offer annual feedback report")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["series"].queryset = (ReportSeries.objects.filter(organisation=organisation)
+                                          if organisation else ReportSeries.objects.none())
         self.helper = gds_helper(
-            Field.text("title"), Field.radios("kind", small=True), Field("period_start"),
+            Field.text("title"), Field.radios("kind", small=True),
+            Field.radios("period_kind", small=True), Field("period_start"),
             Field("period_end"), Field.text("audience"), Field.select("service_area"),
-            Field.textarea("summary"), Button("save_report", "Save"),
+            Field.textarea("summary"), Field.radios("layout", small=True),
+            Field.select("series"), Field.text("new_series"), Button("save_report", "Save"),
         )
 
     def clean(self):
         cleaned = super().clean()
+        # Both are pre-selected on the page; a post without them means the defaults.
+        cleaned["period_kind"] = cleaned.get("period_kind") or Report.PeriodKind.CUSTOM
+        cleaned["layout"] = cleaned.get("layout") or Report.Layout.SECTIONS
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", "The end of the period must be after its start")
+        elif error := period_shape_error(cleaned.get("period_kind", ""), start, end):
+            self.add_error("period_start", error)
         return cleaned
 
 
 class ItemForm(forms.Form):
-    heading = forms.CharField(label="Heading", max_length=200,
-                              help_text="What it is about, in plain words: “Communication”",
-                              error_messages={"required": "Enter a heading"})
+    topic = forms.ModelChoiceField(
+        label="Topic", required=False, queryset=None, empty_label="Choose a topic",
+        help_text="The heading it goes under. Manage topics from the report's page.")
+    new_topic = forms.CharField(label="Or put it under a new topic", required=False,
+                                max_length=200, help_text="For example, Communication")
+    heading = forms.CharField(label="Heading (optional)", max_length=200, required=False,
+                              help_text="A few words within the topic, for the sections layout")
     theme = forms.ModelChoiceField(
         label="Theme", required=False, queryset=Theme.objects.filter(is_active=True),
         empty_label="None: this came from outside the portal",
         help_text="How many people raised the theme in the report's period is counted from "
-                  "the feedback.")
+                  "your organisation's feedback (and feedback shared with it).")
     you_said = forms.CharField(label="You said", widget=forms.Textarea(attrs={"rows": 4}),
                                help_text="A summary of what families told us. No names.",
                                error_messages={"required": "Enter what families said"})
-    quotes = forms.ModelMultipleChoiceField(
-        label="Approved quotes (optional)", required=False, queryset=Quote.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Only quotes that a second person approved can be chosen.")
-    statistics = forms.ModelMultipleChoiceField(
-        label="Survey statistics (optional)", required=False,
-        queryset=SurveyStatistic.objects.none(), widget=forms.CheckboxSelectMultiple)
     we_did = forms.CharField(label="We did", widget=forms.Textarea(attrs={"rows": 4}),
                              error_messages={"required": "Enter what we did"})
     actions = forms.ModelMultipleChoiceField(
@@ -85,45 +107,111 @@ class ItemForm(forms.Form):
     rationale = forms.CharField(label="If it was not possible, why not?", required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text="Needed when the status is “Not possible”.")
+    evidence = forms.CharField(
+        label="Evidence (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="How people can see it happened, for example “The new pages went live in "
+                  "May”.")
+    evidence_links = forms.CharField(
+        label="Links to the evidence (optional)", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Published pages or documents, one a line: the link's text, a space, then its "
+                  "address. For example: Preparing for adulthood pages https://example.gov.uk/pfa")
     what_next = forms.CharField(label="What next (optional)", required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, report: Report, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quotes"].queryset = (Quote.objects.filter(status=Quote.Status.APPROVED)
-                                          .select_related("theme").order_by("theme__name", "-id"))
-        self.fields["quotes"].label_from_instance = (
-            lambda q: f"“{q.redacted_text}”" + (f" ({q.theme.name})" if q.theme else ""))
-        self.fields["statistics"].queryset = SurveyStatistic.objects.select_related(
-            "survey_import").order_by("-survey_import__received_on", "question")
-        self.fields["statistics"].label_from_instance = (
-            lambda s: f"{s.survey_import.title}: {s.question} — {s.positive_percent}% "
-                      f"positive (n = {s.responses})")
+        initial = kwargs.get("initial") or {}
+        self.fields["topic"].queryset = report.topics.order_by("position", "id")
+        self.fields["topic"].error_messages["invalid_choice"] = "Choose one of the report's topics"
+        # Statistics and quotes: only what the report's organisation may use,
+        # one group (a fieldset with its own legend) per survey.
+        self.statistic_fields = self._grouped(
+            "statistics", feedback_selectors.statistics_usable_by(report.organisation_id),
+            key=lambda s: s.survey_import,
+            legend=lambda imp: f"Statistics from {imp.title} (received "
+                               f"{imp.received_on:%-d %B %Y})",
+            label=lambda s: f"{s.question} — {s.positive_percent}% positive (n = {s.responses})",
+            chosen=initial.get("statistics", ()))
+        self.quote_fields = self._grouped(
+            "quotes", feedback_selectors.quotes_usable_by(report.organisation_id)
+            .order_by("feedback__survey_import__title", "theme__name", "-id"),
+            key=lambda q: q.feedback.survey_import,
+            legend=lambda imp: f"Approved quotes from {imp.title}" if imp
+            else "Approved quotes from other feedback",
+            label=lambda q: f"“{q.redacted_text}”" + (f" ({q.theme.name})" if q.theme else ""),
+            chosen=initial.get("quotes", ()))
         self.fields["actions"].queryset = Action.objects.filter(is_public=True).order_by(
             "priority__plan", "priority__number", "reference")
         self.fields["actions"].label_from_instance = lambda a: f"{a.reference} {a.title}".strip()
         self.fields["commitments"].queryset = charter_selectors.commitments_current()
         self.fields["commitments"].label_from_instance = (
             lambda c: f"{c.section.charter.title}: {c.text}")
+        said = [Field.select("topic"), Field.text("new_topic"), Field.text("heading"),
+                Field.select("theme"), Field.textarea("you_said")]
+        said += [Field.checkboxes(name, small=True) for name in self.quote_fields]
+        said += [Field.checkboxes(name, small=True) for name in self.statistic_fields]
         self.helper = gds_helper(
-            Fieldset(Field.text("heading"), Field.select("theme"), Field.textarea("you_said"),
-                     Field.checkboxes("quotes", small=True), Field.checkboxes("statistics",
-                                                                             small=True),
-                     legend="You said", legend_size=Size.MEDIUM),
+            Fieldset(*said, legend="You said", legend_size=Size.MEDIUM),
             Fieldset(Field.textarea("we_did"), Field.checkboxes("actions", small=True),
                      Field.checkboxes("commitments", small=True),
                      Field.radios("outcome", small=True, inline=True), Field.textarea("rationale"),
                      Field.textarea("what_next"),
                      legend="We did", legend_size=Size.MEDIUM),
+            Fieldset(Field.textarea("evidence"), Field.textarea("evidence_links"),
+                     legend="Evidence", legend_size=Size.MEDIUM),
             Button("save_item", "Save item"),
         )
+
+    def _grouped(self, prefix, queryset, *, key, legend, label, chosen) -> dict[str, list]:
+        """One checkbox field per group (survey) named prefix_<n>; returns
+        {field name: the objects it offers}."""
+        groups: dict = {}
+        for obj in queryset:
+            groups.setdefault(key(obj), []).append(obj)
+        chosen_pks = {o.pk for o in chosen}
+        fields = {}
+        for n, (group, objects) in enumerate(groups.items(), 1):
+            name = f"{prefix}_{n}"
+            self.fields[name] = forms.TypedMultipleChoiceField(
+                label=legend(group), required=False, coerce=int,
+                choices=[(o.pk, label(o)) for o in objects],
+                widget=forms.CheckboxSelectMultiple,
+                initial=[o.pk for o in objects if o.pk in chosen_pks])
+            self.fields[name].error_messages["invalid_choice"] = (
+                "Choose from the list: one of the choices is no longer available")
+            fields[name] = objects
+        return fields
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("outcome") == ReportItem.Outcome.NOT_POSSIBLE and not cleaned.get(
                 "rationale", "").strip():
             self.add_error("rationale", "Explain why it was not possible")
+        if not cleaned.get("topic") and not cleaned.get("new_topic", "").strip() \
+                and "topic" not in self.errors:
+            self.add_error("topic", "Choose the topic this item goes under, or name a new one")
+        for target, groups in (("quotes", self.quote_fields),
+                               ("statistics", self.statistic_fields)):
+            picked = []
+            for name, objects in groups.items():
+                wanted = set(cleaned.pop(name, None) or ())
+                picked += [o for o in objects if o.pk in wanted]
+            cleaned[target] = picked
         return cleaned
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label="Topic", max_length=200,
+                            help_text="A heading readers will recognise, for example "
+                                      "“Communication” or “The Local Offer website”",
+                            error_messages={"required": "Enter the topic's name",
+                                            "max_length": "The topic's name must be 200 "
+                                                          "characters or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("title"), Button("save_topic", "Save topic"))
 
 
 class WithdrawForm(forms.Form):

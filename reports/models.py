@@ -9,12 +9,51 @@ A report shows families' words only through approved, redacted quotes
 never typed, and frozen into the item when the report is published.
 """
 
+import calendar
+import re
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
+
+
+class ReportSeries(TimeStampedModel):
+    """Reports published again and again under one name ("Local Offer annual
+    feedback report"): /reports/series/<slug>/ lists every year's."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="report_series")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "report series"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"],
+                                    name="report_series_unique_name_per_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:series", args=[self.slug])
+
+
+def _month_span(start: date, end: date) -> str:
+    """"September 2025 to August 2026" when the period is whole months, else
+    the exact dates."""
+    whole = start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
+    if whole:
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start:%B %Y}"
+        return f"{start:%B %Y} to {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
 
 
 class Report(TimeStampedModel):
@@ -33,6 +72,16 @@ class Report(TimeStampedModel):
         SUPERSEDED = "superseded", "Replaced by a newer version"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class PeriodKind(models.TextChoices):
+        ACADEMIC_YEAR = "academic_year", "Academic year (1 September to 31 August)"
+        FINANCIAL_YEAR = "financial_year", "Financial year (1 April to 31 March)"
+        CALENDAR_YEAR = "calendar_year", "Calendar year"
+        CUSTOM = "custom", "Other dates"
+
+    class Layout(models.TextChoices):
+        SECTIONS = "sections", "Sections: each item under its own headings"
+        TABLE = "table", "Table: “You said”, “We did” and “Evidence” columns under each topic"
+
     class PdfState(models.TextChoices):
         NONE = "none", "Not made"
         PENDING = "pending", "Being prepared"
@@ -45,6 +94,11 @@ class Report(TimeStampedModel):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     period_start = models.DateField()
     period_end = models.DateField()
+    period_kind = models.CharField(max_length=20, choices=PeriodKind.choices,
+                                   default=PeriodKind.CUSTOM)
+    layout = models.CharField(max_length=10, choices=Layout.choices, default=Layout.SECTIONS)
+    series = models.ForeignKey(ReportSeries, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="reports")
     audience = models.CharField(max_length=200, blank=True,
                                 help_text="Who it is for, e.g. parent carers of children with EHCPs")
     service_area = models.ForeignKey(ServiceArea, null=True, blank=True, on_delete=models.SET_NULL,
@@ -96,6 +150,97 @@ class Report(TimeStampedModel):
         return self.status in (self.Status.PUBLISHED, self.Status.SUPERSEDED,
                                self.Status.WITHDRAWN)
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        error = period_shape_error(self.period_kind, self.period_start, self.period_end)
+        if error:
+            raise ValidationError({"period_start": error})
+
+    @property
+    def period_label(self) -> str:
+        """The period in the words people use: "2025–26 academic year",
+        "financial year 2025–26", "2026", "September 2025 to August 2026"."""
+        start = self.period_start
+        if self.period_kind == self.PeriodKind.ACADEMIC_YEAR:
+            return f"{start.year}–{(start.year + 1) % 100:02d} academic year"
+        if self.period_kind == self.PeriodKind.FINANCIAL_YEAR:
+            return f"financial year {start.year}–{(start.year + 1) % 100:02d}"
+        if self.period_kind == self.PeriodKind.CALENDAR_YEAR:
+            return f"{start.year}"
+        return _month_span(start, self.period_end)
+
+    @property
+    def period_span(self) -> str:
+        return _month_span(self.period_start, self.period_end)
+
+    @property
+    def period_description(self) -> str:
+        """"2025–26 academic year (September 2025 to August 2026)", or the span alone."""
+        if self.period_kind == self.PeriodKind.CUSTOM:
+            return self.period_span
+        label = self.period_label
+        return f"{label[0].upper()}{label[1:]} ({self.period_span})"
+
+    @property
+    def is_table(self) -> bool:
+        return self.layout == self.Layout.TABLE
+
+    @property
+    def period_years(self) -> list[int]:
+        """Every calendar year the period touches (the archive lists the report under each)."""
+        return list(range(self.period_start.year, self.period_end.year + 1))
+
+
+# Each named kind of period: first day, last day, and how an error names it.
+PERIOD_SHAPES = {
+    "academic_year": ((9, 1), (8, 31), "An academic year", "1 September to 31 August"),
+    "financial_year": ((4, 1), (3, 31), "A financial year", "1 April to 31 March"),
+    "calendar_year": ((1, 1), (12, 31), "A calendar year", "1 January to 31 December"),
+}
+
+
+def period_shape_error(period_kind: str, start: date | None, end: date | None) -> str | None:
+    """Why the dates do not make the named kind of period, or None."""
+    shape = PERIOD_SHAPES.get(period_kind)
+    if not shape or not start or not end:
+        return None
+    (m1, d1), (m2, d2), name, span = shape
+    end_year = start.year if m1 == 1 else start.year + 1
+    if (start.month, start.day) != (m1, d1) or end != date(end_year, m2, d2):
+        return f"{name} runs from {span}. Choose “Other dates” for any other period"
+    return None
+
+
+class ReportTopic(TimeStampedModel):
+    """A heading in a report ("Communication", "The Local Offer website")
+    with its items under it, in order."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="topics")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["report", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "title"], name="report_topic_unique_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# How a count's source reads in a sentence: "9 people … through the online form".
+CHANNEL_WORDS = {
+    "web_form": "through the online form", "easy_read": "through the easy-read form",
+    "email": "by e-mail", "phone": "by phone", "workshop": "at workshops",
+    "focus_group": "in focus groups", "feedback_card": "on feedback cards",
+    "complaint": "in complaints", "compliment": "in compliments",
+    "self_advocacy_app": "through the self-advocacy app",
+}
+
+EVIDENCE_LINK = re.compile(r"^(?P<text>.+?)\s+(?P<url>(https?://|/)\S+)$")
+
 
 class ReportItem(TimeStampedModel):
     class Outcome(models.TextChoices):
@@ -104,14 +249,19 @@ class ReportItem(TimeStampedModel):
         NOT_POSSIBLE = "not_possible", "Not possible"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="items")
+    topic = models.ForeignKey(ReportTopic, on_delete=models.PROTECT, related_name="items")
     position = models.PositiveSmallIntegerField(default=0)
-    heading = models.CharField(max_length=200, help_text="Usually the theme, in plain words.")
+    heading = models.CharField(max_length=200, blank=True,
+                               help_text="Optional: a short heading within the topic.")
     theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="report_items",
                               help_text="Leave empty for things that came from outside the portal.")
     you_said = models.TextField(help_text="What families told us, in summary. No names.")
     raised_count = models.PositiveIntegerField(
         null=True, blank=True, help_text="Frozen when the report is published; live until then.")
+    # {channel: n} behind raised_count, frozen with it, so the page can say
+    # where the count came from ("9 through the online form, 3 by phone").
+    raised_by_channel = models.JSONField(default=dict, blank=True)
     quotes = models.ManyToManyField("feedback.Quote", blank=True, related_name="report_items")
     statistics = models.ManyToManyField("feedback.SurveyStatistic", blank=True,
                                         related_name="report_items")
@@ -124,13 +274,70 @@ class ReportItem(TimeStampedModel):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     rationale = models.TextField(blank=True, help_text="Why it was not possible.")
     what_next = models.TextField(blank=True)
+    evidence = models.TextField(
+        blank=True, help_text="How people can see it happened: a sentence or two.")
+    evidence_links = models.TextField(
+        blank=True, help_text="One link a line: its text, a space, then its address "
+                              "(https://… or /…).")
 
     class Meta:
-        ordering = ["report", "position", "id"]
+        ordering = ["report", "topic__position", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(outcome="not_possible") | ~Q(rationale=""),
                                    name="report_item_not_possible_needs_rationale"),
         ]
 
     def __str__(self) -> str:
-        return self.heading
+        return self.heading or self.you_said[:60]
+
+    @property
+    def raised_sources(self) -> list[str]:
+        """Where the count came from, largest first: ["9 through the online form", "3 by phone"]."""
+        parts = sorted(self.raised_by_channel.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [f"{n} {CHANNEL_WORDS.get(channel, 'in other ways')}" for channel, n in parts]
+
+    @property
+    def raised_single_source(self) -> str:
+        """The channel's words when everyone came through one ("through the online form")."""
+        if len(self.raised_by_channel) == 1:
+            return CHANNEL_WORDS.get(next(iter(self.raised_by_channel)), "")
+        return ""
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.outcome == self.Outcome.IN_PROGRESS
+
+    @property
+    def outcome_tag_class(self) -> str:
+        return {self.Outcome.DONE: "govuk-tag--green", self.Outcome.IN_PROGRESS: "govuk-tag--blue",
+                self.Outcome.NOT_POSSIBLE: "govuk-tag--orange"}.get(self.outcome, "")
+
+    @property
+    def evidence_link_list(self) -> list[dict[str, str]]:
+        links = []
+        for line in self.evidence_links.splitlines():
+            match = EVIDENCE_LINK.match(line.strip())
+            if match:
+                links.append({"text": match["text"], "url": match["url"]})
+        return links
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        for n, line in enumerate(self.evidence_links.splitlines(), 1):
+            if line.strip() and not EVIDENCE_LINK.match(line.strip()):
+                raise ValidationError({"evidence_links": f"Line {n}: write the link's text, a "
+                                       "space, then an address starting https:// or /"})
+
+
+class UsefulCount(models.Model):
+    """"Was this page useful?" answers for one version of a report: counted,
+    not stored one by one (a bare yes or no needs no one to read it)."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="useful_count")
+    yes = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.yes} yes, {self.no} no"

@@ -11,32 +11,83 @@ from core.working_days import working_days_between
 from feedback import selectors as feedback_selectors
 from feedback.models import Feedback, Quote, SurveyStatistic
 
-from .models import Report, ReportItem
+from .models import Report, ReportItem, ReportSeries, ReportTopic, UsefulCount
 
 PUBLIC_STATUSES = (Report.Status.PUBLISHED, Report.Status.SUPERSEDED, Report.Status.WITHDRAWN)
 
 
-def theme_counts_for(report: Report) -> dict[int, int]:
-    """How many pieces of feedback raised each of the report's themes in its period."""
+def theme_counts_for(report: Report) -> dict[int, dict[str, int]]:
+    """{theme id: {channel: n}}: the pieces of feedback that raised each of the
+    report's themes in its period, counting only feedback the report's
+    organisation answers or that was shared with it (never the whole
+    partnership's), and not survey answers (those have the survey's own n)."""
     theme_ids = [t for t in report.items.values_list("theme_id", flat=True) if t]
     if not theme_ids:
         return {}
-    return feedback_selectors.theme_counts(since=report.period_start, until=report.period_end,
-                                           theme_ids=theme_ids)
+    return feedback_selectors.theme_counts_by_channel(
+        organisation_id=report.organisation_id, since=report.period_start,
+        until=report.period_end, theme_ids=theme_ids)
 
 
-def _items_prefetch() -> Prefetch:
-    return Prefetch("items", queryset=ReportItem.objects.select_related("theme").prefetch_related(
+def _items_queryset():
+    return ReportItem.objects.select_related("theme").prefetch_related(
         Prefetch("quotes", queryset=Quote.objects.filter(status=Quote.Status.APPROVED)),
         Prefetch("statistics", queryset=SurveyStatistic.objects.select_related("survey_import")),
         "actions",
-    ).order_by("position", "id"))
+    ).order_by("position", "id")
+
+
+def _items_prefetch() -> Prefetch:
+    """Topics in order, each with its items (and their quotes, statistics and actions)."""
+    return Prefetch("topics", queryset=ReportTopic.objects.prefetch_related(
+        Prefetch("items", queryset=_items_queryset())).order_by("position", "id"))
 
 
 def reports_published() -> QuerySet[Report]:
     """The archive: the current published version of each report."""
     return (Report.objects.filter(status=Report.Status.PUBLISHED)
-            .select_related("service_area", "organisation").order_by("-published_at", "-id"))
+            .select_related("service_area", "organisation", "series")
+            .order_by("-published_at", "-id"))
+
+
+def archive_years() -> list[int]:
+    """Every year some published report's period touches, newest first."""
+    years: set[int] = set()
+    for start, end in (Report.objects.filter(status=Report.Status.PUBLISHED)
+                       .values_list("period_start", "period_end")):
+        years.update(range(start.year, end.year + 1))
+    return sorted(years, reverse=True)
+
+
+def series_public(slug: str) -> ReportSeries | None:
+    return ReportSeries.objects.filter(slug=slug).select_related("organisation").first()
+
+
+def series_reports(series: ReportSeries) -> QuerySet[Report]:
+    """The current published version of every report in a series, newest period first."""
+    return (Report.objects.filter(series=series, status=Report.Status.PUBLISHED)
+            .select_related("organisation", "service_area")
+            .order_by("-period_start", "-published_at", "-id"))
+
+
+def series_neighbours(report: Report) -> tuple[Report | None, Report | None]:
+    """The published reports of the same series just before and after this
+    one's period (one query)."""
+    if not report.series_id:
+        return None, None
+    siblings = list(Report.objects.filter(series_id=report.series_id,
+                                          status=Report.Status.PUBLISHED)
+                    .exclude(slug=report.slug)
+                    .only("slug", "version", "title", "period_start", "period_end",
+                          "period_kind", "series_id")
+                    .order_by("period_start", "id"))
+    earlier = [r for r in siblings if r.period_start < report.period_start]
+    later = [r for r in siblings if r.period_start >= report.period_start]
+    return (earlier[-1] if earlier else None), (later[0] if later else None)
+
+
+def useful_counts(report: Report) -> UsefulCount:
+    return UsefulCount.objects.filter(report=report).first() or UsefulCount(report=report)
 
 
 def report_public(slug: str, version: int | None = None) -> Report | None:
@@ -46,7 +97,7 @@ def report_public(slug: str, version: int | None = None) -> Report | None:
     else:
         # The newest published version; a withdrawn one still answers, with a notice.
         qs = qs.exclude(status=Report.Status.SUPERSEDED).order_by("-version")
-    return (qs.select_related("service_area", "organisation")
+    return (qs.select_related("service_area", "organisation", "series")
             .prefetch_related(_items_prefetch()).first())
 
 
@@ -58,7 +109,7 @@ def report_versions(slug: str) -> QuerySet[Report]:
 
 def report_for_staff(pk: int) -> Report:
     return (Report.objects.select_related("service_area", "organisation", "author",
-                                          "approved_by")
+                                          "approved_by", "series", "useful_count")
             .prefetch_related(_items_prefetch()).get(pk=pk))
 
 
@@ -117,5 +168,5 @@ def closing_the_loop_figures(today=None) -> dict:
 
 def report_public_by_pk(pk: int) -> Report | None:
     return (Report.objects.filter(pk=pk, status__in=PUBLIC_STATUSES)
-            .select_related("service_area", "organisation")
+            .select_related("service_area", "organisation", "series")
             .prefetch_related(_items_prefetch()).first())

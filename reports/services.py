@@ -3,18 +3,21 @@ withdrawal and new versions. Every transition is audited."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from charter import services as charter_services
 from charter.models import EvidenceLink
+from core.ordering import move_in_order
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
-from feedback.models import Quote
+from feedback import selectors as feedback_selectors
+from feedback import services as feedback_services
+from feedback.models import Feedback, Quote
 
 from . import selectors
-from .models import Report, ReportItem
+from .models import Report, ReportItem, ReportSeries, ReportTopic, UsefulCount
 
 S = Report.Status
 
@@ -44,12 +47,38 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
+def _series(organisation, series, new_series: str) -> ReportSeries | None:
+    """The series chosen, or a new one of the organisation's named `new_series`
+    (the existing one if it already has a series of that name)."""
+    name = (new_series or "").strip()
+    if not name:
+        if series is not None and series.organisation_id != organisation.pk:
+            raise ValidationError({"series": "Choose a series of the report's organisation"})
+        return series
+    existing = ReportSeries.objects.filter(organisation=organisation, name__iexact=name).first()
+    if existing:
+        return existing
+    base = slugify(name)[:100] or "series"
+    slug, n = base, 2
+    while ReportSeries.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    created = ReportSeries(name=name, slug=slug, organisation=organisation)
+    created.full_clean()
+    created.save()
+    return created
+
+
 @transaction.atomic
 def report_create(*, acting_user, organisation, title: str, kind: str, period_start, period_end,
-                  summary: str, audience: str = "", service_area=None) -> Report:
+                  summary: str, audience: str = "", service_area=None,
+                  period_kind: str = Report.PeriodKind.CUSTOM,
+                  layout: str = Report.Layout.SECTIONS, series=None,
+                  new_series: str = "") -> Report:
     report = Report(slug=_unique_slug(title), title=title.strip(), kind=kind,
                     period_start=period_start, period_end=period_end, summary=summary.strip(),
                     audience=audience.strip(), service_area=service_area,
+                    period_kind=period_kind, layout=layout,
+                    series=_series(organisation, series, new_series),
                     organisation=organisation, author=acting_user)
     report.full_clean()
     report.save()
@@ -63,8 +92,10 @@ def _editable(report: Report) -> None:
 
 
 @transaction.atomic
-def report_update(*, acting_user, report: Report, **fields) -> Report:
+def report_update(*, acting_user, report: Report, new_series: str = "", **fields) -> Report:
     _editable(report)
+    if "series" in fields or new_series:
+        fields["series"] = _series(report.organisation, fields.get("series"), new_series)
     for name, value in fields.items():
         setattr(report, name, value.strip() if isinstance(value, str) else value)
     report.full_clean()
@@ -81,16 +112,43 @@ def _check_item(item: ReportItem, quotes) -> None:
         raise ValidationError({"quotes": "Only approved quotes can appear in a report"})
 
 
+def _topic_for(report: Report, topic: ReportTopic | None, new_topic: str) -> ReportTopic:
+    title = (new_topic or "").strip()
+    if title:
+        existing = report.topics.filter(title__iexact=title).first()
+        return existing or topic_add(acting_user=None, report=report, title=title, audit=False)
+    if topic is None:
+        raise ValidationError({"topic": "Choose the topic this item goes under, or name a new one"})
+    if topic.report_id != report.pk:
+        raise ValidationError({"topic": "Choose one of this report's topics"})
+    return topic
+
+
 @transaction.atomic
 def item_save(*, acting_user, report: Report, item: ReportItem | None = None, quotes=(),
-              statistics=(), actions=(), commitments=(), **fields) -> ReportItem:
-    """Add or change an item. Quotes must be approved (checked again here,
-    not only by the form)."""
+              statistics=(), actions=(), commitments=(), topic: ReportTopic | None = None,
+              new_topic: str = "", **fields) -> ReportItem:
+    """Add or change an item, under a topic of the report (or a new topic
+    named `new_topic`). Quotes must be approved and usable by the report's
+    organisation, statistics from its own surveys (checked again here, not
+    only by the form)."""
     _editable(report)
-    quotes = list(quotes)
-    if item is None:
-        position = (report.items.aggregate(m=Max("position"))["m"] or 0) + 1
-        item = ReportItem(report=report, position=position)
+    quotes, statistics = list(quotes), list(statistics)
+    topic = _topic_for(report, topic, new_topic)
+    usable_quotes = set(feedback_selectors.quotes_usable_by(report.organisation_id)
+                        .filter(pk__in=[q.pk for q in quotes]).values_list("pk", flat=True))
+    if any(q.pk not in usable_quotes for q in quotes if q.status == Quote.Status.APPROVED):
+        raise ValidationError({"quotes": "Only quotes from feedback to your organisation, or "
+                                         "shared with it, can appear in its report"})
+    usable_stats = set(feedback_selectors.statistics_usable_by(report.organisation_id)
+                       .filter(pk__in=[st.pk for st in statistics]).values_list("pk", flat=True))
+    if any(st.pk not in usable_stats for st in statistics):
+        raise ValidationError({"statistics": "Only statistics from your organisation's own "
+                                             "surveys can appear in its report"})
+    if item is None or item.topic_id != topic.pk:
+        item = item or ReportItem(report=report)
+        item.position = (topic.items.aggregate(m=Max("position"))["m"] or 0) + 1
+    item.topic = topic
     for name, value in fields.items():
         setattr(item, name, value.strip() if isinstance(value, str) else value)
     _check_item(item, quotes)
@@ -101,7 +159,7 @@ def item_save(*, acting_user, report: Report, item: ReportItem | None = None, qu
     item.actions.set(actions)
     item.commitments.set(commitments)
     audit_record(actor=acting_user, verb="report item saved", target=report,
-                 summary=item.heading, data={"item": item.pk})
+                 summary=str(item)[:300], data={"item": item.pk, "topic": topic.pk})
     return item
 
 
@@ -109,23 +167,73 @@ def item_save(*, acting_user, report: Report, item: ReportItem | None = None, qu
 def item_delete(*, acting_user, item: ReportItem) -> None:
     _editable(item.report)
     audit_record(actor=acting_user, verb="report item deleted", target=item.report,
-                 summary=item.heading, data={"item": item.pk})
+                 summary=str(item)[:300], data={"item": item.pk})
     item.delete()
 
 
 @transaction.atomic
 def item_move(*, acting_user, item: ReportItem, direction: int) -> None:
-    """Swap an item with its neighbour (direction -1 up, +1 down)."""
+    """Swap an item with its neighbour in its topic (direction -1 up, +1 down)."""
     _editable(item.report)
-    items = list(item.report.items.order_by("position", "id"))
-    index = items.index(item)
-    other = index + direction
-    if not 0 <= other < len(items):
-        return
-    items[index], items[other] = items[other], items[index]
-    for position, each in enumerate(items, start=1):
-        if each.position != position:
-            ReportItem.objects.filter(pk=each.pk).update(position=position)
+    move_in_order(ReportItem.objects.filter(topic_id=item.topic_id), item, direction)
+
+
+# --- Topics ---------------------------------------------------------------------------
+
+
+def _topic_title(report: Report, title: str, exclude_pk=None) -> str:
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Enter the topic's name"})
+    clash = report.topics.filter(title__iexact=title)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"title": f"This report already has a topic called {title}"})
+    return title
+
+
+@transaction.atomic
+def topic_add(*, acting_user, report: Report, title: str, audit: bool = True) -> ReportTopic:
+    """Add a topic (a heading with items under it) at the end of a draft."""
+    _editable(report)
+    title = _topic_title(report, title)
+    position = (report.topics.aggregate(m=Max("position"))["m"] or 0) + 1
+    topic = ReportTopic(report=report, title=title, position=position)
+    topic.full_clean()
+    topic.save()
+    if audit:
+        audit_record(actor=acting_user, verb="report topic added", target=report,
+                     summary=title, data={"topic": topic.pk})
+    return topic
+
+
+@transaction.atomic
+def topic_rename(*, acting_user, topic: ReportTopic, title: str) -> ReportTopic:
+    _editable(topic.report)
+    topic.title = _topic_title(topic.report, title, exclude_pk=topic.pk)
+    topic.full_clean()
+    topic.save(update_fields=["title", "updated_at"])
+    audit_record(actor=acting_user, verb="report topic renamed", target=topic.report,
+                 summary=topic.title, data={"topic": topic.pk})
+    return topic
+
+
+@transaction.atomic
+def topic_move(*, acting_user, topic: ReportTopic, direction: int) -> None:
+    _editable(topic.report)
+    move_in_order(ReportTopic.objects.filter(report_id=topic.report_id), topic, direction)
+
+
+@transaction.atomic
+def topic_delete(*, acting_user, topic: ReportTopic) -> None:
+    """Delete a topic with no items (move or remove its items first)."""
+    _editable(topic.report)
+    if topic.items.exists():
+        raise ValidationError("Move or remove this topic's items before deleting it.")
+    audit_record(actor=acting_user, verb="report topic deleted", target=topic.report,
+                 summary=topic.title, data={"topic": topic.pk})
+    topic.delete()
 
 
 @transaction.atomic
@@ -166,19 +274,24 @@ def report_publish(*, acting_user, report: Report) -> Report:
     if report.status != S.APPROVED:
         raise ValidationError("Only an approved report can be published.")
     counts = selectors.theme_counts_for(report)
-    for item in report.items.all():
-        item.raised_count = counts.get(item.theme_id) if item.theme_id else None
-        item.save(update_fields=["raised_count", "updated_at"])
+    for item in report.items.prefetch_related("statistics"):
+        # A survey item shows its survey's own n instead of a count of feedback.
+        by_channel = counts.get(item.theme_id, {}) if item.theme_id else {}
+        counted = item.theme_id and not item.statistics.all()
+        item.raised_by_channel = by_channel if counted else {}
+        item.raised_count = sum(by_channel.values()) if counted else None
+        item.save(update_fields=["raised_count", "raised_by_channel", "updated_at"])
     Report.objects.filter(slug=report.slug, status=S.PUBLISHED).exclude(pk=report.pk).update(
         status=S.SUPERSEDED)
     _transition(report, S.PUBLISHED, acting_user, published_at=timezone.now(),
                 pdf_state=Report.PdfState.PENDING, pdf_error="", pdf_attempts=0)
     # The charter page shows each item as evidence of the commitments it keeps.
-    for item in report.items.prefetch_related("commitments"):
+    for item in report.items.select_related("topic").prefetch_related("commitments"):
         for commitment in item.commitments.all():
             charter_services.evidence_link_add(
                 acting_user=acting_user, commitment=commitment,
-                effect=EvidenceLink.Effect.KEEPS, title=f"{report.title}: {item.heading}",
+                effect=EvidenceLink.Effect.KEEPS,
+                title=f"{report.title}: {item.heading or item.topic.title}"[:200],
                 url=f"{report.get_absolute_url()}#item-{item.pk}")
     from .tasks import render_report_pdf
 
@@ -234,13 +347,22 @@ def report_new_version(*, acting_user, report: Report) -> Report:
     new.pdf_state, new.pdf_file, new.pdf_error, new.pdf_attempts = Report.PdfState.NONE, "", "", 0
     new.pdf_rendered_at = None
     new.save()
+    topics = {}
+    for topic in report.topics.all():
+        old_pk = topic.pk
+        topic.pk = None
+        topic.report = new
+        topic.save()
+        topics[old_pk] = topic
     for item in report.items.prefetch_related("quotes", "statistics", "actions"):
         quotes, stats, actions = list(item.quotes.all()), list(item.statistics.all()), list(
             item.actions.all())
         commitments = list(item.commitments.all())
         item.pk = None
         item.report = new
+        item.topic = topics[item.topic_id]
         item.raised_count = None
+        item.raised_by_channel = {}
         item.save()
         item.quotes.set(quotes)
         item.statistics.set(stats)
@@ -249,3 +371,22 @@ def report_new_version(*, acting_user, report: Report) -> Report:
     audit_record(actor=acting_user, verb="report new version", target=new, summary=str(new),
                  data={"from_version": report.version})
     return new
+
+
+@transaction.atomic
+def useful_answer_record(*, report: Report, useful: bool, comment: str = "") -> Feedback | None:
+    """Count a "Was this page useful?" answer for this version of the report.
+    Only a written comment becomes feedback in the inbox, marked as needing
+    no reply (it comes with no way to reach anyone): no deadline, no reply."""
+    UsefulCount.objects.get_or_create(report=report)
+    UsefulCount.objects.filter(report=report).update(
+        **({"yes": F("yes") + 1} if useful else {"no": F("no") + 1}))
+    comment = comment.strip()
+    if not comment:
+        return None
+    return feedback_services.feedback_submit(
+        channel=Feedback.Channel.PAGE_USEFUL, needs_reply=False,
+        what_went_well="Yes, this page was useful." if useful else "",
+        even_better_if=comment, rating=None, about_organisation=report.organisation,
+        source_url=report.get_absolute_url(), source_label=f"Report: {report}",
+    )

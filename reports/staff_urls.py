@@ -11,6 +11,8 @@ urlpatterns = [
     path("new/", views.StaffReportCreateView.as_view(), name="create"),
     path("<int:pk>/", views.StaffReportView.as_view(), name="edit"),
     path("<int:pk>/workflow/", views.StaffWorkflowView.as_view(), name="workflow"),
+    path("<int:pk>/topics/", views.StaffTopicsView.as_view(), name="topics"),
+    path("<int:pk>/topics/<int:topic_pk>/", views.StaffTopicView.as_view(), name="topic"),
     path("<int:pk>/items/new/", views.StaffItemView.as_view(), name="item-create"),
     path("<int:pk>/items/<int:item_pk>/", views.StaffItemView.as_view(), name="item-edit"),
     path("<int:pk>/items/<int:item_pk>/move/", views.StaffItemActionView.as_view(),

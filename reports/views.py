@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,14 +14,12 @@ from django.views.generic import TemplateView
 from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
-from feedback import services as feedback_services
-from feedback.models import Feedback
 from feedback.views import _over_rate_limit
 
 from . import selectors, services
 from .filters import ArchiveFilter
-from .forms import ItemForm, ReportForm, UsefulForm, WithdrawForm
-from .models import Report, ReportItem
+from .forms import ItemForm, ReportForm, TopicForm, UsefulForm, WithdrawForm
+from .models import Report, ReportItem, ReportTopic
 from .rules import EDITORS
 
 logger = logging.getLogger(__name__)
@@ -44,13 +43,31 @@ class HomeView(TemplateView):
 class ArchiveView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = ArchiveFilter(request.GET or None, queryset=selectors.reports_published())
-        page = Paginator(filterset.qs, 10).get_page(request.GET.get("page"))
+        # A value that is not offered (?year=2019) is an error to correct,
+        # never a reason to show every report.
+        invalid = filterset.is_bound and not filterset.is_valid()
+        results = filterset.queryset.none() if invalid else filterset.qs
+        page = Paginator(results, 10).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "reports/archive.html", {
-            "filter": filterset, "page": page, "query": query.urlencode(),
+            "filter": filterset, "form": filterset.form, "invalid": invalid, "page": page,
+            "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
-        })
+        }, status=400 if invalid else 200)
+
+
+class SeriesView(View):
+    """/reports/series/<slug>/ — every published report of a series, newest first."""
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        series = selectors.series_public(slug)
+        if series is None:
+            raise Http404
+        reports = list(selectors.series_reports(series))
+        if not reports:
+            raise Http404
+        return render(request, "reports/series.html", {"series": series, "reports": reports})
 
 
 def _public_report(slug: str, version: int | None) -> Report:
@@ -68,16 +85,19 @@ class ReportView(View):
     def render_page(self, request, report, useful_form, status=200, useful_sent=False):
         versions = list(selectors.report_versions(report.slug))
         latest = next((v for v in versions if v.status != Report.Status.SUPERSEDED), None)
+        previous, following = selectors.series_neighbours(report)
         return render(request, "reports/report.html", {
             "report": report, "versions": versions, "latest": latest,
+            "previous": previous, "following": following,
             "useful_form": useful_form, "form": useful_form if useful_form.errors else None,
             "useful_sent": useful_sent,
         }, status=status)
 
 
 class UsefulView(ReportView):
-    """"Was this page useful?" — the answer arrives in the feedback inbox,
-    linked to the report, so the report itself closes a loop."""
+    """"Was this page useful?" — yes and no are counted per version (shown to
+    staff on the report); a written comment arrives in the feedback inbox,
+    linked to the report, as something to read (it needs no reply)."""
 
     def get(self, request, slug, version):
         return redirect("reports:version", slug=slug, version=version)
@@ -93,15 +113,9 @@ class UsefulView(ReportView):
             return self.render_page(request, report, form, status=429)
         if not form.is_valid():
             return self.render_page(request, report, form, status=400)
-        useful = form.cleaned_data["useful"] == "yes"
-        feedback_services.feedback_submit(
-            channel=Feedback.Channel.PAGE_USEFUL,
-            what_went_well="Yes, this page was useful." if useful else "",
-            even_better_if=form.cleaned_data["comment"]
-            or ("" if useful else "No, this page was not useful."),
-            rating=None, about_organisation=report.organisation,
-            source_url=report.get_absolute_url(), source_label=f"Report: {report}",
-        )
+        services.useful_answer_record(report=report,
+                                      useful=form.cleaned_data["useful"] == "yes",
+                                      comment=form.cleaned_data["comment"])
         return self.render_page(request, report, UsefulForm(), useful_sent=True)
 
 
@@ -118,9 +132,18 @@ class ReportPdfStatusView(View):
     def get(self, request: HttpRequest, slug: str, version: int) -> JsonResponse:
         report = get_object_or_404(Report, slug=slug, version=version,
                                    status__in=selectors.PUBLIC_STATUSES)
-        return JsonResponse({"state": report.pdf_state,
-                             "done": report.pdf_state != Report.PdfState.PENDING,
-                             "message": f"PDF: {report.get_pdf_state_display().lower()}"})
+        ready = report.pdf_state == Report.PdfState.READY and bool(report.pdf_file)
+        data = {"state": report.pdf_state, "done": report.pdf_state != Report.PdfState.PENDING,
+                "message": f"PDF: {report.get_pdf_state_display().lower()}"}
+        if ready:
+            # The page swaps its status message for this link, without reloading.
+            data["link"] = {"url": reverse("reports:pdf", args=[report.slug, report.version]),
+                            "text": "Download this report as a PDF",
+                            "after": " (accessible, tagged PDF)"}
+        elif report.pdf_state == Report.PdfState.FAILED:
+            data["message"] = ("The PDF version is not available at the moment. This page has "
+                               "everything in it.")
+        return JsonResponse(data)
 
 
 # --- Staff ---------------------------------------------------------------------------
@@ -144,10 +167,12 @@ class StaffReportCreateView(ReportsStaffMixin, View):
     permission_required = "reports.create_report"
 
     def get(self, request):
-        return render(request, "reports/staff_form.html", {"form": ReportForm(), "creating": True})
+        return render(request, "reports/staff_form.html",
+                      {"form": ReportForm(organisation=_editor_orgs(request).first()),
+                       "creating": True})
 
     def post(self, request):
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, organisation=_editor_orgs(request).first())
         if not form.is_valid():
             return render(request, "reports/staff_form.html", {"form": form, "creating": True},
                           status=400)
@@ -170,14 +195,17 @@ class StaffReportView(ReportsStaffMixin, View):
     def render_page(self, request, report, form=None, status=200, withdraw_form=None):
         user = request.user
         counts = selectors.theme_counts_for(report) if not report.is_public else {}
-        for item in report.items.all():
-            item.live_count = counts.get(item.theme_id, 0)
+        for topic in report.topics.all():
+            for item in topic.items.all():
+                item.live_count = sum(counts.get(item.theme_id, {}).values())
         return render(request, "reports/staff_report.html", {
             "report": report, "form": form or withdraw_form,
-            "details_form": form or ReportForm(initial={
+            "details_form": form or ReportForm(organisation=report.organisation, initial={
                 "title": report.title, "kind": report.kind, "period_start": report.period_start,
-                "period_end": report.period_end, "audience": report.audience,
-                "service_area": report.service_area, "summary": report.summary}),
+                "period_end": report.period_end, "period_kind": report.period_kind,
+                "audience": report.audience, "service_area": report.service_area,
+                "summary": report.summary, "layout": report.layout, "series": report.series}),
+            "useful": getattr(report, "useful_count", None),
             "can_edit": user.has_perm("reports.edit_report", report),
             "can_approve": user.has_perm("reports.approve_report", report),
             "can_publish": user.has_perm("reports.publish_report", report),
@@ -192,13 +220,15 @@ class StaffReportView(ReportsStaffMixin, View):
         report = self.get_report(pk)
         if not request.user.has_perm("reports.edit_report", report):
             raise PermissionDenied
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, organisation=report.organisation)
         if not form.is_valid():
             return self.render_page(request, report, form, status=400)
         try:
             services.report_update(acting_user=request.user, report=report, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            _errors_onto(form, exc)
+            return self.render_page(request, selectors.report_for_staff(report.pk), form,
+                                    status=400)
         else:
             messages.success(request, "Report details saved")
         return redirect("staff:reports:edit", pk=report.pk)
@@ -220,11 +250,17 @@ class StaffItemView(ReportsStaffMixin, View):
         report, item = self.get_objects(request, pk, item_pk)
         initial = None
         if item:
-            initial = {f: getattr(item, f) for f in ("heading", "theme", "you_said", "we_did",
-                                                     "outcome", "rationale", "what_next")}
+            initial = {f: getattr(item, f) for f in ("topic", "heading", "theme", "you_said",
+                                                     "we_did", "outcome", "rationale",
+                                                     "what_next", "evidence", "evidence_links")}
             initial.update(quotes=list(item.quotes.all()), statistics=list(item.statistics.all()),
                            actions=list(item.actions.all()),
                            commitments=list(item.commitments.all()))
+        else:
+            # "Add an item" under a topic arrives with ?topic=<id>.
+            topic_id = request.GET.get("topic", "")
+            initial = {"topic": report.topics.filter(pk=topic_id).first()
+                       if topic_id.isdigit() else None}
         return self.render_form(request, report, item, ItemForm(initial=initial, report=report))
 
     def post(self, request, pk, item_pk=None):
@@ -236,14 +272,95 @@ class StaffItemView(ReportsStaffMixin, View):
             services.item_save(acting_user=request.user, report=report, item=item,
                                **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items() if hasattr(exc, "message_dict") else []:
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not hasattr(exc, "message_dict"):
-                form.add_error(None, " ".join(exc.messages))
+            _errors_onto(form, exc)
             return self.render_form(request, report, item, form, status=400)
         messages.success(request, "Item saved")
         return redirect("staff:reports:edit", pk=report.pk)
+
+
+def _errors_onto(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError onto the form, field by field where it can."""
+    if hasattr(exc, "message_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, " ".join(exc.messages))
+
+
+class StaffTopicsView(ReportsStaffMixin, View):
+    """/staff/reports/<pk>/topics/ — add, rename, reorder and delete a draft's topics."""
+
+    def get_report(self, request, pk) -> Report:
+        report = get_object_or_404(Report.objects.select_related("organisation"), pk=pk)
+        if not request.user.has_perm("reports.edit_report", report):
+            raise PermissionDenied
+        return report
+
+    def render_page(self, request, report, form=None, status=200):
+        topics = report.topics.annotate(n_items=Count("items")).order_by("position", "id")
+        return render(request, "reports/staff_topics.html", {
+            "report": report, "topics": topics, "form": form or TopicForm(),
+            "editable": report.status == Report.Status.DRAFT}, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(request, self.get_report(request, pk))
+
+    def post(self, request, pk):
+        report = self.get_report(request, pk)
+        form = TopicForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, report, form, status=400)
+        try:
+            topic = services.topic_add(acting_user=request.user, report=report,
+                                       title=form.cleaned_data["title"])
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+            return self.render_page(request, report, form, status=400)
+        messages.success(request, f"Topic “{topic.title}” added")
+        return redirect("staff:reports:topics", pk=report.pk)
+
+
+class StaffTopicView(StaffTopicsView):
+    """Rename one topic (GET, POST), or move or delete it (POST with action)."""
+
+    def get_topic(self, request, pk, topic_pk) -> ReportTopic:
+        report = self.get_report(request, pk)
+        return get_object_or_404(ReportTopic.objects.select_related("report"), pk=topic_pk,
+                                 report=report)
+
+    def render_rename(self, request, topic, form, status=200):
+        return render(request, "reports/staff_topic.html", {
+            "report": topic.report, "topic": topic, "form": form}, status=status)
+
+    def get(self, request, pk, topic_pk):
+        topic = self.get_topic(request, pk, topic_pk)
+        return self.render_rename(request, topic, TopicForm(initial={"title": topic.title}))
+
+    def post(self, request, pk, topic_pk):
+        topic = self.get_topic(request, pk, topic_pk)
+        action = request.POST.get("action", "rename")
+        try:
+            if action in ("up", "down"):
+                services.topic_move(acting_user=request.user, topic=topic,
+                                    direction=-1 if action == "up" else 1)
+            elif action == "delete":
+                services.topic_delete(acting_user=request.user, topic=topic)
+                messages.success(request, f"Topic “{topic.title}” deleted")
+            else:
+                form = TopicForm(request.POST)
+                if not form.is_valid():
+                    return self.render_rename(request, topic, form, status=400)
+                try:
+                    services.topic_rename(acting_user=request.user, topic=topic,
+                                          title=form.cleaned_data["title"])
+                except ValidationError as exc:
+                    _errors_onto(form, exc)
+                    return self.render_rename(request, topic, form, status=400)
+                messages.success(request, "Topic renamed")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("staff:reports:topics", pk=pk)
 
 
 class StaffItemActionView(StaffItemView):

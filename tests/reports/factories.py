@@ -21,7 +21,7 @@ def draft_report(*, org, author, items=2, theme=None, title="Local Offer feedbac
         summary="What families told us about the Local Offer, and what we did.")
     theme = theme or ThemeFactory(name="Information and the Local Offer")
     for n in range(items):
-        services.item_save(acting_user=author, report=report, heading=f"Finding information {n}",
+        services.item_save(acting_user=author, report=report, new_topic="General", heading=f"Finding information {n}",
                            theme=theme, you_said=f"Pages were hard to find ({n}).",
                            we_did=f"We grouped pages by age ({n}).", outcome="done")
     return report

@@ -59,6 +59,7 @@ def test_drafted_from_feedback_approved_published_and_rendered_by_a_worker(
     assert response["Location"] == reverse("staff:reports:edit", args=[report.pk])
     client.post(reverse("staff:reports:item-create", args=[report.pk]), {
         "heading": "Waiting for speech and language therapy", "theme": theme.pk,
+        "new_topic": "Waiting times",
         "you_said": "The wait for a first appointment was too long.",
         "we_did": "We recruited two more therapists.", "outcome": "in_progress",
         "what_next": "We will publish waiting times every quarter."})

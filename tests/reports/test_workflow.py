@@ -43,14 +43,14 @@ def test_not_possible_needs_a_rationale_and_quotes_must_be_approved():
     org, officer, approver = make_people()
     report = draft_report(org=org, author=officer, items=0)
     with pytest.raises(ValidationError):
-        services.item_save(acting_user=officer, report=report, heading="Printed booklet",
+        services.item_save(acting_user=officer, report=report, new_topic="General", heading="Printed booklet",
                            you_said="Print it.", we_did="No.", outcome="not_possible")
     theme = ThemeFactory()
     feedback = FeedbackFactory(organisation=org)
     proposed = feedback_services.quote_propose(acting_user=officer, feedback=feedback,
                                                redacted_text="Unapproved words")
     with pytest.raises(ValidationError):
-        services.item_save(acting_user=officer, report=report, heading="x", theme=theme,
+        services.item_save(acting_user=officer, report=report, new_topic="General", heading="x", theme=theme,
                            you_said="x", we_did="x", outcome="done", quotes=[proposed])
     assert not ReportItem.objects.exists()
 
@@ -73,7 +73,7 @@ def test_new_version_keeps_the_old_one_readable_at_its_own_address(client):
     first = published_report(org=org, author=officer, approver=approver)
     second = services.report_new_version(acting_user=officer, report=first)
     assert second.version == 2 and second.items.count() == 2 and second.status == "draft"
-    services.item_save(acting_user=officer, report=second, heading="Something new",
+    services.item_save(acting_user=officer, report=second, new_topic="General", heading="Something new",
                        you_said="More.", we_did="Done.", outcome="done")
     services.report_submit(acting_user=officer, report=second)
     services.report_approve(acting_user=approver, report=second)
@@ -139,7 +139,8 @@ def test_permission_matrix(client, kind):
     assert client.get(reverse("staff:reports:list")).status_code == listing
 
     client.post(reverse("staff:reports:item-create", args=[report.pk]), {
-        "heading": "Added", "you_said": "x", "we_did": "y", "outcome": "done"})
+        "heading": "Added", "you_said": "x", "we_did": "y", "outcome": "done",
+        "new_topic": "General"})
     assert report.items.filter(heading="Added").exists() is edit
 
     services.report_submit(acting_user=author, report=report)
@@ -208,7 +209,7 @@ def test_published_items_become_evidence_on_the_charter_page(client):
     commitment = CommitmentFactory(section=SectionFactory(charter=charter),
                                    text="All voices are heard and valued")
     report = draft_report(org=org, author=officer, items=0, title="Being heard 2026")
-    item = services.item_save(acting_user=officer, report=report, heading="Being heard",
+    item = services.item_save(acting_user=officer, report=report, new_topic="General", heading="Being heard",
                               you_said="We were not asked.", we_did="We ask first now.",
                               outcome="done", commitments=[commitment])
     assert not EvidenceLink.objects.exists()  # a draft is not evidence
