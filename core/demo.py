@@ -47,6 +47,8 @@ PEOPLE = [
      "NHS Gloucestershire Integrated Care Board", Role.OFFICER),
     ("forum.officer@demo.example", "Jo", "Ellis", "Participation Lead",
      "Gloucestershire Parent Carer Forum", Role.OFFICER),
+    ("forum.chair@demo.example", "Priya", "Shah", "Chair",
+     "Gloucestershire Parent Carer Forum", Role.APPROVER),
 ]
 
 THEMES = [

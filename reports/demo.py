@@ -1,115 +1,215 @@
-"""Three published "You said, we did" reports modelled on Worcestershire's
-"We are listening" page (seed 003): an annual parent carer survey, the
-statutory Local Offer feedback report, and an EHCP quality-assurance report.
-Built through the real workflow (drafted, approved by someone else,
-published), so their PDFs are made like any other. Safe to run twice."""
+""""You said, we did" reports modelled on Worcestershire's "We are listening"
+page (seed 003): an annual parent carer survey, the statutory Local Offer
+feedback report as a series of three academic years in the table layout
+councils publish, an EHCP quality-assurance report, and a survey summary
+published by the Parent Carer Forum itself. Built through the real workflow
+(drafted, approved by someone else, published), so their PDFs are made like
+any other. Safe to run twice."""
 
 from datetime import date, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from actionplan.models import Action
 from charter import selectors as charter_selectors
 from core.models import Organisation, ServiceArea, Theme, User
-from feedback.models import Quote, SurveyStatistic
+from feedback import services as feedback_services
+from feedback.models import Quote, SurveyImport, SurveyStatistic
 
 from . import services
 from .models import Report
 
-REPORTS = [
-    {
-        "title": "Annual parent carer survey: what you told us and what we did",
-        "kind": Report.Kind.ANNUAL_SURVEY,
-        "audience": "Parent carers of children and young people with SEND",
-        "service_area": None,
-        "summary": "The council and the Parent Carer Forum asked parent carers about SEND "
-                   "services. Thank you to everyone who answered: we read every comment. These "
-                   "are the main things you told us, and what has happened as a result.",
-        "items": [
-            ("Communication", "Communication",
-             "You told us that you often do not know who to contact, and that e-mails and calls "
-             "are not always answered.",
-             "Every family with an EHC needs assessment now has a named caseworker, and we "
-             "write to you at 6, 12 and 16 weeks even when there is no news.",
-             "done", "", "We will ask again in next year's survey whether this has helped.",
-             ["communication", "named"]),
-            ("Waiting times", "Waiting times",
-             "Waiting for assessments and therapy appointments was the most common worry. "
-             "Families said the wait itself was hard, and being left without support while "
-             "waiting was harder.",
-             "We are recruiting two more speech and language therapists and have started drop-in "
-             "advice sessions for families on the waiting list.",
-             "in_progress", "", "We will publish waiting times every quarter on the Local Offer.",
-             ["wait", "therap"]),
-            ("EHCP quality", "The quality of EHC plans",
-             "Some of you said plans did not sound like your child, and that your views were "
-             "not in section A.",
-             "Case officers now check section A with you before the draft plan is issued.",
-             "done", "", "", ["plan"]),
-        ],
-    },
-    {
-        "title": "SEND Local Offer feedback report",
-        "kind": Report.Kind.LOCAL_OFFER,
-        "audience": "Children and young people with SEND, parent carers and professionals",
-        "service_area": "Local Offer",
-        "summary": "Every local authority must publish the comments it receives about its Local "
-                   "Offer from children and young people with SEND and their parents, and its "
-                   "response, including any action it will take (SEND Regulations 2014, "
-                   "regulation 56). This is that report.",
-        "items": [
-            ("Information and the Local Offer", "Finding information",
-             "You said the Local Offer was hard to find your way around, and that you read "
-             "pages meant for adults when your child was nine.",
-             "We rearranged the information into age groups, renamed pages so it is clear what "
-             "they are about, and rewrote them to be shorter, clearer and friendlier.",
-             "done", "", "We are adding a “What next?” section to each age group.",
-             ["local offer", "information"]),
-            ("Preparing for adulthood", "Preparing for adulthood",
-             "Young people told us nobody explained what changes at 18, or what adult social "
-             "care is.",
-             "We redesigned the Preparing for Adulthood section with young people, with short "
-             "videos made by them.",
-             "done", "", "", ["adult"]),
-            (None, "A printed copy of the whole Local Offer",
-             "Some parent carers asked for the whole Local Offer as a printed booklet.",
-             "We have not printed the whole Local Offer. Any page can be printed, and the "
-             "Family Information Service will post printed pages to anyone who asks.",
-             "not_possible",
-             "The Local Offer changes every week and runs to several hundred pages; a printed "
-             "booklet would be out of date before it arrived and would cost more than a year of "
-             "the Family Information Service's outreach budget.",
-             "", []),
-        ],
-    },
-    {
-        "title": "EHCP quality assurance: what parent carers told us",
-        "kind": Report.Kind.QUALITY_ASSURANCE,
-        "audience": "Parent carers of children and young people with EHC plans",
-        "service_area": "EHC needs assessment and plans",
-        "summary": "Each quarter we audit a sample of Education, Health and Care plans together "
-                   "with parent carers, health and social care. This report sets out what "
-                   "families told us about the plans and the process, and what we changed.",
-        "items": [
-            ("Being heard", "Being heard during the assessment",
-             "You said you were not always asked for your views, and that you wanted to be "
-             "involved from the start.",
-             "We involve parent carers in planning meetings from the start, and we listen to "
-             "and value a variety of opinions throughout the assessment.",
-             "done", "", "", ["views", "heard"]),
-            ("EHCP quality", "Outcomes that mean something",
-             "Outcomes in some plans were vague, so families could not tell whether support "
-             "was working.",
-             "We have trained case officers and SENCos in writing outcomes with the child.",
-             "in_progress", "", "We will audit outcomes again next quarter.", []),
-        ],
-    },
+# An item: (theme, heading, you said, we did, outcome, rationale, what next,
+#           words of public actions to link, evidence, evidence links)
+SURVEY_TOPICS = [
+    ("Communication", [
+        ("Communication", "Knowing who to contact",
+         "You told us that you often do not know who to contact, and that e-mails and calls "
+         "are not always answered.",
+         "Every family with an EHC needs assessment now has a named caseworker, and we "
+         "write to you at 6, 12 and 16 weeks even when there is no news.",
+         "done", "", "We will ask again in next year's survey whether this has helped.",
+         ["communication", "named"], "", ""),
+    ]),
+    ("Waiting times", [
+        ("Waiting times", "Waiting for therapy",
+         "Waiting for assessments and therapy appointments was the most common worry. "
+         "Families said the wait itself was hard, and being left without support while "
+         "waiting was harder.",
+         "We are recruiting two more speech and language therapists and have started drop-in "
+         "advice sessions for families on the waiting list.",
+         "in_progress", "", "We will publish waiting times every quarter on the Local Offer.",
+         ["wait", "therap"], "", ""),
+    ]),
+    ("Education, Health and Care plans", [
+        ("EHCP quality", "Plans that sound like your child",
+         "Some of you said plans did not sound like your child, and that your views were "
+         "not in section A.",
+         "Case officers now check section A with you before the draft plan is issued.",
+         "done", "", "", ["plan"], "", ""),
+    ]),
 ]
+
+QA_TOPICS = [
+    ("Being heard", [
+        ("Being heard", "Being heard during the assessment",
+         "You said you were not always asked for your views, and that you wanted to be "
+         "involved from the start.",
+         "We involve parent carers in planning meetings from the start, and we listen to "
+         "and value a variety of opinions throughout the assessment.",
+         "done", "", "", ["views", "heard"], "", ""),
+    ]),
+    ("Outcomes in plans", [
+        ("EHCP quality", "Outcomes that mean something",
+         "Outcomes in some plans were vague, so families could not tell whether support "
+         "was working.",
+         "We have trained case officers and SENCos in writing outcomes with the child.",
+         "in_progress", "", "We will audit outcomes again next quarter.", [], "", ""),
+    ]),
+]
+
+
+def _local_offer_topics(year: int) -> list:
+    """The Local Offer report's topics for the academic year starting in `year`."""
+    site = "https://www.gloucestershire.gov.uk/glosfamiliesdirectory"
+    if year == 2023:
+        return [
+            ("Finding information", [
+                ("Information and the Local Offer", "",
+                 "The Local Offer was hard to find your way around; you read pages meant for "
+                 "adults when your child was nine.",
+                 "We rearranged the information into age groups and renamed pages so it is "
+                 "clear what they are about.", "done", "", "", [],
+                 "Age-group pages went live in March 2024.",
+                 f"Local Offer: information by age {site}/send-local-offer/by-age"),
+            ]),
+            ("Preparing for adulthood", [
+                ("Preparing for adulthood", "",
+                 "Young people told us nobody explained what changes at 18.",
+                 "We started redesigning the Preparing for Adulthood section with young people.",
+                 "in_progress", "", "Young people are making short videos for it.", [], "", ""),
+            ]),
+        ]
+    if year == 2024:
+        return [
+            ("Finding information", [
+                ("Information and the Local Offer", "",
+                 "Pages were long and full of jargon.",
+                 "We rewrote the most-read 40 pages to be shorter, clearer and friendlier, "
+                 "tested with parent carers.", "done", "", "", [],
+                 "Reading age of the top 40 pages fell from 16 to 11.",
+                 f"What we changed on the Local Offer {site}/send-local-offer/changes"),
+            ]),
+            ("Preparing for adulthood", [
+                ("Preparing for adulthood", "",
+                 "You wanted the new Preparing for Adulthood section finished.",
+                 "The section was relaunched with videos made by young people.",
+                 "done", "", "", ["adult"], "Launched at the Post-16 fair in June 2025.",
+                 f"Preparing for adulthood pages {site}/send-local-offer/preparing-for-adulthood"),
+            ]),
+            ("A printed Local Offer", [
+                (None, "",
+                 "Some parent carers asked for the whole Local Offer as a printed booklet.",
+                 "We have not printed the whole Local Offer. Any page can be printed, and the "
+                 "Family Information Service will post printed pages to anyone who asks.",
+                 "not_possible",
+                 "The Local Offer changes every week and runs to several hundred pages; a "
+                 "printed booklet would be out of date before it arrived.", "", [], "", ""),
+            ]),
+        ]
+    return [
+        ("Finding information", [
+            ("Information and the Local Offer", "A “What next?” section",
+             "You said that after reading a page you did not know what to do next.",
+             "Each age group now ends with a “What next?” section.", "done", "", "", [],
+             "Added to all five age groups in February 2026.",
+             f"Local Offer: what next? {site}/send-local-offer/what-next"),
+            ("Information and the Local Offer", "Search",
+             "The search did not find pages when you used everyday words.",
+             "We are adding everyday words (“statement”, “speech therapy”) to the search.",
+             "in_progress", "", "Testing with the parent stakeholder group in the autumn.", [],
+             "", ""),
+        ]),
+        ("Short breaks", [
+            ("Short breaks and respite", "",
+             "Families could not see which short breaks had places left.",
+             "Short breaks providers now show their places left each month.", "done", "", "",
+             [], "Live since April 2026.",
+             f"Short breaks with places {site}/send-local-offer/short-breaks"),
+        ]),
+        ("Preparing for adulthood", [
+            ("Preparing for adulthood", "",
+             "Young people asked for the videos to have captions and easy-read summaries.",
+             "All twelve videos have captions; easy-read summaries are being written.",
+             "in_progress", "", "", ["adult"], "", ""),
+        ]),
+    ]
 
 
 # Charter commitments (words in their text) that items on these themes keep.
 COMMITMENT_WORDS = {"Being heard": "heard", "Information and the Local Offer": "communicated",
                     "Communication": "communicated"}
+
+LOCAL_OFFER_SUMMARY = (
+    "Every local authority must publish the comments it receives about its Local Offer from "
+    "children and young people with SEND and their parents, and its response, including any "
+    "action it will take (SEND Regulations 2014, regulation 56). This is that report for the "
+    "{label}.")
+
+
+def _publish(*, author, approver, organisation, title, kind, start, end, summary, audience,
+             topics, period_kind="custom", layout="sections", series=None, new_series="",
+             service_area=None, statistics=None, published_on=None) -> Report:
+    statistics = statistics or {}
+    themes = {t.name: t for t in Theme.objects.all()}
+    report = services.report_create(
+        acting_user=author, organisation=organisation, title=title, kind=kind,
+        period_start=start, period_end=end, summary=summary, audience=audience,
+        service_area=service_area, period_kind=period_kind, layout=layout, series=series,
+        new_series=new_series)
+    for topic_title, items in topics:
+        for (theme_name, heading, said, did, outcome, rationale, next_, words, evidence,
+             links) in items:
+            theme = themes.get(theme_name) if theme_name else None
+            quotes = list(Quote.objects.filter(status=Quote.Status.APPROVED, theme=theme,
+                                               feedback__organisation=organisation)[:1]) \
+                if theme else []
+            actions = []
+            for word in words:
+                actions += list(Action.objects.filter(is_public=True, title__icontains=word)[:1])
+            keeps = COMMITMENT_WORDS.get(theme_name)
+            commitments = list(charter_selectors.commitments_current()
+                               .filter(text__icontains=keeps)[:1]) if keeps else []
+            services.item_save(
+                acting_user=author, report=report, new_topic=topic_title, heading=heading,
+                theme=theme, you_said=said, we_did=did, outcome=outcome, rationale=rationale,
+                what_next=next_, quotes=quotes,
+                statistics=list(statistics.get(topic_title, [])),
+                actions=list(dict.fromkeys(actions)), commitments=commitments,
+                evidence=evidence, evidence_links=links)
+    services.report_submit(acting_user=author, report=report)
+    services.report_approve(acting_user=approver, report=report)
+    report = services.report_publish(acting_user=author, report=report)
+    if published_on:
+        # Older years were published long ago: dates as a reader would have seen them.
+        Report.objects.filter(pk=report.pk).update(published_at=published_on)
+    return report
+
+
+def _forum_survey(forum, uploader, today) -> list[SurveyStatistic]:
+    """The forum's own members' survey: its statistics, with their n."""
+    survey = SurveyImport.objects.create(
+        title=f"Parent Carer Forum members' survey {today.year}", organisation=forum,
+        received_on=today - timedelta(days=60), file=ContentFile(b"summary only\n",
+                                                                 name="forum-survey.csv"),
+        file_sha256="0" * 64, uploaded_by=uploader, state=SurveyImport.State.IMPORTED,
+        total_rows=86, processed_rows=86, created_rows=86)
+    return [SurveyStatistic.objects.create(survey_import=survey, question=q, responses=n,
+                                           positive=p, distribution={})
+            for q, n, p in [("I feel listened to by SEND services", 86, 31),
+                            ("I know who my child's caseworker is", 84, 52),
+                            ("Annual reviews happen on time", 79, 28)]]
 
 
 def load(stdout=None) -> None:
@@ -118,38 +218,94 @@ def load(stdout=None) -> None:
             stdout.write("  reports already loaded")
         return
     council = Organisation.objects.get(slug="gloucestershire-county-council")
+    forum = Organisation.objects.get(slug="gloucestershire-parent-carer-forum")
     officer = User.objects.get(email="officer@demo.example")
     approver = User.objects.get(email="approver@demo.example")
-    themes = {t.name: t for t in Theme.objects.all()}
+    forum_officer = User.objects.get(email="forum.officer@demo.example")
+    forum_chair = User.objects.get(email="forum.chair@demo.example")
     areas = {a.name: a for a in ServiceArea.objects.all()}
-    statistics = list(SurveyStatistic.objects.all())
+    themes = {t.name: t for t in Theme.objects.all()}
     today = timezone.localdate()
     start = date(today.year - 1 if today.month < 4 else today.year, 4, 1)
+    tz = timezone.get_current_timezone()
+    count = 0
 
-    for spec in REPORTS:
-        report = services.report_create(
-            acting_user=officer, organisation=council, title=spec["title"], kind=spec["kind"],
-            period_start=start - timedelta(days=180), period_end=today, summary=spec["summary"],
-            audience=spec["audience"],
-            service_area=areas.get(spec["service_area"]) if spec["service_area"] else None)
-        for theme_name, heading, said, did, outcome, rationale, next_, words in spec["items"]:
-            theme = themes.get(theme_name) if theme_name else None
-            quotes = list(Quote.objects.filter(status=Quote.Status.APPROVED, theme=theme)[:2]) \
-                if theme else []
-            stats = statistics if spec["kind"] == Report.Kind.ANNUAL_SURVEY and \
-                heading == "Communication" else []
-            actions = []
-            for word in words:
-                actions += list(Action.objects.filter(is_public=True, title__icontains=word)[:1])
-            keeps = COMMITMENT_WORDS.get(theme_name)
-            commitments = list(charter_selectors.commitments_current()
-                               .filter(text__icontains=keeps)[:1]) if keeps else []
-            services.item_save(acting_user=officer, report=report, heading=heading, theme=theme,
-                               you_said=said, we_did=did, outcome=outcome, rationale=rationale,
-                               what_next=next_, quotes=quotes, statistics=stats,
-                               actions=list(dict.fromkeys(actions)), commitments=commitments)
-        services.report_submit(acting_user=officer, report=report)
-        services.report_approve(acting_user=approver, report=report)
-        services.report_publish(acting_user=officer, report=report)
+    # The statutory Local Offer report, one per academic year, as a series.
+    series = None
+    for year in (2023, 2024, 2025):
+        label = f"{year}–{(year + 1) % 100:02d}"
+        report = _publish(
+            author=officer, approver=approver, organisation=council,
+            title=f"Local Offer annual feedback report {label}", kind=Report.Kind.LOCAL_OFFER,
+            start=date(year, 9, 1), end=date(year + 1, 8, 31), period_kind="academic_year",
+            layout="table", series=series,
+            new_series="" if series else "Local Offer annual feedback report",
+            summary=LOCAL_OFFER_SUMMARY.format(label=f"{label} academic year"),
+            audience="Children and young people with SEND, parent carers and professionals",
+            service_area=areas.get("Local Offer"), topics=_local_offer_topics(year),
+            published_on=published if (published := timezone.datetime(
+                year + 1, 10, 15, 10, tzinfo=tz)).date() < today else None)
+        series = report.series
+        count += 1
+
+    _publish(author=officer, approver=approver, organisation=council,
+             title="Annual parent carer survey: what you told us and what we did",
+             kind=Report.Kind.ANNUAL_SURVEY, start=start - timedelta(days=180), end=today,
+             summary="The council and the Parent Carer Forum asked parent carers about SEND "
+                     "services. Thank you to everyone who answered: we read every comment. "
+                     "These are the main things you told us, and what has happened as a result.",
+             audience="Parent carers of children and young people with SEND",
+             topics=SURVEY_TOPICS,
+             statistics={"Communication": SurveyStatistic.objects.filter(
+                 survey_import__organisation=council)})
+    _publish(author=officer, approver=approver, organisation=council,
+             title="EHCP quality assurance: what parent carers told us",
+             kind=Report.Kind.QUALITY_ASSURANCE, start=start - timedelta(days=180), end=today,
+             summary="Each quarter we audit a sample of Education, Health and Care plans "
+                     "together with parent carers, health and social care. This report sets out "
+                     "what families told us about the plans and the process, and what we changed.",
+             audience="Parent carers of children and young people with EHC plans",
+             service_area=areas.get("EHC needs assessment and plans"), topics=QA_TOPICS)
+    count += 2
+
+    # The forum publishes its own survey summary: its own feedback, its own survey's n.
+    for days_ago, channel, theme in [(20, "web_form", "Being heard"), (35, "phone", "Being heard"),
+                                     (50, "web_form", "Being heard"),
+                                     (40, "web_form", "Communication")]:
+        feedback = feedback_services.feedback_submit(
+            channel=channel, received_on=today - timedelta(days=days_ago),
+            even_better_if="Nobody asked what we thought before the decision was made.",
+            about_organisation=forum,
+            acting_user=forum_officer if channel != "web_form" else None)
+        feedback_services.feedback_set_themes(acting_user=forum_officer, feedback=feedback,
+                                              themes=[themes[theme]])
+    forum_stats = _forum_survey(forum, forum_officer, today)
+    _publish(author=forum_officer, approver=forum_chair, organisation=forum,
+             title=f"Our members' survey {today.year}: what you told the forum",
+             kind=Report.Kind.ANNUAL_SURVEY, start=date(today.year, 1, 1),
+             end=date(today.year, 12, 31), period_kind="calendar_year", layout="table",
+             summary="Gloucestershire Parent Carer Forum asked its members how SEND services "
+                     "listen to them. This is what 86 members told us, and what the forum has "
+                     "done with the council and the NHS as a result.",
+             audience="Members of the Parent Carer Forum",
+             statistics={"Annual reviews": forum_stats[2:]},
+             topics=[
+                 ("Being listened to", [
+                     ("Being heard", "",
+                      "Only a third of members feel listened to by SEND services.",
+                      "The forum now sits on every SEND commissioning panel, and takes members' "
+                      "questions to each one.", "in_progress", "", "",
+                      [], "Forum seats agreed at the SEND Partnership Board, March 2026.", ""),
+                 ]),
+                 ("Annual reviews", [
+                     (None, "",
+                      "Many annual reviews happen late.",
+                      "We raised late reviews with the council's SEND team, who now publish how "
+                      "many reviews are on time each month.", "done", "", "", [],
+                      "Monthly figures on the Local Offer since May 2026.",
+                      "Annual reviews on time https://www.gloucestershire.gov.uk/send-reviews"),
+                 ]),
+             ])
+    count += 1
     if stdout is not None:
-        stdout.write(f"  {len(REPORTS)} published reports (PDFs made after loading)")
+        stdout.write(f"  {count} published reports, 1 series of 3 (PDFs made after loading)")

@@ -52,6 +52,8 @@ def _month_span(start: date, end: date) -> str:
     if whole:
         if (start.year, start.month) == (end.year, end.month):
             return f"{start:%B %Y}"
+        if start.year == end.year:
+            return f"{start:%B} to {end:%B %Y}"
         return f"{start:%B %Y} to {end:%B %Y}"
     return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
 

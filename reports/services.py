@@ -39,8 +39,13 @@ def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().get(pk=report.pk)
 
 
+def _slug_base(text: str) -> str:
+    # "2025–26" becomes "2025-26", not "202526".
+    return slugify(text.replace("–", "-").replace("—", "-"))[:100]
+
+
 def _unique_slug(title: str) -> str:
-    base = slugify(title)[:100] or "report"
+    base = _slug_base(title) or "report"
     slug, n = base, 2
     while Report.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -58,7 +63,7 @@ def _series(organisation, series, new_series: str) -> ReportSeries | None:
     existing = ReportSeries.objects.filter(organisation=organisation, name__iexact=name).first()
     if existing:
         return existing
-    base = slugify(name)[:100] or "series"
+    base = _slug_base(name) or "series"
     slug, n = base, 2
     while ReportSeries.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
