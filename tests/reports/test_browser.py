@@ -39,7 +39,8 @@ def test_pending_pdf_updates_itself_without_a_reload_by_the_reader(page):
     Report.objects.filter(pk=report.pk).update(pdf_state="pending")
     page.goto(f"/reports/{report.slug}/")
     assert "being prepared" in page.locator("main").inner_text()
-    Report.objects.filter(pk=report.pk).update(pdf_state="ready")
+    Report.objects.filter(pk=report.pk).update(pdf_state="ready",
+                                               pdf_file=f"reports/{report.pdf_filename}")
     page.get_by_role("link", name="Download this report as a PDF").wait_for(timeout=20_000)
 
 
