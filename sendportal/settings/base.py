@@ -186,8 +186,8 @@ CELERY_BEAT_SCHEDULE = {
     "reports-resume-pending-pdfs": {
         "task": "reports.tasks.resume_pending_pdfs", "schedule": 5 * 60.0,
     },
-    "feedback-erase-expired-contact-details": {
-        "task": "feedback.tasks.erase_expired_contact_details", "schedule": 6 * 60 * 60.0,
+    "feedback-apply-retention": {
+        "task": "feedback.tasks.apply_retention", "schedule": 6 * 60 * 60.0,
     },
     # Hourly, but each owner hears at most once per action, kind and ISO week.
     "actionplan-send-reminders": {
@@ -222,6 +222,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # feedback is closed (UK GDPR storage limitation).
 FEEDBACK_RESPONSE_WORKING_DAYS = env_int("FEEDBACK_RESPONSE_WORKING_DAYS", 20)
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 90)
+# Answered feedback that nobody closes is closed this long after the answer, so
+# its contact details do not stay for ever (retention counts from closure).
+FEEDBACK_AUTO_CLOSE_DAYS = env_int("FEEDBACK_AUTO_CLOSE_DAYS", 60)
 # Who answers feedback when the family did not say which organisation it is
 # about: an organisation slug. Empty means the first local authority.
 FEEDBACK_DEFAULT_ORGANISATION = env_str("FEEDBACK_DEFAULT_ORGANISATION")
