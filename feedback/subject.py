@@ -68,8 +68,10 @@ def subject_parse(value: str) -> Subject:
                           "like name@example.com or 07700 900 123")
 
 
-def subject_feedback(subject: Subject) -> list[Feedback]:
-    """Every piece of feedback that carries the person's contact details."""
+def subject_feedback(subject: Subject, *, organisations=None) -> list[Feedback]:
+    """Every piece of feedback that carries the person's contact details
+    (answered by one of `organisations`, when given: each partner is the
+    controller of its own feedback)."""
     if subject.kind == "email":
         found = Feedback.objects.filter(contact_email__iexact=subject.value)
     else:
@@ -77,6 +79,8 @@ def subject_feedback(subject: Subject) -> list[Feedback]:
         # normalising. Only feedback still holding a number can match, which
         # retention keeps small.
         found = Feedback.objects.exclude(contact_phone="")
+    if organisations is not None:
+        found = found.filter(organisation__in=organisations)
     found = found.select_related("organisation").prefetch_related(
         "service_areas", "themes", "status_changes", "replies", "notes", "quotes", "notifications")
     return [f for f in found.order_by("received_on", "pk") if subject.matches(f)]
@@ -132,11 +136,11 @@ def _feedback_record(feedback: Feedback) -> dict:
     }
 
 
-def subject_access_export(*, acting_user, subject: Subject) -> dict:
+def subject_access_export(*, acting_user, subject: Subject, organisations=None) -> dict:
     """Everything held about the person, as plain data (JSON-ready).
 
     Audited per piece of feedback found (by reference, never by the address)."""
-    found = subject_feedback(subject)
+    found = subject_feedback(subject, organisations=organisations)
     for feedback in found:
         audit_record(actor=acting_user, verb="subject access export", target=feedback,
                      summary=feedback.reference)
@@ -150,7 +154,7 @@ def subject_access_export(*, acting_user, subject: Subject) -> dict:
 
 
 @transaction.atomic
-def subject_erase(*, acting_user, subject: Subject) -> list[str]:
+def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[str]:
     """Remove or anonymise everything held about the person. Returns the
     references of the feedback that was changed.
 
@@ -162,7 +166,7 @@ def subject_erase(*, acting_user, subject: Subject) -> list[str]:
     publication and may already be in a published report.
     """
     references = []
-    for found in subject_feedback(subject):
+    for found in subject_feedback(subject, organisations=organisations):
         feedback = Feedback.objects.select_for_update().get(pk=found.pk)
         if not subject.matches(feedback):
             continue
