@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "feedback",
@@ -44,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.two_factor.TwoFactorMiddleware",
+    "core.two_factor.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -251,6 +255,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions end after 30 minutes without a request (core.two_factor.IdleTimeoutMiddleware
+# moves the expiry on as they work).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+
+# Two-factor sign-in (django-otp, TOTP): anyone may turn it on; these roles must.
+STAFF_TWO_FACTOR_REQUIRED_ROLES = env_list("STAFF_TWO_FACTOR_REQUIRED_ROLES", ["administrator"])
+OTP_TOTP_ISSUER = SERVICE_NAME  # the name people see beside the code in their app
 
 # Logs carry ids and references, never what a family wrote or their contact
 # details. Keep it that way in every logger call.
