@@ -15,7 +15,7 @@ run: install assets
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo "Starting the portal on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install assets
 	$(BIN)/ruff check .

@@ -8,6 +8,8 @@ numbers. Only presentation attributes are used (no style attributes), so
 the Content-Security-Policy holds.
 """
 
+import textwrap
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -89,10 +91,12 @@ def stacked_bars(chart_id: str, *, title: str, description: str, rows: list[Row]
     parts = [_defs(chart_id), f'<g>{legend}</g>']
     y = legend_height + 8
     for row in rows:
-        label = row.label if len(row.label) <= 90 else row.label[:87] + "…"
-        parts.append(f'<text x="0" y="{y + 14}" font-size="14" fill="{TEXT}" {FONT}>'
-                     f'{escape(label)}</text>')
-        y += label_height
+        # Whole labels, wrapped: cut short, ten priorities of one long-named
+        # plan all read the same.
+        for line in textwrap.wrap(row.label, 80) or [""]:
+            parts.append(f'<text x="0" y="{y + 14}" font-size="14" fill="{TEXT}" {FONT}>'
+                         f'{escape(line)}</text>')
+            y += label_height
         x = 0.0
         for (status, _), value in zip(statuses, row.counts, strict=False):
             if not value:

@@ -200,6 +200,19 @@ def _rows(queryset: QuerySet[Action], key: str, label_fields: list[str],
             for k in counts]
 
 
+def plan_for_dashboard(user) -> Plan | None:
+    """The plan a person's dashboard opens on: the newest plan of a board their
+    organisation sits on, else the newest plan."""
+    from django.db.models import Exists, OuterRef
+
+    from core.roles import roles_by_organisation
+
+    sits_on_board = Board.organisations.through.objects.filter(
+        board_id=OuterRef("board_id"), organisation_id__in=list(roles_by_organisation(user)))
+    return (Plan.objects.annotate(own=Exists(sits_on_board))
+            .order_by("-own", "-period_end", "-id").first())
+
+
 def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
     """Every figure on the board dashboard for the (filtered) actions.
 

@@ -242,7 +242,12 @@ class DashboardView(StaffPermissionMixin, View):
     permission_required = "actionplan.view_dashboard"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = DashboardFilter(request.GET or None, queryset=selectors.actions_for_staff())
+        params = request.GET.copy()
+        if "plan" not in params:  # opens on the person's board's plan; "Any plan" is a choice
+            default = selectors.plan_for_dashboard(request.user)
+            if default:
+                params["plan"] = str(default.pk)
+        filterset = DashboardFilter(params, queryset=selectors.actions_for_staff())
         today = timezone.localdate()
         data = selectors.dashboard(filterset.qs, today=today)
         statuses = data.statuses

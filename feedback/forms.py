@@ -523,3 +523,30 @@ class SurveyMappingForm(forms.Form):
         return {"columns": {t: data.get(f"col_{t}", "") for t in TARGETS},
                 "statistics": data.get("statistics", []),
                 "positive_from": data.get("positive_from") or 4}
+
+
+class SubjectRequestForm(forms.Form):
+    """Who a subject access or erasure request is about."""
+
+    identifier = forms.CharField(
+        label="The person’s e-mail address or phone number", max_length=254,
+        help_text="As they gave it with their feedback. Phone numbers are matched in any "
+                  "format, like 07700 900 123 or +44 7700 900123.",
+        error_messages={"required": "Enter the person’s e-mail address or phone number"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("identifier", field_width=30),
+                                 Button("find", "Find what we hold"))
+
+    def clean_identifier(self):
+        from django.core.exceptions import ValidationError
+
+        from .subject import subject_parse
+
+        try:
+            return subject_parse(self.cleaned_data["identifier"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages[0]) from None

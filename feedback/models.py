@@ -92,6 +92,9 @@ class Feedback(TimeStampedModel):
     needs_reply = models.BooleanField(default=True)
     response_due_on = models.DateField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Retention is counted from here: contact details are erased a set time
+    # after the feedback was closed (reopening clears it).
+    closed_at = models.DateTimeField(null=True, blank=True)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
 
@@ -134,6 +137,10 @@ class Feedback(TimeStampedModel):
     @property
     def has_contact_details(self) -> bool:
         return bool(self.contact_email or self.contact_phone)
+
+    @property
+    def has_any_contact_details(self) -> bool:
+        return bool(self.contact_name or self.contact_email or self.contact_phone)
 
 
 class ReferenceCounter(models.Model):
@@ -339,3 +346,21 @@ class SurveyStatistic(models.Model):
         if not self.responses:
             return None
         return round(100 * self.positive / self.responses)
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job: what it closed and what it erased, so a
+    data protection officer can show the duty is met (counts only, no data)."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    closed_count = models.PositiveIntegerField(default=0,
+                                               help_text="Answered feedback closed automatically.")
+    erased_count = models.PositiveIntegerField(default=0,
+                                               help_text="Feedback whose contact details were erased.")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Retention run {self.started_at:%Y-%m-%d %H:%M}: {self.closed_count} closed, {self.erased_count} erased"

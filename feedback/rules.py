@@ -14,7 +14,7 @@ import rules
 
 from core.models import Role
 from core.roles import has_role, organisation_ids_with_role
-from core.rules import is_working_officer
+from core.rules import is_administrator, is_working_officer
 
 HANDLERS = {Role.OFFICER, Role.APPROVER}
 READERS = {Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR}
@@ -59,3 +59,5 @@ rules.add_perm("feedback.propose_quote", handles)
 rules.add_perm("feedback.decide_quote", handles)
 rules.add_perm("feedback.log_feedback", is_handler_anywhere)
 rules.add_perm("feedback.import_survey", is_handler_anywhere)
+# Subject access and erasure requests: administrators, for their organisations.
+rules.add_perm("feedback.handle_subject_requests", is_administrator)

@@ -6,7 +6,7 @@ logs: those carry references, ids and states only.
 
 import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +26,7 @@ from .models import (
     Quote,
     ReferenceCounter,
     Reply,
+    RetentionRun,
     StatusChange,
 )
 
@@ -160,7 +161,7 @@ def _notify(feedback: Feedback, kind: str, *, subject_id: int = 0, recipient_use
         enqueue_on_commit(send_notification, notification.pk)
 
 
-def _move(feedback: Feedback, to_status: str, actor) -> None:
+def _move(feedback: Feedback, to_status: str, actor, *, at=None) -> None:
     if feedback.status == to_status:
         return
     StatusChange.objects.create(feedback=feedback, from_status=feedback.status,
@@ -169,7 +170,9 @@ def _move(feedback: Feedback, to_status: str, actor) -> None:
                  summary=f"{feedback.reference}: {feedback.status} → {to_status}",
                  data={"from": feedback.status, "to": to_status})
     feedback.status = to_status
-    feedback.save(update_fields=["status", "updated_at"])
+    # Retention runs from closure; reopened feedback starts again when it closes.
+    feedback.closed_at = (at or timezone.now()) if to_status == Feedback.Status.CLOSED else None
+    feedback.save(update_fields=["status", "closed_at", "updated_at"])
 
 
 @transaction.atomic
@@ -337,3 +340,39 @@ def contact_details_erase(*, acting_user, feedback: Feedback) -> Feedback:
     audit_record(actor=acting_user, verb="contact details erased", target=feedback,
                  summary=feedback.reference)
     return feedback
+
+
+def retention_apply(*, now=None) -> RetentionRun:
+    """The retention duty, run by beat. Idempotent; each run is recorded.
+
+    1. Answered feedback nobody closed is closed FEEDBACK_AUTO_CLOSE_DAYS after
+       its answer (on the timeline, by no person), so it cannot keep contact
+       details for ever.
+    2. Contact details are erased FEEDBACK_CONTACT_RETENTION_DAYS after closure
+       (not after the last edit, which any triage change would push back).
+    Each piece is handled in its own short transaction under a row lock.
+    """
+    now = now or timezone.now()
+    run = RetentionRun.objects.create(started_at=now)
+    close_before = now - timedelta(days=settings.FEEDBACK_AUTO_CLOSE_DAYS)
+    for pk in (Feedback.objects.filter(status=Feedback.Status.RESPONDED,
+                                       responded_at__lt=close_before)
+               .values_list("pk", flat=True).iterator()):
+        with transaction.atomic():
+            feedback = Feedback.objects.select_for_update().get(pk=pk)
+            if feedback.status == Feedback.Status.RESPONDED:
+                _move(feedback, Feedback.Status.CLOSED, None, at=now)
+                run.closed_count += 1
+    erase_before = now - timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
+    for pk in (Feedback.objects.filter(status=Feedback.Status.CLOSED, closed_at__lt=erase_before,
+                                       contact_details_erased_at__isnull=True)
+               .exclude(contact_name="", contact_email="", contact_phone="")
+               .values_list("pk", flat=True).iterator()):
+        with transaction.atomic():
+            feedback = Feedback.objects.select_for_update().get(pk=pk)
+            if feedback.status == Feedback.Status.CLOSED and feedback.has_any_contact_details:
+                contact_details_erase(acting_user=None, feedback=feedback)
+                run.erased_count += 1
+    run.finished_at = timezone.now()
+    run.save(update_fields=["closed_count", "erased_count", "finished_at"])
+    return run

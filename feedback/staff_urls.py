@@ -19,4 +19,5 @@ urlpatterns = [
     path("imports/<int:pk>/", views.SurveyImportDetailView.as_view(), name="import-detail"),
     path("imports/<int:pk>/progress/", views.SurveyImportProgressView.as_view(),
          name="import-progress"),
+    path("data-protection/", views.SubjectRequestView.as_view(), name="subject-requests"),
 ]

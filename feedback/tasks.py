@@ -3,7 +3,6 @@ retention job, and survey imports. Every task takes ids and is safe to run
 twice."""
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -112,20 +111,11 @@ def send_pending_notifications() -> int:
 
 
 @shared_task(ignore_result=True)
-def erase_expired_contact_details() -> int:
-    """Beat: delete contact details of feedback closed longer ago than the
-    retention period (FEEDBACK_CONTACT_RETENTION_DAYS)."""
-    from .services import contact_details_erase
+def apply_retention() -> int:
+    """Beat: the retention duty, recorded each run (see `retention_apply`)."""
+    from .services import retention_apply
 
-    cutoff = timezone.now() - timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
-    closed = (Feedback.objects.filter(status=Feedback.Status.CLOSED, updated_at__lt=cutoff,
-                                      contact_details_erased_at__isnull=True)
-              .exclude(contact_name="", contact_email="", contact_phone=""))
-    count = 0
-    for feedback in closed.iterator():
-        contact_details_erase(acting_user=None, feedback=feedback)
-        count += 1
-    return count
+    return retention_apply().pk
 
 
 @shared_task(bind=True, max_retries=3, ignore_result=True, soft_time_limit=600, time_limit=900)

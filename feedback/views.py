@@ -30,6 +30,7 @@ from .forms import (
     ReplyForm,
     StaffLogForm,
     StatusForm,
+    SubjectRequestForm,
     SurveyMappingForm,
     SurveyUploadForm,
     TrackForm,
@@ -450,3 +451,67 @@ class SurveyImportProgressView(FeedbackStaffMixin, View):
             "message": (f"{survey_import.get_state_display()}: {survey_import.processed_rows:,} "
                         f"of {survey_import.total_rows:,} rows"),
         })
+
+
+@method_decorator(never_cache, name="dispatch")
+class SubjectRequestView(StaffPermissionMixin, View):
+    """Subject access and erasure requests, for an administrator's
+    organisations. Everything is POSTed: the person's e-mail address or phone
+    number never appears in an address that servers log."""
+
+    permission_required = "feedback.handle_subject_requests"
+    template_name = "feedback/subject_request.html"
+
+    def organisations(self, request):
+        return Organisation.objects.filter(
+            pk__in=organisation_ids_with_role(request.user, {"administrator"})).order_by("name")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(request, SubjectRequestForm())
+
+    def page(self, request, form, status=200, **context) -> HttpResponse:
+        from .models import RetentionRun
+
+        return render(request, self.template_name, {
+            "form": form, "organisations": self.organisations(request),
+            "retention_runs": RetentionRun.objects.all()[:3],
+            "retention_days": settings.FEEDBACK_CONTACT_RETENTION_DAYS,
+            "auto_close_days": settings.FEEDBACK_AUTO_CLOSE_DAYS, **context,
+        }, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from . import subject as subjects
+
+        form = SubjectRequestForm(request.POST)
+        if not form.is_valid():
+            return self.page(request, form, status=400)
+        subject = form.cleaned_data["identifier"]
+        organisations = self.organisations(request)
+        if "download_json" in request.POST or "download_pdf" in request.POST:
+            export = subjects.subject_access_export(acting_user=request.user, subject=subject,
+                                                    organisations=organisations)
+            stamp = timezone.localdate().isoformat()
+            if "download_json" in request.POST:
+                response = JsonResponse(export, json_dumps_params={"indent": 2,
+                                                                   "ensure_ascii": False})
+                response["Content-Disposition"] = (
+                    f'attachment; filename="subject-access-{stamp}.json"')
+                return response
+            # Made in the request, unlike other PDFs: it holds one person's data
+            # and must not be written to shared storage; it is a page or two.
+            from core.pdf import render_pdf_from_template
+
+            pdf = render_pdf_from_template("feedback/subject_access_pdf.html", {
+                "export": export, "organisations": organisations})
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="subject-access-{stamp}.pdf"'
+            return response
+        if "erase" in request.POST:
+            erased = subjects.subject_erase(acting_user=request.user, subject=subject,
+                                            organisations=organisations)
+            messages.success(request, "Erased what we held about the person on "
+                             + ", ".join(erased) if erased else "There was nothing to erase")
+            return redirect("staff:feedback:subject-requests")
+        found = subjects.subject_feedback(subject, organisations=organisations)
+        template = "confirm_erase" if "confirm_erase" in request.POST and found else "found"
+        return self.page(request, form, found=found, step=template)

@@ -26,6 +26,7 @@ urlpatterns = [
         name="login",
     ),
     path("staff/account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/account/", include("core.account_urls")),
     path(
         "staff/account/password-reset/",
         auth_views.PasswordResetView.as_view(form_class=StaffPasswordResetForm),

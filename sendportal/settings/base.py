@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "feedback",
@@ -44,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.two_factor.TwoFactorMiddleware",
+    "core.two_factor.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -186,8 +190,8 @@ CELERY_BEAT_SCHEDULE = {
     "reports-resume-pending-pdfs": {
         "task": "reports.tasks.resume_pending_pdfs", "schedule": 5 * 60.0,
     },
-    "feedback-erase-expired-contact-details": {
-        "task": "feedback.tasks.erase_expired_contact_details", "schedule": 6 * 60 * 60.0,
+    "feedback-apply-retention": {
+        "task": "feedback.tasks.apply_retention", "schedule": 6 * 60 * 60.0,
     },
     # Hourly, but each owner hears at most once per action, kind and ISO week.
     "actionplan-send-reminders": {
@@ -222,6 +226,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # feedback is closed (UK GDPR storage limitation).
 FEEDBACK_RESPONSE_WORKING_DAYS = env_int("FEEDBACK_RESPONSE_WORKING_DAYS", 20)
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 90)
+# Answered feedback that nobody closes is closed this long after the answer, so
+# its contact details do not stay for ever (retention counts from closure).
+FEEDBACK_AUTO_CLOSE_DAYS = env_int("FEEDBACK_AUTO_CLOSE_DAYS", 60)
 # Who answers feedback when the family did not say which organisation it is
 # about: an organisation slug. Empty means the first local authority.
 FEEDBACK_DEFAULT_ORGANISATION = env_str("FEEDBACK_DEFAULT_ORGANISATION")
@@ -248,6 +255,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions end after 30 minutes without a request (core.two_factor.IdleTimeoutMiddleware
+# moves the expiry on as they work).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+
+# Two-factor sign-in (django-otp, TOTP): anyone may turn it on; these roles must.
+STAFF_TWO_FACTOR_REQUIRED_ROLES = env_list("STAFF_TWO_FACTOR_REQUIRED_ROLES", ["administrator"])
+OTP_TOTP_ISSUER = SERVICE_NAME  # the name people see beside the code in their app
 
 # Logs carry ids and references, never what a family wrote or their contact
 # details. Keep it that way in every logger call.

@@ -21,3 +21,7 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = SECRET_KEY or _local_secret_key()
+
+# Trying the demo should not need a phone: administrators may sign in with a
+# password here. Production (base settings) requires two-factor sign-in for them.
+STAFF_TWO_FACTOR_REQUIRED_ROLES = env_list("STAFF_TWO_FACTOR_REQUIRED_ROLES", [])

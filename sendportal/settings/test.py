@@ -54,3 +54,7 @@ EMAIL_BACKEND = env_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.
 EMAIL_FILE_PATH = env_str("TEST_EMAIL_FILE_PATH", "/tmp/sendportal-test-mail")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(env_str("TEST_MEDIA_ROOT", str(BASE_DIR / "test-media")))
+
+# Two-factor sign-in is tested where it is the subject (tests/core/test_two_factor.py,
+# which turns it on as production has it); elsewhere administrators sign in with a password.
+STAFF_TWO_FACTOR_REQUIRED_ROLES: list[str] = []

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.models import AuditEvent, Role
 from feedback import services
 from feedback.models import Feedback, Notification, Quote, Reply, StatusChange
-from feedback.tasks import erase_expired_contact_details, send_pending_notifications
+from feedback.tasks import send_pending_notifications
 from tests.core.factories import OrganisationFactory, ServiceAreaFactory, staff_user
 from tests.feedback.factories import FeedbackFactory
 
@@ -174,13 +174,14 @@ def test_retention_erases_contact_details_of_long_closed_feedback(council, setti
                           contact_name="Jo", contact_email="jo@example.com")
     recent = FeedbackFactory(organisation=council, status="closed", wants_contact=True,
                              contact_email="sam@example.com")
-    Feedback.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=91))
-    assert erase_expired_contact_details() == 1
+    Feedback.objects.filter(pk=old.pk).update(closed_at=timezone.now() - timedelta(days=91))
+    Feedback.objects.filter(pk=recent.pk).update(closed_at=timezone.now())
+    assert services.retention_apply().erased_count == 1
     old.refresh_from_db()
     recent.refresh_from_db()
     assert old.contact_email == "" and old.contact_details_erased_at is not None
     assert recent.contact_email == "sam@example.com"
-    assert erase_expired_contact_details() == 0  # idempotent
+    assert services.retention_apply().erased_count == 0  # idempotent
 
 
 def test_a_failing_mail_server_is_retried_then_shown_as_failed(council, settings):
