@@ -130,10 +130,16 @@ class ReportsStaffMixin(StaffPermissionMixin):
     permission_required = "reports.view_staff_reports"
 
 
+def _staff_report(request, pk) -> Report:
+    """The report if it belongs to one of the person's organisations; 404
+    otherwise, so another partner's draft looks like no report at all."""
+    return get_object_or_404(selectors.reports_for_staff(request.user), pk=pk)
+
+
 class StaffReportListView(ReportsStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "reports/staff_list.html",
-                      {"reports": selectors.reports_for_staff()})
+                      {"reports": selectors.reports_for_staff(request.user)})
 
 
 def _editor_orgs(request):
@@ -163,7 +169,7 @@ class StaffReportView(ReportsStaffMixin, View):
 
     def get_report(self, pk) -> Report:
         try:
-            return selectors.report_for_staff(pk)
+            return selectors.report_for_staff(pk, self.request.user)
         except Report.DoesNotExist as exc:
             raise Http404 from exc
 
@@ -206,7 +212,7 @@ class StaffReportView(ReportsStaffMixin, View):
 
 class StaffItemView(ReportsStaffMixin, View):
     def get_objects(self, request, pk, item_pk=None):
-        report = get_object_or_404(Report, pk=pk)
+        report = _staff_report(request, pk)
         if not request.user.has_perm("reports.edit_report", report):
             raise PermissionDenied
         item = get_object_or_404(ReportItem, pk=item_pk, report=report) if item_pk else None
@@ -248,6 +254,7 @@ class StaffItemView(ReportsStaffMixin, View):
 
 class StaffItemActionView(StaffItemView):
     def get(self, request, pk, item_pk):
+        self.get_objects(request, pk, item_pk)
         return redirect("staff:reports:edit", pk=pk)
 
     def post(self, request, pk, item_pk):
@@ -280,10 +287,11 @@ class StaffWorkflowView(ReportsStaffMixin, View):
     }
 
     def get(self, request, pk):
+        _staff_report(request, pk)
         return redirect("staff:reports:edit", pk=pk)
 
     def post(self, request, pk):
-        report = get_object_or_404(Report, pk=pk)
+        report = _staff_report(request, pk)
         action = request.POST.get("action", "")
         if action not in self.PERMISSIONS:
             raise Http404
@@ -295,7 +303,8 @@ class StaffWorkflowView(ReportsStaffMixin, View):
                 form = WithdrawForm(request.POST)
                 if not form.is_valid():
                     return StaffReportView().render_page(
-                        request, selectors.report_for_staff(pk), status=400, withdraw_form=form)
+                        request, selectors.report_for_staff(pk, user), status=400,
+                        withdraw_form=form)
                 result = services.report_withdraw(acting_user=user, report=report,
                                                   reason=form.cleaned_data["withdrawn_reason"])
             else:
