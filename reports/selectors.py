@@ -45,7 +45,7 @@ def report_public(slug: str, version: int | None = None) -> Report | None:
     if version is not None:
         qs = qs.filter(version=version)
     else:
-        # The newest published version; a withdrawn one still answers, with a notice.
+        # The newest published version; a withdrawn one answers 410 Gone (the view).
         qs = qs.exclude(status=Report.Status.SUPERSEDED).order_by("-version")
     return (qs.select_related("service_area", "organisation")
             .prefetch_related(_items_prefetch()).first())

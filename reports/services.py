@@ -2,8 +2,10 @@
 withdrawal and new versions. Every transition is audited."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -204,15 +206,38 @@ def report_pdf_retry(*, acting_user, report: Report) -> Report:
 
 @transaction.atomic
 def report_withdraw(*, acting_user, report: Report, reason: str) -> Report:
+    """Take a published report down: it and every earlier public version of
+    it answer 410 Gone with the date and reason only (a report is withdrawn
+    because it is wrong or identifies a child, and an old version says the
+    same). Their PDF files are deleted from storage after commit, and the
+    charter no longer cites any of them as evidence. Approvers only
+    (checked by the view); audited."""
     report = _locked(report)
     if report.status != S.PUBLISHED:
         raise ValidationError("Only the published version can be withdrawn.")
     if not reason.strip():
         raise ValidationError({"withdrawn_reason": "Say why the report is withdrawn"})
-    for link in EvidenceLink.objects.filter(url__startswith=report.get_absolute_url()):
+    # Every version's address starts with this (the slug ends at the slash).
+    prefix = reverse("reports:detail", args=[report.slug])
+    for link in EvidenceLink.objects.filter(url__startswith=prefix):
         charter_services.evidence_link_remove(acting_user=acting_user, link=link)
-    return _transition(report, S.WITHDRAWN, acting_user, withdrawn_at=timezone.now(),
-                       withdrawn_reason=reason.strip())
+    now = timezone.now()
+    earlier = list(Report.objects.select_for_update().filter(
+        slug=report.slug, status=S.SUPERSEDED).exclude(pk=report.pk))
+    pdf_names = [r.pdf_file.name for r in [report, *earlier] if r.pdf_file]
+    for old in earlier:
+        _transition(old, S.WITHDRAWN, acting_user, withdrawn_at=now,
+                    withdrawn_reason=reason.strip(), pdf_state=Report.PdfState.NONE, pdf_file="")
+    report = _transition(report, S.WITHDRAWN, acting_user, withdrawn_at=now,
+                         withdrawn_reason=reason.strip(), pdf_state=Report.PdfState.NONE,
+                         pdf_file="")
+    transaction.on_commit(lambda: _delete_files(pdf_names))
+    return report
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 @transaction.atomic

@@ -60,9 +60,18 @@ def _public_report(slug: str, version: int | None) -> Report:
     return report
 
 
+def _withdrawn(request: HttpRequest, report: Report) -> HttpResponse:
+    """410 Gone: the date and the reason, none of the content."""
+    latest = selectors.reports_published().filter(slug=report.slug).first()
+    return render(request, "reports/withdrawn.html", {"report": report, "latest": latest},
+                  status=410)
+
+
 class ReportView(View):
     def get(self, request: HttpRequest, slug: str, version: int | None = None) -> HttpResponse:
         report = _public_report(slug, version)
+        if report.status == Report.Status.WITHDRAWN:
+            return _withdrawn(request, report)
         return self.render_page(request, report, UsefulForm())
 
     def render_page(self, request, report, useful_form, status=200, useful_sent=False):
@@ -84,6 +93,8 @@ class UsefulView(ReportView):
 
     def post(self, request: HttpRequest, slug: str, version: int) -> HttpResponse:
         report = _public_report(slug, version)
+        if report.status == Report.Status.WITHDRAWN:
+            return _withdrawn(request, report)
         form = UsefulForm(request.POST)
         if form.is_spam():
             return redirect(report.get_absolute_url())
@@ -106,8 +117,10 @@ class UsefulView(ReportView):
 
 
 class ReportPdfView(View):
-    def get(self, request: HttpRequest, slug: str, version: int) -> FileResponse:
+    def get(self, request: HttpRequest, slug: str, version: int) -> HttpResponse:
         report = _public_report(slug, version)
+        if report.status == Report.Status.WITHDRAWN:
+            return _withdrawn(request, report)
         if report.pdf_state != Report.PdfState.READY or not report.pdf_file:
             raise Http404
         return FileResponse(report.pdf_file.open("rb"), content_type="application/pdf",
@@ -118,6 +131,9 @@ class ReportPdfStatusView(View):
     def get(self, request: HttpRequest, slug: str, version: int) -> JsonResponse:
         report = get_object_or_404(Report, slug=slug, version=version,
                                    status__in=selectors.PUBLIC_STATUSES)
+        if report.status == Report.Status.WITHDRAWN:
+            return JsonResponse({"state": "withdrawn", "done": True,
+                                 "message": "This report has been withdrawn"}, status=410)
         return JsonResponse({"state": report.pdf_state,
                              "done": report.pdf_state != Report.PdfState.PENDING,
                              "message": f"PDF: {report.get_pdf_state_display().lower()}"})
