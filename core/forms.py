@@ -14,7 +14,26 @@ def gds_helper(*fields) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.layout = Layout(*fields)
+    helper.render_hidden_fields = True  # e.g. VersionedFormMixin's lock_version
     return helper
+
+
+class VersionedFormMixin(forms.Form):
+    """Carries the lock_version the page was rendered with (core.concurrency).
+    On a conflict, `show_conflict` keeps everything typed, moves the hidden
+    number on to the current one (so saving again, after checking, works)
+    and lists the other person's values in `form.conflict` for the page."""
+
+    lock_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    conflict: list[tuple[str, str]] | None = None
+
+    def show_conflict(self, exc, values: list[tuple[str, str]]) -> None:
+        self.add_error(None, exc.messages[0])
+        data = self.data.copy()
+        data[self.add_prefix("lock_version")] = exc.current.lock_version
+        self.data = data
+        self.conflict = values
 
 
 class SignInForm(AuthenticationForm):

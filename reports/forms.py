@@ -4,7 +4,7 @@ from django import forms
 from actionplan.models import Action
 from charter import selectors as charter_selectors
 from charter.models import Commitment
-from core.forms import GdsDateField, gds_helper
+from core.forms import GdsDateField, VersionedFormMixin, gds_helper
 from core.models import ServiceArea, Theme
 from feedback.forms import HoneypotMixin, honeypot_html
 from feedback.models import Quote, SurveyStatistic
@@ -12,7 +12,7 @@ from feedback.models import Quote, SurveyStatistic
 from .models import Report, ReportItem
 
 
-class ReportForm(forms.Form):
+class ReportForm(VersionedFormMixin):
     title = forms.CharField(label="Title", max_length=200,
                             help_text="For example, EHCP quality assurance, April to September 2026",
                             error_messages={"required": "Enter a title"})
@@ -50,7 +50,7 @@ class ReportForm(forms.Form):
         return cleaned
 
 
-class ItemForm(forms.Form):
+class ItemForm(VersionedFormMixin):
     heading = forms.CharField(label="Heading", max_length=200,
                               help_text="What it is about, in plain words: “Communication”",
                               error_messages={"required": "Enter a heading"})

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from core.concurrency import lock_version_field
 from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
 
 
@@ -67,6 +68,7 @@ class Report(TimeStampedModel):
     pdf_error = models.CharField(max_length=300, blank=True)
     pdf_attempts = models.PositiveSmallIntegerField(default=0)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -124,12 +126,18 @@ class ReportItem(TimeStampedModel):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     rationale = models.TextField(blank=True, help_text="Why it was not possible.")
     what_next = models.TextField(blank=True)
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["report", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(outcome="not_possible") | ~Q(rationale=""),
                                    name="report_item_not_possible_needs_rationale"),
+            # Checked at commit, so moving items (one row at a time) may pass
+            # through a tie; two items added at once never end up sharing one.
+            models.UniqueConstraint(fields=["report", "position"],
+                                    name="report_item_position_unique",
+                                    deferrable=models.Deferrable.DEFERRED),
         ]
 
     def __str__(self) -> str:

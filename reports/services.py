@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from charter import services as charter_services
 from charter.models import EvidenceLink
+from core.concurrency import lock_for_edit
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
 from feedback.models import Quote
@@ -65,7 +66,12 @@ def _editable(report: Report) -> None:
 
 
 @transaction.atomic
-def report_update(*, acting_user, report: Report, **fields) -> Report:
+def report_update(*, acting_user, report: Report, lock_version: int | None = None,
+                  **fields) -> Report:
+    """Change a draft's details. `lock_version` is the one the editor's page
+    showed: a save based on an older page raises EditConflict (nothing is
+    overwritten)."""
+    report = lock_for_edit(Report.objects.all(), report.pk, lock_version)
     _editable(report)
     for name, value in fields.items():
         setattr(report, name, value.strip() if isinstance(value, str) else value)
@@ -85,12 +91,18 @@ def _check_item(item: ReportItem, quotes) -> None:
 
 @transaction.atomic
 def item_save(*, acting_user, report: Report, item: ReportItem | None = None, quotes=(),
-              statistics=(), actions=(), commitments=(), **fields) -> ReportItem:
+              statistics=(), actions=(), commitments=(), lock_version: int | None = None,
+              **fields) -> ReportItem:
     """Add or change an item. Quotes must be approved (checked again here,
-    not only by the form)."""
+    not only by the form). The report row is locked, so items added at once
+    get distinct positions; a change based on an out-of-date page raises
+    EditConflict."""
+    report = _locked(report)
     _editable(report)
     quotes = list(quotes)
-    if item is None:
+    if item is not None:
+        item = lock_for_edit(report.items.all(), item.pk, lock_version)
+    else:
         position = (report.items.aggregate(m=Max("position"))["m"] or 0) + 1
         item = ReportItem(report=report, position=position)
     for name, value in fields.items():
@@ -109,7 +121,7 @@ def item_save(*, acting_user, report: Report, item: ReportItem | None = None, qu
 
 @transaction.atomic
 def item_delete(*, acting_user, item: ReportItem) -> None:
-    _editable(item.report)
+    _editable(_locked(item.report))
     audit_record(actor=acting_user, verb="report item deleted", target=item.report,
                  summary=item.heading, data={"item": item.pk})
     item.delete()
@@ -118,7 +130,7 @@ def item_delete(*, acting_user, item: ReportItem) -> None:
 @transaction.atomic
 def item_move(*, acting_user, item: ReportItem, direction: int) -> None:
     """Swap an item with its neighbour (direction -1 up, +1 down)."""
-    _editable(item.report)
+    _editable(_locked(item.report))
     items = list(item.report.items.order_by("position", "id"))
     index = items.index(item)
     other = index + direction

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.concurrency import EditConflict
 from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
@@ -173,9 +174,9 @@ class StaffReportCreateView(ReportsStaffMixin, View):
         if not form.is_valid():
             return render(request, "reports/staff_form.html", {"form": form, "creating": True},
                           status=400)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
         report = services.report_create(acting_user=request.user,
-                                        organisation=_editor_orgs(request).first(),
-                                        **form.cleaned_data)
+                                        organisation=_editor_orgs(request).first(), **data)
         messages.success(request, "Report drafted. Now add its “You said, we did” items.")
         return redirect("staff:reports:edit", pk=report.pk)
 
@@ -199,7 +200,8 @@ class StaffReportView(ReportsStaffMixin, View):
             "details_form": form or ReportForm(initial={
                 "title": report.title, "kind": report.kind, "period_start": report.period_start,
                 "period_end": report.period_end, "audience": report.audience,
-                "service_area": report.service_area, "summary": report.summary}),
+                "service_area": report.service_area, "summary": report.summary,
+                "lock_version": report.lock_version}),
             "can_edit": user.has_perm("reports.edit_report", report),
             "can_approve": user.has_perm("reports.approve_report", report),
             "can_publish": user.has_perm("reports.publish_report", report),
@@ -219,6 +221,15 @@ class StaffReportView(ReportsStaffMixin, View):
             return self.render_page(request, report, form, status=400)
         try:
             services.report_update(acting_user=request.user, report=report, **form.cleaned_data)
+        except EditConflict as exc:
+            now = self.get_report(pk)
+            form.show_conflict(exc, [
+                ("Title", now.title), ("Kind of report", now.get_kind_display()),
+                ("Period", f"{now.period_start:%-d %B %Y} to {now.period_end:%-d %B %Y}"),
+                ("Who is it for?", now.audience),
+                ("Service area", str(now.service_area or "All services")),
+                ("Summary", now.summary)])
+            return self.render_page(request, now, form, status=409)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -243,7 +254,8 @@ class StaffItemView(ReportsStaffMixin, View):
         initial = None
         if item:
             initial = {f: getattr(item, f) for f in ("heading", "theme", "you_said", "we_did",
-                                                     "outcome", "rationale", "what_next")}
+                                                     "outcome", "rationale", "what_next",
+                                                     "lock_version")}
             initial.update(quotes=list(item.quotes.all()), statistics=list(item.statistics.all()),
                            actions=list(item.actions.all()),
                            commitments=list(item.commitments.all()))
@@ -257,6 +269,15 @@ class StaffItemView(ReportsStaffMixin, View):
         try:
             services.item_save(acting_user=request.user, report=report, item=item,
                                **form.cleaned_data)
+        except EditConflict as exc:
+            now = exc.current
+            form.show_conflict(exc, [
+                ("Heading", now.heading), ("Theme", str(now.theme or "None")),
+                ("You said", now.you_said), ("We did", now.we_did),
+                ("Status", now.get_outcome_display()),
+                ("If it was not possible, why not?", now.rationale),
+                ("What next", now.what_next)])
+            return self.render_form(request, report, item, form, status=409)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items() if hasattr(exc, "message_dict") else []:
                 for error in errors:

@@ -96,3 +96,23 @@ def test_withdrawn_notice_is_accessible_and_fits_320_pixels(page):
     # below the 24 px target size on every page (not this page's doing).
     page.set_viewport_size({"width": 1024, "height": 768})
     assert_accessible(page, "withdrawn report")
+
+
+def test_edit_conflict_page_is_accessible_and_keeps_what_was_typed(page):
+    from reports import services
+
+    org, officer, approver = make_people()
+    officer.email = "officer@council.example"
+    officer.save()
+    report = draft_report(org=org, author=officer)
+    sign_in(page, officer.email)
+    page.goto(f"/staff/reports/{report.pk}/")
+    page.get_by_label("Summary").fill("What I typed in the meantime.")
+    # Someone else saves the details while this page is open.
+    services.report_update(acting_user=approver, report=report, summary="Their summary.")
+    page.get_by_role("button", name="Save").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert "Someone else changed this" in page.locator(".govuk-error-summary").inner_text()
+    assert "Their summary." in page.locator(".app-edit-conflict").inner_text()
+    assert page.get_by_label("Summary").input_value() == "What I typed in the meantime."
+    assert_accessible(page, "report details, edit conflict")
