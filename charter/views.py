@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 
 from actionplan.models import Action
 from core.concurrency import EditConflict
+from core.http import parse_id
 from core.models import Organisation, Role
 from core.roles import has_role, organisation_ids_with_role
 from core.views import StaffPermissionMixin
@@ -753,8 +754,9 @@ class EvidenceAddView(StaffPermissionMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         initial = {}
-        if request.GET.get("commitment", "").isdigit():
-            initial["commitment"] = int(request.GET["commitment"])
+        commitment = parse_id(request.GET.get("commitment", ""))
+        if commitment:
+            initial["commitment"] = commitment
         return render(request, self.template_name, self.context(self.form(initial=initial)))
 
     def post(self, request: HttpRequest) -> HttpResponse:

@@ -482,7 +482,7 @@ class SurveyUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
+        if "\x00" in upload.name or not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("The selected file must be a CSV")
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError("The selected file must be smaller than 20 MB")
