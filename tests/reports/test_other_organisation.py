@@ -105,3 +105,20 @@ def test_another_organisations_feedback_is_not_readable_unless_shared(client, ro
     expected = 404 if role == Role.ADMINISTRATOR else 200
     assert client.get(detail).status_code == expected
     assert Feedback.objects.get(pk=feedback.pk).notes.count() == 0
+
+
+def test_staff_list_query_count_is_pinned_and_ignores_other_organisations(
+        client, django_assert_num_queries):
+    org, officer, _ = make_people()
+    draft_report(org=org, author=officer, items=0, title="Ours")
+    other = OrganisationFactory(name="Elsewhere Trust")
+    _, other_officer, _ = make_people(other)
+    client.force_login(officer)
+    with django_assert_num_queries(4) as first:
+        assert client.get(reverse("staff:reports:list")).status_code == 200
+    for n in range(3):
+        draft_report(org=org, author=officer, items=0, title=f"Ours {n}")
+        draft_report(org=other, author=other_officer, items=0, title=f"Theirs {n}")
+    with django_assert_num_queries(len(first.captured_queries)):
+        html = client.get(reverse("staff:reports:list")).content.decode()
+    assert "Ours 2" in html and "Theirs" not in html

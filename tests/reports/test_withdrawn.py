@@ -112,3 +112,10 @@ def test_a_corrected_new_version_can_be_published_after_withdrawal(withdrawn):
     assert client.get(reverse("reports:detail", args=[second.slug])).status_code == 200
     html = client.get(reverse("reports:version", args=[second.slug, 2])).content.decode()
     assert "Read the current version of this report" in html
+
+
+def test_withdrawn_page_query_count_is_pinned(withdrawn, django_assert_num_queries):
+    _, second, _ = withdrawn
+    client = Client()
+    with django_assert_num_queries(6):
+        assert client.get(reverse("reports:version", args=[second.slug, 1])).status_code == 410
