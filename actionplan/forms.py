@@ -5,7 +5,7 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.utils import timezone
 
-from core.forms import GdsDateField, gds_helper
+from core.forms import GdsDateField, VersionedFormMixin, gds_helper
 from core.models import Organisation, User
 
 from .models import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, Action, Priority, Status
@@ -13,7 +13,7 @@ from .models import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, Action, Priority, S
 FILE_TYPES_IN_WORDS = "PDF, Word document (DOCX), Excel spreadsheet (XLSX), PNG or JPG"
 
 
-class ProgressUpdateForm(forms.Form):
+class ProgressUpdateForm(VersionedFormMixin):
     status = forms.ChoiceField(
         label="Where has the action got to?", choices=Status.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select where the action has got to"})
@@ -59,6 +59,7 @@ class ProgressUpdateForm(forms.Form):
         kwargs["initial"].setdefault("status", action.current_status)
         kwargs["initial"].setdefault("percent", action.current_percent)
         kwargs["initial"].setdefault("date", timezone.localdate())
+        kwargs["initial"].setdefault("lock_version", action.lock_version)
         super().__init__(*args, **kwargs)
         self.action = action
         layout = [
@@ -115,7 +116,8 @@ class ProgressUpdateForm(forms.Form):
         return {"status": data["status"], "percent": data["percent"], "date": data["date"],
                 "narrative": data["narrative"],
                 "public_narrative": data.get("public_narrative", ""),
-                "evidence_links": links, "evidence_files": files}
+                "evidence_links": links, "evidence_files": files,
+                "lock_version": data.get("lock_version")}
 
 
 class ActionCreateForm(forms.Form):

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from core.concurrency import lock_version_field
 from core.models import Organisation, Theme, TimeStampedModel
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -169,6 +170,8 @@ class Action(TimeStampedModel):
                                       default=Status.NOT_STARTED)
     current_percent = models.PositiveSmallIntegerField(default=0)
     last_update_on = models.DateField(null=True, blank=True)
+    # Raised by every progress update (core.concurrency).
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["priority__plan", "priority__number", "id"]

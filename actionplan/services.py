@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.concurrency import lock_for_edit
 from core.models import Organisation, Theme, User
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
@@ -120,7 +121,8 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
                            percent: int, narrative: str, public_narrative: str = "",
                            date: date | None = None,
                            evidence_links: Iterable[tuple[str, str] | str] = (),
-                           evidence_files: Iterable[UploadedFile] = ()) -> ProgressUpdate:
+                           evidence_files: Iterable[UploadedFile] = (),
+                           lock_version: int | None = None) -> ProgressUpdate:
     """Record where an action has got to, with optional evidence.
 
     Keeps every update (the timeline) and copies the latest one's status,
@@ -148,8 +150,10 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
     if errors:
         raise ValidationError(errors)
 
-    # One update at a time per action, so the copied state is the latest.
-    action = Action.objects.select_for_update().get(pk=action.pk)
+    # One update at a time per action, so the copied state is the latest; an
+    # update written from a page that did not show a colleague's newer one
+    # is refused (EditConflict, core.concurrency) rather than piled on top.
+    action = lock_for_edit(Action.objects.all(), action.pk, lock_version)
     update = ProgressUpdate(action=action, date=date, status=status, percent=percent,
                             narrative=narrative, public_narrative=public_narrative.strip(),
                             author=acting_user if getattr(acting_user, "is_authenticated",
@@ -173,7 +177,7 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
     action.current_percent = latest.percent
     action.last_update_on = latest.date
     action.save(update_fields=["current_status", "current_percent", "last_update_on",
-                               "updated_at"])
+                               "lock_version", "updated_at"])
     audit_record(actor=acting_user, verb="progress_updated", target=action,
                  summary=f"{action.reference}: {update.get_status_display()} {percent}%",
                  data={"update": update.pk, "status": status, "percent": percent,

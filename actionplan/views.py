@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core.concurrency import EditConflict
 from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
@@ -185,6 +186,18 @@ class ActionUpdateView(StaffPermissionMixin, View):
             try:
                 services.action_update_progress(acting_user=request.user, action=action,
                                                 **form.service_kwargs())
+            except EditConflict as exc:
+                action = get_object_or_404(selectors.actions_for_staff(), pk=pk)
+                latest = action.updates.order_by("-date", "-id").first()
+                form.show_conflict(exc, [
+                    ("Where it has got to", action.get_current_status_display()),
+                    ("Percent complete", f"{action.current_percent}%"),
+                    ("Date of the update", f"{latest.date:%-d %B %Y}" if latest else ""),
+                    ("What happened", latest.narrative if latest else ""),
+                    ("Recorded by", str(latest.author or "") if latest else "")])
+                return render(request, self.template_name,
+                              {"action": action, "form": form,
+                               "file_chosen": bool(request.FILES)}, status=409)
             except ValidationError as exc:
                 for name, errors in exc.message_dict.items():
                     form.add_error(name if name in form.fields else None, errors)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from actionplan.models import Action, Priority
-from core.forms import GdsDateField, gds_helper
+from core.forms import GdsDateField, VersionedFormMixin, gds_helper
 from core.models import Organisation
 from feedback.forms import HoneypotMixin, honeypot_html
 
@@ -32,7 +32,7 @@ def _max_length(name: str, limit: int) -> dict:
 # --- Charter details and items --------------------------------------------------------------
 
 
-class CharterForm(forms.Form):
+class CharterForm(VersionedFormMixin):
     title = forms.CharField(label="Title", max_length=250,
                             error_messages={**_required("Enter the title of the charter"),
                                             **_max_length("Title", 250)})
@@ -73,7 +73,7 @@ class CharterForm(forms.Form):
         self.helper = gds_helper(*layout)
 
 
-class SectionForm(forms.Form):
+class SectionForm(VersionedFormMixin):
     title = forms.CharField(label="Section heading", max_length=200,
                             help_text="For example, Welcome and Care",
                             error_messages={**_required("Enter the section heading"),
@@ -87,7 +87,7 @@ class SectionForm(forms.Form):
                                  Button("save", "Save section"))
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(VersionedFormMixin):
     text = forms.CharField(label="Our commitment", max_length=400,
                            help_text="For example, All voices are heard and valued",
                            widget=forms.Textarea(attrs={"rows": 2}),
@@ -99,7 +99,7 @@ class CommitmentForm(forms.Form):
         self.helper = gds_helper(Field.textarea("text", rows=2), Button("save", "Save commitment"))
 
 
-class PracticeForm(forms.Form):
+class PracticeForm(VersionedFormMixin):
     text = forms.CharField(label="What this means for us", max_length=400,
                            help_text="One thing people will see us do, for example "
                                      "“we introduce each other”",
@@ -112,7 +112,7 @@ class PracticeForm(forms.Form):
         self.helper = gds_helper(Field.textarea("text", rows=2), Button("save", "Save"))
 
 
-class StatementForm(forms.Form):
+class StatementForm(VersionedFormMixin):
     text = forms.CharField(label="Statement", max_length=300,
                            help_text="Written as participants would say it, for example "
                                      "“I am an equal partner and am listened to and valued”",
@@ -124,7 +124,7 @@ class StatementForm(forms.Form):
         self.helper = gds_helper(Field.text("text"), Button("save", "Save statement"))
 
 
-class ResponsibilityForm(forms.Form):
+class ResponsibilityForm(VersionedFormMixin):
     party = forms.CharField(label="Who is this about?", max_length=120,
                             help_text="Completes “As … we need to”, for example “settings” or "
                                       "“parent carers”",

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from core.concurrency import lock_version_field
 from core.models import Organisation, TimeStampedModel
 
 # Fewer answers than this and a result is not shown: with 3 or 4 people in a
@@ -48,6 +49,7 @@ class Charter(TimeStampedModel):
         default=100, help_text="Order on the public charter page; the first is shown in full.")
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["position", "area", "title", "-version"]
@@ -89,6 +91,8 @@ class Section(models.Model):
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True)
 
+    lock_version = lock_version_field()
+
     class Meta:
         ordering = ["charter", "order", "id"]
 
@@ -105,6 +109,8 @@ class Commitment(models.Model):
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True,
                                help_text="The same in every version of the charter.")
 
+    lock_version = lock_version_field()
+
     class Meta:
         ordering = ["section__order", "order", "id"]
 
@@ -119,6 +125,8 @@ class Practice(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="practices")
     order = models.PositiveSmallIntegerField(default=0)
     text = models.CharField(max_length=400)
+
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["order", "id"]
@@ -137,6 +145,8 @@ class Responsibility(models.Model):
     party = models.CharField(max_length=120, help_text='Who it is about, e.g. "settings"')
     we_need_to = models.TextField()
     others_can_help = models.TextField(blank=True)
+
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["order", "id"]
@@ -166,6 +176,8 @@ class Statement(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     text = models.CharField(max_length=300)
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
+
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["order", "id"]

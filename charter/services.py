@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from actionplan import services as actionplan_services
 from actionplan.models import Action, Priority
+from core.concurrency import lock_for_edit
 from core.models import Organisation, User
 from core.services import audit_record
 from feedback.models import Feedback
@@ -73,8 +74,11 @@ def charter_create(*, acting_user: User | None, title: str, area: str,
 
 @transaction.atomic
 def charter_update(*, acting_user: User | None, charter: Charter, title: str, area: str,
-                   introduction: str, review_date: date | None, position: int) -> Charter:
-    """Change a draft's details. Adopted and replaced versions stay as they were."""
+                   introduction: str, review_date: date | None, position: int,
+                   lock_version: int | None = None) -> Charter:
+    """Change a draft's details. Adopted and replaced versions stay as they
+    were. A change based on an out-of-date page raises EditConflict."""
+    charter = lock_for_edit(Charter.objects.all(), charter.pk, lock_version)
     _require_draft(charter)
     charter.title, charter.area = title.strip(), area.strip()
     charter.introduction, charter.review_date = introduction.strip(), review_date
@@ -211,9 +215,12 @@ def charter_item_add(*, acting_user: User | None, kind: str, parent: models.Mode
 @transaction.atomic
 def charter_item_update(*, acting_user: User | None, item: models.Model,
                         fields: Mapping[str, str]) -> models.Model:
+    """Change an item of a draft. `fields` may carry the lock_version the
+    page showed: a change based on an out-of-date page raises EditConflict."""
     kind = item_kind(item)
     charter = item_charter(item)
     _require_draft(charter)
+    item = lock_for_edit(type(item).objects.all(), item.pk, fields.get("lock_version"))
     for name, value in fields.items():
         if name in ITEM_KINDS[kind][2]:
             setattr(item, name, str(value).strip())

@@ -23,6 +23,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from actionplan.models import Action
+from core.concurrency import EditConflict
+from core.http import parse_id
 from core.models import Organisation, Role
 from core.roles import has_role, organisation_ids_with_role
 from core.views import StaffPermissionMixin
@@ -48,6 +50,16 @@ from .rules import AUDITORS, DRAFTERS
 logger = logging.getLogger(__name__)
 
 PULSE_RATE_LIMIT_PER_HOUR = 30
+
+
+def _show_conflict(form, exc: EditConflict) -> None:
+    """What the item says now, field by field, next to what was typed."""
+    values = []
+    for name, field in form.fields.items():
+        if name != "lock_version" and hasattr(exc.current, name):
+            value = getattr(exc.current, name)
+            values.append((field.label, "" if value is None else str(value)))
+    form.show_conflict(exc, values)
 
 
 def _form_errors_from(form, exc: ValidationError) -> None:
@@ -253,6 +265,9 @@ class StaffFormPage(View):
         if form.is_valid():
             try:
                 return self.save(form)
+            except EditConflict as exc:
+                _show_conflict(form, exc)
+                return self.render_form(form, status=409)
             except ValidationError as exc:
                 _form_errors_from(form, exc)
         return self.render_form(form, status=400)
@@ -266,7 +281,8 @@ class CharterCreateView(StaffPermissionMixin, StaffFormPage):
         return CharterForm(data, organisations=_drafting_organisations(self.request.user))
 
     def save(self, form):
-        charter = services.charter_create(acting_user=self.request.user, **form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
+        charter = services.charter_create(acting_user=self.request.user, **data)
         messages.success(self.request, f"Draft of “{charter.title}” created")
         return redirect(charter.get_staff_url())
 
@@ -328,7 +344,8 @@ class CharterEditView(CharterFormPage):
         c = self.charter
         return CharterForm(data, editing=True, initial={
             "title": c.title, "area": c.area, "introduction": c.introduction,
-            "review_date": c.review_date, "position": c.position})
+            "review_date": c.review_date, "position": c.position,
+            "lock_version": c.lock_version})
 
     def save(self, form):
         services.charter_update(acting_user=self.request.user, charter=self.charter,
@@ -421,7 +438,7 @@ class ItemEditView(ItemMixin, View):
     def get(self, request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         item, charter = self.get_item(request, kind, pk)
         fields = services.ITEM_KINDS[kind][2]
-        form = ITEM_FORMS[kind](initial={f: getattr(item, f) for f in fields})
+        form = ITEM_FORMS[kind](initial={f: getattr(item, f) for f in (*fields, "lock_version")})
         return self.page(request, form, charter, f"Change the {_item_label(kind)}")
 
     def post(self, request: HttpRequest, kind: str, pk: int) -> HttpResponse:
@@ -431,6 +448,10 @@ class ItemEditView(ItemMixin, View):
             try:
                 services.charter_item_update(acting_user=request.user, item=item,
                                              fields=form.cleaned_data)
+            except EditConflict as exc:
+                _show_conflict(form, exc)
+                return self.page(request, form, charter, f"Change the {_item_label(kind)}",
+                                 status=409)
             except ValidationError as exc:
                 _form_errors_from(form, exc)
             else:
@@ -733,8 +754,9 @@ class EvidenceAddView(StaffPermissionMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         initial = {}
-        if request.GET.get("commitment", "").isdigit():
-            initial["commitment"] = int(request.GET["commitment"])
+        commitment = parse_id(request.GET.get("commitment", ""))
+        if commitment:
+            initial["commitment"] = commitment
         return render(request, self.template_name, self.context(self.form(initial=initial)))
 
     def post(self, request: HttpRequest) -> HttpResponse:

@@ -3,6 +3,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.text import slugify
 
 from .models import Organisation, Role, ServiceArea, Theme
 
@@ -14,7 +15,26 @@ def gds_helper(*fields) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.layout = Layout(*fields)
+    helper.render_hidden_fields = True  # e.g. VersionedFormMixin's lock_version
     return helper
+
+
+class VersionedFormMixin(forms.Form):
+    """Carries the lock_version the page was rendered with (core.concurrency).
+    On a conflict, `show_conflict` keeps everything typed, moves the hidden
+    number on to the current one (so saving again, after checking, works)
+    and lists the other person's values in `form.conflict` for the page."""
+
+    lock_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    conflict: list[tuple[str, str]] | None = None
+
+    def show_conflict(self, exc, values: list[tuple[str, str]]) -> None:
+        self.add_error(None, exc.messages[0])
+        data = self.data.copy()
+        data[self.add_prefix("lock_version")] = exc.current.lock_version
+        self.data = data
+        self.conflict = values
 
 
 class SignInForm(AuthenticationForm):
@@ -35,6 +55,15 @@ class SignInForm(AuthenticationForm):
         self.helper = gds_helper(
             Field.text("username"), Field.text("password"), Button("send", "Sign in")
         )
+
+    def clean_username(self):
+        # Django sets the field's max_length after building its validators,
+        # so an over-long name reached authenticate() and django-axes, whose
+        # 255-character column refused it: a server error.
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > 254:
+            raise forms.ValidationError("Enter an e-mail address of 254 characters or fewer")
+        return username
 
 
 class StaffPasswordResetForm(PasswordResetForm):
@@ -95,9 +124,18 @@ class ListItemForm(forms.Form):
         if self.errors:
             return cleaned
         model = self.model()
-        if model.objects.filter(name__iexact=cleaned["name"].strip()).exists():
+        name = cleaned["name"].strip()
+        slug = slugify(name)[:120]
+        if not slug:
+            self.add_error("name", "Enter a name with at least one letter or number")
+            return cleaned
+        # Names that differ only in punctuation or case share an address
+        # (slug): "Waiting times" and "Waiting times!" are the same theme.
+        same = model.objects.filter(name__iexact=name).first() or model.objects.filter(
+            slug=slug).first()
+        if same:
             self.add_error("name", f"There is already a {model._meta.verbose_name} called "
-                                   f"{cleaned['name'].strip()}")
+                                   f"{same.name}")
         return cleaned
 
 

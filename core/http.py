@@ -15,3 +15,17 @@ def client_address(request: HttpRequest) -> str:
         if len(forwarded) >= count:
             return forwarded[-count]
     return request.META.get("REMOTE_ADDR", "")
+
+
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value) -> int | None:
+    """A database id from a form or query string, or None when it is not
+    one: ASCII digits only (no "²", "٣" or "1e3") and within bigint range,
+    so a lookup with it is a 404, never a server error."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+        if 0 < number <= MAX_ID:
+            return number
+    return None

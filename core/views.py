@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from . import selectors, services
 from .forms import GdsSetPasswordForm, ListItemForm, OrganisationSettingsForm, PersonForm
+from .http import parse_id
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +74,16 @@ class ListItemCreateView(StaffPermissionMixin, View):
         form = ListItemForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
-        item = services.list_item_create(
-            acting_user=request.user, model=form.model(),
-            name=form.cleaned_data["name"], description=form.cleaned_data["description"],
-        )
+        try:
+            item = services.list_item_create(
+                acting_user=request.user, model=form.model(),
+                name=form.cleaned_data["name"], description=form.cleaned_data["description"],
+            )
+        except ValidationError as exc:  # e.g. added by someone else a moment ago
+            form.add_error("name" if hasattr(exc, "error_dict") else None,
+                           "There is already one with that name" if hasattr(exc, "error_dict")
+                           else exc.messages)
+            return render(request, self.template_name, {"form": form}, status=400)
         messages.success(request, f"{item._meta.verbose_name.capitalize()} “{item}” added")
         return redirect("staff:lists")
 
@@ -110,7 +117,7 @@ class PeopleView(StaffPermissionMixin, View):
             from .models import Membership
 
             membership = get_object_or_404(Membership.objects.select_related("organisation"),
-                                           pk=request.POST["membership"],
+                                           pk=parse_id(request.POST["membership"]),
                                            organisation__in=organisations)
             try:
                 services.role_remove(acting_user=request.user, membership=membership)
@@ -119,7 +126,8 @@ class PeopleView(StaffPermissionMixin, View):
             else:
                 messages.success(request, f"Role removed from {membership.user}")
         elif "organisation" in request.POST:
-            organisation = get_object_or_404(organisations, pk=request.POST["organisation"])
+            organisation = get_object_or_404(organisations,
+                                             pk=parse_id(request.POST["organisation"]))
             form = OrganisationSettingsForm(request.POST, prefix=f"org{organisation.pk}")
             form.is_valid()
             services.organisation_settings_update(

@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from core.forms import GdsDateField, gds_helper
+from core.forms import GdsDateField, VersionedFormMixin, gds_helper
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
@@ -355,7 +355,7 @@ class StaffLogForm(forms.Form):
         return cleaned
 
 
-class TriageForm(forms.Form):
+class TriageForm(VersionedFormMixin):
     """Assignment, themes, service areas and sharing, in one form."""
 
     assigned_to = forms.ModelChoiceField(label="Assigned to", required=False,
@@ -387,7 +387,7 @@ class TriageForm(forms.Form):
         )
 
 
-class StatusForm(forms.Form):
+class StatusForm(VersionedFormMixin):
     status = forms.ChoiceField(label="Move to", choices=[],
                                error_messages={"required": "Select the new status"})
 
@@ -407,7 +407,7 @@ class NoteForm(forms.Form):
         self.helper = gds_helper(Field.textarea("text"), Button("save_note", "Add note"))
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(VersionedFormMixin):
     outcome = forms.ChoiceField(label="What is the outcome?", choices=Reply.Outcome.choices,
                                 widget=forms.RadioSelect,
                                 error_messages={"required": "Select the outcome"})
@@ -422,6 +422,10 @@ class ReplyForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Required: the version is what makes a reply posted twice be sent once.
+        self.fields["lock_version"].required = True
+        self.fields["lock_version"].error_messages["required"] = (
+            "This page is out of date. Check the reply below and send it again")
         self.helper = gds_helper(
             Field.radios("outcome", small=True),
             Field.textarea("text"),
@@ -478,7 +482,7 @@ class SurveyUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
+        if "\x00" in upload.name or not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("The selected file must be a CSV")
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError("The selected file must be smaller than 20 MB")

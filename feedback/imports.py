@@ -19,6 +19,11 @@ from core.services import audit_record
 from .models import Feedback, StatusChange, SurveyImport, SurveyStatistic
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Python's csv refuses a cell over 131,072 characters by default; a survey's
+# free-text answer may be longer (it is cut to 5,000 when stored), so allow
+# any cell a 20 MB file can hold. (A process-wide setting; nothing else here
+# reads CSV.)
+csv.field_size_limit(MAX_FILE_BYTES)
 MAX_ROWS = 50_000
 MAX_ERRORS_KEPT = 200
 BATCH = 1000
@@ -62,29 +67,44 @@ class CheckedFile:
     duplicates: int = 0  # valid rows already imported before
 
 
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without a BOM), UTF-16 with a BOM (Excel's "Unicode
+    text"), or Windows-1252 (older Excel on Windows)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("The file must be a CSV file saved as UTF-8")
+
+
 def read_csv(raw: bytes) -> tuple[list[str], list[dict]]:
     if len(raw) > MAX_FILE_BYTES:
         raise ImportFileError("The file must be smaller than 20 MB")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError("The file must be a CSV file saved as UTF-8")
+    text = _decode(raw)
     if "\x00" in text:
         raise ImportFileError("The file must be a CSV file, not a spreadsheet or other file")
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip() for h in (reader.fieldnames or []) if h and h.strip()]
-    if not headers:
-        raise ImportFileError("The file is empty or has no header row")
-    reader.fieldnames = [h.strip() if h else h for h in reader.fieldnames]
+    # newline="" lets csv see every line ending: CRLF (Windows), LF, and CR
+    # alone (Excel for Mac), which otherwise stopped the import with an error.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
-    for row in reader:
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it")
-        rows.append({k: (v or "").strip() for k, v in row.items() if k})
+    try:
+        headers = [h.strip() for h in (reader.fieldnames or []) if h and h.strip()]
+        if not headers:
+            raise ImportFileError("The file is empty or has no header row")
+        reader.fieldnames = [h.strip() if h else h for h in reader.fieldnames]
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it")
+            rows.append({k: (v or "").strip() if isinstance(v, str) else ""
+                         for k, v in row.items() if k})
+    except csv.Error as exc:
+        raise ImportFileError(f"Row {reader.line_num} of the file cannot be read as CSV. "
+                              "Save it again as “CSV UTF-8” and upload it") from exc
     if not rows:
         raise ImportFileError("The file has a header row but no answers")
     return headers, rows

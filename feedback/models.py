@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.concurrency import lock_version_field
 from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
 
 
@@ -97,6 +98,8 @@ class Feedback(TimeStampedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
+    # Raised by triage, status changes and replies (core.concurrency).
+    lock_version = lock_version_field()
 
     # Where it came from when it was not the public form: a report's "Was this
     # page useful?" (its address), or the survey import and row it came from.

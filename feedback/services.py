@@ -11,8 +11,10 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from core.concurrency import lock_for_edit
 from core.models import Organisation, Role, ServiceArea, Theme
 from core.roles import has_role
 from core.services import audit_record
@@ -150,6 +152,18 @@ def feedback_submit(
     return feedback
 
 
+def _lock(feedback: Feedback, lock_version: int | None) -> Feedback:
+    """The feedback, row-locked for this transaction and its lock_version
+    raised (core.concurrency). Raises EditConflict when the page the person
+    worked from showed an older version: so a triage or reply based on an
+    out-of-date page never overwrites a colleague's, and a reply posted twice
+    at once is sent once."""
+    locked = lock_for_edit(Feedback.objects.select_related("organisation"), feedback.pk,
+                           lock_version)
+    Feedback.objects.filter(pk=locked.pk).update(lock_version=locked.lock_version)
+    return locked
+
+
 def _notify(feedback: Feedback, kind: str, *, subject_id: int = 0, recipient_user=None) -> None:
     notification, created = Notification.objects.get_or_create(
         feedback=feedback, kind=kind, subject_id=subject_id,
@@ -176,10 +190,11 @@ def _move(feedback: Feedback, to_status: str, actor, *, at=None) -> None:
 
 
 @transaction.atomic
-def feedback_change_status(*, acting_user, feedback: Feedback, status: str) -> Feedback:
+def feedback_change_status(*, acting_user, feedback: Feedback, status: str,
+                           lock_version: int | None = None) -> Feedback:
     """Move feedback along its timeline by hand. Only the moves in
     MANUAL_TRANSITIONS; each one is recorded with who and when."""
-    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    feedback = _lock(feedback, lock_version)
     if status not in manual_transitions(feedback):
         raise ValidationError(f"Feedback that is {feedback.get_status_display().lower()} "
                               f"cannot be moved to {Feedback.Status(status).label.lower()}.")
@@ -188,8 +203,10 @@ def feedback_change_status(*, acting_user, feedback: Feedback, status: str) -> F
 
 
 @transaction.atomic
-def feedback_assign(*, acting_user, feedback: Feedback, assignee) -> Feedback:
+def feedback_assign(*, acting_user, feedback: Feedback, assignee,
+                    lock_version: int | None = None) -> Feedback:
     """Give feedback to an officer of its organisation; they are told by e-mail."""
+    feedback = _lock(feedback, lock_version)
     if assignee is not None and not has_role(assignee, {Role.OFFICER, Role.APPROVER},
                                              feedback.organisation_id):
         raise ValidationError("Choose an officer of the organisation that answers this feedback.")
@@ -210,7 +227,9 @@ def feedback_assign(*, acting_user, feedback: Feedback, assignee) -> Feedback:
 @transaction.atomic
 def feedback_set_themes(*, acting_user, feedback: Feedback, themes: Iterable[Theme],
                         service_areas: Iterable[ServiceArea] | None = None,
-                        shared_with: Iterable[Organisation] | None = None) -> Feedback:
+                        shared_with: Iterable[Organisation] | None = None,
+                        lock_version: int | None = None) -> Feedback:
+    feedback = _lock(feedback, lock_version)
     feedback.themes.set(themes)
     if service_areas is not None:
         feedback.service_areas.set(service_areas)
@@ -220,6 +239,21 @@ def feedback_set_themes(*, acting_user, feedback: Feedback, themes: Iterable[The
                  summary=feedback.reference,
                  data={"themes": sorted(t.pk for t in feedback.themes.all())})
     return feedback
+
+
+@transaction.atomic
+def feedback_triage(*, acting_user, feedback: Feedback, assigned_to, themes: Iterable[Theme],
+                    service_areas: Iterable[ServiceArea], shared_with: Iterable[Organisation],
+                    lock_version: int | None = None) -> Feedback:
+    """The triage form in one go: assignment, themes, service areas and
+    sharing. Refused as a whole (EditConflict) when someone else triaged,
+    changed the status or replied since the page was shown."""
+    feedback = _lock(feedback, lock_version)
+    if assigned_to != feedback.assigned_to:
+        feedback = feedback_assign(acting_user=acting_user, feedback=feedback,
+                                   assignee=assigned_to)
+    return feedback_set_themes(acting_user=acting_user, feedback=feedback, themes=themes,
+                               service_areas=service_areas, shared_with=shared_with)
 
 
 @transaction.atomic
@@ -233,10 +267,16 @@ def note_add(*, acting_user, feedback: Feedback, text: str) -> InternalNote:
 
 @transaction.atomic
 def reply_create(*, acting_user, feedback: Feedback, outcome: str, text: str,
-                 reason: str = "") -> Reply:
+                 reason: str = "", lock_version: int | None = None) -> Reply:
     """Write the answer. Published at once, unless the organisation wants an
     approver to check replies first. "Not possible" must say why. Feedback
-    that needs no reply (no one to answer) is refused."""
+    that needs no reply (no one to answer) is refused.
+
+    The feedback row is locked and its lock_version checked: two replies
+    posted at once from pages showing the same version (two people, or one
+    double click) make one reply, one e-mail, one "Responded"; the other
+    raises EditConflict."""
+    feedback = _lock(feedback, lock_version)
     if not feedback.needs_reply:
         raise ValidationError("This feedback needs no reply: there is no one to send it to.")
     needs_approval = feedback.organisation.replies_need_approval
@@ -263,6 +303,7 @@ def _publish(reply: Reply, actor) -> None:
     reply.published_at = now
     reply.save(update_fields=["state", "published_at", "updated_at"])
     feedback = reply.feedback
+    Feedback.objects.filter(pk=feedback.pk).update(lock_version=F("lock_version") + 1)
     if feedback.responded_at is None:
         feedback.responded_at = now
         feedback.save(update_fields=["responded_at", "updated_at"])

@@ -15,6 +15,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from core.concurrency import EditConflict
 from core.http import client_address
 from core.models import Organisation
 from core.roles import organisation_ids_with_role
@@ -178,11 +179,14 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
             "triage_form": forms.get("triage_form") or (TriageForm(feedback=feedback, initial={
                 "assigned_to": feedback.assigned_to, "themes": list(feedback.themes.all()),
                 "service_areas": list(feedback.service_areas.all()),
-                "shared_with": list(feedback.shared_with.all())}) if handles else None),
+                "shared_with": list(feedback.shared_with.all()),
+                "lock_version": feedback.lock_version}) if handles else None),
             "status_form": forms.get("status_form") or (
-                StatusForm(allowed=allowed) if handles and allowed else None),
+                StatusForm(allowed=allowed, initial={"lock_version": feedback.lock_version})
+                if handles and allowed else None),
             "note_form": forms.get("note_form") or NoteForm(),
-            "reply_form": forms.get("reply_form") or ReplyForm(),
+            "reply_form": forms.get("reply_form") or ReplyForm(
+                initial={"lock_version": feedback.lock_version}),
             "quote_form": forms.get("quote_form") or QuoteForm(),
             "form": next(iter(forms.values()), None),  # for the "Error:" title prefix
             "overdue": (feedback.status in services.OPEN_STATUSES
@@ -219,17 +223,34 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
             messages.error(request, " ".join(exc.messages))
         return redirect("staff:feedback:detail", pk=feedback.pk)
 
+    def conflict(self, request, pk, exc, name, form):
+        """Someone else changed the feedback since this page was shown: the
+        page again, as it is now, with what this person typed kept."""
+        feedback = selectors.feedback_detail(pk)
+        replies = [r for r in feedback.replies.all() if r.state != Reply.State.RETURNED]
+        values = [
+            ("Status", feedback.get_status_display()),
+            ("Assigned to", str(feedback.assigned_to or "No one")),
+            ("Themes", ", ".join(t.name for t in feedback.themes.all()) or "None"),
+            ("Service areas", ", ".join(a.name for a in feedback.service_areas.all()) or "None"),
+            ("Shared with", ", ".join(o.name for o in feedback.shared_with.all()) or "No one"),
+        ]
+        if replies:
+            values.append(("Latest reply", f"{replies[-1].get_outcome_display()} "
+                                           f"({replies[-1].get_state_display().lower()}): "
+                                           f"{replies[-1].text}"))
+        form.show_conflict(exc, values)
+        return self.render_page(request, feedback, 409, **{name: form})
+
     def do_triage(self, request, feedback):
         form = TriageForm(request.POST, feedback=feedback)
         if not form.is_valid():
             return self.render_page(request, feedback, 400, triage_form=form)
-        data = form.cleaned_data
-        if data["assigned_to"] != feedback.assigned_to:
-            services.feedback_assign(acting_user=request.user, feedback=feedback,
-                                     assignee=data["assigned_to"])
-        services.feedback_set_themes(acting_user=request.user, feedback=feedback,
-                                     themes=data["themes"], service_areas=data["service_areas"],
-                                     shared_with=data["shared_with"])
+        try:
+            services.feedback_triage(acting_user=request.user, feedback=feedback,
+                                     **form.cleaned_data)
+        except EditConflict as exc:
+            return self.conflict(request, feedback.pk, exc, "triage_form", form)
         messages.success(request, "Triage saved")
 
     def do_status(self, request, feedback):
@@ -237,16 +258,25 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         form = StatusForm(request.POST, allowed=allowed)
         if not form.is_valid():
             return self.render_page(request, feedback, 400, status_form=form)
-        services.feedback_change_status(acting_user=request.user, feedback=feedback,
-                                        status=form.cleaned_data["status"])
+        try:
+            services.feedback_change_status(acting_user=request.user, feedback=feedback,
+                                            **form.cleaned_data)
+        except EditConflict as exc:
+            form.fields["status"].choices = [
+                (s, Feedback.Status(s).label)
+                for s in sorted(services.MANUAL_TRANSITIONS.get(exc.current.status, set()))]
+            return self.conflict(request, feedback.pk, exc, "status_form", form)
         messages.success(request, "Status changed")
 
     def do_reply(self, request, feedback):
         form = ReplyForm(request.POST)
         if not form.is_valid():
             return self.render_page(request, feedback, 400, reply_form=form)
-        reply = services.reply_create(acting_user=request.user, feedback=feedback,
-                                      **form.cleaned_data)
+        try:
+            reply = services.reply_create(acting_user=request.user, feedback=feedback,
+                                          **form.cleaned_data)
+        except EditConflict as exc:
+            return self.conflict(request, feedback.pk, exc, "reply_form", form)
         messages.success(request, "Reply sent to the family" if reply.state == Reply.State.PUBLISHED
                          else "Reply saved. An approver must approve it before the family sees it")
 

@@ -13,11 +13,13 @@ class ReportsConfig(AppConfig):
         from core.roles import organisation_ids_with_role
 
         from .models import Report
+        from .selectors import reports_for_staff
 
         orgs = organisation_ids_with_role(user, {Role.APPROVER})
         return "reports/_staff_panel.html", {
             "to_approve": Report.objects.filter(status=Report.Status.IN_REVIEW,
                                                 organisation_id__in=orgs)
             .exclude(author=user).count(),
-            "pdf_failed": Report.objects.filter(pdf_state=Report.PdfState.FAILED).count(),
+            "pdf_failed": reports_for_staff(user).filter(
+                pdf_state=Report.PdfState.FAILED).count(),
         }

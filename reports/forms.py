@@ -4,7 +4,7 @@ from django import forms
 from actionplan.models import Action
 from charter import selectors as charter_selectors
 from charter.models import Commitment
-from core.forms import GdsDateField, gds_helper
+from core.forms import GdsDateField, VersionedFormMixin, gds_helper
 from core.models import ServiceArea, Theme
 from feedback import selectors as feedback_selectors
 from feedback.forms import HoneypotMixin, honeypot_html
@@ -12,7 +12,7 @@ from feedback.forms import HoneypotMixin, honeypot_html
 from .models import Report, ReportItem, ReportSeries, period_shape_error
 
 
-class ReportForm(forms.Form):
+class ReportForm(VersionedFormMixin):
     title = forms.CharField(label="Title", max_length=200,
                             help_text="For example, EHCP quality assurance, April to September 2026",
                             error_messages={"required": "Enter a title"})
@@ -75,7 +75,7 @@ class ReportForm(forms.Form):
         return cleaned
 
 
-class ItemForm(forms.Form):
+class ItemForm(VersionedFormMixin):
     topic = forms.ModelChoiceField(
         label="Topic", required=False, queryset=None, empty_label="Choose a topic",
         help_text="The heading it goes under. Manage topics from the report's page.")

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from core.concurrency import lock_version_field
 from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
 
 
@@ -123,6 +124,7 @@ class Report(TimeStampedModel):
     pdf_error = models.CharField(max_length=300, blank=True)
     pdf_attempts = models.PositiveSmallIntegerField(default=0)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -281,12 +283,19 @@ class ReportItem(TimeStampedModel):
     evidence_links = models.TextField(
         blank=True, help_text="One link a line: its text, a space, then its address "
                               "(https://… or /…).")
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["report", "topic__position", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(outcome="not_possible") | ~Q(rationale=""),
                                    name="report_item_not_possible_needs_rationale"),
+            # Positions count within a topic. Checked at commit, so moving items
+            # (one row at a time) may pass through a tie; two items added at
+            # once never end up sharing one.
+            models.UniqueConstraint(fields=["topic", "position"],
+                                    name="report_item_position_unique_in_topic",
+                                    deferrable=models.Deferrable.DEFERRED),
         ]
 
     def __str__(self) -> str:

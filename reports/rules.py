@@ -4,8 +4,10 @@
 - An approver of that organisation who is not the author approves it.
 - The author or an approver publishes an approved report; approvers
   withdraw and start new versions.
-- Administrators can read every report in the staff area; board members read
-  published reports like the public.
+- In the staff area, officers, approvers and administrators see only their
+  own organisation's reports (drafts of another partner are theirs until
+  published; reports have no sharing). Board members read published
+  reports like the public.
 """
 
 import rules
@@ -14,11 +16,17 @@ from core.models import Role
 from core.roles import has_role
 
 EDITORS = {Role.OFFICER, Role.APPROVER}
+STAFF_READERS = EDITORS | {Role.ADMINISTRATOR}
 
 
 @rules.predicate
 def edits(user, report) -> bool:
     return report is not None and has_role(user, EDITORS, report.organisation_id)
+
+
+@rules.predicate
+def reads(user, report) -> bool:
+    return report is not None and has_role(user, STAFF_READERS, report.organisation_id)
 
 
 @rules.predicate
@@ -33,7 +41,7 @@ def is_author(user, report) -> bool:
 
 @rules.predicate
 def drafts_anywhere(user) -> bool:
-    return has_role(user, EDITORS | {Role.ADMINISTRATOR})
+    return has_role(user, STAFF_READERS)
 
 
 @rules.predicate
@@ -42,6 +50,7 @@ def edits_anywhere(user) -> bool:
 
 
 rules.add_perm("reports.view_staff_reports", drafts_anywhere)
+rules.add_perm("reports.view_report", reads)
 rules.add_perm("reports.create_report", edits_anywhere)
 rules.add_perm("reports.edit_report", edits)
 rules.add_perm("reports.approve_report", approves & ~is_author)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.roles import organisation_ids_with_role
 from core.working_days import working_days_between
 from feedback import selectors as feedback_selectors
 from feedback.models import Feedback, Quote, SurveyStatistic
@@ -95,7 +96,7 @@ def report_public(slug: str, version: int | None = None) -> Report | None:
     if version is not None:
         qs = qs.filter(version=version)
     else:
-        # The newest published version; a withdrawn one still answers, with a notice.
+        # The newest published version; a withdrawn one answers 410 Gone (the view).
         qs = qs.exclude(status=Report.Status.SUPERSEDED).order_by("-version")
     return (qs.select_related("service_area", "organisation", "series")
             .prefetch_related(_items_prefetch()).first())
@@ -107,15 +108,23 @@ def report_versions(slug: str) -> QuerySet[Report]:
             .order_by("-version"))
 
 
-def report_for_staff(pk: int) -> Report:
-    return (Report.objects.select_related("service_area", "organisation", "author",
-                                          "approved_by", "series", "useful_count")
-            .prefetch_related(_items_prefetch()).get(pk=pk))
+def reports_for_staff(user) -> QuerySet[Report]:
+    """Every version of the reports of the person's own organisations (where
+    they are an officer, approver or administrator). Another partner's
+    drafts stay theirs; its published reports are on the public site."""
+    from .rules import STAFF_READERS
 
-
-def reports_for_staff() -> QuerySet[Report]:
-    return (Report.objects.select_related("organisation", "author")
+    return (Report.objects.filter(organisation_id__in=organisation_ids_with_role(
+        user, STAFF_READERS)).select_related("organisation", "author")
             .order_by("slug", "-version"))
+
+
+def report_for_staff(pk: int, user) -> Report:
+    """One report for the staff editor; DoesNotExist when it is not the
+    person's to see, so another partner's draft answers like a missing one."""
+    return (reports_for_staff(user).select_related("service_area", "approved_by", "series",
+                                                   "useful_count")
+            .prefetch_related(_items_prefetch()).get(pk=pk))
 
 
 def search(queryset: QuerySet[Report], text: str) -> QuerySet[Report]:

@@ -2,13 +2,16 @@
 withdrawal and new versions. Every transition is audited."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from charter import services as charter_services
 from charter.models import EvidenceLink
+from core.concurrency import lock_for_edit
 from core.ordering import move_in_order
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
@@ -97,7 +100,12 @@ def _editable(report: Report) -> None:
 
 
 @transaction.atomic
-def report_update(*, acting_user, report: Report, new_series: str = "", **fields) -> Report:
+def report_update(*, acting_user, report: Report, new_series: str = "",
+                  lock_version: int | None = None, **fields) -> Report:
+    """Change a draft's details. `lock_version` is the one the editor's page
+    showed: a save based on an older page raises EditConflict (nothing is
+    overwritten)."""
+    report = lock_for_edit(Report.objects.all(), report.pk, lock_version)
     _editable(report)
     if "series" in fields or new_series:
         fields["series"] = _series(report.organisation, fields.get("series"), new_series)
@@ -132,13 +140,18 @@ def _topic_for(report: Report, topic: ReportTopic | None, new_topic: str) -> Rep
 @transaction.atomic
 def item_save(*, acting_user, report: Report, item: ReportItem | None = None, quotes=(),
               statistics=(), actions=(), commitments=(), topic: ReportTopic | None = None,
-              new_topic: str = "", **fields) -> ReportItem:
+              new_topic: str = "", lock_version: int | None = None, **fields) -> ReportItem:
     """Add or change an item, under a topic of the report (or a new topic
     named `new_topic`). Quotes must be approved and usable by the report's
     organisation, statistics from its own surveys (checked again here, not
-    only by the form)."""
+    only by the form). The report row is locked, so items added at once get
+    distinct positions; a change based on an out-of-date page raises
+    EditConflict."""
+    report = _locked(report)
     _editable(report)
     quotes, statistics = list(quotes), list(statistics)
+    if item is not None:
+        item = lock_for_edit(report.items.all(), item.pk, lock_version)
     topic = _topic_for(report, topic, new_topic)
     usable_quotes = set(feedback_selectors.quotes_usable_by(report.organisation_id)
                         .filter(pk__in=[q.pk for q in quotes]).values_list("pk", flat=True))
@@ -170,7 +183,7 @@ def item_save(*, acting_user, report: Report, item: ReportItem | None = None, qu
 
 @transaction.atomic
 def item_delete(*, acting_user, item: ReportItem) -> None:
-    _editable(item.report)
+    _editable(_locked(item.report))
     audit_record(actor=acting_user, verb="report item deleted", target=item.report,
                  summary=str(item)[:300], data={"item": item.pk})
     item.delete()
@@ -178,8 +191,9 @@ def item_delete(*, acting_user, item: ReportItem) -> None:
 
 @transaction.atomic
 def item_move(*, acting_user, item: ReportItem, direction: int) -> None:
-    """Swap an item with its neighbour in its topic (direction -1 up, +1 down)."""
-    _editable(item.report)
+    """Swap an item with its neighbour in its topic (direction -1 up, +1 down).
+    The report row is locked, so two moves at once do not interleave."""
+    _editable(_locked(item.report))
     move_in_order(ReportItem.objects.filter(topic_id=item.topic_id), item, direction)
 
 
@@ -201,7 +215,7 @@ def _topic_title(report: Report, title: str, exclude_pk=None) -> str:
 @transaction.atomic
 def topic_add(*, acting_user, report: Report, title: str, audit: bool = True) -> ReportTopic:
     """Add a topic (a heading with items under it) at the end of a draft."""
-    _editable(report)
+    _editable(_locked(report))
     title = _topic_title(report, title)
     position = (report.topics.aggregate(m=Max("position"))["m"] or 0) + 1
     topic = ReportTopic(report=report, title=title, position=position)
@@ -322,15 +336,38 @@ def report_pdf_retry(*, acting_user, report: Report) -> Report:
 
 @transaction.atomic
 def report_withdraw(*, acting_user, report: Report, reason: str) -> Report:
+    """Take a published report down: it and every earlier public version of
+    it answer 410 Gone with the date and reason only (a report is withdrawn
+    because it is wrong or identifies a child, and an old version says the
+    same). Their PDF files are deleted from storage after commit, and the
+    charter no longer cites any of them as evidence. Approvers only
+    (checked by the view); audited."""
     report = _locked(report)
     if report.status != S.PUBLISHED:
         raise ValidationError("Only the published version can be withdrawn.")
     if not reason.strip():
         raise ValidationError({"withdrawn_reason": "Say why the report is withdrawn"})
-    for link in EvidenceLink.objects.filter(url__startswith=report.get_absolute_url()):
+    # Every version's address starts with this (the slug ends at the slash).
+    prefix = reverse("reports:detail", args=[report.slug])
+    for link in EvidenceLink.objects.filter(url__startswith=prefix):
         charter_services.evidence_link_remove(acting_user=acting_user, link=link)
-    return _transition(report, S.WITHDRAWN, acting_user, withdrawn_at=timezone.now(),
-                       withdrawn_reason=reason.strip())
+    now = timezone.now()
+    earlier = list(Report.objects.select_for_update().filter(
+        slug=report.slug, status=S.SUPERSEDED).exclude(pk=report.pk))
+    pdf_names = [r.pdf_file.name for r in [report, *earlier] if r.pdf_file]
+    for old in earlier:
+        _transition(old, S.WITHDRAWN, acting_user, withdrawn_at=now,
+                    withdrawn_reason=reason.strip(), pdf_state=Report.PdfState.NONE, pdf_file="")
+    report = _transition(report, S.WITHDRAWN, acting_user, withdrawn_at=now,
+                         withdrawn_reason=reason.strip(), pdf_state=Report.PdfState.NONE,
+                         pdf_file="")
+    transaction.on_commit(lambda: _delete_files(pdf_names))
+    return report
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 @transaction.atomic

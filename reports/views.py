@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.concurrency import EditConflict
 from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
@@ -77,9 +78,18 @@ def _public_report(slug: str, version: int | None) -> Report:
     return report
 
 
+def _withdrawn(request: HttpRequest, report: Report) -> HttpResponse:
+    """410 Gone: the date and the reason, none of the content."""
+    latest = selectors.reports_published().filter(slug=report.slug).first()
+    return render(request, "reports/withdrawn.html", {"report": report, "latest": latest},
+                  status=410)
+
+
 class ReportView(View):
     def get(self, request: HttpRequest, slug: str, version: int | None = None) -> HttpResponse:
         report = _public_report(slug, version)
+        if report.status == Report.Status.WITHDRAWN:
+            return _withdrawn(request, report)
         return self.render_page(request, report, UsefulForm())
 
     def render_page(self, request, report, useful_form, status=200, useful_sent=False):
@@ -104,6 +114,8 @@ class UsefulView(ReportView):
 
     def post(self, request: HttpRequest, slug: str, version: int) -> HttpResponse:
         report = _public_report(slug, version)
+        if report.status == Report.Status.WITHDRAWN:
+            return _withdrawn(request, report)
         form = UsefulForm(request.POST)
         if form.is_spam():
             return redirect(report.get_absolute_url())
@@ -120,8 +132,10 @@ class UsefulView(ReportView):
 
 
 class ReportPdfView(View):
-    def get(self, request: HttpRequest, slug: str, version: int) -> FileResponse:
+    def get(self, request: HttpRequest, slug: str, version: int) -> HttpResponse:
         report = _public_report(slug, version)
+        if report.status == Report.Status.WITHDRAWN:
+            return _withdrawn(request, report)
         if report.pdf_state != Report.PdfState.READY or not report.pdf_file:
             raise Http404
         return FileResponse(report.pdf_file.open("rb"), content_type="application/pdf",
@@ -132,6 +146,9 @@ class ReportPdfStatusView(View):
     def get(self, request: HttpRequest, slug: str, version: int) -> JsonResponse:
         report = get_object_or_404(Report, slug=slug, version=version,
                                    status__in=selectors.PUBLIC_STATUSES)
+        if report.status == Report.Status.WITHDRAWN:
+            return JsonResponse({"state": "withdrawn", "done": True,
+                                 "message": "This report has been withdrawn"}, status=410)
         ready = report.pdf_state == Report.PdfState.READY and bool(report.pdf_file)
         data = {"state": report.pdf_state, "done": report.pdf_state != Report.PdfState.PENDING,
                 "message": f"PDF: {report.get_pdf_state_display().lower()}"}
@@ -153,10 +170,16 @@ class ReportsStaffMixin(StaffPermissionMixin):
     permission_required = "reports.view_staff_reports"
 
 
+def _staff_report(request, pk) -> Report:
+    """The report if it belongs to one of the person's organisations; 404
+    otherwise, so another partner's draft looks like no report at all."""
+    return get_object_or_404(selectors.reports_for_staff(request.user), pk=pk)
+
+
 class StaffReportListView(ReportsStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "reports/staff_list.html",
-                      {"reports": selectors.reports_for_staff()})
+                      {"reports": selectors.reports_for_staff(request.user)})
 
 
 def _editor_orgs(request):
@@ -176,9 +199,9 @@ class StaffReportCreateView(ReportsStaffMixin, View):
         if not form.is_valid():
             return render(request, "reports/staff_form.html", {"form": form, "creating": True},
                           status=400)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
         report = services.report_create(acting_user=request.user,
-                                        organisation=_editor_orgs(request).first(),
-                                        **form.cleaned_data)
+                                        organisation=_editor_orgs(request).first(), **data)
         messages.success(request, "Report drafted. Now add its “You said, we did” items.")
         return redirect("staff:reports:edit", pk=report.pk)
 
@@ -188,7 +211,7 @@ class StaffReportView(ReportsStaffMixin, View):
 
     def get_report(self, pk) -> Report:
         try:
-            return selectors.report_for_staff(pk)
+            return selectors.report_for_staff(pk, self.request.user)
         except Report.DoesNotExist as exc:
             raise Http404 from exc
 
@@ -204,7 +227,8 @@ class StaffReportView(ReportsStaffMixin, View):
                 "title": report.title, "kind": report.kind, "period_start": report.period_start,
                 "period_end": report.period_end, "period_kind": report.period_kind,
                 "audience": report.audience, "service_area": report.service_area,
-                "summary": report.summary, "layout": report.layout, "series": report.series}),
+                "summary": report.summary, "layout": report.layout, "series": report.series,
+                "lock_version": report.lock_version}),
             "useful": getattr(report, "useful_count", None),
             "can_edit": user.has_perm("reports.edit_report", report),
             "can_approve": user.has_perm("reports.approve_report", report),
@@ -225,9 +249,19 @@ class StaffReportView(ReportsStaffMixin, View):
             return self.render_page(request, report, form, status=400)
         try:
             services.report_update(acting_user=request.user, report=report, **form.cleaned_data)
+        except EditConflict as exc:
+            now = self.get_report(pk)
+            form.show_conflict(exc, [
+                ("Title", now.title), ("Kind of report", now.get_kind_display()),
+                ("Period", f"{now.period_start:%-d %B %Y} to {now.period_end:%-d %B %Y}"),
+                ("Who is it for?", now.audience),
+                ("Service area", str(now.service_area or "All services")),
+                ("Summary", now.summary)])
+            return self.render_page(request, now, form, status=409)
         except ValidationError as exc:
             _errors_onto(form, exc)
-            return self.render_page(request, selectors.report_for_staff(report.pk), form,
+            return self.render_page(request, selectors.report_for_staff(report.pk, request.user),
+                                    form,
                                     status=400)
         else:
             messages.success(request, "Report details saved")
@@ -236,7 +270,7 @@ class StaffReportView(ReportsStaffMixin, View):
 
 class StaffItemView(ReportsStaffMixin, View):
     def get_objects(self, request, pk, item_pk=None):
-        report = get_object_or_404(Report, pk=pk)
+        report = _staff_report(request, pk)
         if not request.user.has_perm("reports.edit_report", report):
             raise PermissionDenied
         item = get_object_or_404(ReportItem, pk=item_pk, report=report) if item_pk else None
@@ -252,7 +286,8 @@ class StaffItemView(ReportsStaffMixin, View):
         if item:
             initial = {f: getattr(item, f) for f in ("topic", "heading", "theme", "you_said",
                                                      "we_did", "outcome", "rationale",
-                                                     "what_next", "evidence", "evidence_links")}
+                                                     "what_next", "evidence", "evidence_links",
+                                                     "lock_version")}
             initial.update(quotes=list(item.quotes.all()), statistics=list(item.statistics.all()),
                            actions=list(item.actions.all()),
                            commitments=list(item.commitments.all()))
@@ -271,6 +306,15 @@ class StaffItemView(ReportsStaffMixin, View):
         try:
             services.item_save(acting_user=request.user, report=report, item=item,
                                **form.cleaned_data)
+        except EditConflict as exc:
+            now = exc.current
+            form.show_conflict(exc, [
+                ("Heading", now.heading), ("Theme", str(now.theme or "None")),
+                ("You said", now.you_said), ("We did", now.we_did),
+                ("Status", now.get_outcome_display()),
+                ("If it was not possible, why not?", now.rationale),
+                ("What next", now.what_next)])
+            return self.render_form(request, report, item, form, status=409)
         except ValidationError as exc:
             _errors_onto(form, exc)
             return self.render_form(request, report, item, form, status=400)
@@ -292,7 +336,7 @@ class StaffTopicsView(ReportsStaffMixin, View):
     """/staff/reports/<pk>/topics/ — add, rename, reorder and delete a draft's topics."""
 
     def get_report(self, request, pk) -> Report:
-        report = get_object_or_404(Report.objects.select_related("organisation"), pk=pk)
+        report = _staff_report(request, pk)
         if not request.user.has_perm("reports.edit_report", report):
             raise PermissionDenied
         return report
@@ -365,6 +409,7 @@ class StaffTopicView(StaffTopicsView):
 
 class StaffItemActionView(StaffItemView):
     def get(self, request, pk, item_pk):
+        self.get_objects(request, pk, item_pk)
         return redirect("staff:reports:edit", pk=pk)
 
     def post(self, request, pk, item_pk):
@@ -397,10 +442,11 @@ class StaffWorkflowView(ReportsStaffMixin, View):
     }
 
     def get(self, request, pk):
+        _staff_report(request, pk)
         return redirect("staff:reports:edit", pk=pk)
 
     def post(self, request, pk):
-        report = get_object_or_404(Report, pk=pk)
+        report = _staff_report(request, pk)
         action = request.POST.get("action", "")
         if action not in self.PERMISSIONS:
             raise Http404
@@ -412,7 +458,8 @@ class StaffWorkflowView(ReportsStaffMixin, View):
                 form = WithdrawForm(request.POST)
                 if not form.is_valid():
                     return StaffReportView().render_page(
-                        request, selectors.report_for_staff(pk), status=400, withdraw_form=form)
+                        request, selectors.report_for_staff(pk, user), status=400,
+                        withdraw_form=form)
                 result = services.report_withdraw(acting_user=user, report=report,
                                                   reason=form.cleaned_data["withdrawn_reason"])
             else:

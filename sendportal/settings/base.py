@@ -51,6 +51,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before any view reads a value (and inside the header middleware, so its
+    # 400 page has them): Postgres cannot store NUL bytes.
+    "core.middleware.RejectNulBytesMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,6 +100,7 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.password_validation.RepeatedOrSequentialCharactersValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:home"

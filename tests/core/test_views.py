@@ -94,7 +94,7 @@ def test_adding_a_duplicate_shows_the_error_and_keeps_what_was_typed(client):
                            {"kind": "theme", "name": "transport", "description": "Kept text"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "There is already a theme called transport" in html
+    assert "There is already a theme called Transport" in html  # the one that exists
     assert "Kept text" in html
     assert ServiceArea.objects.count() == 0
 

@@ -75,7 +75,8 @@ def test_permission_matrix(client, person, feedback, kind):
     assert ("jo.bloggs@example.com" in html) is contact
     assert ("Write a reply" in html) is reply
     post = client.post(reverse("staff:feedback:detail", args=[feedback.pk]),
-                       {"action": "reply", "outcome": "done", "text": "We changed it."})
+                       {"action": "reply", "outcome": "done", "text": "We changed it.",
+                        "lock_version": 0})
     assert Reply.objects.filter(feedback=feedback).exists() is reply
     if not reply:
         assert post.status_code in (302, 403, 404) and (
@@ -190,7 +191,8 @@ def test_triage_assigns_tags_and_shares(client, org, feedback):
 def test_reply_form_errors_keep_the_text(client, org, feedback):
     client.force_login(staff_user(Role.OFFICER, org))
     response = client.post(reverse("staff:feedback:detail", args=[feedback.pk]), {
-        "action": "reply", "outcome": "not_possible", "text": "We cannot do this."})
+        "action": "reply", "outcome": "not_possible", "text": "We cannot do this.",
+        "lock_version": Feedback.objects.get(pk=feedback.pk).lock_version})
     assert response.status_code == 400
     html = response.content.decode()
     assert "Explain why it is not possible" in html and "We cannot do this." in html

@@ -96,8 +96,10 @@ def test_withdrawal_needs_a_reason_and_shows_it():
     services.report_withdraw(acting_user=approver, report=report, reason="A figure was wrong.")
     from django.test import Client
 
-    html = Client().get(reverse("reports:detail", args=[report.slug])).content.decode()
-    assert "This report was withdrawn" in html and "A figure was wrong." in html
+    response = Client().get(reverse("reports:detail", args=[report.slug]))
+    html = response.content.decode()
+    assert response.status_code == 410
+    assert "This report has been withdrawn" in html and "A figure was wrong." in html
     archive = Client().get(reverse("reports:index")).content.decode()
     assert report.title not in archive
 

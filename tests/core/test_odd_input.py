@@ -1,0 +1,171 @@
+"""Odd input answers with a clear GOV.UK error and never a 500 (issue 9).
+The test client raises any exception a view lets escape, so a server error
+fails these tests loudly."""
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from core.models import Membership, Role, Theme
+from feedback.imports import check_file, read_csv
+from feedback.models import SurveyImport
+from tests.core.factories import OrganisationFactory, ServiceAreaFactory, ThemeFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+COULD_NOT_READ = "Sorry, we could not read that"
+
+
+# --- NUL bytes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [
+    "/feedback/track/abc%00def/", "/charter/pulse/abc%00def/", "/reports/x%00y/",
+    "/reports/?q=%00", "/feedback/track/?reference=FB%00",
+])
+def test_a_nul_byte_in_the_address_is_a_400_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert COULD_NOT_READ in response.content.decode()
+    assert "Content-Security-Policy" in response  # the page keeps the site's headers
+
+
+@pytest.mark.parametrize(("url", "data"), [
+    ("/feedback/track/", {"reference": "FB-2026-\x0000001"}),
+    ("/feedback/give/", {"what_went_well": "Good\x00", "respondent": "parent_carer"}),
+    ("/staff/account/sign-in/", {"username": "a\x00@example.com", "password": "x"}),
+])
+def test_a_nul_byte_in_a_form_is_a_400_page(client, url, data):
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert COULD_NOT_READ in response.content.decode()
+
+
+# --- Sign-in, people, lists ---------------------------------------------------------------
+
+
+def test_a_sign_in_name_over_255_characters_is_a_form_error(client):
+    long_name = "a" * 300 + "@example.com"
+    response = client.post(reverse("login"), {"username": long_name, "password": "x"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html and "254 characters or fewer" in html
+    assert long_name in html  # what was typed is kept
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "²", "٣", "-1", "9" * 30, ""])
+def test_people_page_answers_404_to_ids_that_are_not_ids(client, value):
+    org = OrganisationFactory()
+    admin = staff_user(Role.ADMINISTRATOR, org)
+    client.force_login(admin)
+    for field in ("membership", "organisation"):
+        response = client.post(reverse("staff:people"), {field: value})
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+    assert Membership.objects.filter(user=admin).exists()
+
+
+def test_evidence_page_ignores_a_commitment_that_is_not_an_id(client):
+    client.force_login(staff_user(Role.OFFICER))
+    for value in ("²", "٣", "9" * 40):
+        response = client.get(reverse("staff:charter:evidence_add") + f"?commitment={value}")
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["Waiting times!", "waiting-times", "Waiting  times?"])
+def test_a_theme_differing_only_by_punctuation_is_a_form_error(client, name):
+    ThemeFactory(name="Waiting times")
+    client.force_login(staff_user(Role.ADMINISTRATOR))
+    response = client.post(reverse("staff:list-add"), {"kind": "theme", "name": name})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is already a theme called Waiting times" in html and name in html
+    assert Theme.objects.count() == 1
+
+
+def test_a_theme_name_of_punctuation_only_is_a_form_error(client):
+    client.force_login(staff_user(Role.ADMINISTRATOR))
+    response = client.post(reverse("staff:list-add"), {"kind": "theme", "name": "!!!"})
+    assert response.status_code == 400
+    assert "at least one letter or number" in response.content.decode()
+
+
+# --- Survey files ---------------------------------------------------------------------------
+
+ROWS = "Who,Rating,Better\nParent carer,5,More buses\nYoung person,2,Shorter forms\n"
+MAPPING = {"columns": {"respondent": "Who", "rating": "Rating", "even_better_if": "Better"},
+           "statistics": [], "positive_from": 4}
+
+
+@pytest.mark.parametrize(("label", "raw"), [
+    ("CR only (Excel for Mac)", ROWS.replace("\n", "\r").encode()),
+    ("CRLF", ROWS.replace("\n", "\r\n").encode()),
+    ("UTF-16 with a BOM", ROWS.encode("utf-16")),
+    ("UTF-16 big-endian with a BOM", b"\xfe\xff" + ROWS.encode("utf-16-be")),
+    ("UTF-8 with a BOM", ROWS.encode("utf-8-sig")),
+    ("cp1252", ROWS.replace("More buses", "More buses – café").encode("cp1252")),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_survey_files_in_other_line_endings_and_encodings_are_read(label, raw):
+    headers, rows = read_csv(raw)
+    assert headers == ["Who", "Rating", "Better"], label
+    assert [r["Better"][:10] for r in rows] == ["More buses", "Shorter fo"], label
+    org = OrganisationFactory()
+    checked = check_file(raw, MAPPING, organisation_id=org.pk)
+    assert len(checked.rows) == 2 and not checked.errors, label
+
+
+def test_a_cell_over_131072_characters_is_read_and_cut_when_stored():
+    long_answer = "x" * 200_000
+    raw = f'Who,Better\nParent carer,"{long_answer}"\n'.encode()
+    headers, rows = read_csv(raw)
+    assert rows[0]["Better"] == long_answer
+    org = OrganisationFactory()
+    checked = check_file(raw, {"columns": {"respondent": "Who", "even_better_if": "Better"},
+                               "statistics": []}, organisation_id=org.pk)
+    assert len(checked.rows[0]["even_better_if"]) == 5000
+
+
+@pytest.mark.parametrize(("label", "raw"), [
+    ("CR only", ROWS.replace("\n", "\r").encode()),
+    ("UTF-16", ROWS.encode("utf-16")),
+    ("long cell", f'Who,Better\nParent carer,"{"y" * 140_000}"\n'.encode()),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_survey_upload_accepts_them_through_the_form(client, label, raw):
+    org = OrganisationFactory()
+    ServiceAreaFactory(name="Local Offer")
+    client.force_login(staff_user(Role.OFFICER, org))
+    response = client.post(reverse("staff:feedback:import-new"), {
+        "title": label, "organisation": org.pk, "received_on_0": "1", "received_on_1": "4",
+        "received_on_2": "2026", "file": SimpleUploadedFile("survey.csv", raw)})
+    assert response.status_code == 302, label
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200 and "Who" in detail.content.decode()
+    assert SurveyImport.objects.count() == 1
+
+
+# --- Passwords ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("password", "accepted"), [
+    ("aaaaaaaaaaaa", False), ("abcdefghijkl", False), ("123456789012", False),
+    ("zyxwvutsrqpo", False), ("abcdabcdabcd", False),
+    ("lamp-otter-river-42", True),
+])
+def test_set_password_refuses_repeated_or_sequential_characters(client, password, accepted):
+    user = staff_user(Role.OFFICER)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    form_url = client.get(reverse("password_reset_confirm", args=[uid, token]))["Location"]
+    response = client.post(form_url, {"new_password1": password, "new_password2": password})
+    user.refresh_from_db()
+    if accepted:
+        assert response.status_code == 302 and user.check_password(password)
+    else:
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "govuk-error-summary" in html
+        assert "must not be mostly repeated or sequential characters" in html
+        assert not user.check_password(password)
