@@ -152,7 +152,8 @@ def item_save(*, acting_user, report: Report, item: ReportItem | None = None, qu
     quotes, statistics = list(quotes), list(statistics)
     if item is not None:
         item = lock_for_edit(report.items.all(), item.pk, lock_version)
-    topic = _topic_for(report, topic, new_topic)
+    # An item being changed stays under its topic unless told otherwise.
+    topic = _topic_for(report, topic or (item.topic if item else None), new_topic)
     usable_quotes = set(feedback_selectors.quotes_usable_by(report.organisation_id)
                         .filter(pk__in=[q.pk for q in quotes]).values_list("pk", flat=True))
     if any(q.pk not in usable_quotes for q in quotes if q.status == Quote.Status.APPROVED):

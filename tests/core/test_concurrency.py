@@ -81,8 +81,8 @@ def test_report_item_second_save_is_refused():
     item = report.items.get()
     url = reverse("staff:reports:item-edit", args=[report.pk, item.pk])
     version = _hidden_version(_client(officer).get(url).content.decode())
-    form = {"heading": item.heading, "you_said": item.you_said, "we_did": item.we_did,
-            "outcome": "done", "lock_version": version}
+    form = {"topic": item.topic_id, "heading": item.heading, "you_said": item.you_said,
+            "we_did": item.we_did, "outcome": "done", "lock_version": version}
     assert _client(officer).post(url, {**form, "we_did": "We rewrote the pages."}
                                  ).status_code == 302
     response = _client(approver).post(url, {**form, "we_did": "We printed a booklet."})
@@ -193,9 +193,11 @@ def test_items_added_at_once_get_distinct_positions():
     report = draft_report(org=org, author=officer, items=1)
     url = reverse("staff:reports:item-create", args=[report.pk])
     clients = [_client(officer), _client(approver), _client(officer)]
+    topic = report.topics.get()
 
     def add(client, n):
-        return lambda: client.post(url, {"heading": f"Added at once {n}", "you_said": "x",
+        return lambda: client.post(url, {"topic": topic.pk, "heading": f"Added at once {n}",
+                                         "you_said": "x",
                                          "we_did": "y", "outcome": "done"}).status_code
 
     for round_ in range(3):

@@ -36,7 +36,7 @@ def test_every_staff_report_route_is_walked():
     # If a route is added, the walk below covers it only when its arguments
     # are known: this guards against a new address escaping the walk.
     for pattern in _routes("staff:reports"):
-        assert set(pattern.pattern.converters) <= {"pk", "item_pk"}, pattern.name
+        assert set(pattern.pattern.converters) <= {"pk", "item_pk", "topic_pk"}, pattern.name
     assert {"list", "edit", "workflow", "item-create", "item-edit", "item-action"} <= names
 
 
@@ -49,7 +49,7 @@ def test_another_organisations_draft_is_not_readable_or_listed(client, role):
     council = OrganisationFactory(name="Testshire County Council")
     client.force_login(staff_user(role, council))
 
-    values = {"pk": report.pk, "item_pk": item.pk}
+    values = {"pk": report.pk, "item_pk": item.pk, "topic_pk": item.topic_id}
     walked = 0
     for pattern in _routes("staff:reports"):
         kwargs = _kwargs(pattern, values)

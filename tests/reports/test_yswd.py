@@ -636,7 +636,7 @@ def test_topics_page_query_count_is_pinned(client, people, django_assert_num_que
 
 
 # Who may manage a draft's topics: editors of its organisation only.
-TOPIC_ACCESS = {"anonymous": 302, "officer": 200, "approver": 200, "other_officer": 403,
+TOPIC_ACCESS = {"anonymous": 302, "officer": 200, "approver": 200, "other_officer": 404,
                 "board": 403, "administrator": 403}
 
 
