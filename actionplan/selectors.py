@@ -9,6 +9,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -21,8 +22,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Lead
 
 from core.models import Organisation
 
@@ -200,6 +202,35 @@ def _rows(queryset: QuerySet[Action], key: str, label_fields: list[str],
             for k in counts]
 
 
+def _status_counts_at(actions: QuerySet[Action], days: list[date], total: int
+                      ) -> dict[date, dict]:
+    """How many of these `total` actions were in each status at the end of
+    each day, in one query however many actions and days: each progress
+    update holds from its date until the next one's (by date, then id), so it
+    is counted for the days in that span. An action with no update yet on a
+    day counts as not started."""
+    counts = {day: dict.fromkeys(STATUS_ORDER, 0) for day in days}
+    if total and days:
+        held = (ProgressUpdate.objects.filter(action__in=actions.values("pk"))
+                .annotate(next_date=Window(Lead("date"), partition_by=[F("action_id")],
+                                           order_by=[F("date").asc(), F("id").asc()]))
+                .order_by().values("date", "status", "next_date"))
+        sql, params = held.query.sql_with_params()
+        day_rows = " UNION ALL ".join(["SELECT CAST(%s AS date) AS d"] * len(days))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT m.d, u.status, COUNT(*) FROM ({day_rows}) m "  # noqa: S608
+                f"JOIN ({sql}) u ON u.date <= m.d AND (u.next_date IS NULL OR u.next_date > m.d) "
+                "GROUP BY m.d, u.status",
+                [*days, *params])
+            for day, status, n in cursor.fetchall():
+                day = day if isinstance(day, date) else date.fromisoformat(str(day))
+                counts[day][status] = n
+    for day in days:
+        counts[day][Status.NOT_STARTED] += total - sum(counts[day].values())
+    return counts
+
+
 def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
     """Every figure on the board dashboard for the (filtered) actions.
 
@@ -236,13 +267,10 @@ def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
         key=lambda r: r.label)
 
     over_time = []
-    for month_end in month_ends(today):
-        status_then = Coalesce(_latest_update("status", date__lte=month_end),
-                               Value(Status.NOT_STARTED))
-        counts = dict.fromkeys(STATUS_ORDER, 0)
-        for item in (base.annotate(status_then=status_then).values("status_then")
-                     .annotate(n=Count("id")).order_by()):
-            counts[item["status_then"]] = item["n"]
+    ends = month_ends(today)
+    counts_then = _status_counts_at(base, ends, totals["total"])
+    for month_end in ends:
+        counts = counts_then[month_end]
         over_time.append(Row(label=f"{month_end:%b %Y}" if month_end != today
                              else f"Today ({today:%-d %b %Y})",
                              counts=[counts[s] for s in STATUS_ORDER],

@@ -10,6 +10,7 @@ never typed, and frozen into the item when the report is published.
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -67,6 +68,12 @@ class Report(TimeStampedModel):
     pdf_error = models.CharField(max_length=300, blank=True)
     pdf_attempts = models.PositiveSmallIntegerField(default=0)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    # The archive's full-text search document (title A, summary B, items C),
+    # written by services.search_documents_refresh when a report is published,
+    # so a search reads a GIN index instead of parsing every report. Postgres
+    # only; elsewhere it stays empty and search falls back to substrings.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]

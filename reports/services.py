@@ -2,13 +2,14 @@
 withdrawal and new versions. Every transition is audited."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from charter import services as charter_services
 from charter.models import EvidenceLink
+from core.pagecache import public_content_changed
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
 from feedback.models import Quote
@@ -17,6 +18,29 @@ from . import selectors
 from .models import Report, ReportItem
 
 S = Report.Status
+
+SEARCH_DOCUMENT_SQL = """
+UPDATE reports_report AS r SET search_document =
+    setweight(to_tsvector('english', coalesce(r.title, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(r.summary, '')), 'B')
+    || setweight(to_tsvector('english', coalesce((
+        SELECT string_agg(concat_ws(' ', i.heading, i.you_said, i.we_did, i.what_next), ' ')
+        FROM reports_reportitem AS i WHERE i.report_id = r.id), '')), 'C')
+WHERE r.id = ANY(%s)
+"""
+
+
+def search_documents_refresh(reports) -> None:
+    """Write the stored search document of these reports (a queryset or a
+    list) from their title, summary and items. Idempotent. Postgres only:
+    elsewhere search does without it."""
+    if connection.vendor != "postgresql":
+        return
+    ids = [r if isinstance(r, int) else r.pk for r in reports] if isinstance(reports, list) \
+        else list(reports.values_list("pk", flat=True))
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(SEARCH_DOCUMENT_SQL, [ids])
 
 
 def _transition(report: Report, to: str, actor, **fields) -> Report:
@@ -173,6 +197,8 @@ def report_publish(*, acting_user, report: Report) -> Report:
         status=S.SUPERSEDED)
     _transition(report, S.PUBLISHED, acting_user, published_at=timezone.now(),
                 pdf_state=Report.PdfState.PENDING, pdf_error="", pdf_attempts=0)
+    search_documents_refresh([report.pk])
+    public_content_changed()
     # The charter page shows each item as evidence of the commitments it keeps.
     for item in report.items.prefetch_related("commitments"):
         for commitment in item.commitments.all():
@@ -209,6 +235,7 @@ def report_withdraw(*, acting_user, report: Report, reason: str) -> Report:
         raise ValidationError("Only the published version can be withdrawn.")
     if not reason.strip():
         raise ValidationError({"withdrawn_reason": "Say why the report is withdrawn"})
+    public_content_changed()
     for link in EvidenceLink.objects.filter(url__startswith=report.get_absolute_url()):
         charter_services.evidence_link_remove(acting_user=acting_user, link=link)
     return _transition(report, S.WITHDRAWN, acting_user, withdrawn_at=timezone.now(),

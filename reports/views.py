@@ -34,7 +34,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest_reports"] = selectors.reports_published()[:3]
-        context["figures"] = selectors.closing_the_loop_figures()
+        context["figures"] = selectors.home_figures()
         return context
 
 
