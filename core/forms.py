@@ -3,6 +3,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.safestring import mark_safe
 
 from .models import Organisation, Role, ServiceArea, Theme
 
@@ -167,3 +168,32 @@ class OrganisationSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.checkbox("replies_need_approval", small=True),
                                  Button.secondary("save_settings", "Save settings"))
+
+
+BLANK_FORM_TIMEOUT = 60 * 60
+
+
+def blank_form_html(form) -> str:
+    """The crispy-forms HTML of an unbound public form, rendered once and then
+    read from the cache: rendering the GOV.UK field templates is most of the
+    cost of a form page. The key holds the form's class and every choice it
+    offers (read from the database each time, cheaply), so a new service
+    area or organisation shows at once. Rendered without a CSRF token: the
+    page's own template adds the visitor's token to every response."""
+    import hashlib
+
+    from crispy_forms.utils import render_crispy_form
+    from django.core.cache import cache
+
+    # One plain query per list (iterating field.choices would open a server-side cursor).
+    choices = [(name, [(o.pk, field.label_from_instance(o)) for o in field.queryset])
+               for name, field in form.fields.items() if hasattr(field, "queryset")]
+    digest = hashlib.sha256(repr((type(form).__module__, type(form).__qualname__,
+                                  form.prefix, choices)).encode()).hexdigest()[:32]
+    key = f"blank-form:{digest}"
+    html = cache.get(key)
+    if html is None:
+        form.helper.disable_csrf = True
+        html = render_crispy_form(form, helper=form.helper)
+        cache.set(key, html, BLANK_FORM_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - our own rendered template output

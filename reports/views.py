@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.forms import blank_form_html
 from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
@@ -71,6 +72,7 @@ class ReportView(View):
         return render(request, "reports/report.html", {
             "report": report, "versions": versions, "latest": latest,
             "useful_form": useful_form, "form": useful_form if useful_form.errors else None,
+            "useful_form_html": None if useful_form.is_bound else blank_form_html(useful_form),
             "useful_sent": useful_sent,
         }, status=status)
 

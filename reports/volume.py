@@ -172,9 +172,9 @@ def seed(volume: Volume, *, seed: int = 2026, today: date | None = None,
     with _own_timestamps(Feedback, StatusChange, Reply, Quote, Plan, Action, ProgressUpdate,
                          Report, ReportItem, PulseResponse), transaction.atomic():
         quotes = _seed_feedback(volume, rng, today, officer, approver, counts, log)
-        actions = _seed_actions(volume, rng, today, officer, counts, log)
-        _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts, log)
-        _seed_pulse(volume, rng, today, counts, log)
+        actions = _seed_actions(volume, rng, today, officer, counts, log, seed)
+        _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts, log, seed)
+        _seed_pulse(volume, rng, today, counts, log, seed)
         AuditEvent.objects.create(verb=MARKER_VERB, target_type="volume", target_id=str(seed),
                                   summary="seed_volume", data=counts)
     return counts
@@ -301,7 +301,7 @@ def _seed_feedback(volume, rng, today, officer, approver, counts, log) -> list[Q
     return quotes
 
 
-def _seed_actions(volume, rng, today, officer, counts, log) -> list[Action]:
+def _seed_actions(volume, rng, today, officer, counts, log, seed) -> list[Action]:
     orgs = list(Organisation.objects.order_by("id"))
     themes = list(Theme.objects.order_by("id"))
     board = Board.objects.order_by("id").first()
@@ -322,7 +322,7 @@ def _seed_actions(volume, rng, today, officer, counts, log) -> list[Action]:
             start = today - timedelta(days=60)
         plan = Plan(title=("County SEND improvement plan (stress case)" if big else
                            f"Local area SEND plan {index + 1}"),
-                    slug=f"volume-plan-{index + 1}", area=rng.choice(["Gloucestershire",
+                    slug=f"volume-plan-{seed}-{index + 1}", area=rng.choice(["Gloucestershire",
                                                                      "Herefordshire",
                                                                      "Worcestershire"]),
                     period_start=start, period_end=start + timedelta(days=3 * 365),
@@ -331,7 +331,7 @@ def _seed_actions(volume, rng, today, officer, counts, log) -> list[Action]:
         plans.append((plan, volume.big_plan_actions if big else sizes[index]))
     _bulk(Plan, [p for p, _ in plans])
     if plans and plans[0][0].pk is None:
-        by_slug = {p.slug: p for p in Plan.objects.filter(slug__startswith="volume-plan-")}
+        by_slug = {p.slug: p for p in Plan.objects.filter(slug__startswith=f"volume-plan-{seed}-")}
         plans = [(by_slug[p.slug], size) for p, size in plans]
     priority_rows = []
     for plan, size in plans:
@@ -343,7 +343,7 @@ def _seed_actions(volume, rng, today, officer, counts, log) -> list[Action]:
     _bulk(Priority, priority_rows)
     if priority_rows and priority_rows[0].pk is None:
         lookup = {(p.plan_id, p.number): p for p in
-                  Priority.objects.filter(plan__slug__startswith="volume-plan-")}
+                  Priority.objects.filter(plan__slug__startswith=f"volume-plan-{seed}-")}
         priorities_by_plan = [(plan, size, [lookup[(plan.pk, r.number)] for r in rows])
                               for plan, size, rows in priorities_by_plan]
 
@@ -365,7 +365,7 @@ def _seed_actions(volume, rng, today, officer, counts, log) -> list[Action]:
     log(f"  actions: writing {len(actions)} rows in {len(plans)} plans")
     _bulk(Action, actions)
     if actions and actions[0].pk is None:
-        actions = list(Action.objects.filter(priority__plan__slug__startswith="volume-plan-")
+        actions = list(Action.objects.filter(priority__plan__slug__startswith=f"volume-plan-{seed}-")
                        .order_by("id"))
     counts["actions"] = len(actions)
     counts["plans"] = len(plans)
@@ -404,7 +404,7 @@ def _seed_actions(volume, rng, today, officer, counts, log) -> list[Action]:
     return actions
 
 
-def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts, log) -> None:
+def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts, log, seed) -> None:
     orgs = list(Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).order_by("id"))
     areas = {a.name: a for a in ServiceArea.objects.all()}
     themes = list(Theme.objects.order_by("id"))
@@ -418,7 +418,7 @@ def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts
         end = today - timedelta(days=rng.randrange(span))
         published = _at(min(end + timedelta(days=rng.randint(10, 40)), today), rng)
         reports.append(Report(
-            slug=f"volume-report-{i + 1}", version=1,
+            slug=f"volume-report-{seed}-{i + 1}", version=1,
             title=f"You said, we did: {topic} ({end:%B %Y})",
             kind=rng.choice(Report.Kind.values), period_start=end - timedelta(days=180),
             period_end=end, audience="Parent carers and young people",
@@ -430,7 +430,7 @@ def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts
     log(f"  reports: writing {len(reports)} rows")
     _bulk(Report, reports, batch=1_000)
     if reports and reports[0].pk is None:
-        reports = list(Report.objects.filter(slug__startswith="volume-report-").order_by("id"))
+        reports = list(Report.objects.filter(slug__startswith=f"volume-report-{seed}-").order_by("id"))
     items, quote_links, action_links = [], [], []
     for report in reports:
         for position in range(1, rng.randint(3, 7)):
@@ -446,7 +446,7 @@ def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts
                 created_at=report.published_at, updated_at=report.published_at))
     _bulk(ReportItem, items)
     if items and items[0].pk is None:
-        items = list(ReportItem.objects.filter(report__slug__startswith="volume-report-"))
+        items = list(ReportItem.objects.filter(report__slug__startswith=f"volume-report-{seed}-"))
     QuoteLink = ReportItem.quotes.through
     ActionLink = ReportItem.actions.through
     for item in items:
@@ -461,10 +461,10 @@ def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts
     counts["report items"] = len(items)
     from . import services
 
-    services.search_documents_refresh(Report.objects.filter(slug__startswith="volume-report-"))
+    services.search_documents_refresh(Report.objects.filter(slug__startswith=f"volume-report-{seed}-"))
 
 
-def _seed_pulse(volume, rng, today, counts, log) -> None:
+def _seed_pulse(volume, rng, today, counts, log, seed) -> None:
     charter = Charter.objects.filter(status=Charter.Status.ADOPTED).order_by("position", "id").first()
     if charter is None:
         return
@@ -476,11 +476,11 @@ def _seed_pulse(volume, rng, today, counts, log) -> None:
     rounds = [PulseRound(charter=charter, title=f"Pulse check {n + 1}",
                          held_on=today - timedelta(days=90 * (8 - n)),
                          access=PulseRound.Access.INVITATION, state=PulseRound.State.CLOSED,
-                         token=f"volume-{rng.getrandbits(128):032x}")
+                         token=f"volume-{seed}-{rng.getrandbits(128):032x}")
               for n in range(8)]
     _bulk(PulseRound, rounds)
     if rounds[0].pk is None:
-        rounds = list(PulseRound.objects.filter(token__startswith="volume-").order_by("held_on"))
+        rounds = list(PulseRound.objects.filter(token__startswith=f"volume-{seed}-").order_by("held_on"))
     responses = []
     for i in range(responses_needed):
         pulse_round = rounds[i % len(rounds)]
