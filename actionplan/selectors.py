@@ -9,6 +9,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Case,
@@ -34,6 +35,7 @@ from .models import (
     Board,
     Meeting,
     Plan,
+    Priority,
     ProgressUpdate,
     Reminder,
     Status,
@@ -100,23 +102,44 @@ def public_plans() -> QuerySet[Plan]:
     return Plan.objects.filter(is_published=True).order_by("-period_start", "title")
 
 
-def public_priorities(plan: Plan) -> list:
-    """The plan's priorities with their public actions, each with its status
-    and the latest narrative written for the public. Nothing else: no staff
-    names, no internal narrative, no internal actions."""
+PUBLIC_ACTIONS_PER_PAGE = 50
+
+
+def public_priorities(plan: Plan, page_number=None) -> tuple[list[Priority], Page]:
+    """One page of the plan's public actions (PUBLIC_ACTIONS_PER_PAGE, in
+    priority order) and the priorities they belong to, each action with its
+    status and the latest narrative written for the public. Nothing else: no
+    staff names, no internal narrative, no internal actions. Three queries
+    however long the plan: a county's plan can have thousands of actions.
+
+    The priorities listed are those with actions on this page, and, on the
+    first page, those with no public action yet."""
+    priorities = list(plan.priorities.annotate(
+        public_total=Count("actions", filter=Q(actions__is_public=True))))
     public_actions = (
-        Action.objects.filter(is_public=True)
+        Action.objects.filter(is_public=True, priority__plan=plan)
         .select_related("lead_organisation")
         .annotate(public_narrative=_latest_update("public_narrative",
                                                   public_narrative__gt=""),
                   public_narrative_on=_latest_update("date", public_narrative__gt=""))
-        .order_by("id")
+        .order_by("priority__number", "id")
         .only("id", "priority_id", "reference", "title", "description", "due_date",
               "current_status", "current_percent", "inspection_finding", "last_update_on",
               "lead_organisation__name")
     )
-    return list(plan.priorities.prefetch_related(
-        Prefetch("actions", queryset=public_actions, to_attr="public_actions")))
+    paginator = Paginator(public_actions, PUBLIC_ACTIONS_PER_PAGE)
+    # The total is known from the priorities: no separate COUNT query.
+    paginator.__dict__["count"] = sum(p.public_total for p in priorities)
+    page = paginator.get_page(page_number)
+    on_page: dict[int, list[Action]] = {}
+    for action in page.object_list:
+        on_page.setdefault(action.priority_id, []).append(action)
+    shown = []
+    for priority in priorities:
+        priority.public_actions = on_page.get(priority.pk, [])
+        if priority.public_actions or (priority.public_total == 0 and page.number == 1):
+            shown.append(priority)
+    return shown, page
 
 
 def boards_all() -> QuerySet[Board]:
