@@ -95,7 +95,7 @@ def test_query_count_does_not_grow_with_the_volume(client, demo_people, name, wh
         assert client.get(path).status_code == 200
 
 
-EXPECTED = {"home": 3, "archive": 5, "search": 5, "public plan": 4, "inbox": 11,
+EXPECTED = {"home": 3, "archive": 4, "search": 4, "public plan": 4, "inbox": 11,
             "dashboard": 13}
 
 
