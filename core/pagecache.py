@@ -1,7 +1,7 @@
 """Whole public pages kept in the cache (Redis in production), for visitors
 who are not signed in, until something public changes.
 
-Every key carries a *generation* number. Services that change what a public
+Every page is stored with a *generation* number. Services that change what a public
 page shows call `public_content_changed()`, which moves the generation on
 after their transaction commits, so every cached page is stale at once and
 nothing withdrawn or unpublished is served again. (Bumping before the commit
@@ -55,15 +55,19 @@ def public_content_changed() -> None:
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
-    return (request.method in ("GET", "HEAD")
-            and "messages" not in request.COOKIES
-            and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
-            and not request.user.is_authenticated)
+    if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
+        return False
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
+        return False
+    # Without a session cookie nobody is signed in: no need to load a session.
+    return (settings.SESSION_COOKIE_NAME not in request.COOKIES
+            or not request.user.is_authenticated)
 
 
-def _key(request: HttpRequest, generation: int) -> str:
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
-    return f"public-page:{generation}:{digest}"
+def _key(request: HttpRequest) -> str:
+    # Scheme and host too: the feed's links are absolute.
+    digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:40]
+    return f"public-page:{digest}"
 
 
 def cache_public_page(view):
@@ -74,11 +78,14 @@ def cache_public_page(view):
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
         if not timeout or not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        key = _key(request, public_generation())
-        stored = cache.get(key)
-        if stored is not None:
-            content, content_type = stored
-            response = HttpResponse(content, content_type=content_type)
+        # One round trip for the page and the generation: a page is kept with
+        # the generation it was made under and used only while that is current.
+        key = _key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY) or public_generation()
+        stored = found.get(key)
+        if stored is not None and stored[0] == generation:
+            response = HttpResponse(stored[1], content_type=stored[2])
             response["X-Page-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
@@ -87,7 +94,7 @@ def cache_public_page(view):
         if (response.status_code == 200 and not response.cookies and not response.streaming
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
                 and not request.META.get("CSRF_COOKIE_USED")):
-            cache.set(key, (response.content, response["Content-Type"]), timeout)
+            cache.set(key, (generation, response.content, response["Content-Type"]), timeout)
         return response
 
     return wrapped
