@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -42,15 +42,24 @@ def reports_published() -> QuerySet[Report]:
             .select_related("service_area", "organisation").order_by("-published_at", "-id"))
 
 
-def report_public(slug: str, version: int | None = None) -> Report | None:
+def report_public(slug: str, version: int | None = None, *, with_items: bool = True
+                  ) -> Report | None:
+    """A published (or superseded, or withdrawn) version. Without items when
+    the page has them from the cache (see report_items_prefetch)."""
     qs = Report.objects.filter(slug=slug, status__in=PUBLIC_STATUSES)
     if version is not None:
         qs = qs.filter(version=version)
     else:
         # The newest published version; a withdrawn one still answers, with a notice.
         qs = qs.exclude(status=Report.Status.SUPERSEDED).order_by("-version")
-    return (qs.select_related("service_area", "organisation")
-            .prefetch_related(_items_prefetch()).first())
+    qs = qs.select_related("service_area", "organisation")
+    return (qs.prefetch_related(_items_prefetch()) if with_items else qs).first()
+
+
+def report_items_prefetch(report: Report) -> None:
+    """Load a report's items with their quotes, statistics and actions (for
+    a report read without them)."""
+    prefetch_related_objects([report], _items_prefetch())
 
 
 def report_versions(slug: str) -> QuerySet[Report]:

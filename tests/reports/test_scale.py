@@ -194,3 +194,31 @@ def test_signed_in_people_and_form_pages_are_never_cached(client, redis_page_cac
         f"{cache.key_prefix}:*public-page:*"))
     client.get(reverse("feedback:give"))
     assert client.get(reverse("feedback:give")).get("X-Page-Cache") is None
+
+
+def test_report_page_items_come_from_the_cache_until_something_changes(
+        client, django_assert_num_queries):
+    from tests.actionplan.factories import ActionFactory
+
+    org, officer, approver = make_people()
+    report = published_report(org=org, author=officer, approver=approver)
+    action = ActionFactory(is_public=True, title="Rewrite the Local Offer pages")
+    item = report.items.first()
+    item.actions.add(action)
+    Report.objects.filter(pk=report.pk).update(updated_at=report.updated_at)
+    url = reverse("reports:detail", args=[report.slug])
+    client.get(url)
+    with django_assert_num_queries(2):  # the report and its versions; items from the cache
+        html = client.get(url).content.decode()
+    assert "Finding information 0" in html and "Rewrite the Local Offer pages" in html
+
+    # An action's live status is part of an item: a progress update shows at once.
+    actionplan_services.action_update_progress(
+        acting_user=officer, action=action, status=Status.OFF_TRACK, percent=10,
+        narrative="Internal words")
+    assert "Off track (red)" in client.get(url).content.decode()
+
+    # Withdrawing changes the report: the notice shows, with the items.
+    services.report_withdraw(acting_user=officer, report=report, reason="A figure was wrong.")
+    html = client.get(url).content.decode()
+    assert "This report was withdrawn" in html and "Finding information 0" in html
