@@ -1,12 +1,13 @@
 """Whole public pages kept in the cache (Redis in production), for visitors
 who are not signed in, until something public changes.
 
-Every page is stored with a *generation* number. Services that change what a public
-page shows call `public_content_changed()`, which moves the generation on
-after their transaction commits, so every cached page is stale at once and
-nothing withdrawn or unpublished is served again. (Bumping before the commit
-would let a request still reading the old rows cache them under the new
-generation.)
+Every page is stored with the *generation* number it was made under and is
+served only while that number is current. Services that change what a public
+page shows call `public_content_changed()`, which moves the generation on at
+once and again after their transaction commits, so every cached page is stale
+at once and nothing withdrawn or unpublished is served again. (A bump only
+before the commit would let a request still reading the old rows cache them
+under the new generation; the second bump drops that page.)
 
 Never cached: signed-in people, requests carrying messages, responses that
 set a cookie or used a CSRF token (a page with a POST form), anything but a
