@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 
-.PHONY: run test install assets bench lint worker beat clean
+.PHONY: run test install assets bench bench-http lint worker beat clean
 
 run: install assets
 	$(BIN)/python manage.py migrate --noinput
@@ -40,6 +40,11 @@ assets: $(STAMPS)/node
 # Measures speed and memory of the hot paths; see README "Benchmarks".
 bench: install assets
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The portal under gunicorn against a bare Django view, driven by wrk; see
+# README "HTTP benchmark". Needs Postgres, Redis and wrk (apt-get install wrk).
+bench-http: install assets
+	$(BIN)/python -m bench.http $(BENCH_HTTP_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -21,8 +23,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Lead
 
 from core.models import Organisation
 
@@ -32,6 +35,7 @@ from .models import (
     Board,
     Meeting,
     Plan,
+    Priority,
     ProgressUpdate,
     Reminder,
     Status,
@@ -98,23 +102,44 @@ def public_plans() -> QuerySet[Plan]:
     return Plan.objects.filter(is_published=True).order_by("-period_start", "title")
 
 
-def public_priorities(plan: Plan) -> list:
-    """The plan's priorities with their public actions, each with its status
-    and the latest narrative written for the public. Nothing else: no staff
-    names, no internal narrative, no internal actions."""
+PUBLIC_ACTIONS_PER_PAGE = 50
+
+
+def public_priorities(plan: Plan, page_number=None) -> tuple[list[Priority], Page]:
+    """One page of the plan's public actions (PUBLIC_ACTIONS_PER_PAGE, in
+    priority order) and the priorities they belong to, each action with its
+    status and the latest narrative written for the public. Nothing else: no
+    staff names, no internal narrative, no internal actions. Three queries
+    however long the plan: a county's plan can have thousands of actions.
+
+    The priorities listed are those with actions on this page, and, on the
+    first page, those with no public action yet."""
+    priorities = list(plan.priorities.annotate(
+        public_total=Count("actions", filter=Q(actions__is_public=True))))
     public_actions = (
-        Action.objects.filter(is_public=True)
+        Action.objects.filter(is_public=True, priority__plan=plan)
         .select_related("lead_organisation")
         .annotate(public_narrative=_latest_update("public_narrative",
                                                   public_narrative__gt=""),
                   public_narrative_on=_latest_update("date", public_narrative__gt=""))
-        .order_by("id")
+        .order_by("priority__number", "id")
         .only("id", "priority_id", "reference", "title", "description", "due_date",
               "current_status", "current_percent", "inspection_finding", "last_update_on",
               "lead_organisation__name")
     )
-    return list(plan.priorities.prefetch_related(
-        Prefetch("actions", queryset=public_actions, to_attr="public_actions")))
+    paginator = Paginator(public_actions, PUBLIC_ACTIONS_PER_PAGE)
+    # The total is known from the priorities: no separate COUNT query.
+    paginator.__dict__["count"] = sum(p.public_total for p in priorities)
+    page = paginator.get_page(page_number)
+    on_page: dict[int, list[Action]] = {}
+    for action in page.object_list:
+        on_page.setdefault(action.priority_id, []).append(action)
+    shown = []
+    for priority in priorities:
+        priority.public_actions = on_page.get(priority.pk, [])
+        if priority.public_actions or (priority.public_total == 0 and page.number == 1):
+            shown.append(priority)
+    return shown, page
 
 
 def boards_all() -> QuerySet[Board]:
@@ -213,6 +238,35 @@ def plan_for_dashboard(user) -> Plan | None:
             .order_by("-own", "-period_end", "-id").first())
 
 
+def _status_counts_at(actions: QuerySet[Action], days: list[date], total: int
+                      ) -> dict[date, dict]:
+    """How many of these `total` actions were in each status at the end of
+    each day, in one query however many actions and days: each progress
+    update holds from its date until the next one's (by date, then id), so it
+    is counted for the days in that span. An action with no update yet on a
+    day counts as not started."""
+    counts = {day: dict.fromkeys(STATUS_ORDER, 0) for day in days}
+    if total and days:
+        held = (ProgressUpdate.objects.filter(action__in=actions.values("pk"))
+                .annotate(next_date=Window(Lead("date"), partition_by=[F("action_id")],
+                                           order_by=[F("date").asc(), F("id").asc()]))
+                .order_by().values("date", "status", "next_date"))
+        sql, params = held.query.sql_with_params()
+        day_rows = " UNION ALL ".join(["SELECT CAST(%s AS date) AS d"] * len(days))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT m.d, u.status, COUNT(*) FROM ({day_rows}) m "  # noqa: S608
+                f"JOIN ({sql}) u ON u.date <= m.d AND (u.next_date IS NULL OR u.next_date > m.d) "
+                "GROUP BY m.d, u.status",
+                [*days, *params])
+            for day, status, n in cursor.fetchall():
+                day = day if isinstance(day, date) else date.fromisoformat(str(day))
+                counts[day][status] = n
+    for day in days:
+        counts[day][Status.NOT_STARTED] += total - sum(counts[day].values())
+    return counts
+
+
 def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
     """Every figure on the board dashboard for the (filtered) actions.
 
@@ -249,13 +303,10 @@ def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
         key=lambda r: r.label)
 
     over_time = []
-    for month_end in month_ends(today):
-        status_then = Coalesce(_latest_update("status", date__lte=month_end),
-                               Value(Status.NOT_STARTED))
-        counts = dict.fromkeys(STATUS_ORDER, 0)
-        for item in (base.annotate(status_then=status_then).values("status_then")
-                     .annotate(n=Count("id")).order_by()):
-            counts[item["status_then"]] = item["n"]
+    ends = month_ends(today)
+    counts_then = _status_counts_at(base, ends, totals["total"])
+    for month_end in ends:
+        counts = counts_then[month_end]
         over_time.append(Row(label=f"{month_end:%b %Y}" if month_end != today
                              else f"Today ({today:%-d %b %Y})",
                              counts=[counts[s] for s in STATUS_ORDER],

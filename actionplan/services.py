@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from core.concurrency import lock_for_edit
 from core.models import Organisation, Theme, User
+from core.pagecache import public_content_changed
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
 
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 def plan_create(*, acting_user: User | None, title: str, area: str, period_start: date,
                 period_end: date, board: Board | None = None, summary: str = "",
                 review_date: date | None = None, slug: str = "") -> Plan:
+    public_content_changed()  # public pages show this
     plan = Plan(title=title.strip(), slug=slug or slugify(title)[:200], area=area,
                 period_start=period_start, period_end=period_end, board=board,
                 summary=summary.strip(), review_date=review_date)
@@ -54,6 +56,7 @@ def plan_create(*, acting_user: User | None, title: str, area: str, period_start
 @transaction.atomic
 def priority_create(*, acting_user: User | None, plan: Plan, number: int, title: str,
                     description: str = "") -> Priority:
+    public_content_changed()  # public pages show this
     priority = Priority(plan=plan, number=number, title=title.strip(),
                         description=description.strip())
     priority.full_clean()
@@ -89,6 +92,7 @@ def action_create(*, acting_user: User | None, priority: Priority, title: str,
     and audits. The reference ("3.2") is given automatically when not passed.
     The action starts "not started" at 0%.
     """
+    public_content_changed()  # public pages show this
     action = Action(
         priority=priority, reference=reference or _next_reference(priority), title=title.strip(),
         description=description.strip(), lead_organisation=lead_organisation, owner=owner,
@@ -134,6 +138,7 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
     date cannot be in the future. The caller checks permission
     (`actionplan.update_action`); audited with ids and states only.
     """
+    public_content_changed()  # public pages show this
     today = timezone.localdate()
     date = date or today
     narrative = narrative.strip()

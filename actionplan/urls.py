@@ -2,11 +2,13 @@
 
 from django.urls import path
 
+from core.pagecache import cache_public_page
+
 from . import views
 
 app_name = "actionplan"
 
 urlpatterns = [
-    path("", views.PublicPlanView.as_view(), name="index"),
-    path("<slug:slug>/", views.PublicPlanView.as_view(), name="plan"),
+    path("", cache_public_page(views.PublicPlanView.as_view()), name="index"),
+    path("<slug:slug>/", cache_public_page(views.PublicPlanView.as_view()), name="plan"),
 ]

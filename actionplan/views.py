@@ -43,12 +43,13 @@ class PublicPlanView(View):
         plan = selectors.plan_for_public(slug)
         if plan is None and slug is not None:
             raise Http404
-        priorities = selectors.public_priorities(plan) if plan else []
+        priorities, page = (selectors.public_priorities(plan, request.GET.get("page"))
+                            if plan else ([], None))
         return render(request, "actionplan/public_plan.html", {
-            "plan": plan, "priorities": priorities,
+            "plan": plan, "priorities": priorities, "page": page,
             "other_plans": [p for p in selectors.public_plans() if plan is None or p.pk != plan.pk],
             "today": timezone.localdate(),
-            "public_count": sum(len(p.public_actions) for p in priorities),
+            "public_count": page.paginator.count if page else 0,
         })
 
 

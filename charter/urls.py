@@ -3,14 +3,16 @@ are printed on invitations and linked from reports."""
 
 from django.urls import path
 
+from core.pagecache import cache_public_page
+
 from . import views
 
 app_name = "charter"
 
 urlpatterns = [
-    path("", views.CharterIndexView.as_view(), name="index"),
+    path("", cache_public_page(views.CharterIndexView.as_view()), name="index"),
     path("pulse/<str:token>/", views.PulseView.as_view(), name="pulse_invitation"),
-    path("<slug:slug>/", views.CharterView.as_view(), name="charter"),
+    path("<slug:slug>/", cache_public_page(views.CharterView.as_view()), name="charter"),
     path("<slug:slug>/v/<int:version>/", views.CharterView.as_view(), name="version"),
     path("<slug:slug>/pulse/", views.PulseView.as_view(), name="pulse"),
     path("<slug:slug>/pulse/thanks/", views.PulseThanksView.as_view(), name="pulse_thanks"),

@@ -3,6 +3,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from .models import Organisation, Role, ServiceArea, Theme
@@ -205,3 +206,57 @@ class OrganisationSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.checkbox("replies_need_approval", small=True),
                                  Button.secondary("save_settings", "Save settings"))
+
+
+FORM_HTML_TIMEOUT = 60 * 60
+
+
+def cached_form_html(form) -> str | None:
+    """The crispy-forms HTML of a form, rendered once and then read from the
+    cache: rendering the GOV.UK field templates is most of the cost of a form
+    page, and a blank form (or a filter form with the same filters chosen)
+    renders the same every time. The key holds the form's class, the values
+    it was given and every choice it offers (read from the database each
+    time, cheaply), so a new service area or organisation shows at once.
+    Rendered without a CSRF token: a POST page's own template adds the
+    visitor's token, and GET filter forms need none. None for a form with
+    errors, which is rendered as usual."""
+    import hashlib
+
+    from crispy_forms.utils import render_crispy_form
+    from django.core.cache import cache
+
+    if form.is_bound and form.errors:
+        return None
+    data = sorted((k, form.data.getlist(k)) if hasattr(form.data, "getlist") else (k, v)
+                  for k, v in form.data.items()) if form.is_bound else None
+    # One plain query per list (iterating field.choices would open a server-side
+    # cursor), and the same lists are given to the widgets, so rendering on a
+    # miss reads nothing again.
+    choices = []
+    for name, field in form.fields.items():
+        if hasattr(field, "queryset"):
+            options = [(o.pk, field.label_from_instance(o)) for o in field.queryset]
+            if getattr(field, "empty_label", None) is not None:
+                options.insert(0, ("", field.empty_label))
+            field.widget.choices = options
+            choices.append((name, options))
+    # Choices that are not querysets (the archive's years) follow what is
+    # published, which moves the public generation on.
+    from core.pagecache import public_generation
+
+    digest = hashlib.sha256(repr((type(form).__module__, type(form).__qualname__,
+                                  form.prefix, data, choices,
+                                  public_generation())).encode()).hexdigest()[:32]
+    key = f"form-html:{digest}"
+    html = cache.get(key)
+    if html is None:
+        form.helper.disable_csrf = True
+        html = render_crispy_form(form, helper=form.helper)
+        cache.set(key, html, FORM_HTML_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - our own rendered template output
+
+
+def blank_form_html(form) -> str | None:
+    """cached_form_html of an unbound form (see there)."""
+    return cached_form_html(form)

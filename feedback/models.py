@@ -115,6 +115,8 @@ class Feedback(TimeStampedModel):
         indexes = [
             models.Index(fields=["organisation", "status", "received_on"]),
             models.Index(fields=["status", "response_due_on"]),
+            # The inbox's order and the home page's 12-month window.
+            models.Index(fields=["received_on", "id"], name="feedback_received_on_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),

@@ -168,9 +168,11 @@ def survey_imports_for(user) -> QuerySet[SurveyImport]:
 def staff_counts(user) -> dict[str, int]:
     """Numbers for the staff home page, in one query."""
     today = timezone.localdate()
-    return feedback_visible_to(user).aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, response_due_on__lt=today)),
-        mine=Count("pk", filter=Q(status__in=OPEN_STATUSES, assigned_to=user)),
-        unassigned=Count("pk", filter=Q(status__in=OPEN_STATUSES, assigned_to__isnull=True)),
+    # Every figure is about open feedback: filtering first lets Postgres read
+    # only the open rows through an index instead of five years of history.
+    return feedback_visible_to(user).filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(response_due_on__lt=today)),
+        mine=Count("pk", filter=Q(assigned_to=user)),
+        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
     )

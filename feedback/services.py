@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.concurrency import lock_for_edit
 from core.models import Organisation, Role, ServiceArea, Theme
+from core.pagecache import public_content_changed
 from core.roles import has_role
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
@@ -298,6 +299,7 @@ def reply_create(*, acting_user, feedback: Feedback, outcome: str, text: str,
 
 
 def _publish(reply: Reply, actor) -> None:
+    public_content_changed()  # public pages show this
     now = timezone.now()
     reply.state = Reply.State.PUBLISHED
     reply.published_at = now

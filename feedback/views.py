@@ -16,6 +16,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from core.concurrency import EditConflict
+from core.forms import blank_form_html
 from core.http import client_address
 from core.models import Organisation
 from core.roles import organisation_ids_with_role
@@ -67,7 +68,8 @@ class GiveFeedbackView(View):
     rate_bucket = "give"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": self.form_class()})
+        form = self.form_class()
+        return render(request, self.template_name, {"form": form, "form_html": blank_form_html(form)})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self.form_class(request.POST)

@@ -16,6 +16,9 @@ class ArchiveFilterForm(forms.Form):
                                  Field.select("publisher"), Field.select("kind"),
                                  Field.select("service_area"), Field.select("theme"),
                                  Button.secondary("search", "Search reports"))
+        # A GET form: without this crispy adds a CSRF token, which would put
+        # it in every search address and keep the archive out of the page cache.
+        self.helper.form_method = "get"
 
 
 def _years():

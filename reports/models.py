@@ -14,6 +14,7 @@ import re
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -125,6 +126,12 @@ class Report(TimeStampedModel):
     pdf_attempts = models.PositiveSmallIntegerField(default=0)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
     lock_version = lock_version_field()
+
+    # The archive's full-text search document (title A, summary B, items C),
+    # written by services.search_documents_refresh when a report is published,
+    # so a search reads a GIN index instead of parsing every report. Postgres
+    # only; elsewhere it stays empty and search falls back to substrings.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]

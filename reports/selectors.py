@@ -3,8 +3,11 @@
 import statistics as stats
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.roles import organisation_ids_with_role
@@ -91,15 +94,24 @@ def useful_counts(report: Report) -> UsefulCount:
     return UsefulCount.objects.filter(report=report).first() or UsefulCount(report=report)
 
 
-def report_public(slug: str, version: int | None = None) -> Report | None:
+def report_public(slug: str, version: int | None = None, *, with_items: bool = True
+                  ) -> Report | None:
+    """A published (or superseded, or withdrawn) version. Without items when
+    the page has them from the cache (see report_items_prefetch)."""
     qs = Report.objects.filter(slug=slug, status__in=PUBLIC_STATUSES)
     if version is not None:
         qs = qs.filter(version=version)
     else:
         # The newest published version; a withdrawn one answers 410 Gone (the view).
         qs = qs.exclude(status=Report.Status.SUPERSEDED).order_by("-version")
-    return (qs.select_related("service_area", "organisation", "series")
-            .prefetch_related(_items_prefetch()).first())
+    qs = qs.select_related("service_area", "organisation", "series")
+    return (qs.prefetch_related(_items_prefetch()) if with_items else qs).first()
+
+
+def report_items_prefetch(report: Report) -> None:
+    """Load a report's items with their quotes, statistics and actions (for
+    a report read without them)."""
+    prefetch_related_objects([report], _items_prefetch())
 
 
 def report_versions(slug: str) -> QuerySet[Report]:
@@ -134,16 +146,12 @@ def search(queryset: QuerySet[Report], text: str) -> QuerySet[Report]:
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.search import SearchQuery
 
-        vector = (SearchVector("title", weight="A", config="english")
-                  + SearchVector("summary", weight="B", config="english")
-                  + SearchVector("items__heading", "items__you_said", "items__we_did",
-                                 "items__what_next", weight="C", config="english"))
-        matches = (Report.objects.annotate(document=vector)
-                   .filter(document=SearchQuery(text, config="english", search_type="websearch"))
-                   .values("pk"))
-        return queryset.filter(pk__in=matches)
+        # The stored document (reports.services.search_documents_refresh),
+        # read through its GIN index.
+        return queryset.filter(search_document=SearchQuery(text, config="english",
+                                                           search_type="websearch"))
     return queryset.filter(Q(title__icontains=text) | Q(summary__icontains=text)
                            | Q(items__you_said__icontains=text)
                            | Q(items__we_did__icontains=text)).distinct()
@@ -154,25 +162,50 @@ def closing_the_loop_figures(today=None) -> dict:
 
     Counts individual feedback; survey answers (answered together in their
     report) and "Was this page useful?" clicks are counted apart and not in
-    the share answered or the time to answer.
+    the share answered or the time to answer. Two queries: working days are
+    counted once per distinct (received, answered) pair of dates, not per row.
     """
     today = today or timezone.localdate()
     since = today - timedelta(days=365)
-    recent = Feedback.objects.filter(received_on__gt=since, received_on__lte=today)
-    individual = recent.exclude(channel__in=[Feedback.Channel.SURVEY,
-                                             Feedback.Channel.PAGE_USEFUL])
-    received = individual.count()
-    answered = list(individual.filter(responded_at__isnull=False)
-                    .values_list("received_on", "responded_at"))
-    days = [working_days_between(r, timezone.localtime(at).date()) for r, at in answered]
+    recent = Feedback.objects.filter(received_on__gt=since, received_on__lte=today).order_by()
+    not_individual = Q(channel__in=[Feedback.Channel.SURVEY, Feedback.Channel.PAGE_USEFUL])
+    totals = recent.aggregate(received=Count("pk", filter=~not_individual),
+                              survey_answers=Count("pk", filter=Q(channel=Feedback.Channel.SURVEY)))
+    pairs = (recent.exclude(not_individual).filter(responded_at__isnull=False)
+             .annotate(answered_on=TruncDate("responded_at"))
+             .values_list("received_on", "answered_on").annotate(n=Count("pk")))
+    days: list[int] = []
+    for received_on, answered_on, n in pairs:
+        days.extend([working_days_between(received_on, answered_on)] * n)
+    received = totals["received"]
     return {
         "since": since + timedelta(days=1),
         "received": received,
-        "survey_answers": recent.filter(channel=Feedback.Channel.SURVEY).count(),
-        "answered": len(answered),
-        "answered_percent": round(100 * len(answered) / received) if received else None,
+        "survey_answers": totals["survey_answers"],
+        "answered": len(days),
+        "answered_percent": round(100 * len(days) / received) if received else None,
         "median_working_days": round(stats.median(days)) if days else None,
     }
+
+
+HOME_FIGURES_KEY = "reports:home-figures"
+
+
+def home_figures_refresh() -> dict:
+    """Compute the home page's figures and keep them for the home page.
+    Beat runs it every HOME_FIGURES_REFRESH_SECONDS (reports.tasks)."""
+    figures = closing_the_loop_figures()
+    cache.set(HOME_FIGURES_KEY, figures, 3 * settings.HOME_FIGURES_REFRESH_SECONDS)
+    return figures
+
+
+def home_figures() -> dict:
+    """The figures as beat last computed them (computed now if missing or
+    from another day), so a busy home page never counts 12 months of feedback."""
+    figures = cache.get(HOME_FIGURES_KEY)
+    if figures is None or figures["since"] != timezone.localdate() - timedelta(days=364):
+        figures = home_figures_refresh()
+    return figures
 
 
 def report_public_by_pk(pk: int) -> Report | None:

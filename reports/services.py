@@ -3,7 +3,7 @@ withdrawal and new versions. Every transition is audited."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from charter import services as charter_services
 from charter.models import EvidenceLink
 from core.concurrency import lock_for_edit
 from core.ordering import move_in_order
+from core.pagecache import public_content_changed
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
 from feedback import selectors as feedback_selectors
@@ -23,6 +24,31 @@ from . import selectors
 from .models import Report, ReportItem, ReportSeries, ReportTopic, UsefulCount
 
 S = Report.Status
+
+SEARCH_DOCUMENT_SQL = """
+UPDATE reports_report AS r SET search_document =
+    setweight(to_tsvector('english', coalesce(r.title, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(r.summary, '')), 'B')
+    || setweight(to_tsvector('english', coalesce((
+        SELECT string_agg(concat_ws(' ', t.title, i.heading, i.you_said, i.we_did,
+                                    i.what_next, i.evidence), ' ')
+        FROM reports_reportitem AS i LEFT JOIN reports_reporttopic AS t ON t.id = i.topic_id
+        WHERE i.report_id = r.id), '')), 'C')
+WHERE r.id = ANY(%s)
+"""
+
+
+def search_documents_refresh(reports) -> None:
+    """Write the stored search document of these reports (a queryset or a
+    list) from their title, summary and items. Idempotent. Postgres only:
+    elsewhere search does without it."""
+    if connection.vendor != "postgresql":
+        return
+    ids = [r if isinstance(r, int) else r.pk for r in reports] if isinstance(reports, list) \
+        else list(reports.values_list("pk", flat=True))
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(SEARCH_DOCUMENT_SQL, [ids])
 
 
 def _transition(report: Report, to: str, actor, **fields) -> Report:
@@ -305,6 +331,8 @@ def report_publish(*, acting_user, report: Report) -> Report:
         status=S.SUPERSEDED)
     _transition(report, S.PUBLISHED, acting_user, published_at=timezone.now(),
                 pdf_state=Report.PdfState.PENDING, pdf_error="", pdf_attempts=0)
+    search_documents_refresh([report.pk])
+    public_content_changed()
     # The charter page shows each item as evidence of the commitments it keeps.
     for item in report.items.select_related("topic").prefetch_related("commitments"):
         for commitment in item.commitments.all():
@@ -348,6 +376,7 @@ def report_withdraw(*, acting_user, report: Report, reason: str) -> Report:
         raise ValidationError("Only the published version can be withdrawn.")
     if not reason.strip():
         raise ValidationError({"withdrawn_reason": "Say why the report is withdrawn"})
+    public_content_changed()
     # Every version's address starts with this (the slug ends at the slash).
     prefix = reverse("reports:detail", args=[report.slug])
     for link in EvidenceLink.objects.filter(url__startswith=prefix):

@@ -82,3 +82,11 @@ def resume_pending_pdfs(older_than_seconds: int = 600) -> int:
     for pk in ids:
         render_report_pdf.delay(pk)
     return len(ids)
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=180)
+def refresh_home_figures() -> None:
+    """Beat: recompute the home page's figures (reports.selectors.home_figures)."""
+    from . import selectors
+
+    selectors.home_figures_refresh()

@@ -2,14 +2,16 @@
 
 from django.urls import path
 
+from core.pagecache import cache_public_page
+
 from . import feeds, views
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.ArchiveView.as_view(), name="index"),
-    path("feed/", feeds.ReportsFeed(), name="feed"),
-    path("series/<slug:slug>/", views.SeriesView.as_view(), name="series"),
+    path("", cache_public_page(views.ArchiveView.as_view()), name="index"),
+    path("feed/", cache_public_page(feeds.ReportsFeed()), name="feed"),
+    path("series/<slug:slug>/", cache_public_page(views.SeriesView.as_view()), name="series"),
     path("<slug:slug>/", views.ReportView.as_view(), name="detail"),
     path("<slug:slug>/v/<int:version>/", views.ReportView.as_view(), name="version"),
     path("<slug:slug>/v/<int:version>/pdf/", views.ReportPdfView.as_view(), name="pdf"),

@@ -2,6 +2,8 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -12,7 +14,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.concurrency import EditConflict
+from core.forms import blank_form_html
 from core.models import Organisation
+from core.pagecache import public_generation
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
 from feedback.views import _over_rate_limit
@@ -34,7 +38,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest_reports"] = selectors.reports_published()[:3]
-        context["figures"] = selectors.closing_the_loop_figures()
+        context["figures"] = selectors.home_figures()
         return context
 
 
@@ -85,21 +89,38 @@ def _withdrawn(request: HttpRequest, report: Report) -> HttpResponse:
                   status=410)
 
 
+def _items_key(report: Report) -> str:
+    """The cache key of a report's contents and items on its page: they
+    change only with the report (its updated_at) or with what it links to
+    (actions' live status), which moves the public generation on."""
+    return f"{report.pk}:{report.updated_at.isoformat()}:{public_generation()}"
+
+
 class ReportView(View):
     def get(self, request: HttpRequest, slug: str, version: int | None = None) -> HttpResponse:
-        report = _public_report(slug, version)
+        # The items (five queries and most of the rendering) usually come
+        # from the template fragment cache; read them only when they do not.
+        report = selectors.report_public(slug, version, with_items=False)
+        if report is None:
+            raise Http404
         if report.status == Report.Status.WITHDRAWN:
             return _withdrawn(request, report)
         return self.render_page(request, report, UsefulForm())
 
     def render_page(self, request, report, useful_form, status=200, useful_sent=False):
+        items_key = _items_key(report)
+        if not hasattr(report, "_prefetched_objects_cache") and cache.get(
+                make_template_fragment_key("report_items", [items_key])) is None:
+            selectors.report_items_prefetch(report)
         versions = list(selectors.report_versions(report.slug))
         latest = next((v for v in versions if v.status != Report.Status.SUPERSEDED), None)
         previous, following = selectors.series_neighbours(report)
         return render(request, "reports/report.html", {
+            "items_key": items_key,
             "report": report, "versions": versions, "latest": latest,
             "previous": previous, "following": following,
             "useful_form": useful_form, "form": useful_form if useful_form.errors else None,
+            "useful_form_html": None if useful_form.is_bound else blank_form_html(useful_form),
             "useful_sent": useful_sent,
         }, status=status)
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from core import views as core_views
 from core.forms import SignInForm, StaffPasswordResetForm
+from core.pagecache import cache_public_page
 from reports import views as reports_views
 
 handler403 = "core.views.permission_denied"
@@ -12,7 +13,7 @@ handler500 = "core.views.server_error"
 
 urlpatterns = [
     # "We are listening": the reports app owns it, as it reads every other app.
-    path("", reports_views.HomeView.as_view(), name="home"),
+    path("", cache_public_page(reports_views.HomeView.as_view()), name="home"),
     path("", include("core.urls")),
     path("feedback/", include("feedback.urls")),
     path("charter/", include("charter.urls")),

@@ -158,6 +158,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public pages (home, archive, feed, charter, action plan) are kept whole in
+# the cache for visitors who are not signed in, until something public
+# changes (core.pagecache). Counts that change without a publication (the
+# home page's figures) are at most this old. 0 turns it off.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+# The home page's figures are recomputed by beat this often (seconds).
+HOME_FIGURES_REFRESH_SECONDS = env_int("HOME_FIGURES_REFRESH_SECONDS", 600)
+
 # Celery. With no broker configured, tasks run in-process (eagerly) so the
 # portal works with no services at all; they still run only after commit.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
@@ -196,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "feedback-apply-retention": {
         "task": "feedback.tasks.apply_retention", "schedule": 6 * 60 * 60.0,
+    },
+    "reports-refresh-home-figures": {
+        "task": "reports.tasks.refresh_home_figures",
+        "schedule": float(HOME_FIGURES_REFRESH_SECONDS),
     },
     # Hourly, but each owner hears at most once per action, kind and ISO week.
     "actionplan-send-reminders": {

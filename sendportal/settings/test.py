@@ -48,6 +48,8 @@ CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off, so query counts measure the page itself; tests of the page cache turn it on.
+PUBLIC_PAGE_CACHE_SECONDS = 0
 
 # The worker process the suite starts writes e-mails to files the test reads.
 EMAIL_BACKEND = env_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

@@ -1,0 +1,407 @@
+"""The HTTP benchmark: the portal under gunicorn against a bare Django view.
+
+    make bench-http                          # see README, "HTTP benchmark"
+    make bench-http BENCH_HTTP_ARGS="--duration 3 --clients 20"
+
+Runs the portal with production settings (bench/portal_settings.py) on
+Postgres and Redis (cache and broker) with a Celery worker, and a bare Django
+project (bench/baseline_settings.py) under the same gunicorn command. Seeds
+the volume once (`seed_volume --if-empty`; the database is kept between runs),
+signs in staff over HTTP, then drives every page with wrk at 1, 10 and 20
+connections and prints a table: throughput, p50/p95/p99, errors and the ratio
+to the baseline's throughput at the same concurrency, measured in the same
+run (its median over three runs spread through the benchmark, so a noisy
+neighbour affects both alike). Ends with the peak memory of each process.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+DEMO_PASSWORD = "demo-password-2026"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Http:
+    """A tiny client that speaks to the portal as if through a TLS proxy."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def headers(self, extra=None) -> dict:
+        h = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https"}
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        h.update(extra or {})
+        return h
+
+    def request(self, method: str, path: str, body: str | None = None, extra=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request(method, path, body=body, headers=self.headers(extra))
+        resp = conn.getresponse()
+        data = resp.read().decode("utf-8", "replace")
+        for raw in resp.headers.get_all("Set-Cookie") or []:
+            name, _, rest = raw.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        conn.close()
+        return resp.status, resp.headers, data
+
+    def csrf(self, path: str) -> str:
+        status, _, html = self.request("GET", path)
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if status != 200 or not match:
+            raise RuntimeError(f"no CSRF token on {path} ({status})")
+        return match.group(1)
+
+    def post_form(self, path: str, fields: dict) -> tuple[int, str]:
+        fields = {"csrfmiddlewaretoken": self.csrf(path), **fields}
+        status, headers, _ = self.request(
+            "POST", path, urllib.parse.urlencode(fields, doseq=True),
+            {"Content-Type": "application/x-www-form-urlencoded",
+             "Origin": f"https://127.0.0.1:{self.port}",
+             "Referer": f"https://127.0.0.1:{self.port}{path}"})
+        return status, headers.get("Location", "")
+
+    def sign_in(self, email: str) -> str:
+        status, location = self.post_form("/staff/account/sign-in/",
+                                          {"username": email, "password": DEMO_PASSWORD})
+        if status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"signing in {email} failed ({status})")
+        return self.cookies["sessionid"]
+
+
+def wrk(url: str, *, clients: int, duration: float, headers: dict, body: str = "") -> dict:
+    env = dict(os.environ, BENCH_HEADERS="\n".join(f"{k}: {v}" for k, v in headers.items()),
+               BENCH_BODY=body)
+    cmd = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{duration:g}s", "--timeout", "10s",
+           "-s", str(ROOT / "bench" / "report.lua"), url]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("BENCH_JSON "))
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    return data
+
+
+def peak_rss_mib(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                         text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def sql(dsn: str, query: str):
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return conn.execute(query).fetchall()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--clients", default="1,10,20", help="concurrent connections")
+    parser.add_argument("--scale", type=float, default=1.0, help="seed_volume --scale")
+    parser.add_argument("--only", default="", help="measure only pages whose name contains this")
+    parser.add_argument("--output", default="", help="also write the table to this file")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return 2
+    clients = [int(c) for c in args.clients.split(",")]
+
+    db_url = os.environ.get("BENCH_DATABASE_URL",
+                            "postgres://postgres@127.0.0.1:5432/sendportal_bench_http")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.portal_settings",
+               DATABASE_URL=db_url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
+               SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1,localhost",
+               BENCH_STATIC_ROOT=static_root, LOG_LEVEL="WARNING",
+               MEDIA_ROOT=str(Path(tempfile.gettempdir()) / "bench-media"),
+               # Every POST comes from one address: the limiter must not be what is measured.
+               FEEDBACK_RATE_LIMIT_PER_HOUR="1000000",
+               PYTHONPATH=str(ROOT))
+    manage = [str(VENV_BIN / "python"), str(ROOT / "manage.py")]
+
+    def run(*cmd):
+        subprocess.run([*manage, *cmd], env=env, check=True, cwd=ROOT)
+
+    ensure_database(db_url)
+    print("Preparing the database (migrate, demo, volume; kept between runs)…", flush=True)
+    run("migrate", "--noinput", "-v0")
+    if not sql(db_url, "SELECT 1 FROM core_user WHERE email = 'officer@demo.example'"):
+        run("load_demo", "--allow-without-debug")
+    started = time.monotonic()
+    run("seed_volume", "--if-empty", "--scale", str(args.scale))
+    print(f"  volume ready ({time.monotonic() - started:.0f} s)")
+    run("collectstatic", "--noinput", "-v0")
+
+    procs: list[subprocess.Popen] = []
+    portal_port, base_port = free_port(), free_port()
+    gunicorn = [str(VENV_BIN / "gunicorn"), "sendportal.wsgi:application", "--workers", "3",
+                "--timeout", "60", "--log-level", "warning"]
+    try:
+        logs = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+        procs.append(subprocess.Popen(
+            [*gunicorn, "--bind", f"127.0.0.1:{portal_port}"], env=env, cwd=ROOT,
+            stdout=open(logs / "portal.log", "w"), stderr=subprocess.STDOUT))
+        procs.append(subprocess.Popen(
+            [*gunicorn, "--bind", f"127.0.0.1:{base_port}"],
+            env=dict(env, DJANGO_SETTINGS_MODULE="bench.baseline_settings"), cwd=ROOT,
+            stdout=open(logs / "baseline.log", "w"), stderr=subprocess.STDOUT))
+        procs.append(subprocess.Popen(
+            [str(VENV_BIN / "celery"), "-A", "sendportal", "worker", "--concurrency=1",
+             "--loglevel=WARNING"], env=env, cwd=ROOT,
+            stdout=open(logs / "worker.log", "w"), stderr=subprocess.STDOUT))
+        for port in (portal_port, base_port):
+            for _ in range(120):
+                try:
+                    if Http(port).request("GET", "/")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.5)
+            else:
+                raise RuntimeError(f"server on {port} did not start; logs in {logs}")
+        results = measure(args, clients, db_url, portal_port, base_port)
+        memory = [("web (gunicorn, 3 workers)", procs[0]), ("worker (Celery)", procs[2]),
+                  ("baseline (gunicorn, 3 workers)", procs[1])]
+        memory_rows = []
+        for label, proc in memory:
+            kids = children(proc.pid)
+            grandkids = [g for k in kids for g in children(k)]
+            peaks = [peak_rss_mib(p) for p in [proc.pid, *kids, *grandkids]]
+            memory_rows.append((label, max(peaks), sum(peaks)))
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(static_root, ignore_errors=True)
+
+    text = render(args, clients, results, memory_rows, db_url)
+    print(text)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text)
+        print(f"Written to {args.output}")
+    return 0
+
+
+PUBLIC, STAFF = "public", "staff"
+
+
+def measure(args, clients, db_url, portal_port, base_port) -> dict:
+    one = lambda q: sql(db_url, q)[0][0]  # noqa: E731
+    token = one("SELECT tracking_token FROM feedback_feedback WHERE responded_at IS NOT NULL "
+                "ORDER BY id DESC LIMIT 1")
+    report_slug = one("SELECT slug FROM reports_report WHERE status = 'published' "
+                      "ORDER BY published_at DESC LIMIT 1")
+    year = one("SELECT extract(year FROM period_end)::int FROM reports_report "
+               "WHERE status = 'published' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    theme = one("SELECT id FROM core_theme ORDER BY id LIMIT 1")
+
+    officer, board = Http(portal_port), Http(portal_port)
+    officer_session = officer.sign_in("officer@demo.example")
+    board_session = board.sign_in("board@demo.example")
+    form = Http(portal_port)
+    form_token = form.csrf("/feedback/give/")
+    area = one("SELECT id FROM core_servicearea ORDER BY id LIMIT 1")
+    post_body = urllib.parse.urlencode({
+        "csrfmiddlewaretoken": form_token, "service_areas": area,
+        "what_went_well": "The new transport escort knew my son's needs.",
+        "even_better_if": "Tell us sooner when the route changes.", "rating": "4",
+        "respondent": "parent_carer", "consent_to_quote": "no", "wants_contact": "no",
+    })
+    status, location = form.request(
+        "POST", "/feedback/give/", post_body,
+        {"Content-Type": "application/x-www-form-urlencoded",
+         "Origin": f"https://127.0.0.1:{portal_port}",
+         "Referer": f"https://127.0.0.1:{portal_port}/feedback/give/"})[:2]
+    if status != 302:
+        raise RuntimeError(f"the feedback POST does not work ({status})")
+
+    def as_(client: Http | None, session: str | None = None) -> dict:
+        h = {"X-Forwarded-Proto": "https"}
+        if client is not None:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        return h
+
+    post_headers = dict(as_(form), Origin=f"https://127.0.0.1:{portal_port}",
+                        Referer=f"https://127.0.0.1:{portal_port}/feedback/give/")
+    pages = [
+        (PUBLIC, "home", "/", as_(None), ""),
+        (PUBLIC, "archive, filtered", f"/reports/?kind=annual_survey&year={year}", as_(None), ""),
+        (PUBLIC, "archive, searched", "/reports/?q=transport", as_(None), ""),
+        (PUBLIC, "a report", f"/reports/{report_slug}/", as_(None), ""),
+        (PUBLIC, "feedback form (GET)", "/feedback/give/", as_(None), ""),
+        (PUBLIC, "feedback form (POST)", "/feedback/give/", post_headers, post_body),
+        (PUBLIC, "tracking page (private link)", f"/feedback/track/{token}/", as_(None), ""),
+        (PUBLIC, "charter", "/charter/", as_(None), ""),
+        (PUBLIC, "action plan", "/action-plan/", as_(None), ""),
+        (PUBLIC, "Atom feed", "/reports/feed/", as_(None), ""),
+        (STAFF, "inbox (officer)", "/staff/feedback/", as_(officer), ""),
+        (STAFF, "inbox, filtered (officer)",
+         f"/staff/feedback/?status=&theme={theme}&channel=email", as_(officer), ""),
+        (STAFF, "staff home (officer)", "/staff/", as_(officer), ""),
+        (STAFF, "dashboard (board)", "/staff/action-plan/dashboard/", as_(board), ""),
+        (STAFF, "action list (officer)", "/staff/action-plan/", as_(officer), ""),
+    ]
+    if args.only:
+        pages = [p for p in pages if args.only in p[1]]
+    del officer_session, board_session
+
+    portal = f"http://127.0.0.1:{portal_port}"
+    baseline_url = f"http://127.0.0.1:{base_port}/"
+    baseline: dict[int, list[float]] = {c: [] for c in clients}
+    baseline_runs: dict[int, list[dict]] = {c: [] for c in clients}
+
+    def measure_baseline():
+        for c in clients:
+            r = wrk(baseline_url, clients=c, duration=args.duration, headers={})
+            baseline[c].append(r["rps"])
+            baseline_runs[c].append(r)
+
+    # Warm up: one request to every page, as a live site would have had.
+    for _, _, path, headers, body in pages:
+        if not body:
+            Http(portal_port).request("GET", path, extra=headers)
+
+    measure_baseline()
+    rows = []
+    for index, (kind, name, path, headers, body) in enumerate(pages):
+        if index == len(pages) // 2:
+            measure_baseline()
+        before = one("SELECT count(*) FROM feedback_feedback") if body else None
+        for c in clients:
+            print(f"  {name} at {c}…", flush=True)
+            r = wrk(portal + path, clients=c, duration=args.duration, headers=headers, body=body)
+            if body:
+                time.sleep(1.0)  # let requests cut off at the end finish
+                after = one("SELECT count(*) FROM feedback_feedback")
+                r["stored"] = after - before
+                before = after
+            rows.append((kind, name, path, c, r))
+            drain(portal_port)
+    measure_baseline()
+    return {"rows": rows, "baseline": baseline, "baseline_runs": baseline_runs}
+
+
+def drain(port: int) -> None:
+    """Wait for requests that wrk left queued at its stop, so they do not
+    slow down the next measurement."""
+    for _ in range(3):
+        try:
+            Http(port).request("GET", "/accessibility/")
+        except OSError:
+            time.sleep(1)
+
+
+def _ms(us: int) -> str:
+    return f"{us / 1000:.0f}" if us >= 10_000 else f"{us / 1000:.1f}"
+
+
+def render(args, clients, results, memory_rows, db_url) -> str:
+    base = {c: statistics.median(v) for c, v in results["baseline"].items()}
+    counts = sql(db_url, "SELECT (SELECT count(*) FROM feedback_feedback), "
+                         "(SELECT count(*) FROM actionplan_action), "
+                         "(SELECT count(*) FROM reports_report WHERE status = 'published')")[0]
+    lines = [
+        f"# HTTP benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
+        "shared with other work, so compare ratios, not absolute figures.",
+        f"Data: {counts[0]:,} feedback, {counts[1]:,} actions, {counts[2]:,} published reports "
+        "(`seed_volume` on top of the demo).",
+        "Portal: gunicorn, 3 sync workers, production settings, Postgres, Redis cache and "
+        "broker, one Celery worker. Baseline: a bare Django view rendering a small template "
+        "under the same gunicorn command. wrk, "
+        f"{args.duration:g} s per measurement.",
+        "",
+        "Baseline throughput (median of 3 runs spread through the benchmark): "
+        + ", ".join(f"{c} clients {base[c]:,.0f} req/s "
+                    f"(runs: {', '.join(f'{v:,.0f}' for v in results['baseline'][c])})"
+                    for c in clients),
+        "",
+        "| page | clients | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to baseline "
+        "| target at 20 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for kind, name, path, c, r in results["rows"]:
+        ratio = r["rps"] / base[c] if base[c] else 0
+        errors = r["bad_status"] + r["socket_errors"]
+        target = ""
+        if c == 20:
+            want_ratio, want_p95 = (0.5, 200) if kind == PUBLIC else (0.25, 300)
+            met = ratio >= want_ratio and r["p95_us"] / 1000 < want_p95 and errors == 0
+            target = ("met" if met else "**missed**") + f" (≥{want_ratio}×, p95<{want_p95})"
+        extra = ""
+        if "stored" in r:
+            extra = f"; stored {r['stored']} for {r['ok']} answered"
+            if r["stored"] < r["ok"]:
+                extra += " **LOST SUBMISSIONS**"
+            elif r["stored"] > r["ok"]:
+                extra += f" (+{r['stored'] - r['ok']} cut off by wrk's stop, stored anyway)"
+        shown = re.sub(r"/track/[^/]+/", "/track/<token>/", path.split("?")[0])
+        if not r["requests"]:
+            target += " (no response within the measurement)"
+        lines.append(f"| {name} `{shown}{'?…' if '?' in path else ''}` | {c} | "
+                     f"{r['rps']:,.0f} | {_ms(r['p50_us'])} | {_ms(r['p95_us'])} | "
+                     f"{_ms(r['p99_us'])} | {errors} | {ratio:.2f} | {target}{extra} |")
+    lines += ["", "Peak memory (VmHWM):", "", "| processes | largest one | all together |",
+              "|---|---:|---:|"]
+    for label, largest, total in memory_rows:
+        lines.append(f"| {label} | {largest:.0f} MiB | {total:.0f} MiB |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

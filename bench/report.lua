@@ -1,0 +1,43 @@
+-- Shared by every wrk run of bench/http.py: extra headers from the
+-- environment, an optional POST body, and a JSON summary with p95 (wrk's
+-- own --latency output stops at p99 without p95).
+local headers_env = os.getenv("BENCH_HEADERS") or ""
+for line in string.gmatch(headers_env, "[^\n]+") do
+  local name, value = string.match(line, "^([^:]+):%s*(.*)$")
+  if name then wrk.headers[name] = value end
+end
+local body = os.getenv("BENCH_BODY")
+if body and #body > 0 then
+  wrk.method = "POST"
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  ok = 0
+  bad = 0
+end
+
+function response(status, headers, body)
+  if status >= 200 and status < 400 then ok = ok + 1 else bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local good, wrong = 0, 0
+  for _, thread in ipairs(threads) do
+    good = good + thread:get("ok")
+    wrong = wrong + thread:get("bad")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "ok": %d, "bad_status": %d, ' ..
+    '"socket_errors": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d}\n',
+    summary.requests, summary.duration, good, wrong,
+    e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end

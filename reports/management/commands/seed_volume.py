@@ -1,0 +1,48 @@
+"""Seed a county's worth of data on top of the demo, for measuring at volume."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports import volume
+
+
+class Command(BaseCommand):
+    help = ("Add five years of a county's data on top of the demo (100,000 feedback, "
+            "10,000 actions, 500 reports, 20,000 pulse answers by default), in bulk, "
+            "reproducibly. For benchmarks and load tests, never a live site.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0,
+                            help="multiply every default count, e.g. 0.1 for a tenth")
+        parser.add_argument("--feedback", type=int)
+        parser.add_argument("--actions", type=int)
+        parser.add_argument("--big-plan-actions", type=int,
+                            help="actions in the one very large plan (the stress case)")
+        parser.add_argument("--reports", type=int)
+        parser.add_argument("--pulse-answers", type=int)
+        parser.add_argument("--seed", type=int, default=2026, help="random seed")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="do nothing if a volume was seeded already (for benchmarks)")
+
+    def handle(self, *args, **options):
+        if volume.already_seeded():
+            if options["if_empty"]:
+                self.stdout.write("A volume is already seeded; reusing it.")
+                return
+            raise CommandError("A volume is already seeded in this database "
+                               "(pass --if-empty to reuse it).")
+        wanted = volume.Volume.scaled(
+            options["scale"], feedback=options["feedback"], actions=options["actions"],
+            big_plan_actions=options["big_plan_actions"], reports=options["reports"],
+            pulse_answers=options["pulse_answers"])
+        if wanted.big_plan_actions > wanted.actions:
+            wanted.big_plan_actions = wanted.actions
+        started = time.monotonic()
+        try:
+            counts = volume.seed(wanted, seed=options["seed"], log=self.stdout.write)
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(
+            f"Seeded in {time.monotonic() - started:.0f} s: "
+            + ", ".join(f"{n:,} {name}" for name, n in counts.items())))
