@@ -241,13 +241,8 @@ def cached_form_html(form) -> str | None:
                 options.insert(0, ("", field.empty_label))
             field.widget.choices = options
             choices.append((name, options))
-    # Choices that are not querysets (the archive's years) follow what is
-    # published, which moves the public generation on.
-    from core.pagecache import public_generation
-
     digest = hashlib.sha256(repr((type(form).__module__, type(form).__qualname__,
-                                  form.prefix, data, choices,
-                                  public_generation())).encode()).hexdigest()[:32]
+                                  form.prefix, data, choices)).encode()).hexdigest()[:32]
     key = f"form-html:{digest}"
     html = cache.get(key)
     if html is None:

@@ -23,7 +23,7 @@ from core.models import AuditEvent, Membership, Organisation, Role, ServiceArea,
 from core.working_days import add_working_days
 from feedback.models import Feedback, Quote, ReferenceCounter, Reply, StatusChange
 
-from .models import Report, ReportItem
+from .models import Report, ReportItem, ReportTopic
 
 MARKER_VERB = "volume seeded"
 BATCH = 5_000
@@ -431,13 +431,26 @@ def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts
     _bulk(Report, reports, batch=1_000)
     if reports and reports[0].pk is None:
         reports = list(Report.objects.filter(slug__startswith=f"volume-report-{seed}-").order_by("id"))
+    # Items go under topics (one per theme in a report), as staff arrange them.
+    plan = [(report, [rng.choice(themes) for _ in range(1, rng.randint(3, 7))])
+            for report in reports]
+    topics = {}
+    for report, chosen in plan:
+        for theme in chosen:
+            if (report.pk, theme.pk) not in topics:
+                topics[report.pk, theme.pk] = ReportTopic(
+                    report=report, title=theme.name,
+                    position=len([k for k in topics if k[0] == report.pk]) + 1)
+    _bulk(ReportTopic, list(topics.values()))
     items, quote_links, action_links = [], [], []
-    for report in reports:
-        for position in range(1, rng.randint(3, 7)):
-            theme = rng.choice(themes)
+    per_topic: dict[tuple[int, int], int] = {}
+    for report, chosen in plan:
+        for theme in chosen:
+            position = per_topic[report.pk, theme.pk] = per_topic.get((report.pk, theme.pk), 0) + 1
             outcome = rng.choice(ReportItem.Outcome.values)
             items.append(ReportItem(
-                report=report, position=position, heading=theme.name, theme=theme,
+                report=report, topic=topics[report.pk, theme.pk], position=position,
+                heading=theme.name, theme=theme,
                 you_said=rng.choice(SAID) + " " + rng.choice(BETTER), we_did=rng.choice(DID),
                 raised_count=rng.randint(5, 400), outcome=outcome,
                 rationale="It needs a change in national rules." if outcome ==

@@ -16,7 +16,7 @@ from core import demo as core_demo
 from core.models import User
 from feedback.models import Feedback
 from reports import services, volume
-from reports.models import Report
+from reports.models import Report, ReportItem
 from reports.selectors import HOME_FIGURES_KEY
 from tests.reports.factories import make_people, published_report
 
@@ -56,6 +56,7 @@ def test_seed_is_reproducible(demo_people):
     volume.seed(TINY, seed=7)
     first = list(Feedback.objects.order_by("id").values_list("received_on", "status",
                                                              "tracking_token"))
+    ReportItem.objects.filter(report__slug__startswith="volume-report-7-").delete()
     Report.objects.filter(slug__startswith="volume-report-7-").delete()
     Plan.objects.filter(slug__startswith="volume-plan-7-").delete()
     Feedback.objects.all().delete()
@@ -86,17 +87,23 @@ def test_query_count_does_not_grow_with_the_volume(client, demo_people, name, wh
     client.get(path)  # sessions and other first-request work
     # The home page's figures are measured as computed, not from the cache.
     cache.delete(HOME_FIGURES_KEY)
-    with django_assert_num_queries(EXPECTED[name]) as small:
+    # The archive's filter form comes from the cache; when it is rendered
+    # afresh its years are read too (one query more): a bound, not an exact count.
+    exact = name not in ("archive", "search")
+    with django_assert_num_queries(EXPECTED[name], exact=exact) as small:
         assert client.get(path).status_code == 200
     volume.seed(TEN_TIMES, seed=2)
     assert Feedback.objects.count() >= 660
     cache.delete(HOME_FIGURES_KEY)
-    with django_assert_num_queries(len(small.captured_queries)):
+    with django_assert_num_queries(EXPECTED[name] if not exact else len(small.captured_queries),
+                                   exact=exact):
         assert client.get(path).status_code == 200
 
 
-EXPECTED = {"home": 3, "archive": 4, "search": 4, "public plan": 4, "inbox": 11,
-            "dashboard": 13}
+# The archive also lists the years and publishers it filters on; the dashboard
+# looks up the plan it opens on.
+EXPECTED = {"home": 3, "archive": 6, "search": 6, "public plan": 4, "inbox": 11,
+            "dashboard": 15}
 
 
 # --- The page cache, on the real Redis ----------------------------------------------------
@@ -218,7 +225,9 @@ def test_report_page_items_come_from_the_cache_until_something_changes(
         narrative="Internal words")
     assert "Off track (red)" in client.get(url).content.decode()
 
-    # Withdrawing changes the report: the notice shows, with the items.
+    # Withdrawing takes the report down: the notice shows, never the cached items.
     services.report_withdraw(acting_user=officer, report=report, reason="A figure was wrong.")
-    html = client.get(url).content.decode()
-    assert "This report was withdrawn" in html and "Finding information 0" in html
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 410
+    assert "This report has been withdrawn" in html and "Finding information 0" not in html
