@@ -11,11 +11,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.models import Organisation
+from core.ratelimit import over_limit
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
 from feedback import services as feedback_services
 from feedback.models import Feedback
-from feedback.views import _over_rate_limit
 
 from . import selectors, services
 from .filters import ArchiveFilter
@@ -87,7 +87,7 @@ class UsefulView(ReportView):
         form = UsefulForm(request.POST)
         if form.is_spam():
             return redirect(report.get_absolute_url())
-        if _over_rate_limit(request, "useful", settings.FEEDBACK_RATE_LIMIT_PER_HOUR):
+        if over_limit(request, "useful", settings.FEEDBACK_RATE_LIMIT_PER_HOUR):
             form.is_valid()
             form.add_error(None, "Too many answers came from your connection. Try again later.")
             return self.render_page(request, report, form, status=429)
