@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
+class NotAccepted(Exception):
+    pass
+
+
 def _message(notification: Notification) -> tuple[str, str, list[str]] | None:
     feedback = notification.feedback
     context = {"feedback": feedback, "site_url": settings.SITE_URL,
@@ -72,7 +76,11 @@ def send_notification(self, notification_id: int) -> None:
         subject, body, to = message
         notification.attempts += 1
         try:
-            send_mail(subject, body, None, to)
+            # "Sent" only when the transport accepted the message: send_mail
+            # raises when the relay refuses or is down, and answers 0 when
+            # nothing was handed over.
+            if send_mail(subject, body, None, to) != 1:
+                raise NotAccepted("the mail transport did not accept the message")
         except Exception as exc:
             notification.last_error = exc.__class__.__name__
             if notification.attempts >= MAX_ATTEMPTS:

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core import views as core_views
-from core.forms import SignInForm, StaffPasswordResetForm
+from core.forms import SignInForm
 from reports import views as reports_views
 
 handler403 = "core.views.permission_denied"
@@ -28,7 +28,7 @@ urlpatterns = [
     path("staff/account/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "staff/account/password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=StaffPasswordResetForm),
+        core_views.StaffPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

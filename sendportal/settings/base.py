@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,19 +99,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Against password guessing: five wrong tries for one account from one
-# address locks that pair out for an hour.
+# Against password guessing: five wrong tries for one account, from any
+# addresses, lock that account out for an hour; five wrong tries from one
+# address, against any accounts, lock that address out. (Separate entries:
+# axes locks when either count reaches the limit.)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # The sign-in form names the e-mail field "username", as Django's form does.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
-# How many proxies (load balancers) in front of the portal add to
-# X-Forwarded-For. 0 means use the connection's own address.
+# Who the client is (core.http.client_address): X-Forwarded-For is read only
+# when the connection comes from one of TRUSTED_PROXIES (addresses or CIDR
+# ranges of the load balancers in front); TRUSTED_PROXY_COUNT, when set, is how
+# many of them add to the header. With none trusted, the connection's address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Password-reset requests per hour, per address and per account. Over either,
+# the same "check your e-mail" page is shown and nothing is sent.
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env_int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 10)
+PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env_int("PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", 3)
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
@@ -145,6 +155,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "sendportal",
+            # A cache that does not answer must not hold a family's request:
+            # give up fast (the rate limiter then fails open).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -178,13 +191,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# A PDF or board pack still pending and untouched this long is taken to have
+# lost its worker, and is enqueued again.
+RESUME_STALE_AFTER_SECONDS = env_int("RESUME_STALE_AFTER_SECONDS", 90)
+# The minute jobs' interval; the production-stack tests shorten it.
+CELERY_BEAT_MINUTE = float(env_int("CELERY_BEAT_MINUTE_SECONDS", 60))
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": CELERY_BEAT_MINUTE},
     "feedback-send-pending-notifications": {
-        "task": "feedback.tasks.send_pending_notifications", "schedule": 60.0,
+        "task": "feedback.tasks.send_pending_notifications", "schedule": CELERY_BEAT_MINUTE,
     },
+    # PDFs and board packs whose worker died are taken up again after 90 s
+    # (RESUME_STALE_AFTER_SECONDS), well before the broker's visibility
+    # timeout would hand the message back.
     "reports-resume-pending-pdfs": {
-        "task": "reports.tasks.resume_pending_pdfs", "schedule": 5 * 60.0,
+        "task": "reports.tasks.resume_pending_pdfs", "schedule": CELERY_BEAT_MINUTE / 2,
+    },
+    "actionplan-resume-pending-board-packs": {
+        "task": "actionplan.tasks.resume_pending_board_packs", "schedule": CELERY_BEAT_MINUTE / 2,
     },
     "feedback-erase-expired-contact-details": {
         "task": "feedback.tasks.erase_expired_contact_details", "schedule": 6 * 60 * 60.0,
@@ -206,6 +230,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# A relay that does not answer must not hold a worker for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SEND feedback <send-feedback@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -249,13 +275,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Every response: browser features the portal never uses are switched off.
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb", "browsing-topics", "interest-cohort",
+]
+# Pages with personal data: never stored by a browser or a shared cache.
+NO_STORE_PATH_PREFIXES = ["/staff/", "/django-admin/"]
+
 # Logs carry ids and references, never what a family wrote or their contact
-# details. Keep it that way in every logger call.
+# details. Keep it that way in every logger call. Secrets that are addresses
+# (tracking, pulse and reset links) are redacted from every line as well.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django logs the whole request on errors; its POST data can hold what
