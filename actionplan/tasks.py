@@ -4,6 +4,9 @@ Every task takes ids and is safe to run twice."""
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 from . import services
 
@@ -20,8 +23,10 @@ def board_pack_generate(self, meeting_id: int) -> None:
     meeting shows "Failed" with the error, and a retry button."""
     from .models import Meeting
 
-    if not Meeting.objects.filter(pk=meeting_id).exists():
-        return  # the meeting was deleted meanwhile
+    # Touch updated_at: "someone is building this now" (see
+    # resume_pending_board_packs). Nothing to do for a deleted meeting.
+    if not Meeting.objects.filter(pk=meeting_id).update(updated_at=timezone.now()):
+        return
     try:
         services.board_pack_build(meeting_id=meeting_id)
     except Exception as exc:
@@ -33,6 +38,30 @@ def board_pack_generate(self, meeting_id: int) -> None:
                 error=f"{exc.__class__.__name__}: {str(exc)[:200]}")
             return
         raise self.retry(exc=exc, countdown=min(30 * 2 ** self.request.retries, 600)) from exc
+
+
+@shared_task(ignore_result=True)
+def resume_pending_board_packs() -> int:
+    """Beat, every 30 seconds: enqueue again every board pack still pending
+    and untouched for RESUME_STALE_AFTER_SECONDS (90 s), e.g. because its
+    worker died mid-build. Touching each one keeps it to one more delivery
+    per period. Safe: board_pack_generate replaces the meeting's one file."""
+    from datetime import timedelta
+
+    from .models import Meeting
+
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(Meeting.objects.select_for_update(skip_locked=True)
+                   .filter(pack_state=Meeting.PackState.PENDING,
+                           updated_at__lte=now - timedelta(
+                               seconds=settings.RESUME_STALE_AFTER_SECONDS))
+                   .values_list("pk", flat=True))
+        Meeting.objects.filter(pk__in=ids).update(updated_at=now)
+    for pk in ids:
+        logger.info("board pack for meeting %s still pending; enqueued again", pk)
+        board_pack_generate.delay(pk)
+    return len(ids)
 
 
 @shared_task(ignore_result=True, soft_time_limit=600, time_limit=900)

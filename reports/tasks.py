@@ -34,7 +34,10 @@ def render_report_pdf(self, report_id: int) -> None:
     report = selectors.report_public_by_pk(report_id)
     if report is None or report.pdf_state != Report.PdfState.PENDING:
         return
-    Report.objects.filter(pk=report_id).update(pdf_attempts=F("pdf_attempts") + 1)
+    # updated_at says "someone is rendering this now": resume_pending_pdfs
+    # leaves it alone until it has been quiet for RESUME_STALE_AFTER_SECONDS.
+    Report.objects.filter(pk=report_id).update(pdf_attempts=F("pdf_attempts") + 1,
+                                               updated_at=timezone.now())
     try:
         pdf = render_pdf_from_template("reports/report_pdf.html", {
             "report": report, "site_url": settings.SITE_URL,
@@ -69,16 +72,26 @@ def render_report_pdf(self, report_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
-def resume_pending_pdfs(older_than_seconds: int = 600) -> int:
-    """Beat: enqueue again every PDF still pending after a while (the broker
-    was down when the report was published, or a worker died mid-render and
-    its message has not come back yet). Safe: render_report_pdf makes one
-    file per version however often it runs."""
+def resume_pending_pdfs(older_than_seconds: int | None = None) -> int:
+    """Beat, every 30 seconds: enqueue again every PDF still pending and
+    untouched for RESUME_STALE_AFTER_SECONDS (90 s): the broker was down when
+    the report was published, or a worker died mid-render (its message would
+    only come back after the broker's hour-long visibility timeout). Each one
+    taken up is touched, so a slow queue gets one more delivery per period,
+    not one per beat. Safe: render_report_pdf makes one file per version
+    however often it runs."""
     from datetime import timedelta
 
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(Report.objects.filter(pdf_state=Report.PdfState.PENDING, updated_at__lte=cutoff)
-               .values_list("pk", flat=True))
+    seconds = settings.RESUME_STALE_AFTER_SECONDS if older_than_seconds is None \
+        else older_than_seconds
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(Report.objects.select_for_update(skip_locked=True)
+                   .filter(pdf_state=Report.PdfState.PENDING,
+                           updated_at__lte=now - timedelta(seconds=seconds))
+                   .values_list("pk", flat=True))
+        Report.objects.filter(pk__in=ids).update(updated_at=now)
     for pk in ids:
+        logger.info("report %s PDF still pending; enqueued again", pk)
         render_report_pdf.delay(pk)
     return len(ids)
