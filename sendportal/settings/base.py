@@ -129,7 +129,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Only what the browser needs: the compiled GOV.UK Frontend build, our
 # scripts and images. Sass sources and the build script stay out of collectstatic.
 STATICFILES_DIRS = [
