@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -105,14 +106,28 @@ def send_notification(self, notification_id: int) -> None:
 
                 _move(notification.feedback, Feedback.Status.ACKNOWLEDGED, None)
     if retry:
-        raise self.retry(countdown=min(60 * 2 ** notification.attempts, 3600))
+        raise self.retry(countdown=retry_delay(notification.attempts))
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait after `attempts` failed tries: doubling from
+    NOTIFICATION_RETRY_BASE_SECONDS (60), at most an hour. With five tries a
+    relay may be down for about half an hour before an e-mail is given up."""
+    return min(settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** attempts, 3600)
 
 
 @shared_task(ignore_result=True)
 def send_pending_notifications() -> int:
     """Beat, every minute: enqueue every notification still pending (for
-    example because the broker was down when the feedback arrived)."""
-    ids = list(Notification.objects.filter(state=Notification.State.PENDING)
+    example because the broker was down when the feedback arrived) whose
+    back-off after a failed try has run out. Without that wait, a relay down
+    for five minutes would use up every try and lose the e-mails."""
+    now = timezone.now()
+    due = Q(attempts=0)
+    for attempts in range(1, MAX_ATTEMPTS):
+        due |= Q(attempts=attempts,
+                 updated_at__lte=now - timedelta(seconds=retry_delay(attempts)))
+    ids = list(Notification.objects.filter(due, state=Notification.State.PENDING)
                .order_by("created_at").values_list("pk", flat=True)[:500])
     for pk in ids:
         send_notification.delay(pk)

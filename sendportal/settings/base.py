@@ -251,6 +251,9 @@ FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 90)
 # Who answers feedback when the family did not say which organisation it is
 # about: an organisation slug. Empty means the first local authority.
 FEEDBACK_DEFAULT_ORGANISATION = env_str("FEEDBACK_DEFAULT_ORGANISATION")
+# A failed e-mail is tried again after 2, 4, 8, 16 times this (capped at an
+# hour), five tries in all; the production-stack tests shorten it.
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 # Submissions from one address per hour before the form asks them to wait.
 FEEDBACK_RATE_LIMIT_PER_HOUR = env_int("FEEDBACK_RATE_LIMIT_PER_HOUR", 20)
 

@@ -245,6 +245,7 @@ class Stack:
             "TRUSTED_PROXY_COUNT": "1",
             "CELERY_BEAT_MINUTE_SECONDS": "3",
             "RESUME_STALE_AFTER_SECONDS": "10",
+            "NOTIFICATION_RETRY_BASE_SECONDS": "2",
             "GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
             "GUNICORN_WORKERS": "4",
             "GUNICORN_ACCESS_LOG": str(self.logs_dir / "gunicorn-access.log"),
