@@ -277,6 +277,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database, never in the cache: a family's confirmation
+# page (its reference and private link) must work while Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Every response: browser features the portal never uses are switched off.
 PERMISSIONS_POLICY_DENY = [

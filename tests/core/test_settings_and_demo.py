@@ -55,6 +55,18 @@ def test_production_may_keep_emails_as_files_for_operators():
     assert result.returncode == 0, result.stderr
 
 
+def test_nothing_a_public_form_needs_lives_in_the_cache():
+    """Sessions (the confirmation page), messages and CSRF must work with
+    Redis down: none of them may use the cache."""
+    result = _manage("shell", "-c", "from django.conf import settings as s; "
+                     "print(s.SESSION_ENGINE, s.MESSAGE_STORAGE, s.CSRF_USE_SESSIONS)",
+                     env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    engine, messages, csrf_in_session = result.stdout.strip().splitlines()[-1].split()
+    assert engine == "django.contrib.sessions.backends.db"
+    assert "cache" not in messages and csrf_in_session == "False"
+
+
 def test_docker_compose_file_is_valid():
     compose = shutil.which("docker-compose")
     if not compose:
