@@ -17,6 +17,20 @@ def gds_helper(*fields) -> FormHelper:
     return helper
 
 
+class IdPrefixMixin:
+    """For a form that shares its page with others: its ids (inputs, hints,
+    errors, the error summary's links) start with `id_prefix` instead of
+    "id", so two forms with a `text` field stay apart while the names they
+    post stay the same."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class SignInForm(AuthenticationForm):
     """Sign-in for staff: e-mail address and password."""
 
@@ -159,6 +173,7 @@ class PersonForm(forms.Form):
 
 
 class OrganisationSettingsForm(forms.Form):
+    # One per organisation on the people page: the view gives each a prefix.
     replies_need_approval = forms.BooleanField(
         label="Replies to families need an approver's approval before they are sent",
         required=False)

@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from core.forms import GdsDateField, gds_helper
+from core.forms import GdsDateField, IdPrefixMixin, gds_helper
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
@@ -355,7 +355,9 @@ class StaffLogForm(forms.Form):
         return cleaned
 
 
-class TriageForm(forms.Form):
+class TriageForm(IdPrefixMixin, forms.Form):
+    id_prefix = "triage"  # shares the feedback page with four other forms
+
     """Assignment, themes, service areas and sharing, in one form."""
 
     assigned_to = forms.ModelChoiceField(label="Assigned to", required=False,
@@ -387,7 +389,9 @@ class TriageForm(forms.Form):
         )
 
 
-class StatusForm(forms.Form):
+class StatusForm(IdPrefixMixin, forms.Form):
+    id_prefix = "status"  # shares the feedback page with four other forms
+
     status = forms.ChoiceField(label="Move to", choices=[],
                                error_messages={"required": "Select the new status"})
 
@@ -397,7 +401,9 @@ class StatusForm(forms.Form):
         self.helper = gds_helper(Field.select("status"), Button("save_status", "Change status"))
 
 
-class NoteForm(forms.Form):
+class NoteForm(IdPrefixMixin, forms.Form):
+    id_prefix = "note"  # shares the feedback page with four other forms
+
     text = forms.CharField(label="Add an internal note", widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="Only staff see notes. Never shown to the family.",
                            error_messages={"required": "Enter the note"})
@@ -407,7 +413,9 @@ class NoteForm(forms.Form):
         self.helper = gds_helper(Field.textarea("text"), Button("save_note", "Add note"))
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(IdPrefixMixin, forms.Form):
+    id_prefix = "reply"  # shares the feedback page with four other forms
+
     outcome = forms.ChoiceField(label="What is the outcome?", choices=Reply.Outcome.choices,
                                 widget=forms.RadioSelect,
                                 error_messages={"required": "Select the outcome"})
@@ -436,7 +444,9 @@ class ReplyForm(forms.Form):
         return cleaned
 
 
-class QuoteForm(forms.Form):
+class QuoteForm(IdPrefixMixin, forms.Form):
+    id_prefix = "quote"  # shares the feedback page with four other forms
+
     redacted_text = forms.CharField(
         label="Quote to propose", widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Remove names, schools, dates and anything else that could identify the "
