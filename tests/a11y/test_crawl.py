@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.a11y.conftest import ADDRESSES, pages, url_names
-from tests.conftest import assert_accessible, sign_in
+from tests.conftest import assert_accessible, sign_in, wait_until
 
 pytestmark = [pytest.mark.browser]
 
@@ -134,7 +134,7 @@ def test_staff_tables_scroll_inside_their_region_not_the_page(page, world):
     # It can be scrolled from the keyboard: focus it, press the right arrow.
     region.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("r => r.scrollLeft > 0", arg=region.element_handle())
+    assert region.evaluate("r => r.scrollLeft > 0")
 
 
 CLEAR_FORM = """form => {
@@ -206,9 +206,11 @@ def test_every_error_summary_link_takes_focus_to_its_question(page, world):
             if "#" in page.url:
                 problems.append(f"{where}: the error page's address has a fragment: {page.url}")
             # GOV.UK Frontend moves focus to the summary, so a screen reader reads it first.
-            page.wait_for_function(
-                "document.activeElement && document.activeElement.matches('.govuk-error-summary')",
-                timeout=3000)
+            try:
+                wait_until(page, "document.activeElement && "
+                                 "document.activeElement.matches('.govuk-error-summary')", 3)
+            except AssertionError:
+                problems.append(f"{where}: the error summary did not get focus")
             summary_links = summary.first.locator("a")
             for j in range(summary_links.count()):
                 link = summary_links.nth(j)

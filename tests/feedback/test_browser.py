@@ -8,7 +8,7 @@ import pytest
 from core.models import Role
 from feedback import services
 from feedback.models import Feedback
-from tests.conftest import assert_accessible, sign_in
+from tests.conftest import assert_accessible, sign_in, wait_until
 from tests.core.factories import OrganisationFactory, ServiceAreaFactory, ThemeFactory, staff_user
 from tests.feedback.factories import FeedbackFactory
 
@@ -42,7 +42,8 @@ def test_a_parent_carer_gives_feedback_by_keyboard_and_later_reads_the_reply(pag
     tab_to(page, "button.govuk-button[name=send]")
     page.keyboard.press("Enter")
     page.locator(".govuk-error-summary").wait_for()
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    # GOV.UK Frontend (a module script, so after the page is parsed) focuses it.
+    wait_until(page, "document.activeElement.classList.contains('govuk-error-summary')")
     assert page.title().startswith("Error: ")
     assert_accessible(page, "feedback form with errors")
 
