@@ -134,7 +134,7 @@ def test_staff_tables_scroll_inside_their_region_not_the_page(page, world):
     # It can be scrolled from the keyboard: focus it, press the right arrow.
     region.focus()
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("r => r.scrollLeft > 0")
+    wait_until(page, "document.querySelector('.app-table-scroll').scrollLeft > 0")
 
 
 CLEAR_FORM = """form => {
@@ -151,7 +151,12 @@ VISIBLE_QUESTIONS = ("input:not([type=hidden]):not([type=submit]):not([name=webs
 
 FOCUS_FACTS = """link => {
   const el = document.activeElement;
-  const group = el.closest('.govuk-form-group');
+  // The question's own group: the outermost (a date's day, month and year
+  // boxes each sit in a group of their own inside it).
+  let group = el.closest('.govuk-form-group');
+  while (group && group.parentElement && group.parentElement.closest('.govuk-form-group')) {
+    group = group.parentElement.closest('.govuk-form-group');
+  }
   const messages = group ? [...group.querySelectorAll('.govuk-error-message')].map(
       m => m.textContent.replace('Error:', '').trim()) : [];
   return {id: el.id, tag: el.tagName, target: link.getAttribute('href').slice(1),
