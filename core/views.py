@@ -77,6 +77,8 @@ class ListItemCreateView(StaffPermissionMixin, View):
         item = services.list_item_create(
             acting_user=request.user, model=form.model(),
             name=form.cleaned_data["name"], description=form.cleaned_data["description"],
+            easy_read_name=form.cleaned_data["easy_read_name"],
+            picture=form.cleaned_data["picture"],
         )
         messages.success(request, f"{item._meta.verbose_name.capitalize()} “{item}” added")
         return redirect("staff:lists")
