@@ -310,6 +310,9 @@ def assert_accessible(page, context: str = "") -> None:
     """Run axe-core (WCAG 2.2 A and AA rules) on the page: 0 violations."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # After a click the next page may still be loading its stylesheet; axe
+    # must judge the page as people see it.
+    page.wait_for_load_state("load")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
         "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
     violations = results.response["violations"]

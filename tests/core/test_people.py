@@ -129,3 +129,12 @@ def test_people_pages_are_accessible(page, org):
     page.get_by_role("button", name="Add person").click()
     page.locator(".govuk-error-summary").wait_for()
     assert_accessible(page, "add a person with errors")
+
+
+def test_role_removal_confirmation_query_count_is_pinned(client, org,
+                                                         django_assert_num_queries):
+    client.force_login(staff_user(Role.ADMINISTRATOR, org))
+    url = reverse("staff:role-remove", args=[staff_user(Role.OFFICER, org).memberships.get().pk])
+    client.get(url)
+    with django_assert_num_queries(4):
+        client.get(url)

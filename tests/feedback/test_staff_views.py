@@ -263,3 +263,12 @@ def test_staff_home_says_what_is_waiting(client, org):
     assert "1 overdue" in html and "of 2 open" in html
     client.force_login(staff_user(Role.BOARD_MEMBER, org))
     assert "assigned to you" not in client.get(reverse("staff:home")).content.decode()
+
+
+def test_erase_confirmation_query_count_is_pinned(client, org, feedback,
+                                                   django_assert_num_queries):
+    client.force_login(staff_user(Role.OFFICER, org))
+    url = reverse("staff:feedback:contact-erase", args=[feedback.pk])
+    client.get(url)
+    with django_assert_num_queries(13):
+        client.get(url)
