@@ -368,9 +368,10 @@ class ItemMixin(StaffPermissionMixin):
             raise PermissionDenied
         return item, charter
 
-    def page(self, request, form, charter, heading, status=200):
+    def page(self, request, form, charter, heading, status=200, item=None):
         return render(request, self.template_name, {"form": form, "charter": charter,
-                                                    "heading": heading}, status=status)
+                                                    "heading": heading, "item": item},
+                      status=status)
 
     def done(self, charter, item=None):
         url = charter.get_staff_url()
@@ -422,7 +423,7 @@ class ItemEditView(ItemMixin, View):
         item, charter = self.get_item(request, kind, pk)
         fields = services.ITEM_KINDS[kind][2]
         form = ITEM_FORMS[kind](initial={f: getattr(item, f) for f in (*fields, "lock_version")})
-        return self.page(request, form, charter, f"Change the {_item_label(kind)}")
+        return self.page(request, form, charter, f"Change the {_item_label(kind)}", item=item)
 
     def post(self, request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         item, charter = self.get_item(request, kind, pk)
@@ -440,7 +441,8 @@ class ItemEditView(ItemMixin, View):
             else:
                 messages.success(request, "Changes saved")
                 return self.done(charter, item)
-        return self.page(request, form, charter, f"Change the {_item_label(kind)}", status=400)
+        return self.page(request, form, charter, f"Change the {_item_label(kind)}", status=400,
+                         item=item)
 
 
 class ItemDeleteView(ItemMixin, View):

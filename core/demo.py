@@ -76,6 +76,20 @@ SERVICE_AREAS = [
     ("Preparing for adulthood", "Transition to adult services, post-16 and post-19."),
     ("Information, advice and support (SENDIASS)", "Impartial advice for families."),
 ]
+# Easy read: plain words and a picture for each service area.
+SERVICE_AREAS_EASY_READ = {
+    "EHC needs assessment and plans": ("A plan for your help at school and college", "plan"),
+    "Local Offer": ("The website that lists help near you", "information"),
+    "Education": ("Nursery, school or college", "school"),
+    "Health": ("Doctors, nurses and therapists", "health"),
+    "Social care": ("Help at home from social workers", "social-care"),
+    "Short breaks": ("Fun days out and time away", "short-breaks"),
+    "Home to school transport": ("Getting to school, like a bus or taxi", "transport"),
+    "Mental health": ("Help with your feelings and worries", "feelings"),
+    "Preparing for adulthood": ("Getting ready to be a grown-up", "growing-up"),
+    "Information, advice and support (SENDIASS)": (
+        "People who explain things and help you speak up", "advice"),
+}
 
 
 def load(stdout=None) -> dict:
@@ -98,9 +112,10 @@ def load(stdout=None) -> dict:
 
     for model, rows in ((Theme, THEMES), (ServiceArea, SERVICE_AREAS)):
         for name, description in rows:
-            model.objects.update_or_create(
-                slug=slugify(name)[:120], defaults={"name": name, "description": description}
-            )
+            defaults = {"name": name, "description": description}
+            if model is ServiceArea and name in SERVICE_AREAS_EASY_READ:
+                defaults["easy_read_name"], defaults["picture"] = SERVICE_AREAS_EASY_READ[name]
+            model.objects.update_or_create(slug=slugify(name)[:120], defaults=defaults)
 
     if stdout is not None:
         stdout.write(f"  {len(ORGANISATIONS)} organisations, {len(PEOPLE)} staff accounts, "

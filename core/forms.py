@@ -1,6 +1,12 @@
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import (
+    Button,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Field,
+    Layout,
+)
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.safestring import mark_safe
@@ -36,6 +42,20 @@ class VersionedFormMixin(forms.Form):
         data[self.add_prefix("lock_version")] = exc.current.lock_version
         self.data = data
         self.conflict = values
+
+
+class IdPrefixMixin:
+    """For a form that shares its page with others: its ids (inputs, hints,
+    errors, the error summary's links) start with `id_prefix` instead of
+    "id", so two forms with a `text` field stay apart while the names they
+    post stay the same."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
 
 
 class SignInForm(AuthenticationForm):
@@ -116,11 +136,18 @@ class ListItemForm(forms.Form):
         label="Description (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Say what it covers, so officers tag feedback the same way.",
     )
+    easy_read_name = forms.CharField(
+        label="Name on the easy-read form (optional)", required=False, max_length=200,
+        help_text="Plain words, no abbreviations, e.g. “Getting to school, like a bus or taxi”.")
+    picture = forms.ChoiceField(label="Picture on the easy-read form",
+                                choices=ServiceArea.Picture.choices,
+                                initial=ServiceArea.Picture.OTHER, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(
-            Field.radios("kind", legend_size=Size.SMALL, inline=True),
+            ConditionalRadios("kind", "A theme", ConditionalQuestion(
+                "A service area", Field.text("easy_read_name"), Field.select("picture"))),
             Field.text("name"),
             Field.textarea("description"),
             Button("send", "Add"),
@@ -207,6 +234,7 @@ class PersonForm(forms.Form):
 
 
 class OrganisationSettingsForm(forms.Form):
+    # One per organisation on the people page: the view gives each a prefix.
     replies_need_approval = forms.BooleanField(
         label="Replies to families need an approver's approval before they are sent",
         required=False)

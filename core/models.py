@@ -140,6 +140,27 @@ class Theme(NamedListItem):
 class ServiceArea(NamedListItem):
     """A service families give feedback on: EHCP, Local Offer, short breaks…"""
 
+    class Picture(models.TextChoices):
+        """The portal's own pictures (static/images/er-*.svg) for the easy-read form."""
+
+        PLAN = "plan", "A plan with a tick"
+        INFORMATION = "information", "An open book"
+        SCHOOL = "school", "A school"
+        HEALTH = "health", "A red cross"
+        SOCIAL_CARE = "social-care", "Two people"
+        SHORT_BREAKS = "short-breaks", "A tent in the sun"
+        TRANSPORT = "transport", "A bus"
+        FEELINGS = "feelings", "A heart"
+        GROWING_UP = "growing-up", "Steps going up"
+        ADVICE = "advice", "Two speech bubbles"
+        OTHER = "other", "A question mark"
+
+    easy_read_name = models.CharField(
+        max_length=200, blank=True,
+        help_text="The service in plain words for the easy-read form, with no "
+                  "abbreviations, e.g. “Getting help from someone who explains things”.")
+    picture = models.CharField(max_length=20, choices=Picture.choices, default=Picture.OTHER)
+
 
 class AuditEvent(models.Model):
     """Who changed what, and when. `data` holds ids and states, never what a

@@ -3,17 +3,70 @@
 The PDF is tagged (PDF/UA-1), so screen readers can follow headings, lists
 and tables; its title and language come from the HTML's <title> and
 <html lang>. Call this from Celery tasks, never in a request.
+
+Decorations (the contents' dotted leaders, rules) must be drawn with CSS
+borders or backgrounds, which WeasyPrint marks as artifacts, never with
+characters such as leader("."), which become text a screen reader reads.
 """
+
+import io
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.template.loader import render_to_string
+
+
+class _LinkTexts(HTMLParser):
+    """The words of each link in the HTML, by where it goes."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts: dict[str, str] = {}
+        self._href: str | None = None
+        self._words: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a" and dict(attrs).get("href"):
+            self._href, self._words = dict(attrs)["href"], []
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._words.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            text = " ".join("".join(self._words).split())
+            target = self._href[1:] if self._href.startswith("#") else self._href
+            self.texts.setdefault(target, text)
+            self._href = None
+
+
+def describe_links(pdf: bytes, html: str) -> bytes:
+    """Give every link annotation the words of its link as its description
+    (/Contents), so a screen reader says where it goes: WeasyPrint writes
+    the bare target instead ("item-4")."""
+    import pikepdf
+
+    parser = _LinkTexts()
+    parser.feed(html)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            for annotation in page.obj.get("/Annots", []):
+                if annotation.get("/Subtype") != "/Link" or "/Contents" not in annotation:
+                    continue
+                text = parser.texts.get(str(annotation.Contents))
+                if text:
+                    annotation.Contents = pikepdf.String(text)
+        out = io.BytesIO()
+        document.save(out)
+    return out.getvalue()
 
 
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     from weasyprint import HTML  # imported here: Pango is only needed by workers
 
     document = HTML(string=html, base_url=base_url or str(settings.BASE_DIR))
-    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    return describe_links(document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True), html)
 
 
 def render_pdf_from_template(template_name: str, context: dict) -> bytes:

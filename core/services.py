@@ -22,9 +22,14 @@ def audit_record(*, actor, verb: str, target: models.Model, summary: str = "",
 
 @transaction.atomic
 def list_item_create(*, acting_user, model: type[Theme] | type[ServiceArea], name: str,
-                     description: str = "") -> Theme | ServiceArea:
-    """Add a theme or service area. Administrators only (checked by the view)."""
+                     description: str = "", easy_read_name: str = "",
+                     picture: str = "") -> Theme | ServiceArea:
+    """Add a theme or service area (a service area may have its easy-read
+    name and picture). Administrators only (checked by the view)."""
     item = model(name=name.strip(), slug=slugify(name)[:120], description=description.strip())
+    if model is ServiceArea:
+        item.easy_read_name = easy_read_name.strip()
+        item.picture = picture or ServiceArea.Picture.OTHER
     item.full_clean()
     item.save()
     audit_record(actor=acting_user, verb="created", target=item, summary=item.name)

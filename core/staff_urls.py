@@ -12,6 +12,7 @@ urlpatterns = [
     path("lists/", views.ListsView.as_view(), name="lists"),
     path("lists/add/", views.ListItemCreateView.as_view(), name="list-add"),
     path("people/", views.PeopleView.as_view(), name="people"),
+    path("people/roles/<int:pk>/remove/", views.RoleRemoveView.as_view(), name="role-remove"),
     path("people/add/", views.PersonAddView.as_view(), name="person-add"),
     path("feedback/", include("feedback.staff_urls")),
     path("action-plan/", include("actionplan.staff_urls")),

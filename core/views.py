@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -85,6 +86,8 @@ class ListItemCreateView(StaffPermissionMixin, View):
             item = services.list_item_create(
                 acting_user=request.user, model=form.model(),
                 name=form.cleaned_data["name"], description=form.cleaned_data["description"],
+                easy_read_name=form.cleaned_data["easy_read_name"],
+                picture=form.cleaned_data["picture"],
             )
         except ValidationError as exc:  # e.g. added by someone else a moment ago
             form.add_error("name" if hasattr(exc, "error_dict") else None,
@@ -120,19 +123,7 @@ class PeopleView(StaffPermissionMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         organisations = self.organisations(request)
-        if "membership" in request.POST:
-            from .models import Membership
-
-            membership = get_object_or_404(Membership.objects.select_related("organisation"),
-                                           pk=parse_id(request.POST["membership"]),
-                                           organisation__in=organisations)
-            try:
-                services.role_remove(acting_user=request.user, membership=membership)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, f"Role removed from {membership.user}")
-        elif "organisation" in request.POST:
+        if "organisation" in request.POST:
             organisation = get_object_or_404(organisations,
                                              pk=parse_id(request.POST["organisation"]))
             form = OrganisationSettingsForm(request.POST, prefix=f"org{organisation.pk}")
@@ -141,6 +132,48 @@ class PeopleView(StaffPermissionMixin, View):
                 acting_user=request.user, organisation=organisation,
                 replies_need_approval=form.cleaned_data["replies_need_approval"])
             messages.success(request, f"Settings saved for {organisation}")
+        return redirect("staff:people")
+
+
+class RoleRemoveView(PeopleView):
+    """Removing a role takes effect at once and cannot be undone (the person
+    must be added again), so it has an "Are you sure?" page in words; only
+    its POST removes."""
+
+    def get_membership(self, request, pk):
+        from .models import Membership
+
+        return get_object_or_404(Membership.objects.select_related("organisation", "user"),
+                                 pk=pk, organisation__in=self.organisations(request))
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = self.get_membership(request, pk)
+        person = membership.user.get_full_name() or membership.user.email
+        role = membership.get_role_display()
+        return render(request, "confirm.html", {
+            "confirm_title": f"Remove {person}’s role as {role} in {membership.organisation}",
+            "confirm_caption": "People and settings",
+            "confirm_question": f"Are you sure you want to remove {person}’s role as {role}?",
+            "confirm_consequences": [
+                f"{person} ({membership.user.email}) will no longer be {role.lower()} in "
+                f"{membership.organisation}, from now on.",
+                "Whatever this role let them see or do there stops at once. If it was their "
+                "only role, they can no longer use the staff area. To give the role back, "
+                "add them again.",
+            ],
+            "confirm_button": "Yes, remove the role",
+            "cancel_url": reverse("staff:people"),
+            "cancel_label": "No, go back to people and settings",
+        })
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = self.get_membership(request, pk)
+        try:
+            services.role_remove(acting_user=request.user, membership=membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Role removed from {membership.user}")
         return redirect("staff:people")
 
 

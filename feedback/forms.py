@@ -1,12 +1,20 @@
 """Forms: validation only. Every error message says what to do, GOV.UK style."""
 
-from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Size
+from crispy_forms_gds.layout import (
+    HTML,
+    Button,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Field,
+    Fieldset,
+    Size,
+)
 from django import forms
 from django.templatetags.static import static
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
-from core.forms import GdsDateField, VersionedFormMixin, gds_helper
+from core.forms import GdsDateField, IdPrefixMixin, VersionedFormMixin, gds_helper
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
@@ -153,73 +161,100 @@ class FeedbackForm(HoneypotMixin):
         }
 
 
-def _feeling(picture: str, word: str):
-    # Our own pictures, not emoji: emoji depend on the reader's fonts (some
-    # show an empty box). The word says it for screen readers; the picture
-    # has empty alt text.
-    src = static(f"images/face-{picture}.svg")
-    return mark_safe(f'<img class="app-feeling" src="{src}" alt="" width="48" height="48"> {word}')
+def _picture(name: str, words: str):
+    # Our own pictures (static/images), not emoji: emoji depend on the
+    # reader's fonts (some show an empty box). The words say it for screen
+    # readers; the picture beside them has empty alt text.
+    src = static(f"images/{name}.svg")
+    return format_html('<img class="app-picture" src="{}" alt="" width="56" height="56"> {}',
+                       src, words)
 
 
 def easy_read_feelings() -> list[tuple[str, str]]:
     # Built per form, not at import: static() needs the manifest, which only
     # exists after collectstatic.
-    return [("5", _feeling("happy", "Happy")), ("3", _feeling("ok", "OK")),
-            ("1", _feeling("sad", "Sad"))]
+    return [("5", _picture("face-happy", "Happy")), ("3", _picture("face-ok", "OK")),
+            ("1", _picture("face-sad", "Sad"))]
 
 
 class EasyReadForm(HoneypotMixin):
-    """Fewer, shorter questions in plain words, with a picture scale.
-    Stored as the same Feedback underneath."""
+    """Easy read: one idea a sentence, a picture beside every choice, no
+    abbreviations, big answers. Stored as the same Feedback underneath; the
+    contact questions show only after "yes", and contact details are kept
+    only then (the database refuses them otherwise)."""
 
-    service_area = forms.ModelChoiceField(
-        label="What is it about?", queryset=ServiceArea.objects.filter(is_active=True),
-        widget=forms.RadioSelect, required=False,
-        help_text="You can skip this.",
-    )
     feeling = forms.TypedChoiceField(
         label="How do you feel about it?", choices=[("5", "Happy"), ("3", "OK"), ("1", "Sad")],
-        coerce=int,
-        widget=forms.RadioSelect, error_messages={"required": "Choose how you feel"},
+        coerce=int, widget=forms.RadioSelect,
+        error_messages={"required": "Choose a face to show how you feel"},
     )
     good = forms.CharField(label="What was good?", required=False, max_length=3000,
+                           help_text="You can skip this.",
                            widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"max_length": "Make this shorter: 3,000 letters at most"})
     better = forms.CharField(label="What would make it better?", required=False, max_length=3000,
+                             help_text="You can skip this.",
                              widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"max_length": "Make this shorter: 3,000 letters at most"})
+    service_area = forms.ModelChoiceField(
+        label="What is it about?", queryset=ServiceArea.objects.filter(is_active=True),
+        widget=forms.RadioSelect, required=False,
+        help_text="Choose one. You can skip this.",
+    )
     who = forms.ChoiceField(
         label="Who are you?", widget=forms.RadioSelect,
         choices=[("young_person", "I am a child or young person"),
-                 ("parent_carer", "I am a parent or carer"), ("other", "Someone else")],
+                 ("parent_carer", "I am a parent or carer"), ("other", "I am someone else")],
         error_messages={"required": "Choose who you are"},
     )
     wants_contact = forms.ChoiceField(
-        label="Do you want us to talk to you about it?", choices=YES_NO, widget=forms.RadioSelect,
-        error_messages={"required": "Choose yes or no"},
+        label="Do you want us to get in touch with you?",
+        help_text="We can tell you what we did. You do not have to say yes.",
+        choices=[("no", "No"), ("email", "Yes, by e-mail"),
+                 ("phone", "Yes, by phone call or text message")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose no, or how we can get in touch"},
     )
-    contact_name = forms.CharField(label="Your name", required=False, max_length=200,
-                                   widget=forms.TextInput(attrs={"autocomplete": "name"}))
     contact_email = forms.EmailField(
-        label="Your e-mail", required=False,
+        label="Your e-mail address", required=False,
+        help_text="We only use it to reply to you.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={"invalid": "Check your e-mail. It should look like name@example.com"},
+        error_messages={"invalid": "Check your e-mail address. It looks like name@example.com"},
+    )
+    contact_phone = forms.CharField(
+        label="Your phone number", required=False, max_length=40,
+        help_text="We only use it to reply to you.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["feeling"].choices = easy_read_feelings()
+        feeling = self.fields["feeling"]
+        feeling.choices = easy_read_feelings()
+        areas = self.fields["service_area"]
+        areas.choices = [
+            (area.pk, _picture(f"er-{area.picture}", area.easy_read_name or area.name))
+            for area in areas.queryset]
+        self.fields["who"].choices = [
+            (value, _picture(picture, words)) for (value, words), picture in zip(
+                self.fields["who"].choices, ["er-child", "er-parent", "er-someone"], strict=True)]
+        contact = self.fields["wants_contact"]
+        contact.choices = [
+            (value, _picture(picture, words)) for (value, words), picture in zip(
+                contact.choices, ["er-no", "er-email", "er-phone"], strict=True)]
+        no, by_email, by_phone = (label for _, label in contact.choices)
         self.helper = gds_helper(
             Field.radios("feeling", legend_size=Size.MEDIUM),
             Field.textarea("good", label_size=Size.MEDIUM),
             Field.textarea("better", label_size=Size.MEDIUM),
-            Field.radios("service_area", legend_size=Size.MEDIUM, small=True),
+            Field.radios("service_area", legend_size=Size.MEDIUM),
             Field.radios("who", legend_size=Size.MEDIUM),
-            Field.radios("wants_contact", inline=True),
-            Fieldset(
-                Field.text("contact_name", label_size=Size.SMALL),
-                Field.text("contact_email", label_size=Size.SMALL),
-                legend="If yes, how can we talk to you?", legend_size=Size.SMALL,
+            # GOV.UK conditional reveal: the question for the way they chose
+            # shows only once they choose it (templates/gds/layout/).
+            ConditionalRadios(
+                "wants_contact", no,
+                ConditionalQuestion(by_email, Field.text("contact_email")),
+                ConditionalQuestion(by_phone, Field.text("contact_phone", field_width=20)),
             ),
             honeypot_html(),
             Button("send", "Send"),
@@ -228,14 +263,17 @@ class EasyReadForm(HoneypotMixin):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("wants_contact") == "yes" and not cleaned.get("contact_email") \
+        way = cleaned.get("wants_contact")
+        if way == "email" and not cleaned.get("contact_email") \
                 and not self.has_error("contact_email"):
-            self.add_error("contact_email", "Write your e-mail so we can talk to you")
+            self.add_error("contact_email", "Write your e-mail address so we can reply")
+        if way == "phone" and not cleaned.get("contact_phone"):
+            self.add_error("contact_phone", "Write your phone number so we can reply")
         return cleaned
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        wants = data["wants_contact"] == "yes"
+        way = data["wants_contact"]
         return {
             "channel": Feedback.Channel.EASY_READ,
             "service_areas": [data["service_area"]] if data.get("service_area") else [],
@@ -243,9 +281,11 @@ class EasyReadForm(HoneypotMixin):
             "even_better_if": data["better"],
             "rating": data["feeling"],
             "respondent": data["who"],
-            "wants_contact": wants,
-            "contact_name": data["contact_name"] if wants else "",
-            "contact_email": data["contact_email"] if wants else "",
+            # Only the way they chose is kept: the database refuses contact
+            # details from anyone who did not ask to be contacted.
+            "wants_contact": way != "no",
+            "contact_email": data["contact_email"] if way == "email" else "",
+            "contact_phone": data["contact_phone"] if way == "phone" else "",
         }
 
 
@@ -355,8 +395,10 @@ class StaffLogForm(forms.Form):
         return cleaned
 
 
-class TriageForm(VersionedFormMixin):
+class TriageForm(IdPrefixMixin, VersionedFormMixin):
     """Assignment, themes, service areas and sharing, in one form."""
+
+    id_prefix = "triage"  # shares the feedback page with four other forms
 
     assigned_to = forms.ModelChoiceField(label="Assigned to", required=False,
                                          queryset=User.objects.none(), empty_label="No one")
@@ -387,7 +429,9 @@ class TriageForm(VersionedFormMixin):
         )
 
 
-class StatusForm(VersionedFormMixin):
+class StatusForm(IdPrefixMixin, VersionedFormMixin):
+    id_prefix = "status"  # shares the feedback page with four other forms
+
     status = forms.ChoiceField(label="Move to", choices=[],
                                error_messages={"required": "Select the new status"})
 
@@ -397,7 +441,9 @@ class StatusForm(VersionedFormMixin):
         self.helper = gds_helper(Field.select("status"), Button("save_status", "Change status"))
 
 
-class NoteForm(forms.Form):
+class NoteForm(IdPrefixMixin, forms.Form):
+    id_prefix = "note"  # shares the feedback page with four other forms
+
     text = forms.CharField(label="Add an internal note", widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="Only staff see notes. Never shown to the family.",
                            error_messages={"required": "Enter the note"})
@@ -407,7 +453,9 @@ class NoteForm(forms.Form):
         self.helper = gds_helper(Field.textarea("text"), Button("save_note", "Add note"))
 
 
-class ReplyForm(VersionedFormMixin):
+class ReplyForm(IdPrefixMixin, VersionedFormMixin):
+    id_prefix = "reply"  # shares the feedback page with four other forms
+
     outcome = forms.ChoiceField(label="What is the outcome?", choices=Reply.Outcome.choices,
                                 widget=forms.RadioSelect,
                                 error_messages={"required": "Select the outcome"})
@@ -440,7 +488,9 @@ class ReplyForm(VersionedFormMixin):
         return cleaned
 
 
-class QuoteForm(forms.Form):
+class QuoteForm(IdPrefixMixin, forms.Form):
+    id_prefix = "quote"  # shares the feedback page with four other forms
+
     redacted_text = forms.CharField(
         label="Quote to propose", widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Remove names, schools, dates and anything else that could identify the "

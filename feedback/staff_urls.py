@@ -9,6 +9,8 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.InboxView.as_view(), name="inbox"),
     path("<int:pk>/", views.FeedbackDetailView.as_view(), name="detail"),
+    path("<int:pk>/delete-contact-details/", views.ContactEraseView.as_view(),
+         name="contact-erase"),
     path("log/", views.LogFeedbackView.as_view(), name="log"),
     path("replies/", views.RepliesAwaitingView.as_view(), name="replies"),
     path("replies/<int:pk>/decide/", views.ReplyDecideView.as_view(), name="reply-decide"),

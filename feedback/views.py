@@ -225,7 +225,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                     return self.render_page(request, feedback, 400, note_form=form)
                 services.note_add(acting_user=user, feedback=feedback, text=form.cleaned_data["text"])
                 messages.success(request, "Note added")
-            elif action in {"triage", "status", "reply", "quote", "erase_contact"}:
+            elif action in {"triage", "status", "reply", "quote"}:
                 if not user.has_perm("feedback.handle_feedback", feedback):
                     raise PermissionDenied
                 response = getattr(self, f"do_{action}")(request, feedback)
@@ -301,9 +301,45 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         services.quote_propose(acting_user=request.user, feedback=feedback, **form.cleaned_data)
         messages.success(request, "Quote proposed. Someone else must approve it")
 
-    def do_erase_contact(self, request, feedback):
+
+
+class ContactEraseView(FeedbackDetailView):
+    """Deleting a family's contact details cannot be undone, so it has its
+    own "Are you sure?" page that says what will be lost; only its POST
+    erases."""
+
+    def get_erasable(self, request, pk) -> Feedback:
+        feedback = self.get_feedback(request, pk)
+        if not (request.user.has_perm("feedback.handle_feedback", feedback)
+                and request.user.has_perm("feedback.view_contact_details", feedback)):
+            raise PermissionDenied
+        return feedback
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        feedback = self.get_erasable(request, pk)
+        if not feedback.wants_contact or feedback.contact_details_erased_at:
+            messages.success(request, "There are no contact details to delete")
+            return redirect("staff:feedback:detail", pk=feedback.pk)
+        return render(request, "confirm.html", {
+            "confirm_title": f"Delete the contact details for {feedback.reference}",
+            "confirm_caption": feedback.reference,
+            "confirm_question": "Are you sure you want to delete their contact details?",
+            "confirm_consequences": [
+                "Their name, e-mail address and phone number will be deleted for good.",
+                "You will not be able to contact them about this feedback again, and they "
+                "will not get an e-mail when it is answered. They can still read answers "
+                "through their private tracking link.",
+            ],
+            "confirm_button": "Yes, delete the contact details",
+            "cancel_url": reverse("staff:feedback:detail", args=[feedback.pk]),
+            "cancel_label": f"No, go back to {feedback.reference}",
+        })
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        feedback = self.get_erasable(request, pk)
         services.contact_details_erase(acting_user=request.user, feedback=feedback)
         messages.success(request, "Contact details deleted")
+        return redirect("staff:feedback:detail", pk=feedback.pk)
 
 
 class LogFeedbackView(FeedbackStaffMixin, View):

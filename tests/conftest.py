@@ -6,6 +6,7 @@ so a green CI run always means the real thing was exercised.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -240,9 +241,65 @@ def browser():
         browser.close()
 
 
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+@pytest.fixture(scope="session")
+def rendered_html(tmp_path_factory):
+    """Every HTML page the server sends to the browser in any browser test,
+    checked once at the end of the session by the W3C Nu Html Checker
+    (vnu-jar from npm, on the machine's Java): any error fails the run."""
+    folder = tmp_path_factory.mktemp("rendered-html")
+    pages: dict[str, Path] = {}
+    yield folder, pages
+    if not pages:
+        return
+    java = shutil.which("java")
+    if not java or not VNU_JAR.exists():
+        missing("Java and node_modules/vnu-jar (the Nu Html Checker)")
+    import json
+
+    result = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json",
+                             *[str(p) for p in pages.values()]],
+                            capture_output=True, text=True, timeout=600)
+    names = {p.name: url for url, p in pages.items()}
+    messages = json.loads(result.stderr or "{}").get("messages", [])
+    errors = [f"{names.get(str(m.get('url')).rsplit('/', 1)[-1], m.get('url'))} line {m.get('lastLine')}: {m['message']}"
+              f" [{m.get('extract', '').strip()[:80]}]" for m in messages
+              if m.get("type") == "error"]
+    assert not errors, f"Nu Html Checker: {len(errors)} errors\n" + "\n".join(errors)
+
+
+def _record_html(rendered_html):
+    folder, pages = rendered_html
+
+    def handle(route):
+        if route.request.resource_type != "document" or "multipart/form-data" in (
+                route.request.headers.get("content-type", "")):
+            # Scripts' own requests and files pass untouched; so do uploads,
+            # whose file Chromium does not hand to an interceptor.
+            route.continue_()
+            return
+        response = route.fetch(max_redirects=0)
+        if (response.status < 300 or response.status >= 400) and response.body() \
+                and "text/html" in response.headers.get("content-type", ""):
+            path = route.request.url.split("://", 1)[-1].split("/", 1)[-1].split("#")[0]
+            key = f"{route.request.method} /{path} {response.status}"
+            if key not in pages:
+                file = folder / f"page-{len(pages):04d}.html"
+                file.write_bytes(response.body())
+                pages[key] = file
+        route.fulfill(response=response)
+
+    return handle
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, rendered_html):
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    # Record the server's HTML of every page for the Nu Html Checker; static
+    # files pass straight through.
+    context.route(re.compile(r"^(?!.*/static/)"), _record_html(rendered_html))
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -253,10 +310,24 @@ def assert_accessible(page, context: str = "") -> None:
     """Run axe-core (WCAG 2.2 A and AA rules) on the page: 0 violations."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # After a click the next page may still be loading its stylesheet; axe
+    # must judge the page as people see it.
+    page.wait_for_load_state("load")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
         "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
     violations = results.response["violations"]
     assert not violations, f"{context or page.url}: axe violations\n" + results.generate_report()
+
+
+def wait_until(page, expression: str, timeout: float = 5) -> None:
+    """Poll a JavaScript expression until it is true. (Playwright's
+    wait_for_function evaluates strings with eval, which the portal's
+    Content Security Policy forbids.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout}s: {expression}")
+        page.wait_for_timeout(50)
 
 
 def sign_in(page, email: str, password: str = "a-test-password-123") -> None:

@@ -4,3 +4,20 @@ import { initAll } from "../dist/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// Conditional reveals (see templates/gds/layout/conditional_question.html):
+// the questions under a radio show only while it is chosen. Without
+// JavaScript they all show, which still works.
+function syncReveals() {
+  for (const input of document.querySelectorAll("input[data-app-reveal]")) {
+    const target = document.getElementById(input.dataset.appReveal);
+    if (target) target.classList.toggle("govuk-radios__conditional--hidden", !input.checked);
+  }
+}
+for (const input of document.querySelectorAll("input[data-app-reveal]")) {
+  for (const radio of document.querySelectorAll(`input[name="${CSS.escape(input.name)}"]`)) {
+    radio.addEventListener("change", syncReveals);
+  }
+}
+syncReveals();
+window.addEventListener("pageshow", syncReveals);

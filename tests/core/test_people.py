@@ -76,9 +76,15 @@ def test_roles_can_be_removed_but_not_your_own_administrator_role(client, org):
     admin = staff_user(Role.ADMINISTRATOR, org)
     officer = staff_user(Role.OFFICER, org)
     client.force_login(admin)
-    client.post(reverse("staff:people"), {"membership": officer.memberships.get().pk})
+    url = reverse("staff:role-remove", args=[officer.memberships.get().pk])
+    assert f'href="{url}"' in client.get(reverse("staff:people")).content.decode()
+    page = client.get(url).content.decode()
+    assert officer.memberships.exists()  # asking removes nothing
+    assert "Are you sure you want to remove" in page and "You cannot undo this." in page
+    assert "will no longer be officer in" in page
+    client.post(url)
     assert not officer.memberships.exists()
-    client.post(reverse("staff:people"), {"membership": admin.memberships.get().pk})
+    client.post(reverse("staff:role-remove", args=[admin.memberships.get().pk]))
     assert admin.memberships.exists()
 
 
@@ -87,9 +93,9 @@ def test_another_organisations_people_are_out_of_reach(client, org):
     outsider = staff_user(Role.OFFICER, OrganisationFactory(name="Elsewhere Trust"))
     client.force_login(admin)
     assert outsider.email not in client.get(reverse("staff:people")).content.decode()
-    response = client.post(reverse("staff:people"),
-                           {"membership": outsider.memberships.get().pk})
-    assert response.status_code == 404 and outsider.memberships.exists()
+    url = reverse("staff:role-remove", args=[outsider.memberships.get().pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404 and outsider.memberships.exists()
 
 
 def test_settings_turn_on_reply_approval(client, org):
@@ -123,3 +129,12 @@ def test_people_pages_are_accessible(page, org):
     page.get_by_role("button", name="Add person").click()
     page.locator(".govuk-error-summary").wait_for()
     assert_accessible(page, "add a person with errors")
+
+
+def test_role_removal_confirmation_query_count_is_pinned(client, org,
+                                                         django_assert_num_queries):
+    client.force_login(staff_user(Role.ADMINISTRATOR, org))
+    url = reverse("staff:role-remove", args=[staff_user(Role.OFFICER, org).memberships.get().pk])
+    client.get(url)
+    with django_assert_num_queries(4):
+        client.get(url)

@@ -210,3 +210,16 @@ def test_client_address_walks_past_a_chain_of_trusted_proxies(rf, settings):
     assert client_address(request) == "203.0.113.9"
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
     assert client_address(request) == "10.0.0.2"
+
+
+def test_a_service_area_gets_its_easy_read_name_and_picture(client):
+    client.force_login(staff_user(Role.ADMINISTRATOR))
+    page = client.get(reverse("staff:list-add")).content.decode()
+    assert "Name on the easy-read form" in page  # revealed under "A service area"
+    response = client.post(reverse("staff:list-add"), {
+        "kind": "service_area", "name": "Home to school transport",
+        "easy_read_name": "Getting to school, like a bus or taxi", "picture": "transport"})
+    assert response.status_code == 302
+    area = ServiceArea.objects.get(name="Home to school transport")
+    assert (area.easy_read_name, area.picture) == ("Getting to school, like a bus or taxi",
+                                                   "transport")

@@ -8,7 +8,7 @@ import pytest
 from core.models import Role
 from feedback import services
 from feedback.models import Feedback
-from tests.conftest import assert_accessible, sign_in
+from tests.conftest import assert_accessible, sign_in, wait_until
 from tests.core.factories import OrganisationFactory, ServiceAreaFactory, ThemeFactory, staff_user
 from tests.feedback.factories import FeedbackFactory
 
@@ -42,7 +42,8 @@ def test_a_parent_carer_gives_feedback_by_keyboard_and_later_reads_the_reply(pag
     tab_to(page, "button.govuk-button[name=send]")
     page.keyboard.press("Enter")
     page.locator(".govuk-error-summary").wait_for()
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    # GOV.UK Frontend (a module script, so after the page is parsed) focuses it.
+    wait_until(page, "document.activeElement.classList.contains('govuk-error-summary')")
     assert page.title().startswith("Error: ")
     assert_accessible(page, "feedback form with errors")
 
@@ -93,12 +94,18 @@ def test_easy_read_form_and_its_errors(page, council):
     assert_accessible(page, "easy-read form")
     page.get_by_role("button", name="Send").click()
     page.locator(".govuk-error-summary").wait_for()
-    assert "Choose how you feel" in page.locator(".govuk-error-summary").inner_text()
+    assert "Choose a face to show how you feel" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page, "easy-read form with errors")
     page.get_by_label("Sad").check()
     page.get_by_label("What would make it better?").fill("A quiet room at lunch.")
     page.get_by_label("I am a child or young person").check()
-    page.locator("input[name=wants_contact][value=no]").check()
+    # The contact questions stay hidden until a way to get in touch is chosen.
+    phone = page.get_by_label("Your phone number")
+    assert not phone.is_visible()
+    page.get_by_label("Yes, by phone call or text message").check()
+    assert phone.is_visible()
+    page.get_by_label("No", exact=True).check()
+    assert not phone.is_visible()
     page.get_by_role("button", name="Send").click()
     page.locator(".govuk-panel--confirmation").wait_for()
 

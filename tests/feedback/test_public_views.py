@@ -76,6 +76,37 @@ def test_asking_for_contact_needs_a_way_to_contact(client, area):
     assert "Enter an e-mail address or a phone number" in response.content.decode()
 
 
+def test_easy_read_keeps_only_the_way_of_contact_that_was_chosen(client, area):
+    response = client.post(reverse("feedback:give-easy-read"), {
+        "feeling": "5", "good": "Kind staff.", "who": "parent_carer", "wants_contact": "phone",
+        "contact_phone": "07700 900123", "contact_email": "typed-then-changed@example.com"})
+    assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    assert feedback.wants_contact and feedback.contact_phone == "07700 900123"
+    assert feedback.contact_email == ""
+
+
+def test_easy_read_asks_for_the_number_when_phone_is_chosen(client, area):
+    response = client.post(reverse("feedback:give-easy-read"), {
+        "feeling": "5", "who": "parent_carer", "wants_contact": "phone", "contact_phone": ""})
+    assert response.status_code == 400
+    assert 'href="#id_contact_phone">Write your phone number so we can reply' in (
+        response.content.decode())
+
+
+def test_easy_read_says_what_send_means_and_pictures_every_choice(client, area):
+    area.easy_read_name, area.picture = "Nursery, school or college", "school"
+    area.save()
+    html = client.get(reverse("feedback:give-easy-read")).content.decode()
+    assert "SEND means special educational needs and disabilities." in html
+    assert "er-school.svg" in html and "Nursery, school or college" in html
+    # A picture beside every choice: feelings, service areas, who, contact.
+    import re
+
+    radios = re.findall(r'<div class="govuk-radios__item">(.*?)</label>', html, re.S)
+    assert radios and all('class="app-picture"' in radio for radio in radios)
+
+
 def test_easy_read_form_stores_the_same_kind_of_feedback(client, area):
     response = client.post(reverse("feedback:give-easy-read"), {
         "feeling": "1", "better": "More quiet rooms.", "who": "young_person",

@@ -225,11 +225,34 @@ def test_logging_with_a_future_date_is_refused_and_kept(client, org):
     assert "must be today or in the past" in html and "Kept text." in html
 
 
-def test_erasing_contact_details(client, org, feedback):
+def test_erasing_contact_details_asks_first_and_says_what_is_lost(client, org, feedback):
     client.force_login(staff_user(Role.OFFICER, org))
-    client.post(reverse("staff:feedback:detail", args=[feedback.pk]), {"action": "erase_contact"})
+    url = reverse("staff:feedback:contact-erase", args=[feedback.pk])
+    detail = client.get(reverse("staff:feedback:detail", args=[feedback.pk])).content.decode()
+    assert f'href="{url}"' in detail  # the detail page links to the question, erases nothing
+    # The old one-press erase from the detail page is gone.
+    response = client.post(reverse("staff:feedback:detail", args=[feedback.pk]),
+                           {"action": "erase_contact"})
+    assert response.status_code == 400
+    page = client.get(url).content.decode()
+    feedback.refresh_from_db()
+    assert feedback.contact_email and not feedback.contact_details_erased_at
+    assert "Are you sure you want to delete their contact details?" in page
+    assert "will not be able to contact them" in page and "You cannot undo this." in page
+    assert client.post(url).status_code == 302
     feedback.refresh_from_db()
     assert feedback.contact_email == "" and feedback.contact_details_erased_at
+
+
+def test_only_who_handles_it_and_sees_contacts_may_erase_them(client, org, feedback):
+    url = reverse("staff:feedback:contact-erase", args=[feedback.pk])
+    assert client.get(url).status_code == 302  # anonymous: sign in first
+    client.force_login(staff_user(Role.BOARD_MEMBER, org))
+    assert client.post(url).status_code in {403, 404}
+    client.force_login(staff_user(Role.OFFICER, OrganisationFactory(name="Elsewhere NHS")))
+    assert client.post(url).status_code in {403, 404}
+    feedback.refresh_from_db()
+    assert feedback.contact_email and not feedback.contact_details_erased_at
 
 
 def test_staff_home_says_what_is_waiting(client, org):
@@ -242,3 +265,12 @@ def test_staff_home_says_what_is_waiting(client, org):
     assert "1 overdue" in html and "of 2 open" in html
     client.force_login(staff_user(Role.BOARD_MEMBER, org))
     assert "assigned to you" not in client.get(reverse("staff:home")).content.decode()
+
+
+def test_erase_confirmation_query_count_is_pinned(client, org, feedback,
+                                                   django_assert_num_queries):
+    client.force_login(staff_user(Role.OFFICER, org))
+    url = reverse("staff:feedback:contact-erase", args=[feedback.pk])
+    client.get(url)
+    with django_assert_num_queries(13):
+        client.get(url)

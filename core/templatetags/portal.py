@@ -1,0 +1,73 @@
+"""Template pieces every app shares: GOV.UK error-summary targets, the staff
+navigation's current item and scrolling table regions."""
+
+from django import forms, template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+def focus_target(bound_field) -> str:
+    """The id of the element an error link must reach for this field.
+
+    GOV.UK: a link goes to the first input of the question. Our radios and
+    checkboxes give their first input the field's own id (see
+    templates/gds/layout/radio_item.html); a date's first input is its day box.
+    """
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.MultiWidget):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+@register.simple_tag
+def error_links(form) -> list[tuple[str, str]]:
+    """(target id, message) for each error of a form, in page order;
+    errors about the whole form go to its first question."""
+    visible = form.visible_fields()
+    links = []
+    if visible:
+        links += [(focus_target(visible[0]), error) for error in form.non_field_errors()]
+    for field in visible:
+        links += [(focus_target(field), error) for error in field.errors]
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def staff_nav_link(context, url_name: str, label: str) -> str:
+    """A staff navigation item; the one for the page the person is on says
+    so (aria-current="page") and looks it, in words as well as in colour."""
+    request = context.get("request")
+    url = reverse(url_name)
+    if request is not None and request.path == url:
+        return format_html('<li><a class="govuk-link app-staff-nav__link--current" href="{}" '
+                           'aria-current="page">{}</a></li>', url, label)
+    return format_html('<li><a class="govuk-link" href="{}">{}</a></li>', url, label)
+
+
+@register.tag
+def table_region(parser, token):
+    """{% table_region "Feedback inbox" %}<table>…</table>{% endtable_region %}
+
+    A wide staff table scrolls sideways inside its own region at narrow
+    widths (WCAG 1.4.10 allows that for data tables), not the whole page.
+    The region takes keyboard focus so it can be scrolled without a mouse,
+    and is labelled so a screen reader says what it is."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("table_region takes one label")
+    nodelist = parser.parse(("endtable_region",))
+    parser.delete_first_token()
+    return TableRegionNode(parser.compile_filter(bits[1]), nodelist)
+
+
+class TableRegionNode(template.Node):
+    def __init__(self, label, nodelist):
+        self.label, self.nodelist = label, nodelist
+
+    def render(self, context):
+        return format_html('<div class="app-table-scroll" role="region" aria-label="{}" '
+                           'tabindex="0">{}</div>', self.label.resolve(context),
+                           mark_safe(self.nodelist.render(context)))

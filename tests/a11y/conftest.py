@@ -1,0 +1,233 @@
+"""A whole portal to crawl: the demo content plus the few things it lacks
+(a draft charter, a report in draft), and every address the URL
+configuration has, with the arguments each needs.
+
+ADDRESSES must name every URL pattern: a new page without an entry fails
+tests/a11y/test_crawl.py::test_every_address_is_crawled, so new pages are
+crawled (and their forms' error states tried) from the day they are added.
+"""
+
+import os
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ADMIN = "admin@demo.example"
+OFFICER = "officer@demo.example"
+
+
+@dataclass
+class World:
+    objects: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.objects[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def build_world() -> World:
+    from actionplan.models import Action, Board, Evidence, Meeting, Plan
+    from charter import services as charter_services
+    from charter.models import Charter, EvidenceLink, ParticipationAudit, PulseRound
+    from core.models import Membership, User
+    from feedback.models import Feedback, Quote, Reply, SurveyImport
+    from reports.models import Report
+
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", "--allow-without-debug", stdout=devnull)
+    for user in User.objects.all():  # sign-in in tests uses the shared test password
+        user.set_password("a-test-password-123")
+        user.save(update_fields=["password"])
+    admin = User.objects.get(email=ADMIN)
+    adopted = Charter.objects.filter(status=Charter.Status.ADOPTED).first()
+    draft = Charter.objects.filter(status=Charter.Status.DRAFT).first()
+    if draft is None:
+        draft = charter_services.charter_new_version(acting_user=admin, charter=adopted)
+    section = draft.sections.first()
+    commitment = section.commitments.first()
+    published = Report.objects.filter(status=Report.Status.PUBLISHED).first()
+    w = World({
+        "admin": admin,
+        "feedback": Feedback.objects.filter(organisation__memberships__user=admin,
+                                            wants_contact=True).first(),
+        "reply": Reply.objects.first(),
+        "quote": Quote.objects.first(),
+        "survey": SurveyImport.objects.first(),
+        "action": Action.objects.filter(
+            lead_organisation__memberships__user__email=OFFICER).first(),
+        "evidence": Evidence.objects.first(),
+        "board": Board.objects.first(),
+        "meeting": Meeting.objects.first(),
+        "plan": Plan.objects.first(),
+        "charter": adopted,
+        "draft": draft,
+        "section": section,
+        "commitment": commitment,
+        "practice": commitment.practices.first(),
+        "statement": draft.statements.first(),
+        "responsibility": draft.responsibilities.first(),
+        "pulse_round": PulseRound.objects.first(),
+        "audit": ParticipationAudit.objects.first(),
+        "evidence_link": EvidenceLink.objects.first(),
+        "published": published,
+        "report": Report.objects.exclude(status=Report.Status.PUBLISHED).first() or published,
+        "membership": Membership.objects.exclude(user=admin).filter(
+            organisation__memberships__user=admin).first(),
+    })
+    return w
+
+
+def _item(w, kind):
+    return {"kind": kind, "pk": getattr(w, kind).pk}
+
+
+# name → (who visits, kwargs from the world) or a reason it is not an HTML page.
+# Who: "public" (signed out) or an e-mail address.
+ADDRESSES = {
+    "home": ("public", lambda w: {}),
+    "core:accessibility": ("public", lambda w: {}),
+    "core:privacy": ("public", lambda w: {}),
+    "core:cookies": ("public", lambda w: {}),
+    "feedback:give": ("public", lambda w: {}),
+    "feedback:give-easy-read": ("public", lambda w: {}),
+    "feedback:track": ("public", lambda w: {}),
+    "feedback:track-token": ("public", lambda w: {"token": w.feedback.tracking_token}),
+    "charter:index": ("public", lambda w: {}),
+    "charter:charter": ("public", lambda w: {"slug": w.charter.slug}),
+    "charter:version": ("public", lambda w: {"slug": w.charter.slug,
+                                             "version": w.charter.version}),
+    "charter:pulse": ("public", lambda w: {"slug": w.pulse_round.charter.slug}),
+    "charter:pulse_invitation": "a private invitation token, the same page as charter:pulse",
+    "charter:pulse_thanks": ("public", lambda w: {"slug": w.pulse_round.charter.slug}),
+    "actionplan:index": ("public", lambda w: {}),
+    "actionplan:plan": ("public", lambda w: {"slug": w.plan.slug}),
+    "reports:index": ("public", lambda w: {}),
+    "reports:feed": "an Atom feed, not HTML",
+    "reports:detail": ("public", lambda w: {"slug": w.published.slug}),
+    "reports:version": ("public", lambda w: {"slug": w.published.slug,
+                                             "version": w.published.version}),
+    "reports:pdf": "a PDF (checked by tests/a11y/test_pdfs.py)",
+    "reports:pdf-status": "JSON for the progress script",
+    "reports:useful": ("public", lambda w: {"slug": w.published.slug,
+                                            "version": w.published.version}),
+    "login": ("public", lambda w: {}),
+    "logout": "POST only",
+    "password_reset": ("public", lambda w: {}),
+    "password_reset_done": ("public", lambda w: {}),
+    "password_reset_confirm": "needs a one-time token e-mailed to the person",
+    "password_reset_complete": ("public", lambda w: {}),
+    "healthz": "JSON for monitoring",
+    "admin": "Django's admin, a developer tool",
+    "staff:home": (ADMIN, lambda w: {}),
+    "staff:lists": (ADMIN, lambda w: {}),
+    "staff:list-add": (ADMIN, lambda w: {}),
+    "staff:people": (ADMIN, lambda w: {}),
+    "staff:person-add": (ADMIN, lambda w: {}),
+    "staff:role-remove": (ADMIN, lambda w: {"pk": w.membership.pk}),
+    "staff:feedback:inbox": (ADMIN, lambda w: {}),
+    "staff:feedback:detail": (OFFICER, lambda w: {"pk": w.feedback.pk}),
+    "staff:feedback:contact-erase": (OFFICER, lambda w: {"pk": w.feedback.pk}),
+    "staff:feedback:log": (OFFICER, lambda w: {}),
+    "staff:feedback:replies": (ADMIN, lambda w: {}),
+    "staff:feedback:reply-decide": "POST only, from the replies page",
+    "staff:feedback:quotes": (ADMIN, lambda w: {}),
+    "staff:feedback:quote-decide": "POST only, from the quotes page",
+    "staff:feedback:imports": (OFFICER, lambda w: {}),
+    "staff:feedback:import-new": (OFFICER, lambda w: {}),
+    "staff:feedback:import-detail": (OFFICER, lambda w: {"pk": w.survey.pk}),
+    "staff:feedback:import-progress": "JSON for the progress script",
+    "staff:actionplan:action_list": (ADMIN, lambda w: {}),
+    "staff:actionplan:dashboard": (ADMIN, lambda w: {}),
+    "staff:actionplan:export": "a CSV file",
+    "staff:actionplan:action_create": (ADMIN, lambda w: {}),
+    "staff:actionplan:action_detail": (ADMIN, lambda w: {"pk": w.action.pk}),
+    "staff:actionplan:action_update": (OFFICER, lambda w: {"pk": w.action.pk}),
+    "staff:actionplan:evidence_file": "a download",
+    "staff:actionplan:board_list": (ADMIN, lambda w: {}),
+    "staff:actionplan:board_detail": (ADMIN, lambda w: {"slug": w.board.slug}),
+    "staff:actionplan:meeting_create": (ADMIN, lambda w: {"slug": w.board.slug}),
+    "staff:actionplan:meeting_detail": (ADMIN, lambda w: {"pk": w.meeting.pk}),
+    "staff:actionplan:meeting_actions": (ADMIN, lambda w: {"pk": w.meeting.pk}),
+    "staff:actionplan:board_pack_generate": "POST only, from the meeting page",
+    "staff:actionplan:board_pack_download": "a PDF (checked by tests/a11y/test_pdfs.py)",
+    "staff:charter:charter_list": (ADMIN, lambda w: {}),
+    "staff:charter:charter_create": (ADMIN, lambda w: {}),
+    "staff:charter:charter_detail": (ADMIN, lambda w: {"pk": w.draft.pk}),
+    "staff:charter:charter_edit": (ADMIN, lambda w: {"pk": w.draft.pk}),
+    "staff:charter:new_version": "POST only, from the charter page",
+    "staff:charter:adopt": (ADMIN, lambda w: {"pk": w.draft.pk}),
+    "staff:charter:sign": (ADMIN, lambda w: {"pk": w.draft.pk}),
+    "staff:charter:pulse_rounds": (ADMIN, lambda w: {"pk": w.charter.pk}),
+    "staff:charter:pulse_round_create": (ADMIN, lambda w: {"pk": w.charter.pk}),
+    "staff:charter:pulse_round_state": "POST only, from the pulse page",
+    "staff:charter:item_add": (ADMIN, lambda w: {"kind": "commitment", "parent": w.section.pk}),
+    "staff:charter:item_edit": (ADMIN, lambda w: _item(w, "section")),
+    "staff:charter:item_delete": (ADMIN, lambda w: _item(w, "commitment")),
+    "staff:charter:item_move": "POST only, from the charter page",
+    "staff:charter:audit_list": (ADMIN, lambda w: {}),
+    "staff:charter:audit_start": (ADMIN, lambda w: {}),
+    "staff:charter:audit_detail": (ADMIN, lambda w: {"pk": w.audit.pk}),
+    "staff:charter:audit_edit": (OFFICER, lambda w: {"pk": w.audit.pk}),
+    "staff:charter:improvement_action": (ADMIN, lambda w: {"pk": w.audit.pk}),
+    "staff:charter:evidence_list": (ADMIN, lambda w: {}),
+    "staff:charter:evidence_add": (ADMIN, lambda w: {}),
+    "staff:charter:evidence_remove": "POST only, from the evidence page",
+    "staff:reports:list": (ADMIN, lambda w: {}),
+    "staff:reports:create": (OFFICER, lambda w: {}),
+    "staff:reports:edit": (OFFICER, lambda w: {"pk": w.report.pk}),
+    "staff:reports:workflow": "POST only, from the report page",
+    "staff:reports:item-create": (OFFICER, lambda w: {"pk": w.report.pk}),
+    "staff:reports:item-edit": (OFFICER, lambda w: {"pk": w.report.pk,
+                                                  "item_pk": w.report.items.first().pk}),
+    "staff:reports:item-action": "POST only, from the report page",
+}
+
+# Several pages of one kind, so titles can be compared across objects.
+EXTRA_PAGES = [
+    (ADMIN, "staff:charter:item_edit", lambda w: _item(w, "commitment")),
+    (ADMIN, "staff:charter:item_delete", lambda w: _item(w, "section")),
+    (ADMIN, "staff:charter:item_add", lambda w: {"kind": "section", "parent": w.draft.pk}),
+]
+
+
+def url_names() -> list[str]:
+    """Every named URL pattern, with its namespaces, from the URL configuration."""
+    names = []
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+                if p.namespace == "admin":
+                    names.append("admin")
+                    continue
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.append(prefix + p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(names))
+
+
+def pages(world) -> list[tuple[str, str, str]]:
+    """(who, name, path) for every HTML page to crawl."""
+    from django.urls import reverse
+
+    out = []
+    for name in url_names():
+        entry = ADDRESSES.get(name)
+        if isinstance(entry, tuple):
+            who, kwargs = entry
+            out.append((who, name, reverse(name, kwargs=kwargs(world))))
+    for who, name, kwargs in EXTRA_PAGES:
+        out.append((who, name, reverse(name, kwargs=kwargs(world))))
+    return out
+
+
+@pytest.fixture
+def world(transactional_db):
+    return build_world()
