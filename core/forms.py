@@ -261,7 +261,8 @@ def cached_form_html(form) -> str | None:
     import hashlib
 
     from crispy_forms.utils import render_crispy_form
-    from django.core.cache import cache
+
+    from core.cache import derived as cache
 
     if form.is_bound and form.errors:
         return None

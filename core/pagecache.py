@@ -15,13 +15,17 @@ set a cookie or used a CSRF token (a page with a POST form), anything but a
 """
 
 import hashlib
+import logging
 import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+
+from core.cache import derived as cache
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "public-pages:generation"
 MAX_QUERY_LENGTH = 200
@@ -43,6 +47,8 @@ def _bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no counter yet: the next read starts a fresh one
         public_generation()
+    except Exception as exc:  # Redis down: pages cached before stay until it is back
+        logger.warning("public page cache unreachable: %s", exc.__class__.__name__)
 
 
 def public_content_changed() -> None:

@@ -4,12 +4,12 @@ import statistics as stats
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from core.cache import derived as cache
 from core.roles import organisation_ids_with_role
 from core.working_days import working_days_between
 from feedback import selectors as feedback_selectors

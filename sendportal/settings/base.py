@@ -168,8 +168,14 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    # What can be made again (pages, forms, fragments, figures) is read through a
+    # cache that answers "not cached" when Redis is down (core.cache).
+    CACHES["derived"] = {**CACHES["default"], "BACKEND": "core.cache.FailSoftRedisCache"}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "LOCATION": "sendportal"}}
+    CACHES["derived"] = CACHES["default"]  # one store: same LOCATION
+CACHES["template_fragments"] = CACHES["derived"]
 
 # Public pages (home, archive, feed, charter, action plan) are kept whole in
 # the cache for visitors who are not signed in, until something public

@@ -47,7 +47,9 @@ REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                      "LOCATION": "sendportal-test"}}
+CACHES["derived"] = CACHES["template_fragments"] = CACHES["default"]  # one store
 # Off, so query counts measure the page itself; tests of the page cache turn it on.
 PUBLIC_PAGE_CACHE_SECONDS = 0
 

@@ -118,6 +118,8 @@ def redis_page_cache():
         pytest.skip("REDIS_URL is not set")
     caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": url, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    caches["derived"] = {**caches["default"], "BACKEND": "core.cache.FailSoftRedisCache"}
+    caches["template_fragments"] = caches["derived"]
     with override_settings(CACHES=caches, PUBLIC_PAGE_CACHE_SECONDS=600):
         from django.core.cache import cache
 

@@ -70,7 +70,7 @@ def test_with_redis_down_every_public_form_stores_and_every_email_arrives_once_l
         family = family.visitor
         email = f"{'easy' if easy else 'give'}-{n}@families.example"
         data = ({"csrfmiddlewaretoken": token, "feeling": "5", "better": f"Easy read {n}",
-                 "who": "parent_carer", "wants_contact": "yes", "contact_email": email}
+                 "who": "parent_carer", "wants_contact": "email", "contact_email": email}
                 if easy else
                 {"csrfmiddlewaretoken": token, "service_areas": [area],
                  "even_better_if": f"Outage test {n}", "respondent": "parent_carer",
@@ -104,7 +104,8 @@ def test_with_redis_down_every_public_form_stores_and_every_email_arrives_once_l
         token = reader.token(report_path)
         reader = reader.visitor
         response = reader.post(report_path + "useful/", {"csrfmiddlewaretoken": token,
-                                                         "useful": "yes"})
+                                                         "useful": "no",
+                                                         "comment": f"Outage comment {n}"})
         assert response.status_code == 200 and "Thank you for your answer" in response.text
         return True
 
