@@ -23,7 +23,7 @@ from core.models import AuditEvent, Membership, Organisation, Role, ServiceArea,
 from core.working_days import add_working_days
 from feedback.models import Feedback, Quote, ReferenceCounter, Reply, StatusChange
 
-from .models import Report, ReportItem
+from .models import Report, ReportItem, ReportTopic
 
 MARKER_VERB = "volume seeded"
 BATCH = 5_000
@@ -170,7 +170,7 @@ def seed(volume: Volume, *, seed: int = 2026, today: date | None = None,
         raise RuntimeError("Load the demo first (manage.py load_demo)")
     counts: dict[str, int] = {}
     with _own_timestamps(Feedback, StatusChange, Reply, Quote, Plan, Action, ProgressUpdate,
-                         Report, ReportItem, PulseResponse), transaction.atomic():
+                         Report, ReportTopic, ReportItem, PulseResponse), transaction.atomic():
         quotes = _seed_feedback(volume, rng, today, officer, approver, counts, log)
         actions = _seed_actions(volume, rng, today, officer, counts, log, seed)
         _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts, log, seed)
@@ -431,13 +431,26 @@ def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts
     _bulk(Report, reports, batch=1_000)
     if reports and reports[0].pk is None:
         reports = list(Report.objects.filter(slug__startswith=f"volume-report-{seed}-").order_by("id"))
+    # Items sit under topics (one per theme in a report), numbered within each.
+    picks = [(report, [rng.choice(themes) for _ in range(1, rng.randint(3, 7))])
+             for report in reports]
+    topics = [ReportTopic(report=report, position=n, title=theme.name,
+                          created_at=report.published_at, updated_at=report.published_at)
+              for report, chosen in picks
+              for n, theme in enumerate(dict.fromkeys(chosen), start=1)]
+    _bulk(ReportTopic, topics)
+    if topics and topics[0].pk is None:
+        topics = list(ReportTopic.objects.filter(report__slug__startswith=f"volume-report-{seed}-"))
+    topic_of = {(t.report_id, t.title): t for t in topics}
     items, quote_links, action_links = [], [], []
-    for report in reports:
-        for position in range(1, rng.randint(3, 7)):
-            theme = rng.choice(themes)
+    for report, chosen in picks:
+        used: dict[int, int] = {}
+        for theme in chosen:
+            topic = topic_of[(report.pk, theme.name)]
+            used[topic.pk] = position = used.get(topic.pk, 0) + 1
             outcome = rng.choice(ReportItem.Outcome.values)
             items.append(ReportItem(
-                report=report, position=position, heading=theme.name, theme=theme,
+                report=report, topic=topic, position=position, heading=theme.name, theme=theme,
                 you_said=rng.choice(SAID) + " " + rng.choice(BETTER), we_did=rng.choice(DID),
                 raised_count=rng.randint(5, 400), outcome=outcome,
                 rationale="It needs a change in national rules." if outcome ==
