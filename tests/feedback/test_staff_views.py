@@ -242,3 +242,14 @@ def test_staff_home_says_what_is_waiting(client, org):
     assert "1 overdue" in html and "of 2 open" in html
     client.force_login(staff_user(Role.BOARD_MEMBER, org))
     assert "assigned to you" not in client.get(reverse("staff:home")).content.decode()
+
+
+def test_the_open_feedback_index_covers_exactly_the_open_statuses():
+    """The inbox's partial index must match what the inbox calls open, or
+    Postgres silently stops using it."""
+    from feedback.models import Feedback
+    from feedback.services import OPEN_STATUSES
+
+    index = next(i for i in Feedback._meta.indexes if i.name == "feedback_open_newest")
+    (lookup, values), = index.condition.children
+    assert lookup == "status__in" and set(values) == set(OPEN_STATUSES)
