@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from core.concurrency import EditConflict
 from core.forms import blank_form_html
 from core.http import client_address
 from core.models import Organisation
+from core.pagination import CappedPaginator
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
 
@@ -153,7 +153,8 @@ class InboxView(FeedbackStaffMixin, View):
             data["status"] = "open"  # what needs an answer, unless asked otherwise
         filterset = InboxFilter(data, queryset=selectors.feedback_inbox(user),
                                 user=user, organisations=own_orgs)
-        page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+        # Counts at most 1,000 rows (more when paging further), not five years of matches.
+        page = CappedPaginator(filterset.qs, 25).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "feedback/inbox.html", {
