@@ -25,7 +25,9 @@ RUN pip install --no-cache-dir .
 COPY --from=assets /app/static/dist ./static/dist
 # collectstatic needs settings but no real secret: it only copies files.
 RUN SECRET_KEY=build-only-$(head -c 40 /dev/urandom | base64 | tr -dc a-z0-9)xxxxxxxxxxxxxxxxxxxxxxxxxxxx \
-    ALLOWED_HOSTS=build python manage.py collectstatic --noinput
+    ALLOWED_HOSTS=build EMAIL_HOST=build python manage.py collectstatic --noinput
+RUN mkdir -p /app/media /app/outbox && chown portal /app/media /app/outbox
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "sendportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: access log with tokens redacted, no Server banner.
+CMD ["gunicorn", "sendportal.wsgi", "--config", "gunicorn.conf.py"]

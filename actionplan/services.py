@@ -344,7 +344,9 @@ def reminders_send(*, today: date | None = None) -> int:
                 })
                 subject = (f"Action {action.reference} is overdue" if kind == Reminder.Kind.OVERDUE
                            else f"Action {action.reference} needs a progress update")
-                send_mail(subject, body, None, [owner.email])
+                if send_mail(subject, body, None, [owner.email]) != 1:
+                    # Not accepted: roll the row back so the next run tries again.
+                    raise RuntimeError("the mail transport did not accept the reminder")
         except IntegrityError:
             continue  # another run sent it this week
         except Exception as exc:  # one failed e-mail must not stop the others

@@ -6,12 +6,9 @@ Views check permission, validate a form, call one service, then redirect
 or render.
 """
 
-import hashlib
 import logging
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
@@ -26,6 +23,7 @@ from actionplan.models import Action
 from core.concurrency import EditConflict
 from core.http import parse_id
 from core.models import Organisation, Role
+from core.ratelimit import over_limit
 from core.roles import has_role, organisation_ids_with_role
 from core.views import StaffPermissionMixin
 from feedback.models import Feedback
@@ -123,21 +121,6 @@ class CharterView(View):
 # --- Public: the pulse form -----------------------------------------------------------------
 
 
-def _over_rate_limit(request: HttpRequest, limit: int) -> bool:
-    """Answers per address per hour, counted in the cache. The address is
-    hashed with the secret key, so the cache never holds an IP address."""
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
-    key = f"ratelimit:charter-pulse:{digest}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
-
-
 @method_decorator(never_cache, name="dispatch")
 class PulseView(View):
     """The "how we will know it is working" questions. At
@@ -182,7 +165,7 @@ class PulseView(View):
         if form.is_spam():
             return redirect(thanks)  # look like success to the robot; store nothing
         context = {"form": form, "pulse_round": pulse_round, "charter": charter}
-        if _over_rate_limit(request, PULSE_RATE_LIMIT_PER_HOUR):
+        if over_limit(request, "charter-pulse", PULSE_RATE_LIMIT_PER_HOUR):
             form.is_valid()
             return render(request, self.template_name, {**context, "rate_limited": True},
                           status=429)

@@ -77,6 +77,15 @@ class StaffPasswordResetForm(PasswordResetForm):
         )
         self.helper = gds_helper(Field.text("email"), Button("send", "Send reset link"))
 
+    def save(self, **kwargs) -> None:
+        """Ask a worker to send the link (core.tasks.send_password_reset_email)
+        to each active account with this address; nothing if there is none,
+        and the page says the same either way."""
+        from .tasks import enqueue_on_commit, send_password_reset_email
+
+        for user in self.get_users(self.cleaned_data["email"]):
+            enqueue_on_commit(send_password_reset_email, user.pk)
+
 
 class GdsSetPasswordForm(SetPasswordForm):
     def __init__(self, *args, **kwargs):
@@ -241,13 +250,8 @@ def cached_form_html(form) -> str | None:
                 options.insert(0, ("", field.empty_label))
             field.widget.choices = options
             choices.append((name, options))
-    # Choices that are not querysets (the archive's years) follow what is
-    # published, which moves the public generation on.
-    from core.pagecache import public_generation
-
     digest = hashlib.sha256(repr((type(form).__module__, type(form).__qualname__,
-                                  form.prefix, data, choices,
-                                  public_generation())).encode()).hexdigest()[:32]
+                                  form.prefix, data, choices)).encode()).hexdigest()[:32]
     key = f"form-html:{digest}"
     html = cache.get(key)
     if html is None:

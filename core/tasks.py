@@ -35,9 +35,45 @@ def send_welcome_email(self, user_id: int) -> None:
         "user": user, "link": link, "service_name": settings.SERVICE_NAME,
         "organisation_name": settings.ORGANISATION_NAME})
     try:
-        send_mail(f"Your account for {settings.SERVICE_NAME}", body, None, [user.email])
+        accepted = send_mail(f"Your account for {settings.SERVICE_NAME}", body, None, [user.email])
     except OSError as exc:
         raise self.retry(countdown=60, exc=exc) from exc
+    if accepted != 1:
+        raise self.retry(countdown=60)
+
+
+@shared_task(bind=True, max_retries=3, ignore_result=True)
+def send_password_reset_email(self, user_id: int) -> None:
+    """E-mail a member of staff who asked for it a link to choose a new
+    password. Sent by a worker so that the request never waits on (or fails
+    with) the mail relay, and the link is made here, never in the web process."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    link = settings.SITE_URL + reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user)})
+    subject = render_to_string("registration/password_reset_subject.txt", {
+        "site_name": settings.SERVICE_NAME}).strip()
+    body = render_to_string("registration/password_reset_email.html", {
+        "user": user, "link": link, "service_name": settings.SERVICE_NAME,
+        "organisation_name": settings.ORGANISATION_NAME})
+    try:
+        accepted = send_mail(subject, body, None, [user.email])
+    except OSError as exc:
+        raise self.retry(countdown=60, exc=exc) from exc
+    if accepted != 1:
+        raise self.retry(countdown=60)
 
 
 def enqueue_on_commit(task, *args) -> None:

@@ -15,8 +15,15 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import TemplateView
 
 from . import selectors, services
-from .forms import GdsSetPasswordForm, ListItemForm, OrganisationSettingsForm, PersonForm
+from .forms import (
+    GdsSetPasswordForm,
+    ListItemForm,
+    OrganisationSettingsForm,
+    PersonForm,
+    StaffPasswordResetForm,
+)
 from .http import parse_id
+from .ratelimit import hit, over_limit
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +158,28 @@ class PersonAddView(PeopleView):
                          + (". We have e-mailed them a link to choose a password." if created
                             else ""))
         return redirect("staff:people")
+
+
+class StaffPasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link. Limited per address and per account (the
+    address is counted first, so guessing many accounts from one place is
+    limited too); over a limit, and for an address with no account, the same
+    "check your e-mail" page follows, so the page reveals nothing."""
+
+    form_class = StaffPasswordResetForm
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        by_address = over_limit(self.request, "password-reset-address",
+                                settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR)
+        by_account = hit("password-reset-account", email,
+                         limit=settings.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR)
+        if by_address or by_account:
+            logger.warning("password reset request over the limit (%s)",
+                           "address" if by_address else "account")
+        else:
+            form.save()
+        return redirect(self.get_success_url())
 
 
 class GdsPasswordResetConfirmView(auth_views.PasswordResetConfirmView):

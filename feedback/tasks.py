@@ -3,11 +3,13 @@ retention job, and survey imports. Every task takes ids and is safe to run
 twice."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +19,10 @@ from .models import Feedback, Notification
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+
+
+class NotAccepted(Exception):
+    pass
 
 
 def _message(notification: Notification) -> tuple[str, str, list[str]] | None:
@@ -71,7 +77,11 @@ def send_notification(self, notification_id: int) -> None:
         subject, body, to = message
         notification.attempts += 1
         try:
-            send_mail(subject, body, None, to)
+            # "Sent" only when the transport accepted the message: send_mail
+            # raises when the relay refuses or is down, and answers 0 when
+            # nothing was handed over.
+            if send_mail(subject, body, None, to) != 1:
+                raise NotAccepted("the mail transport did not accept the message")
         except Exception as exc:
             notification.last_error = exc.__class__.__name__
             if notification.attempts >= MAX_ATTEMPTS:
@@ -96,14 +106,28 @@ def send_notification(self, notification_id: int) -> None:
 
                 _move(notification.feedback, Feedback.Status.ACKNOWLEDGED, None)
     if retry:
-        raise self.retry(countdown=min(60 * 2 ** notification.attempts, 3600))
+        raise self.retry(countdown=retry_delay(notification.attempts))
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait after `attempts` failed tries: doubling from
+    NOTIFICATION_RETRY_BASE_SECONDS (60), at most an hour. With five tries a
+    relay may be down for about half an hour before an e-mail is given up."""
+    return min(settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** attempts, 3600)
 
 
 @shared_task(ignore_result=True)
 def send_pending_notifications() -> int:
     """Beat, every minute: enqueue every notification still pending (for
-    example because the broker was down when the feedback arrived)."""
-    ids = list(Notification.objects.filter(state=Notification.State.PENDING)
+    example because the broker was down when the feedback arrived) whose
+    back-off after a failed try has run out. Without that wait, a relay down
+    for five minutes would use up every try and lose the e-mails."""
+    now = timezone.now()
+    due = Q(attempts=0)
+    for attempts in range(1, MAX_ATTEMPTS):
+        due |= Q(attempts=attempts,
+                 updated_at__lte=now - timedelta(seconds=retry_delay(attempts)))
+    ids = list(Notification.objects.filter(due, state=Notification.State.PENDING)
                .order_by("created_at").values_list("pk", flat=True)[:500])
     for pk in ids:
         send_notification.delay(pk)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="feedback:give", permanent=False)),
     path("give/", views.GiveFeedbackView.as_view(), name="give"),
     path("give/easy-read/", views.GiveEasyReadView.as_view(), name="give-easy-read"),
+    path("give/sent/", views.SentView.as_view(), name="sent"),
     path("track/", views.TrackView.as_view(), name="track"),
     path("track/<str:token>/", views.TrackTokenView.as_view(), name="track-token"),
 ]

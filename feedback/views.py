@@ -3,7 +3,6 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,9 +15,9 @@ from django.views.decorators.cache import never_cache
 
 from core.concurrency import EditConflict
 from core.forms import blank_form_html
-from core.http import client_address
 from core.models import Organisation
 from core.pagination import CappedPaginator
+from core.ratelimit import over_limit
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
 
@@ -43,20 +42,11 @@ from .rules import HANDLERS
 
 logger = logging.getLogger(__name__)
 
+# The tracking token of the feedback this browser has just sent.
+SENT_SESSION_KEY = "feedback_sent_token"
 
-def _over_rate_limit(request: HttpRequest, bucket: str, limit: int) -> bool:
-    """Count actions per address per hour in the cache. The address is
-    hashed with the secret key: the cache never holds an IP address."""
-    address = client_address(request)
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
-    key = f"ratelimit:{bucket}:{digest}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
+# Reference look-ups from one address per hour (references are sequential).
+TRACK_LOOKUPS_PER_HOUR = 60
 
 
 # --- Public ---------------------------------------------------------------------------
@@ -76,7 +66,7 @@ class GiveFeedbackView(View):
         if form.is_spam():
             # Look like success to the robot; store nothing.
             return render(request, "feedback/sent_spam.html")
-        if _over_rate_limit(request, self.rate_bucket, settings.FEEDBACK_RATE_LIMIT_PER_HOUR):
+        if over_limit(request, self.rate_bucket, settings.FEEDBACK_RATE_LIMIT_PER_HOUR):
             form.is_valid()
             return render(request, self.template_name, {"form": form, "rate_limited": True},
                           status=429)
@@ -84,7 +74,10 @@ class GiveFeedbackView(View):
             return render(request, self.template_name, {"form": form}, status=400)
         feedback = services.feedback_submit(**form.service_kwargs())
         logger.info("feedback %s received via %s", feedback.reference, feedback.channel)
-        return redirect(reverse("feedback:track-token", args=[feedback.tracking_token]) + "?sent=1")
+        # The private link is shown on the confirmation page, never put in the
+        # redirect: an address in a Location header ends up in access logs.
+        request.session[SENT_SESSION_KEY] = feedback.tracking_token
+        return redirect("feedback:sent")
 
 
 class GiveEasyReadView(GiveFeedbackView):
@@ -104,7 +97,7 @@ class TrackView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = TrackForm(request.POST)
-        if _over_rate_limit(request, "track", 60):
+        if over_limit(request, "track", TRACK_LOOKUPS_PER_HOUR):
             return render(request, self.template_name, {"form": form, "rate_limited": True},
                           status=429)
         if not form.is_valid():
@@ -117,23 +110,42 @@ class TrackView(View):
         return render(request, "feedback/track_status.html", {"feedback": feedback})
 
 
+def _private_page(request: HttpRequest, token: str, *, just_sent: bool) -> HttpResponse:
+    feedback = selectors.feedback_for_token(token)
+    if feedback is None:
+        raise Http404
+    response = render(request, "feedback/track_private.html", {
+        "feedback": feedback, "just_sent": just_sent,
+        "private_url": request.build_absolute_uri(
+            reverse("feedback:track-token", args=[token])),
+    })
+    # The address is a secret: never send it on, not even to our own pages
+    # (their access-log lines would carry it in the referrer).
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class SentView(View):
+    """"Feedback sent": the reference and the private link of the feedback
+    this browser has just sent, read from the session so that the token is
+    never in an address that is logged."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        token = request.session.get(SENT_SESSION_KEY)
+        if not token:
+            return redirect("feedback:give")
+        return _private_page(request, token, just_sent=True)
+
+
 @method_decorator(never_cache, name="dispatch")
 class TrackTokenView(View):
-    """The private link: status and the published reply."""
+    """The private link: status and the published reply. (Access logs show
+    this address with the token redacted: sendportal/gunicorn_logging.py.)"""
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        feedback = selectors.feedback_for_token(token)
-        if feedback is None:
-            raise Http404
-        response = render(request, "feedback/track_private.html", {
-            "feedback": feedback, "just_sent": request.GET.get("sent") == "1",
-            "private_url": request.build_absolute_uri(
-                reverse("feedback:track-token", args=[token])),
-        })
-        # The address is a secret: never send it on to other sites.
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex"
-        return response
+        return _private_page(request, token, just_sent=False)
 
 
 # --- Staff ------------------------------------------------------------------------------

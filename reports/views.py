@@ -17,9 +17,9 @@ from core.concurrency import EditConflict
 from core.forms import blank_form_html
 from core.models import Organisation
 from core.pagecache import public_generation
+from core.ratelimit import over_limit
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
-from feedback.views import _over_rate_limit
 
 from . import selectors, services
 from .filters import ArchiveFilter
@@ -140,7 +140,7 @@ class UsefulView(ReportView):
         form = UsefulForm(request.POST)
         if form.is_spam():
             return redirect(report.get_absolute_url())
-        if _over_rate_limit(request, "useful", settings.FEEDBACK_RATE_LIMIT_PER_HOUR):
+        if over_limit(request, "useful", settings.FEEDBACK_RATE_LIMIT_PER_HOUR):
             form.is_valid()
             form.add_error(None, "Too many answers came from your connection. Try again later.")
             return self.render_page(request, report, form, status=429)

@@ -170,7 +170,7 @@ def seed(volume: Volume, *, seed: int = 2026, today: date | None = None,
         raise RuntimeError("Load the demo first (manage.py load_demo)")
     counts: dict[str, int] = {}
     with _own_timestamps(Feedback, StatusChange, Reply, Quote, Plan, Action, ProgressUpdate,
-                         Report, ReportTopic, ReportItem, PulseResponse), transaction.atomic():
+                         Report, ReportItem, PulseResponse), transaction.atomic():
         quotes = _seed_feedback(volume, rng, today, officer, approver, counts, log)
         actions = _seed_actions(volume, rng, today, officer, counts, log, seed)
         _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts, log, seed)
@@ -431,26 +431,26 @@ def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts
     _bulk(Report, reports, batch=1_000)
     if reports and reports[0].pk is None:
         reports = list(Report.objects.filter(slug__startswith=f"volume-report-{seed}-").order_by("id"))
-    # Items sit under topics (one per theme in a report), numbered within each.
-    picks = [(report, [rng.choice(themes) for _ in range(1, rng.randint(3, 7))])
-             for report in reports]
-    topics = [ReportTopic(report=report, position=n, title=theme.name,
-                          created_at=report.published_at, updated_at=report.published_at)
-              for report, chosen in picks
-              for n, theme in enumerate(dict.fromkeys(chosen), start=1)]
-    _bulk(ReportTopic, topics)
-    if topics and topics[0].pk is None:
-        topics = list(ReportTopic.objects.filter(report__slug__startswith=f"volume-report-{seed}-"))
-    topic_of = {(t.report_id, t.title): t for t in topics}
-    items, quote_links, action_links = [], [], []
-    for report, chosen in picks:
-        used: dict[int, int] = {}
+    # Items go under topics (one per theme in a report), as staff arrange them.
+    plan = [(report, [rng.choice(themes) for _ in range(1, rng.randint(3, 7))])
+            for report in reports]
+    topics = {}
+    for report, chosen in plan:
         for theme in chosen:
-            topic = topic_of[(report.pk, theme.name)]
-            used[topic.pk] = position = used.get(topic.pk, 0) + 1
+            if (report.pk, theme.pk) not in topics:
+                topics[report.pk, theme.pk] = ReportTopic(
+                    report=report, title=theme.name,
+                    position=len([k for k in topics if k[0] == report.pk]) + 1)
+    _bulk(ReportTopic, list(topics.values()))
+    items, quote_links, action_links = [], [], []
+    per_topic: dict[tuple[int, int], int] = {}
+    for report, chosen in plan:
+        for theme in chosen:
+            position = per_topic[report.pk, theme.pk] = per_topic.get((report.pk, theme.pk), 0) + 1
             outcome = rng.choice(ReportItem.Outcome.values)
             items.append(ReportItem(
-                report=report, topic=topic, position=position, heading=theme.name, theme=theme,
+                report=report, topic=topics[report.pk, theme.pk], position=position,
+                heading=theme.name, theme=theme,
                 you_said=rng.choice(SAID) + " " + rng.choice(BETTER), we_did=rng.choice(DID),
                 raised_count=rng.randint(5, 400), outcome=outcome,
                 rationale="It needs a change in national rules." if outcome ==

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core import views as core_views
-from core.forms import SignInForm, StaffPasswordResetForm
+from core.forms import SignInForm
 from core.pagecache import cache_public_page
 from reports import views as reports_views
 
@@ -30,7 +30,7 @@ urlpatterns = [
     path("staff/account/", include("core.account_urls")),
     path(
         "staff/account/password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=StaffPasswordResetForm),
+        core_views.StaffPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,19 +107,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Against password guessing: five wrong tries for one account from one
-# address locks that pair out for an hour.
+# Against password guessing: five wrong tries for one account, from any
+# addresses, lock that account out for an hour; five wrong tries from one
+# address, against any accounts, lock that address out. (Separate entries:
+# axes locks when either count reaches the limit.)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # The sign-in form names the e-mail field "username", as Django's form does.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
-# How many proxies (load balancers) in front of the portal add to
-# X-Forwarded-For. 0 means use the connection's own address.
+# Who the client is (core.http.client_address): X-Forwarded-For is read only
+# when the connection comes from one of TRUSTED_PROXIES (addresses or CIDR
+# ranges of the load balancers in front); TRUSTED_PROXY_COUNT, when set, is how
+# many of them add to the header. With none trusted, the connection's address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Password-reset requests per hour, per address and per account. Over either,
+# the same "check your e-mail" page is shown and nothing is sent.
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env_int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 10)
+PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env_int("PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", 3)
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
@@ -127,7 +137,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Only what the browser needs: the compiled GOV.UK Frontend build, our
 # scripts and images. Sass sources and the build script stay out of collectstatic.
 STATICFILES_DIRS = [
@@ -153,6 +163,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "sendportal",
+            # A cache that does not answer must not hold a family's request:
+            # give up fast (the rate limiter then fails open).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -194,13 +207,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# A PDF or board pack still pending and untouched this long is taken to have
+# lost its worker, and is enqueued again.
+RESUME_STALE_AFTER_SECONDS = env_int("RESUME_STALE_AFTER_SECONDS", 90)
+# The minute jobs' interval; the production-stack tests shorten it.
+CELERY_BEAT_MINUTE = float(env_int("CELERY_BEAT_MINUTE_SECONDS", 60))
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": CELERY_BEAT_MINUTE},
     "feedback-send-pending-notifications": {
-        "task": "feedback.tasks.send_pending_notifications", "schedule": 60.0,
+        "task": "feedback.tasks.send_pending_notifications", "schedule": CELERY_BEAT_MINUTE,
     },
+    # PDFs and board packs whose worker died are taken up again after 90 s
+    # (RESUME_STALE_AFTER_SECONDS), well before the broker's visibility
+    # timeout would hand the message back.
     "reports-resume-pending-pdfs": {
-        "task": "reports.tasks.resume_pending_pdfs", "schedule": 5 * 60.0,
+        "task": "reports.tasks.resume_pending_pdfs", "schedule": CELERY_BEAT_MINUTE / 2,
+    },
+    "actionplan-resume-pending-board-packs": {
+        "task": "actionplan.tasks.resume_pending_board_packs", "schedule": CELERY_BEAT_MINUTE / 2,
     },
     "feedback-apply-retention": {
         "task": "feedback.tasks.apply_retention", "schedule": 6 * 60 * 60.0,
@@ -226,6 +250,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# A relay that does not answer must not hold a worker for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SEND feedback <send-feedback@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -248,6 +274,9 @@ FEEDBACK_AUTO_CLOSE_DAYS = env_int("FEEDBACK_AUTO_CLOSE_DAYS", 60)
 # Who answers feedback when the family did not say which organisation it is
 # about: an organisation slug. Empty means the first local authority.
 FEEDBACK_DEFAULT_ORGANISATION = env_str("FEEDBACK_DEFAULT_ORGANISATION")
+# A failed e-mail is tried again after 2, 4, 8, 16 times this (capped at an
+# hour), five tries in all; the production-stack tests shorten it.
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 # Submissions from one address per hour before the form asks them to wait.
 FEEDBACK_RATE_LIMIT_PER_HOUR = env_int("FEEDBACK_RATE_LIMIT_PER_HOUR", 20)
 
@@ -279,13 +308,28 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 STAFF_TWO_FACTOR_REQUIRED_ROLES = env_list("STAFF_TWO_FACTOR_REQUIRED_ROLES", ["administrator"])
 OTP_TOTP_ISSUER = SERVICE_NAME  # the name people see beside the code in their app
 
+# Sessions live in the database, never in the cache: a family's confirmation
+# page (its reference and private link) must work while Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Every response: browser features the portal never uses are switched off.
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb", "browsing-topics", "interest-cohort",
+]
+# Pages with personal data: never stored by a browser or a shared cache.
+NO_STORE_PATH_PREFIXES = ["/staff/", "/django-admin/"]
+
 # Logs carry ids and references, never what a family wrote or their contact
-# details. Keep it that way in every logger call.
+# details. Keep it that way in every logger call. Secrets that are addresses
+# (tracking, pulse and reset links) are redacted from every line as well.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django logs the whole request on errors; its POST data can hold what

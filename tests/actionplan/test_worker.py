@@ -66,3 +66,27 @@ def test_board_pack_is_made_by_a_real_worker(celery_worker, client):
                                                     pack_generated_at__gt=ready.pack_generated_at
                                                     ).first(), timeout=90)
     assert again.pack_file.name == first_name
+
+
+def test_resume_takes_up_a_board_pack_whose_worker_died_but_not_one_being_built(
+        celery_broker):
+    from datetime import timedelta
+
+    import psycopg
+    from django.conf import settings
+    from django.utils import timezone
+
+    from actionplan.tasks import PACK_LOCK, resume_pending_board_packs
+    from core.locks import _key
+    from tests.conftest import _database_url_for_worker
+
+    meeting = MeetingFactory()
+    Meeting.objects.filter(pk=meeting.pk).update(
+        pack_state=Meeting.PackState.PENDING,
+        updated_at=timezone.now() - timedelta(seconds=settings.RESUME_STALE_AFTER_SECONDS + 1))
+    building = psycopg.connect(_database_url_for_worker(), autocommit=True)  # "a worker"
+    building.execute("SELECT pg_advisory_lock(%s, %s)", (_key(PACK_LOCK), meeting.pk))
+    assert resume_pending_board_packs() == 0
+    building.close()  # the worker dies: Postgres releases its lock
+    assert resume_pending_board_packs() == 1
+    assert resume_pending_board_packs() == 0  # touched: once per period

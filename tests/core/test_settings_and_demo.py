@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k" * 30 + "-a-long-random-value-for-testing-only-" + "z" * 10,
     "ALLOWED_HOSTS": "send.example.gov.uk",
     "DATABASE_URL": "sqlite:////tmp/never-opened.sqlite3",
+    "EMAIL_HOST": "smtp.example.gov.uk",
     "PATH": os.environ.get("PATH", ""),
 }
 
@@ -30,12 +31,40 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("drop", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("drop", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST"])
 def test_production_settings_refuse_to_start_without(drop):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != drop}
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert drop in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["console", "locmem", "dummy"])
+def test_production_refuses_an_email_backend_that_does_not_deliver(backend):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_HOST"}
+    env["EMAIL_BACKEND"] = f"django.core.mail.backends.{backend}.EmailBackend"
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "EMAIL_BACKEND" in result.stderr
+
+
+def test_production_may_keep_emails_as_files_for_operators():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_HOST"}
+    env["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    result = _manage("check", env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_nothing_a_public_form_needs_lives_in_the_cache():
+    """Sessions (the confirmation page), messages and CSRF must work with
+    Redis down: none of them may use the cache."""
+    result = _manage("shell", "-c", "from django.conf import settings as s; "
+                     "print(s.SESSION_ENGINE, s.MESSAGE_STORAGE, s.CSRF_USE_SESSIONS)",
+                     env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    engine, messages, csrf_in_session = result.stdout.strip().splitlines()[-1].split()
+    assert engine == "django.contrib.sessions.backends.db"
+    assert "cache" not in messages and csrf_in_session == "False"
 
 
 def test_docker_compose_file_is_valid():

@@ -50,6 +50,30 @@ def test_wrong_password_shows_a_gds_error_and_keeps_the_email(client):
     assert "<title>Error: " in html
 
 
+def test_a_locked_account_stays_locked_from_other_addresses(client, settings):
+    user = staff_user(Role.OFFICER)
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": user.email, "password": "guess"},
+                    REMOTE_ADDR=f"10.0.0.{n + 1}")
+    response = client.post(reverse("login"), {"username": user.email, "password": TEST_PASSWORD},
+                           REMOTE_ADDR="192.0.2.50")
+    assert response.status_code == 429
+
+
+def test_one_address_guessing_many_accounts_is_locked_out(client, settings):
+    users = [staff_user(Role.OFFICER) for _ in range(settings.AXES_FAILURE_LIMIT + 1)]
+    for user in users[:-1]:
+        client.post(reverse("login"), {"username": user.email, "password": "guess"},
+                    REMOTE_ADDR="10.0.0.9")
+    response = client.post(reverse("login"), {"username": users[-1].email,
+                                               "password": TEST_PASSWORD}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+    # Another address is not affected.
+    response = client.post(reverse("login"), {"username": users[-1].email,
+                                              "password": TEST_PASSWORD}, REMOTE_ADDR="10.0.1.9")
+    assert response.status_code == 302
+
+
 def test_password_guessing_is_locked_out(client, settings):
     user = staff_user(Role.OFFICER)
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -61,12 +85,38 @@ def test_password_guessing_is_locked_out(client, settings):
     assert b"too many times" in response.content
 
 
-def test_password_reset_sends_a_link_by_email(client):
+def test_password_reset_sends_a_link_by_email(client, django_capture_on_commit_callbacks):
     user = UserFactory()
-    response = client.post(reverse("password_reset"), {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": user.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    assert "/staff/account/reset/" in mail.outbox[0].body
+    assert "http://127.0.0.1:8000/staff/account/reset/" in mail.outbox[0].body
+
+
+def test_password_reset_is_limited_per_account_and_per_address(
+        client, settings, django_capture_on_commit_callbacks):
+    settings.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = 2
+    settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR = 2
+    user = UserFactory()
+    done = reverse("password_reset_done")
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):  # from three addresses: the account's limit holds
+            response = client.post(reverse("password_reset"), {"email": user.email},
+                                   REMOTE_ADDR=f"192.0.2.{n + 1}")
+            assert response.status_code == 302 and response["Location"] == done
+    assert len(mail.outbox) == 2
+    others = UserFactory.create_batch(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        for other in others:  # one address asking for many accounts
+            response = client.post(reverse("password_reset"), {"email": other.email},
+                                   REMOTE_ADDR="198.51.100.9")
+            assert response.status_code == 302 and response["Location"] == done
+        # An address with no account gets the same answer.
+        response = client.post(reverse("password_reset"), {"email": "nobody@example.org"},
+                               REMOTE_ADDR="198.51.100.10")
+        assert response.status_code == 302 and response["Location"] == done
+    assert len(mail.outbox) == 2 + 2  # the third account asked from that address got nothing
 
 
 def test_sign_out_is_a_post(client):
@@ -128,9 +178,35 @@ def test_client_address_behind_a_load_balancer(rf, settings):
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.2",
                      HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")  # first is the client's claim
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     settings.TRUSTED_PROXY_COUNT = 0
-    assert client_address(request) == "10.0.0.2"
+    assert client_address(request) == "203.0.113.9"  # the first address we do not trust
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_address(request) == "203.0.113.9"
     settings.TRUSTED_PROXY_COUNT = 3
     assert client_address(request) == "10.0.0.2"  # fewer hops than expected: don't guess
+
+
+def test_client_address_ignores_forwarded_for_from_an_untrusted_connection(rf, settings):
+    """Reaching gunicorn directly, a client cannot choose its own address."""
+    from core.http import client_address
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert client_address(request) == "198.51.100.7"
+    settings.TRUSTED_PROXIES = []
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert client_address(request) == "10.0.0.2"
+
+
+def test_client_address_walks_past_a_chain_of_trusted_proxies(rf, settings):
+    from core.http import client_address
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24", "192.0.2.1"]
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2",
+                     HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 192.0.2.1")
+    assert client_address(request) == "203.0.113.9"
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
+    assert client_address(request) == "10.0.0.2"

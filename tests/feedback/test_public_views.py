@@ -28,12 +28,24 @@ def test_submitting_stores_it_and_shows_the_reference_and_private_link(client, a
     response = client.post(reverse("feedback:give"), valid_post(area))
     feedback = Feedback.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/feedback/track/{feedback.tracking_token}/?sent=1"
-    page = client.get(response["Location"]).content.decode()
+    # The token is never in a redirect (a Location ends up in access logs):
+    # the confirmation page reads it from the session.
+    assert response["Location"] == reverse("feedback:sent")
+    assert feedback.tracking_token not in response["Location"]
+    sent = client.get(response["Location"])
+    page = sent.content.decode()
     assert "Feedback sent" in page and feedback.reference in page
     assert f"/feedback/track/{feedback.tracking_token}/" in page
+    assert sent["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in sent["Cache-Control"]
     assert feedback.channel == Feedback.Channel.WEB_FORM
     assert feedback.consent_to_quote is True
+
+
+def test_confirmation_page_without_a_submission_goes_to_the_form(client):
+    response = client.get(reverse("feedback:sent"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("feedback:give")
 
 
 def test_errors_are_listed_and_nothing_typed_is_lost(client, area):

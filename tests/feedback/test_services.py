@@ -202,6 +202,47 @@ def test_a_failing_mail_server_is_retried_then_shown_as_failed(council, settings
     assert notification.last_error == "ConnectionRefusedError"
 
 
+def test_beat_waits_for_the_back_off_before_trying_a_failed_email_again(council):
+    """A relay down for a few minutes must not use up every try: beat takes
+    up a failed notification only once its back-off has run out."""
+    from feedback.tasks import retry_delay
+
+    feedback = FeedbackFactory(organisation=council, wants_contact=True,
+                               contact_email="jo@example.com")
+    notification = Notification.objects.create(feedback=feedback, kind="acknowledgement",
+                                               attempts=2, last_error="SMTPDataError")
+    assert send_pending_notifications() == 0
+    Notification.objects.filter(pk=notification.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=retry_delay(2) + 1))
+    assert send_pending_notifications() == 1
+
+
+class _AcceptsNothing:
+    """A transport that hands nothing over and says so (answers 0)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        return 0
+
+
+def test_a_notification_is_sent_only_when_the_transport_accepted_it(council, settings):
+    settings.EMAIL_BACKEND = "tests.feedback.test_services._AcceptsNothing"
+    feedback = FeedbackFactory(organisation=council, wants_contact=True,
+                               contact_email="jo@example.com")
+    notification = Notification.objects.create(feedback=feedback, kind="acknowledgement")
+    from feedback.tasks import send_notification
+
+    try:
+        send_notification.run(notification.pk)
+    except Exception:
+        pass  # the retry request celery raises
+    notification.refresh_from_db()
+    assert notification.state == Notification.State.PENDING
+    assert notification.attempts == 1 and notification.last_error == "NotAccepted"
+
+
 def test_survey_references_come_in_one_block(council):
     from django.db import transaction
 

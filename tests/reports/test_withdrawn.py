@@ -117,5 +117,5 @@ def test_a_corrected_new_version_can_be_published_after_withdrawal(withdrawn):
 def test_withdrawn_page_query_count_is_pinned(withdrawn, django_assert_num_queries):
     _, second, _ = withdrawn
     client = Client()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(2):
         assert client.get(reverse("reports:version", args=[second.slug, 1])).status_code == 410

@@ -2,11 +2,12 @@
 mid-render or the task is delivered twice."""
 
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.timezone import now as timezone_now
 
 from core.models import Role
 from reports import services
@@ -129,3 +130,34 @@ def test_a_worker_killed_mid_render_or_a_task_delivered_twice_still_makes_one_pd
     assert pdf_info(report.pdf_file.read())["Tagged"] == "yes"
     log = second.log_path.read_text()
     assert log.count("render_report_pdf") >= 3  # several deliveries really ran
+
+
+def test_resume_leaves_a_pdf_that_a_live_worker_renders_and_takes_one_whose_worker_died(
+        celery_broker):
+    """The resume job tells "being rendered" (a worker holds the job lock) from
+    "worker died" (lock released with its connection), however long it takes."""
+    import psycopg
+
+    from core.locks import _key
+    from reports.tasks import PDF_LOCK
+
+    org = OrganisationFactory()
+    report = draft_report(org=org, author=staff_user(Role.OFFICER, org))
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.PUBLISHED, pdf_state=Report.PdfState.PENDING)
+    Report.objects.filter(pk=report.pk).update(
+        updated_at=timezone_now() - timedelta(seconds=settings.RESUME_STALE_AFTER_SECONDS + 1))
+    rendering = psycopg.connect(_database_url_for_worker(), autocommit=True)  # "a worker"
+    rendering.execute("SELECT pg_advisory_lock(%s, %s)", (_key(PDF_LOCK), report.pk))
+    assert resume_pending_pdfs() == 0
+    rendering.close()  # the worker dies: Postgres releases its lock
+    assert resume_pending_pdfs() == 1
+    assert resume_pending_pdfs() == 0  # touched: not again before the period is up
+
+
+def test_production_schedule_resumes_a_dead_workers_job_within_two_minutes():
+    from sendportal.settings.base import CELERY_BEAT_SCHEDULE
+
+    for job in ("reports-resume-pending-pdfs", "actionplan-resume-pending-board-packs"):
+        worst = settings.RESUME_STALE_AFTER_SECONDS + CELERY_BEAT_SCHEDULE[job]["schedule"]
+        assert worst <= 120, job

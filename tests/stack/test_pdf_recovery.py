@@ -1,0 +1,46 @@
+"""A report PDF whose worker is killed mid-render (SIGKILL, as an OOM kill
+would) is made within two minutes: beat's resume job takes up a job pending
+and untouched for RESUME_STALE_AFTER_SECONDS (90 s in production, 10 s here),
+long before the broker's hour-long visibility timeout would hand the message
+back. Exactly one file results."""
+
+import time
+
+from tests.conftest import wait_for
+
+
+def _state(stack, report_id):
+    return stack.sql("SELECT pdf_state, pdf_attempts, pdf_file FROM reports_report "
+                     "WHERE id = %s", (report_id,))[0]
+
+
+def test_a_pdf_whose_worker_was_killed_is_made_within_two_minutes(stack, worker_up):
+    from celery import Celery
+
+    [(report_id, filename_slug, version)] = stack.sql(
+        "SELECT id, slug, version FROM reports_report WHERE status = 'published' "
+        "ORDER BY id LIMIT 1")
+    wait_for(lambda: _state(stack, report_id)[0] == "ready", timeout=120)  # the demo's own render
+    # A long report, so that rendering takes long enough to be killed during it.
+    stack.sql("UPDATE reports_report SET summary = repeat('Families told us the pages were "
+              "hard to follow, so we rewrote them with parents. ', 1500), "
+              "pdf_state = 'pending', pdf_attempts = 0, updated_at = now() WHERE id = %s "
+              "RETURNING id", (report_id,))
+    broker = Celery(broker=stack.env["CELERY_BROKER_URL"])
+    broker.send_task("reports.tasks.render_report_pdf", args=[report_id])
+
+    wait_for(lambda: _state(stack, report_id)[1] >= 1, timeout=60, interval=0.05)
+    stack.worker.kill()
+    killed_at = time.monotonic()
+    assert _state(stack, report_id)[:2] == ("pending", 1), "the render finished before the kill"
+    stack.start_worker()
+
+    wait_for(lambda: _state(stack, report_id)[0] == "ready", timeout=120, interval=1)
+    recovered_in = time.monotonic() - killed_at
+    assert recovered_in < 120
+    state, attempts, pdf_file = _state(stack, report_id)
+    assert attempts == 2  # the killed one and the resumed one
+    files = list((stack.dir / "media" / "reports").glob(f"*{filename_slug}*v{version}*"))
+    assert [f.name for f in files] == [pdf_file.rsplit("/", 1)[1]]
+    assert files[0].read_bytes().startswith(b"%PDF")
+    print(f"PDF recovered {recovered_in:.0f} s after its worker was killed")
