@@ -3,7 +3,7 @@
 import django_filters
 from crispy_forms_gds.layout import Button, Field
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.forms import gds_helper
@@ -40,7 +40,8 @@ class ActionFilter(django_filters.FilterSet):
         queryset=Priority.objects.select_related("plan"), empty_label="Any priority")
     lead_organisation = django_filters.ModelChoiceFilter(
         label="Lead organisation", empty_label="Any organisation",
-        queryset=Organisation.objects.filter(led_actions__isnull=False).distinct())
+        queryset=Organisation.objects.filter(
+            Exists(Action.objects.filter(lead_organisation=OuterRef("pk")))))
     status = django_filters.ChoiceFilter(field_name="current_status", choices=Status.choices,
                                          empty_label="Any status")
     overdue = django_filters.BooleanFilter(label="Only overdue actions", method="filter_overdue",
@@ -50,6 +51,31 @@ class ActionFilter(django_filters.FilterSet):
         model = Action
         fields: list[str] = []
         form = ActionFilterForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Priorities are offered for the chosen plan only (a county has hundreds
+        # across its plans); with no plan chosen there is no priority filter.
+        # A priority chosen without a plan (an old bookmark) still filters, and is
+        # then the only choice shown.
+        plan = str((self.data or {}).get("plan") or "")
+        priority = str((self.data or {}).get("priority") or "")
+        if plan.isdigit() and len(plan) < 10:
+            self.filters["priority"].queryset = (
+                Priority.objects.filter(plan_id=int(plan)).select_related("plan"))
+        elif priority.isdigit() and len(priority) < 10:
+            self.filters["priority"].queryset = (
+                Priority.objects.filter(pk=int(priority)).select_related("plan"))
+        else:
+            self.filters.pop("priority", None)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("plan"):
+            # One plan: its priorities in order, served by the priority foreign key,
+            # instead of sorting every plan's actions across three tables.
+            queryset = queryset.order_by("priority__number", "id")
+        return queryset
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

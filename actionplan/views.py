@@ -9,7 +9,6 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views import View
 
 from core.concurrency import EditConflict
 from core.models import Organisation
+from core.pagination import CappedPaginator
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
 from feedback import selectors as feedback_selectors
@@ -56,20 +56,33 @@ class PublicPlanView(View):
 # --- Staff: actions ---------------------------------------------------------------------
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
+def _query_without_page(request: HttpRequest, params=None) -> str:
+    query = (params if params is not None else request.GET).copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def _with_default_plan(request: HttpRequest):
+    """The query, opening on the person's own plan (as the dashboard does)
+    unless a plan was chosen; "Any plan" (plan=) stays a choice."""
+    params = request.GET.copy()
+    if "plan" not in params:
+        default = selectors.plan_for_dashboard(request.user)
+        if default:
+            params["plan"] = str(default.pk)
+    return params
 
 
 class ActionListView(StaffPermissionMixin, View):
     permission_required = "actionplan.view_actions"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = ActionFilter(request.GET or None, queryset=selectors.actions_for_staff())
-        page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+        params = _with_default_plan(request)
+        filterset = ActionFilter(params, queryset=selectors.actions_for_staff())
+        # Counts at most 1,000 actions (more when paging further), not every plan's.
+        page = CappedPaginator(filterset.qs, 25).get_page(request.GET.get("page"))
         return render(request, "actionplan/action_list.html", {
-            "filter": filterset, "page": page, "query": _query_without_page(request),
+            "filter": filterset, "page": page, "query": _query_without_page(request, params),
             "today": timezone.localdate(),
             "can_add": request.user.has_perm("actionplan.add_action"),
         })
@@ -256,18 +269,14 @@ class DashboardView(StaffPermissionMixin, View):
     permission_required = "actionplan.view_dashboard"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        params = request.GET.copy()
-        if "plan" not in params:  # opens on the person's board's plan; "Any plan" is a choice
-            default = selectors.plan_for_dashboard(request.user)
-            if default:
-                params["plan"] = str(default.pk)
+        params = _with_default_plan(request)  # the person's board's plan; "Any plan" is a choice
         filterset = DashboardFilter(params, queryset=selectors.actions_for_staff())
         today = timezone.localdate()
         data = selectors.dashboard(filterset.qs, today=today)
         statuses = data.statuses
         total = data.totals["total"]
         context = {
-            "filter": filterset, "data": data, "query": _query_without_page(request),
+            "filter": filterset, "data": data, "query": _query_without_page(request, params),
             "can_export": request.user.has_perm("actionplan.export_actions"),
             "status_labels": [label for _, label in statuses],
             "by_status": list(zip([label for _, label in statuses], data.by_status, strict=False)),

@@ -145,7 +145,9 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--clients", default="1,10,20", help="concurrent connections")
     parser.add_argument("--scale", type=float, default=1.0, help="seed_volume --scale")
-    parser.add_argument("--only", default="", help="measure only pages whose name contains this")
+    parser.add_argument("--only", default="",
+                        help="measure only pages whose name contains this, or one group: "
+                             "'public' or 'staff'")
     parser.add_argument("--output", default="", help="also write the table to this file")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -295,7 +297,7 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
         (STAFF, "action list (officer)", "/staff/action-plan/", as_(officer), ""),
     ]
     if args.only:
-        pages = [p for p in pages if args.only in p[1]]
+        pages = [p for p in pages if args.only in p[1] or args.only == p[0]]
     del officer_session, board_session
 
     portal = f"http://127.0.0.1:{portal_port}"

@@ -29,9 +29,13 @@ def feedback_visible_to(user) -> QuerySet[Feedback]:
     shared = organisation_ids_with_role(user, HANDLERS)
     if not own and not shared:
         return Feedback.objects.none()
-    shared_match = Feedback.shared_with.through.objects.filter(
-        feedback_id=OuterRef("pk"), organisation_id__in=shared)
-    return Feedback.objects.filter(Q(organisation_id__in=own) | Exists(shared_match))
+    if not shared:
+        return Feedback.objects.filter(organisation_id__in=own)
+    # An uncorrelated IN (…) lets Postgres hash the shared ids once; a
+    # correlated EXISTS ran once per row (100,000 times over five years).
+    shared_ids = Feedback.shared_with.through.objects.filter(
+        organisation_id__in=shared).values("feedback_id")
+    return Feedback.objects.filter(Q(organisation_id__in=own) | Q(pk__in=shared_ids))
 
 
 def feedback_inbox(user) -> QuerySet[Feedback]:

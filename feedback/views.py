@@ -4,7 +4,6 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from core.concurrency import EditConflict
 from core.forms import blank_form_html
 from core.models import Organisation
+from core.pagination import CappedPaginator
 from core.ratelimit import over_limit
 from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
@@ -165,7 +165,8 @@ class InboxView(FeedbackStaffMixin, View):
             data["status"] = "open"  # what needs an answer, unless asked otherwise
         filterset = InboxFilter(data, queryset=selectors.feedback_inbox(user),
                                 user=user, organisations=own_orgs)
-        page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+        # Counts at most 1,000 rows (more when paging further), not five years of matches.
+        page = CappedPaginator(filterset.qs, 25).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "feedback/inbox.html", {

@@ -130,7 +130,9 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("name,pinned", [("action_list", 8), ("board_list", 4)])
+# The action list opens on the person's plan: finding it and checking the chosen
+# plan are two queries more than listing every plan did (8), constant with volume.
+@pytest.mark.parametrize("name,pinned", [("action_list", 10), ("board_list", 4)])
 def test_list_pages_query_counts_are_pinned(client, world, name, pinned):
     client.force_login(world["people"]["lead_officer"])
     url = reverse(f"staff:actionplan:{name}")
@@ -277,6 +279,8 @@ def test_dashboard_query_count_is_the_same_for_10_and_10000_actions(client, db):
     large = _queries(client, url)
     assert small == large == 13 + 2  # + the plan it opens on, looked up and validated
     every_plan = _queries(client, url + "?plan=")
-    assert every_plan == 13  # the 12-month trend is one query
+    # The 12-month trend is one query; with no plan chosen there is no priority
+    # filter to fill (one query fewer than the 13 it was).
+    assert every_plan == 12
     filtered = _queries(client, url + f"?plan=&priority={priorities[0].pk}&status=at_risk")
     assert filtered == 13  # the priority is looked up once; no matching action, no trend query

@@ -274,3 +274,14 @@ def test_erase_confirmation_query_count_is_pinned(client, org, feedback,
     client.get(url)
     with django_assert_num_queries(13):
         client.get(url)
+
+
+def test_the_open_feedback_index_covers_exactly_the_open_statuses():
+    """The inbox's partial index must match what the inbox calls open, or
+    Postgres silently stops using it."""
+    from feedback.models import Feedback
+    from feedback.services import OPEN_STATUSES
+
+    index = next(i for i in Feedback._meta.indexes if i.name == "feedback_open_newest")
+    (lookup, values), = index.condition.children
+    assert lookup == "status__in" and set(values) == set(OPEN_STATUSES)

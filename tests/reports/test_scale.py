@@ -73,6 +73,9 @@ PAGES = [
     ("public plan", None, "/action-plan/"),
     ("inbox", "officer", "/staff/feedback/?status="),
     ("dashboard", "board", "/staff/action-plan/dashboard/"),
+    ("staff home", "officer", "/staff/"),
+    ("action list", "officer", "/staff/action-plan/"),
+    ("action list, any plan", "officer", "/staff/action-plan/?plan="),
 ]
 
 
@@ -102,8 +105,10 @@ def test_query_count_does_not_grow_with_the_volume(client, demo_people, name, wh
 
 # The archive also lists the years and publishers it filters on; the dashboard
 # looks up the plan it opens on.
+# The action list opens on the person's plan like the dashboard (+2: the plan
+# looked up and validated); with "Any plan" it has no priority filter to fill.
 EXPECTED = {"home": 3, "archive": 6, "search": 6, "public plan": 4, "inbox": 11,
-            "dashboard": 15}
+            "dashboard": 15, "staff home": 7, "action list": 10, "action list, any plan": 7}
 
 
 # --- The page cache, on the real Redis ----------------------------------------------------

@@ -1,0 +1,48 @@
+"""Pagination for staff lists over years of rows.
+
+Django's Paginator counts every matching row (COUNT(*) over five years of
+feedback) to number the last page. A list only needs to know whether there is
+more than it can usefully show: `CappedPaginator` counts at most `cap` rows
+beyond the page asked for, so the count costs the same as reading the page,
+however many rows match. Every page stays reachable by "Next"; the caption
+says "more than N" instead of an exact total.
+"""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, cap: int = 1000, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+        self._asked = 1
+
+    def get_page(self, number):
+        try:
+            self._asked = max(1, int(number))
+        except (TypeError, ValueError):
+            self._asked = 1
+        return super().get_page(number)
+
+    @cached_property
+    def _limit(self) -> int:
+        # Count far enough to show the page asked for and the next one.
+        return max(self.cap, (self._asked + 1) * self.per_page)
+
+    @cached_property
+    def count(self) -> int:
+        limited = self.object_list
+        if hasattr(limited, "order_by"):  # a queryset: SELECT COUNT(*) FROM (… LIMIT n)
+            return limited.order_by()[: self._limit + 1].count()
+        return len(limited[: self._limit + 1])
+
+    @cached_property
+    def is_capped(self) -> bool:
+        """True when more rows match than were counted: show "more than"."""
+        return self.count > self._limit
+
+    @property
+    def shown_count(self) -> int:
+        """The number to print: exact, or the cap when `is_capped`."""
+        return self._limit if self.is_capped else self.count

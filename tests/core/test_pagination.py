@@ -1,0 +1,44 @@
+"""The capped paginator: staff lists count at most a thousand rows more than
+the page asked for, so the count costs the same however many rows match."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.models import Theme
+from core.pagination import CappedPaginator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def themes(db):
+    Theme.objects.bulk_create([Theme(name=f"Paged {i:03}", slug=f"paged-{i:03}")
+                               for i in range(60)])
+    return Theme.objects.filter(name__startswith="Paged ").order_by("name")
+
+
+def test_under_the_cap_the_count_is_exact(themes):
+    page = CappedPaginator(themes, 25, cap=100).get_page(1)
+    assert (page.paginator.count, page.paginator.is_capped, page.paginator.num_pages) == (60, False, 3)
+    assert page.paginator.shown_count == 60
+
+
+def test_over_the_cap_it_says_more_than_and_counts_with_a_limit(themes):
+    with CaptureQueriesContext(connection) as captured:
+        page = CappedPaginator(themes, 10, cap=20).get_page(1)
+        assert page.paginator.is_capped and page.paginator.shown_count == 20
+    count_sql = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+    assert count_sql and "LIMIT 21" in count_sql[0]
+    assert page.has_next() and [t.name for t in page][0] == "Paged 000"
+
+
+def test_every_page_stays_reachable_beyond_the_cap(themes):
+    paginator = CappedPaginator(themes, 10, cap=20)
+    page = paginator.get_page(6)  # rows 51 to 60, past the cap of 20
+    assert [t.name for t in page] == [f"Paged {i:03}" for i in range(50, 60)]
+    assert not page.has_next()
+    page = CappedPaginator(themes, 10, cap=20).get_page(3)
+    assert page.has_next()  # page 4 exists although only 20 were "counted"
+    assert CappedPaginator(themes, 10, cap=20).get_page("nonsense").number == 1
+    assert CappedPaginator(themes, 10, cap=20).get_page(999).number == 6
