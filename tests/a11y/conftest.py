@@ -56,7 +56,8 @@ def build_world() -> World:
                                             wants_contact=True).first(),
         "reply": Reply.objects.first(),
         "quote": Quote.objects.first(),
-        "survey": SurveyImport.objects.first(),
+        "survey": SurveyImport.objects.filter(
+            organisation__memberships__user__email=OFFICER).first(),
         "action": Action.objects.filter(
             lead_organisation__memberships__user__email=OFFICER).first(),
         "evidence": Evidence.objects.first(),
@@ -184,7 +185,23 @@ ADDRESSES = {
     "staff:reports:item-edit": (OFFICER, lambda w: {"pk": w.report.pk,
                                                   "item_pk": w.report.items.first().pk}),
     "staff:reports:item-action": "POST only, from the report page",
+    "staff:reports:topics": (OFFICER, lambda w: {"pk": w.report.pk}),
+    "staff:reports:topic": (OFFICER, lambda w: {"pk": w.report.pk,
+                                               "topic_pk": w.report.topics.first().pk}),
+    "reports:series": ("public", lambda w: {"slug": _published_series_slug()}),
+    "feedback:sent": "shown once after submitting, from the session (tests/feedback)",
+    "staff:feedback:subject-requests": (ADMIN, lambda w: {}),
+    "account": (ADMIN, lambda w: {}),
+    "two-factor": "asked after the password of a person with an app (tests/core/test_two_factor.py)",
+    "two-factor-setup": (ADMIN, lambda w: {}),
+    "two-factor-turn-off": "POST only, from the account page",
 }
+
+
+def _published_series_slug() -> str:
+    from reports.models import ReportSeries
+
+    return ReportSeries.objects.filter(reports__status="published").first().slug
 
 # Several pages of one kind, so titles can be compared across objects.
 EXTRA_PAGES = [
