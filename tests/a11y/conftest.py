@@ -75,7 +75,9 @@ def build_world() -> World:
         "audit": ParticipationAudit.objects.first(),
         "evidence_link": EvidenceLink.objects.first(),
         "published": published,
-        "report": Report.objects.exclude(status=Report.Status.PUBLISHED).first() or published,
+        # A draft of the officer's own organisation: another partner's drafts are not theirs.
+        "report": Report.objects.exclude(status=Report.Status.PUBLISHED).filter(
+            organisation__memberships__user__email=OFFICER).first() or published,
         "membership": Membership.objects.exclude(user=admin).filter(
             organisation__memberships__user=admin).first(),
     })
