@@ -76,8 +76,10 @@ def build_world() -> World:
         "evidence_link": EvidenceLink.objects.first(),
         "published": published,
         # A draft of the officer's own organisation: another partner's drafts are not theirs.
-        "report": Report.objects.exclude(status=Report.Status.PUBLISHED).filter(
-            organisation__memberships__user__email=OFFICER).first() or published,
+        "report": (Report.objects.filter(organisation__memberships__user__email=OFFICER)
+                   .exclude(status=Report.Status.PUBLISHED).first()
+                   or Report.objects.filter(
+                       organisation__memberships__user__email=OFFICER).first()),
         "membership": Membership.objects.exclude(user=admin).filter(
             organisation__memberships__user=admin).first(),
     })
