@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.audit import Verb
 from core.concurrency import lock_for_edit
 from core.models import Organisation, Theme, User
 from core.pagecache import public_content_changed
@@ -49,7 +50,7 @@ def plan_create(*, acting_user: User | None, title: str, area: str, period_start
                 summary=summary.strip(), review_date=review_date)
     plan.full_clean()
     plan.save()
-    audit_record(actor=acting_user, verb="created", target=plan, summary=plan.title)
+    audit_record(actor=acting_user, verb=Verb.PLAN_CREATED, target=plan, summary=plan.title)
     return plan
 
 
@@ -61,7 +62,7 @@ def priority_create(*, acting_user: User | None, plan: Plan, number: int, title:
                         description=description.strip())
     priority.full_clean()
     priority.save()
-    audit_record(actor=acting_user, verb="created", target=priority,
+    audit_record(actor=acting_user, verb=Verb.PRIORITY_CREATED, target=priority,
                  data={"plan": plan.pk, "number": number})
     return priority
 
@@ -107,7 +108,7 @@ def action_create(*, acting_user: User | None, priority: Priority, title: str,
         action.themes.set(themes)
     if feedback:
         action.feedback.set(feedback)
-    audit_record(actor=acting_user, verb="created", target=action, summary=str(action)[:300],
+    audit_record(actor=acting_user, verb=Verb.ACTION_CREATED, target=action, summary=str(action)[:300],
                  data={"priority": priority.pk, "lead_organisation": lead_organisation.pk,
                        "owner": owner.pk if owner else None, "is_public": is_public})
     return action
@@ -183,7 +184,7 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
     action.last_update_on = latest.date
     action.save(update_fields=["current_status", "current_percent", "last_update_on",
                                "lock_version", "updated_at"])
-    audit_record(actor=acting_user, verb="progress_updated", target=action,
+    audit_record(actor=acting_user, verb=Verb.ACTION_PROGRESS_UPDATED, target=action,
                  summary=f"{action.reference}: {update.get_status_display()} {percent}%",
                  data={"update": update.pk, "status": status, "percent": percent,
                        "date": date.isoformat()})
@@ -202,7 +203,7 @@ def board_create(*, acting_user: User | None, name: str, area: str = "", descrip
     board.save()
     if organisations:
         board.organisations.set(organisations)
-    audit_record(actor=acting_user, verb="created", target=board, summary=board.name)
+    audit_record(actor=acting_user, verb=Verb.BOARD_CREATED, target=board, summary=board.name)
     return board
 
 
@@ -213,7 +214,7 @@ def meeting_create(*, acting_user: User | None, board: Board, date: date, title:
     meeting.full_clean()
     meeting.save()
     meeting.reviewed_actions.set(reviewed_actions)
-    audit_record(actor=acting_user, verb="created", target=meeting, summary=meeting.title,
+    audit_record(actor=acting_user, verb=Verb.MEETING_CREATED, target=meeting, summary=meeting.title,
                  data={"board": board.pk, "actions": sorted(a.pk for a in reviewed_actions)})
     return meeting
 
@@ -224,7 +225,7 @@ def meeting_set_actions(*, acting_user: User | None, meeting: Meeting,
     """Choose the actions a meeting reviews (replaces the previous choice)."""
     ids = sorted(a.pk for a in actions)
     meeting.reviewed_actions.set(ids)
-    audit_record(actor=acting_user, verb="actions_selected", target=meeting,
+    audit_record(actor=acting_user, verb=Verb.MEETING_ACTIONS_SELECTED, target=meeting,
                  data={"actions": ids})
     return meeting
 
@@ -241,7 +242,7 @@ def board_pack_request(*, acting_user: User | None, meeting: Meeting) -> Meeting
     meeting.pack_error = ""
     meeting.pack_requested_at = timezone.now()
     meeting.save(update_fields=["pack_state", "pack_error", "pack_requested_at", "updated_at"])
-    audit_record(actor=acting_user, verb="board_pack_requested", target=meeting)
+    audit_record(actor=acting_user, verb=Verb.BOARD_PACK_REQUESTED, target=meeting)
     from .tasks import board_pack_generate
 
     enqueue_on_commit(board_pack_generate, meeting.pk)
@@ -281,7 +282,7 @@ def board_pack_build(*, meeting_id: int) -> Meeting:
         meeting.pack_generated_at = timezone.now()
         meeting.save(update_fields=["pack_file", "pack_state", "pack_error",
                                     "pack_generated_at", "updated_at"])
-        audit_record(actor=None, verb="board_pack_generated", target=meeting,
+        audit_record(actor=None, verb=Verb.BOARD_PACK_GENERATED, target=meeting,
                      data={"bytes": len(pdf)})
     return meeting
 
@@ -293,7 +294,7 @@ def board_pack_mark_failed(*, meeting_id: int, error: str) -> None:
     meeting.pack_state = Meeting.PackState.FAILED
     meeting.pack_error = error[:300]
     meeting.save(update_fields=["pack_state", "pack_error", "updated_at"])
-    audit_record(actor=None, verb="board_pack_failed", target=meeting,
+    audit_record(actor=None, verb=Verb.BOARD_PACK_FAILED, target=meeting,
                  data={"error": error[:100]})
 
 
@@ -365,7 +366,7 @@ def action_link_feedback(*, acting_user: User, action: Action, feedback) -> Acti
     action.feedback.add(feedback)
     for theme in feedback.themes.all():
         action.themes.add(theme)
-    audit_record(actor=acting_user, verb="feedback linked", target=action,
+    audit_record(actor=acting_user, verb=Verb.ACTION_FEEDBACK_LINKED, target=action,
                  summary=f"{action.reference}: {feedback.reference}",
                  data={"feedback": feedback.pk})
     return action

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from actionplan import services as actionplan_services
 from actionplan.models import Action, Priority
+from core.audit import Verb
 from core.concurrency import lock_for_edit
 from core.models import Organisation, User
 from core.pagecache import public_content_changed
@@ -68,7 +69,7 @@ def charter_create(*, acting_user: User | None, title: str, area: str,
                       review_date=review_date, position=position, version=1)
     charter.full_clean()
     charter.save()
-    audit_record(actor=acting_user, verb="created", target=charter, summary=charter.title,
+    audit_record(actor=acting_user, verb=Verb.CHARTER_CREATED, target=charter, summary=charter.title,
                  data={"version": 1})
     return charter
 
@@ -86,7 +87,7 @@ def charter_update(*, acting_user: User | None, charter: Charter, title: str, ar
     charter.position = position
     charter.full_clean()
     charter.save()
-    audit_record(actor=acting_user, verb="changed", target=charter, summary=charter.title)
+    audit_record(actor=acting_user, verb=Verb.CHARTER_CHANGED, target=charter, summary=charter.title)
     return charter
 
 
@@ -125,7 +126,7 @@ def charter_new_version(*, acting_user: User | None, charter: Charter) -> Charte
         Responsibility(charter=draft, order=r.order, party=r.party, we_need_to=r.we_need_to,
                        others_can_help=r.others_can_help)
         for r in charter.responsibilities.all()])
-    audit_record(actor=acting_user, verb="new version drafted", target=draft,
+    audit_record(actor=acting_user, verb=Verb.CHARTER_VERSION_DRAFTED, target=draft,
                  summary=draft.title, data={"version": draft.version, "from": charter.pk})
     return draft
 
@@ -155,7 +156,7 @@ def charter_adopt(*, acting_user: User | None, charter: Charter, adopted_on: dat
     charter.adopted_on, charter.review_date = adopted_on, review_date
     charter.full_clean()
     charter.save()
-    audit_record(actor=acting_user, verb="adopted", target=charter, summary=charter.title,
+    audit_record(actor=acting_user, verb=Verb.CHARTER_ADOPTED, target=charter, summary=charter.title,
                  data={"version": charter.version,
                        "replaces": previous.pk if previous else None})
     return charter
@@ -210,7 +211,7 @@ def charter_item_add(*, acting_user: User | None, kind: str, parent: models.Mode
                  **{k: str(v).strip() for k, v in fields.items() if k in allowed})
     item.full_clean()
     item.save()
-    audit_record(actor=acting_user, verb=f"{kind} added", target=charter, summary=charter.title,
+    audit_record(actor=acting_user, verb=Verb.CHARTER_ITEM_ADDED, target=charter, summary=charter.title,
                  data={"kind": kind, "id": item.pk})
     return item
 
@@ -230,7 +231,7 @@ def charter_item_update(*, acting_user: User | None, item: models.Model,
             setattr(item, name, str(value).strip())
     item.full_clean()
     item.save()
-    audit_record(actor=acting_user, verb=f"{kind} changed", target=charter,
+    audit_record(actor=acting_user, verb=Verb.CHARTER_ITEM_CHANGED, target=charter,
                  summary=charter.title, data={"kind": kind, "id": item.pk})
     return item
 
@@ -244,7 +245,7 @@ def charter_item_delete(*, acting_user: User | None, item: models.Model) -> None
     _require_draft(charter)
     item_id = item.pk
     item.delete()
-    audit_record(actor=acting_user, verb=f"{kind} deleted", target=charter,
+    audit_record(actor=acting_user, verb=Verb.CHARTER_ITEM_DELETED, target=charter,
                  summary=charter.title, data={"kind": kind, "id": item_id})
 
 
@@ -266,8 +267,8 @@ def charter_item_move(*, acting_user: User | None, item: models.Model, direction
     for number, sibling in enumerate(siblings, 1):
         sibling.order = number
     type(item).objects.bulk_update(siblings, ["order"])
-    audit_record(actor=acting_user, verb=f"{item_kind(item)} moved", target=charter,
-                 summary=charter.title, data={"id": item.pk, "direction": direction})
+    audit_record(actor=acting_user, verb=Verb.CHARTER_ITEM_MOVED, target=charter,
+                 summary=charter.title, data={"kind": item_kind(item), "id": item.pk, "direction": direction})
 
 
 # --- Signatories ---------------------------------------------------------------------------
@@ -294,7 +295,7 @@ def signatory_add(*, acting_user: User | None, charter: Charter, organisation: O
                                              f"{signatory.role_title}"})
     signatory.full_clean()
     signatory.save()
-    audit_record(actor=acting_user, verb="signed", target=charter, summary=charter.title,
+    audit_record(actor=acting_user, verb=Verb.CHARTER_SIGNED, target=charter, summary=charter.title,
                  data={"organisation": organisation.pk, "signatory": signatory.pk})
     return signatory
 
@@ -322,7 +323,7 @@ def pulse_round_create(*, acting_user: User | None, charter: Charter, title: str
                              if getattr(acting_user, "is_authenticated", False) else None)
     pulse_round.full_clean()
     pulse_round.save()
-    audit_record(actor=acting_user, verb="pulse round created", target=pulse_round,
+    audit_record(actor=acting_user, verb=Verb.PULSE_ROUND_CREATED, target=pulse_round,
                  summary=pulse_round.title, data={"charter": charter.pk, "access": access})
     return pulse_round
 
@@ -349,7 +350,8 @@ def pulse_round_set_state(*, acting_user: User | None, pulse_round: PulseRound,
             raise ValidationError("Another public round is open. Close it first.")
     pulse_round.state = state
     pulse_round.save(update_fields=["state", "updated_at"])
-    audit_record(actor=acting_user, verb=f"pulse round {state}", target=pulse_round,
+    audit_record(actor=acting_user, verb=Verb.PULSE_ROUND_OPENED if state == PulseRound.State.OPEN
+                 else Verb.PULSE_ROUND_CLOSED, target=pulse_round,
                  summary=pulse_round.title)
     return pulse_round
 
@@ -371,7 +373,7 @@ def pulse_submit(*, pulse_round: PulseRound, ratings: Mapping[int, int]) -> Puls
     for answer in answers:
         answer.full_clean(exclude=["response", "statement"])
     PulseAnswer.objects.bulk_create(answers)
-    audit_record(actor=None, verb="pulse answered", target=pulse_round,
+    audit_record(actor=None, verb=Verb.PULSE_ANSWERED, target=pulse_round,
                  data={"response": response.pk, "answers": len(answers)})
     return response
 
@@ -402,7 +404,7 @@ def audit_start(*, acting_user: User | None, organisation: Organisation, team: s
     if not questions:
         raise ValidationError("The audit has no questions. Ask an administrator to add them.")
     AuditAnswer.objects.bulk_create([AuditAnswer(audit=audit, question=q) for q in questions])
-    audit_record(actor=acting_user, verb="audit started", target=audit, summary=str(audit)[:300],
+    audit_record(actor=acting_user, verb=Verb.PARTICIPATION_AUDIT_STARTED, target=audit, summary=str(audit)[:300],
                  data={"organisation": organisation.pk, "year": year})
     return audit
 
@@ -432,7 +434,8 @@ def audit_save(*, acting_user: User | None, audit: ParticipationAudit,
         audit.completed_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
         audit.completed_at = timezone.now()
         audit.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
-    audit_record(actor=acting_user, verb="audit completed" if complete else "audit saved",
+    audit_record(actor=acting_user, verb=Verb.PARTICIPATION_AUDIT_COMPLETED if complete
+                 else Verb.PARTICIPATION_AUDIT_SAVED,
                  target=audit, summary=str(audit)[:300],
                  data={"scored": sum(1 for r in rows.values() if r.score is not None)})
     return audit
@@ -452,7 +455,7 @@ def improvement_action_add(*, acting_user: User | None, audit: ParticipationAudi
     link = ImprovementAction.objects.create(
         audit=audit, action=action,
         created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None)
-    audit_record(actor=acting_user, verb="improvement action added", target=audit,
+    audit_record(actor=acting_user, verb=Verb.IMPROVEMENT_ACTION_ADDED, target=audit,
                  summary=str(audit)[:300], data={"action": action.pk})
     return link
 
@@ -493,7 +496,7 @@ def evidence_link_add(*, acting_user: User | None, commitment: Commitment, effec
         raise ValidationError({"title": "Enter the title of the report item"})
     link.full_clean()
     link.save()
-    audit_record(actor=acting_user, verb="evidence linked", target=commitment,
+    audit_record(actor=acting_user, verb=Verb.EVIDENCE_LINKED, target=commitment,
                  summary=commitment.text[:300],
                  data={"link": link.pk, "effect": effect, "kind": link.kind,
                        "feedback": feedback.pk if feedback else None,
@@ -507,5 +510,5 @@ def evidence_link_remove(*, acting_user: User | None, link: EvidenceLink) -> Non
     data = {"link": link.pk, "kind": link.kind, "effect": link.effect}
     commitment = link.commitment
     link.delete()
-    audit_record(actor=acting_user, verb="evidence unlinked", target=commitment,
+    audit_record(actor=acting_user, verb=Verb.EVIDENCE_UNLINKED, target=commitment,
                  summary=commitment.text[:300], data=data)

@@ -177,10 +177,18 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [models.Index(fields=["target_type", "target_id"]),
+                   # The audit page filters by verb, newest first.
+                   models.Index(fields=["verb", "-created_at"], name="core_audit_verb_created")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.target_type}:{self.target_id}"
+
+    @property
+    def verb_label(self) -> str:
+        from .audit import verb_label
+
+        return verb_label(self.verb)
 
 
 class Heartbeat(models.Model):

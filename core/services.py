@@ -3,16 +3,21 @@
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from .audit import Verb
 from .models import AuditEvent, ServiceArea, Theme
 
 
-def audit_record(*, actor, verb: str, target: models.Model, summary: str = "",
+def audit_record(*, actor, verb: Verb | str, target: models.Model, summary: str = "",
                  data: dict | None = None) -> AuditEvent:
-    """Record who did what to which object. Callers pass ids and states in
-    `data`, never what a family wrote or their contact details."""
+    """Record who did what to which object. `verb` is a `core.audit.Verb`
+    (its value as a string is accepted too); an unknown verb raises
+    ValueError, so a new kind of event is added to the enum, not typed freely.
+    Callers pass ids, states and changed field names in `data`, never what a
+    family wrote or their contact details."""
+    verb = Verb(verb)  # ValueError for a verb that is not in the enum
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        verb=verb,
+        verb=verb.value,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         summary=summary[:300],
@@ -32,7 +37,9 @@ def list_item_create(*, acting_user, model: type[Theme] | type[ServiceArea], nam
         item.picture = picture or ServiceArea.Picture.OTHER
     item.full_clean()
     item.save()
-    audit_record(actor=acting_user, verb="created", target=item, summary=item.name)
+    audit_record(actor=acting_user,
+                 verb=Verb.SERVICE_AREA_ADDED if model is ServiceArea else Verb.THEME_ADDED,
+                 target=item, summary=item.name)
     return item
 
 
@@ -57,7 +64,7 @@ def person_add(*, acting_user, email: str, first_name: str, last_name: str, job_
     membership, new_role = Membership.objects.get_or_create(user=user, organisation=organisation,
                                                             role=role)
     if new_role:
-        audit_record(actor=acting_user, verb="role given", target=membership,
+        audit_record(actor=acting_user, verb=Verb.ROLE_GIVEN, target=membership,
                      summary=f"{role} in {organisation}", data={"user": user.pk, "role": role})
     if created:
         enqueue_on_commit(send_welcome_email, user.pk)
@@ -73,7 +80,7 @@ def role_remove(*, acting_user, membership) -> None:
     if membership.user_id == acting_user.pk and membership.role == Role.ADMINISTRATOR:
         raise ValidationError("You cannot remove your own administrator role. Ask another "
                               "administrator.")
-    audit_record(actor=acting_user, verb="role removed", target=membership,
+    audit_record(actor=acting_user, verb=Verb.ROLE_REMOVED, target=membership,
                  summary=f"{membership.role} in {membership.organisation}",
                  data={"user": membership.user_id, "role": membership.role})
     membership.delete()
@@ -83,7 +90,7 @@ def role_remove(*, acting_user, membership) -> None:
 def organisation_settings_update(*, acting_user, organisation, replies_need_approval: bool):
     organisation.replies_need_approval = replies_need_approval
     organisation.save(update_fields=["replies_need_approval", "updated_at"])
-    audit_record(actor=acting_user, verb="organisation settings changed", target=organisation,
+    audit_record(actor=acting_user, verb=Verb.ORGANISATION_SETTINGS_CHANGED, target=organisation,
                  summary=organisation.name,
                  data={"replies_need_approval": replies_need_approval})
     return organisation

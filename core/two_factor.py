@@ -220,6 +220,7 @@ class TwoFactorSetupView(View):
         from django_otp import login as otp_login
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
+        from .audit import Verb
         from .services import audit_record
 
         device = self.device(request)
@@ -229,7 +230,7 @@ class TwoFactorSetupView(View):
         TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit_record(actor=request.user, verb="two-factor sign-in turned on",
+        audit_record(actor=request.user, verb=Verb.TWO_FACTOR_TURNED_ON,
                      target=request.user, summary=str(request.user))
         otp_login(request, device)
         request.session.pop(SESSION_KEY, None)
@@ -247,6 +248,7 @@ class TwoFactorTurnOffView(View):
         from django.contrib import messages
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
+        from .audit import Verb
         from .services import audit_record
 
         if not _signed_in(request):
@@ -256,7 +258,7 @@ class TwoFactorTurnOffView(View):
         if required_for(request.user):
             raise PermissionDenied("Your role needs two-factor sign-in.")
         TOTPDevice.objects.filter(user=request.user).delete()
-        audit_record(actor=request.user, verb="two-factor sign-in turned off",
+        audit_record(actor=request.user, verb=Verb.TWO_FACTOR_TURNED_OFF,
                      target=request.user, summary=str(request.user))
         messages.success(request, "Two-factor sign-in is off.")
         return redirect("account")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import Verb
 from core.models import ServiceArea
 from core.services import audit_record
 
@@ -225,7 +226,7 @@ def survey_import_create(*, acting_user, title: str, organisation, received_on, 
                                  uploaded_by=acting_user)
     survey_import.full_clean()
     survey_import.save()
-    audit_record(actor=acting_user, verb="survey uploaded", target=survey_import,
+    audit_record(actor=acting_user, verb=Verb.SURVEY_UPLOADED, target=survey_import,
                  summary=survey_import.title)
     return survey_import
 
@@ -265,7 +266,7 @@ def survey_import_confirm(*, acting_user, survey_import: SurveyImport) -> Survey
     survey_import.state = SurveyImport.State.IMPORTING
     survey_import.processed_rows = 0
     survey_import.save(update_fields=["state", "processed_rows", "updated_at"])
-    audit_record(actor=acting_user, verb="survey import started", target=survey_import,
+    audit_record(actor=acting_user, verb=Verb.SURVEY_IMPORT_STARTED, target=survey_import,
                  summary=survey_import.title)
     enqueue_on_commit(survey_import_run, survey_import.pk)
     return survey_import
@@ -343,7 +344,7 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
         survey_import.duplicate_rows = len(already)
         survey_import.processed_rows = checked.total
         survey_import.save()
-        audit_record(actor=None, verb="survey imported", target=survey_import,
+        audit_record(actor=None, verb=Verb.SURVEY_IMPORTED, target=survey_import,
                      summary=survey_import.title, data={"created": created,
                                                         "duplicates": len(already)})
     return survey_import

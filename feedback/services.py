@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.audit import Verb
 from core.concurrency import lock_for_edit
 from core.models import Organisation, Role, ServiceArea, Theme
 from core.pagecache import public_content_changed
@@ -146,7 +147,7 @@ def feedback_submit(
     feedback.service_areas.set(service_areas)
     StatusChange.objects.create(feedback=feedback, to_status=Feedback.Status.RECEIVED,
                                 actor=feedback.logged_by)
-    audit_record(actor=acting_user, verb="feedback received", target=feedback,
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_RECEIVED, target=feedback,
                  summary=feedback.reference, data={"channel": channel})
     if feedback.wants_contact and feedback.contact_email:
         _notify(feedback, Notification.Kind.ACKNOWLEDGEMENT)
@@ -181,7 +182,7 @@ def _move(feedback: Feedback, to_status: str, actor, *, at=None) -> None:
         return
     StatusChange.objects.create(feedback=feedback, from_status=feedback.status,
                                 to_status=to_status, actor=actor)
-    audit_record(actor=actor, verb="feedback status changed", target=feedback,
+    audit_record(actor=actor, verb=Verb.FEEDBACK_STATUS_CHANGED, target=feedback,
                  summary=f"{feedback.reference}: {feedback.status} → {to_status}",
                  data={"from": feedback.status, "to": to_status})
     feedback.status = to_status
@@ -214,7 +215,7 @@ def feedback_assign(*, acting_user, feedback: Feedback, assignee,
     previous = feedback.assigned_to_id
     feedback.assigned_to = assignee
     feedback.save(update_fields=["assigned_to", "updated_at"])
-    audit_record(actor=acting_user, verb="feedback assigned", target=feedback,
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_ASSIGNED, target=feedback,
                  summary=feedback.reference,
                  data={"from": previous, "to": assignee.pk if assignee else None})
     if assignee is not None and assignee != acting_user and assignee.pk != previous:
@@ -230,13 +231,25 @@ def feedback_set_themes(*, acting_user, feedback: Feedback, themes: Iterable[The
                         service_areas: Iterable[ServiceArea] | None = None,
                         shared_with: Iterable[Organisation] | None = None,
                         lock_version: int | None = None) -> Feedback:
+    """Tag feedback with themes and service areas, and choose which other
+    organisations may read it. Sharing grants read access, so each
+    organisation added or removed is audited on its own
+    (Verb.FEEDBACK_SHARED / FEEDBACK_UNSHARED, with the organisation's id)."""
     feedback = _lock(feedback, lock_version)
     feedback.themes.set(themes)
     if service_areas is not None:
         feedback.service_areas.set(service_areas)
     if shared_with is not None:
-        feedback.shared_with.set([o for o in shared_with if o.pk != feedback.organisation_id])
-    audit_record(actor=acting_user, verb="feedback tagged", target=feedback,
+        before = set(feedback.shared_with.values_list("pk", flat=True))
+        wanted = {o.pk for o in shared_with if o.pk != feedback.organisation_id}
+        feedback.shared_with.set(wanted)
+        for verb, ids in ((Verb.FEEDBACK_SHARED, wanted - before),
+                          (Verb.FEEDBACK_UNSHARED, before - wanted)):
+            for organisation_id in sorted(ids):
+                audit_record(actor=acting_user, verb=verb, target=feedback,
+                             summary=feedback.reference,
+                             data={"organisation": organisation_id})
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_TAGGED, target=feedback,
                  summary=feedback.reference,
                  data={"themes": sorted(t.pk for t in feedback.themes.all())})
     return feedback
@@ -262,7 +275,7 @@ def note_add(*, acting_user, feedback: Feedback, text: str) -> InternalNote:
     note = InternalNote(feedback=feedback, author=acting_user, text=text.strip())
     note.full_clean()
     note.save()
-    audit_record(actor=acting_user, verb="note added", target=feedback, summary=feedback.reference)
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_NOTE_ADDED, target=feedback, summary=feedback.reference)
     return note
 
 
@@ -290,7 +303,7 @@ def reply_create(*, acting_user, feedback: Feedback, outcome: str, text: str,
         raise ValidationError({"reason": "Explain why it is not possible"})
     reply.full_clean()
     reply.save()
-    audit_record(actor=acting_user, verb="reply written", target=feedback,
+    audit_record(actor=acting_user, verb=Verb.REPLY_WRITTEN, target=feedback,
                  summary=feedback.reference, data={"reply": reply.pk, "outcome": outcome,
                                                    "state": reply.state})
     if not needs_approval:
@@ -325,7 +338,7 @@ def reply_decide(*, acting_user, reply: Reply, approve: bool) -> Reply:
     reply.decided_by = acting_user
     reply.decided_at = timezone.now()
     reply.save(update_fields=["decided_by", "decided_at", "updated_at"])
-    audit_record(actor=acting_user, verb="reply approved" if approve else "reply returned",
+    audit_record(actor=acting_user, verb=Verb.REPLY_APPROVED if approve else Verb.REPLY_RETURNED,
                  target=reply.feedback, summary=reply.feedback.reference, data={"reply": reply.pk})
     if approve:
         _publish(reply, acting_user)
@@ -346,7 +359,7 @@ def quote_propose(*, acting_user, feedback: Feedback, redacted_text: str,
                   proposed_by=acting_user)
     quote.full_clean()
     quote.save()
-    audit_record(actor=acting_user, verb="quote proposed", target=feedback,
+    audit_record(actor=acting_user, verb=Verb.QUOTE_PROPOSED, target=feedback,
                  summary=feedback.reference, data={"quote": quote.pk})
     return quote
 
@@ -364,7 +377,7 @@ def quote_decide(*, acting_user, quote: Quote, approve: bool) -> Quote:
     quote.decided_at = timezone.now()
     quote.full_clean()
     quote.save()
-    audit_record(actor=acting_user, verb=f"quote {quote.status}", target=quote.feedback,
+    audit_record(actor=acting_user, verb=Verb.QUOTE_APPROVED if approve else Verb.QUOTE_REJECTED, target=quote.feedback,
                  summary=quote.feedback.reference, data={"quote": quote.pk})
     return quote
 
@@ -380,7 +393,7 @@ def contact_details_erase(*, acting_user, feedback: Feedback) -> Feedback:
     Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING,
                                 recipient_user__isnull=True).update(
         state=Notification.State.CANCELLED)
-    audit_record(actor=acting_user, verb="contact details erased", target=feedback,
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_CONTACT_DETAILS_ERASED, target=feedback,
                  summary=feedback.reference)
     return feedback
 

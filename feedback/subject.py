@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import Verb
 from core.services import audit_record
 
 from .models import Feedback, InternalNote, Notification, Quote, Reply
@@ -142,7 +143,7 @@ def subject_access_export(*, acting_user, subject: Subject, organisations=None) 
     Audited per piece of feedback found (by reference, never by the address)."""
     found = subject_feedback(subject, organisations=organisations)
     for feedback in found:
-        audit_record(actor=acting_user, verb="subject access export", target=feedback,
+        audit_record(actor=acting_user, verb=Verb.SUBJECT_ACCESS_EXPORTED, target=feedback,
                      summary=feedback.reference)
     return {
         "controller": settings.ORGANISATION_NAME,
@@ -185,7 +186,7 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING).update(
             state=Notification.State.CANCELLED)
         Notification.objects.filter(feedback=feedback).update(last_error="")
-        audit_record(actor=acting_user, verb="subject erased", target=feedback,
+        audit_record(actor=acting_user, verb=Verb.SUBJECT_ERASED, target=feedback,
                      summary=feedback.reference)
         references.append(feedback.reference)
     return references

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from charter import services as charter_services
 from charter.models import EvidenceLink
+from core.audit import Verb
 from core.concurrency import lock_for_edit
 from core.ordering import move_in_order
 from core.pagecache import public_content_changed
@@ -51,8 +52,18 @@ def search_documents_refresh(reports) -> None:
             cursor.execute(SEARCH_DOCUMENT_SQL, [ids])
 
 
+# The audited verb of each move along the report workflow.
+TRANSITION_VERBS = {
+    Report.Status.IN_REVIEW: Verb.REPORT_SUBMITTED,
+    Report.Status.DRAFT: Verb.REPORT_RETURNED,
+    Report.Status.APPROVED: Verb.REPORT_APPROVED,
+    Report.Status.PUBLISHED: Verb.REPORT_PUBLISHED,
+    Report.Status.WITHDRAWN: Verb.REPORT_WITHDRAWN,
+}
+
+
 def _transition(report: Report, to: str, actor, **fields) -> Report:
-    audit_record(actor=actor, verb=f"report {to}", target=report, summary=str(report)[:300],
+    audit_record(actor=actor, verb=TRANSITION_VERBS[to], target=report, summary=str(report)[:300],
                  data={"from": report.status, "to": to, "version": report.version})
     report.status = to
     for name, value in fields.items():
@@ -116,7 +127,7 @@ def report_create(*, acting_user, organisation, title: str, kind: str, period_st
                     organisation=organisation, author=acting_user)
     report.full_clean()
     report.save()
-    audit_record(actor=acting_user, verb="report drafted", target=report, summary=report.title)
+    audit_record(actor=acting_user, verb=Verb.REPORT_DRAFTED, target=report, summary=report.title)
     return report
 
 
@@ -139,7 +150,7 @@ def report_update(*, acting_user, report: Report, new_series: str = "",
         setattr(report, name, value.strip() if isinstance(value, str) else value)
     report.full_clean()
     report.save()
-    audit_record(actor=acting_user, verb="report edited", target=report, summary=report.title)
+    audit_record(actor=acting_user, verb=Verb.REPORT_EDITED, target=report, summary=report.title)
     return report
 
 
@@ -203,7 +214,7 @@ def item_save(*, acting_user, report: Report, item: ReportItem | None = None, qu
     item.statistics.set(statistics)
     item.actions.set(actions)
     item.commitments.set(commitments)
-    audit_record(actor=acting_user, verb="report item saved", target=report,
+    audit_record(actor=acting_user, verb=Verb.REPORT_ITEM_SAVED, target=report,
                  summary=str(item)[:300], data={"item": item.pk, "topic": topic.pk})
     return item
 
@@ -211,7 +222,7 @@ def item_save(*, acting_user, report: Report, item: ReportItem | None = None, qu
 @transaction.atomic
 def item_delete(*, acting_user, item: ReportItem) -> None:
     _editable(_locked(item.report))
-    audit_record(actor=acting_user, verb="report item deleted", target=item.report,
+    audit_record(actor=acting_user, verb=Verb.REPORT_ITEM_DELETED, target=item.report,
                  summary=str(item)[:300], data={"item": item.pk})
     item.delete()
 
@@ -220,8 +231,11 @@ def item_delete(*, acting_user, item: ReportItem) -> None:
 def item_move(*, acting_user, item: ReportItem, direction: int) -> None:
     """Swap an item with its neighbour in its topic (direction -1 up, +1 down).
     The report row is locked, so two moves at once do not interleave."""
-    _editable(_locked(item.report))
-    move_in_order(ReportItem.objects.filter(topic_id=item.topic_id), item, direction)
+    report = _locked(item.report)
+    _editable(report)
+    if move_in_order(ReportItem.objects.filter(topic_id=item.topic_id), item, direction):
+        audit_record(actor=acting_user, verb=Verb.REPORT_ITEM_MOVED, target=report,
+                     summary=str(item)[:300], data={"item": item.pk, "direction": direction})
 
 
 # --- Topics ---------------------------------------------------------------------------
@@ -249,7 +263,7 @@ def topic_add(*, acting_user, report: Report, title: str, audit: bool = True) ->
     topic.full_clean()
     topic.save()
     if audit:
-        audit_record(actor=acting_user, verb="report topic added", target=report,
+        audit_record(actor=acting_user, verb=Verb.REPORT_TOPIC_ADDED, target=report,
                      summary=title, data={"topic": topic.pk})
     return topic
 
@@ -260,7 +274,7 @@ def topic_rename(*, acting_user, topic: ReportTopic, title: str) -> ReportTopic:
     topic.title = _topic_title(topic.report, title, exclude_pk=topic.pk)
     topic.full_clean()
     topic.save(update_fields=["title", "updated_at"])
-    audit_record(actor=acting_user, verb="report topic renamed", target=topic.report,
+    audit_record(actor=acting_user, verb=Verb.REPORT_TOPIC_RENAMED, target=topic.report,
                  summary=topic.title, data={"topic": topic.pk})
     return topic
 
@@ -268,7 +282,9 @@ def topic_rename(*, acting_user, topic: ReportTopic, title: str) -> ReportTopic:
 @transaction.atomic
 def topic_move(*, acting_user, topic: ReportTopic, direction: int) -> None:
     _editable(topic.report)
-    move_in_order(ReportTopic.objects.filter(report_id=topic.report_id), topic, direction)
+    if move_in_order(ReportTopic.objects.filter(report_id=topic.report_id), topic, direction):
+        audit_record(actor=acting_user, verb=Verb.REPORT_TOPIC_MOVED, target=topic.report,
+                     summary=topic.title[:300], data={"topic": topic.pk, "direction": direction})
 
 
 @transaction.atomic
@@ -277,7 +293,7 @@ def topic_delete(*, acting_user, topic: ReportTopic) -> None:
     _editable(topic.report)
     if topic.items.exists():
         raise ValidationError("Move or remove this topic's items before deleting it.")
-    audit_record(actor=acting_user, verb="report topic deleted", target=topic.report,
+    audit_record(actor=acting_user, verb=Verb.REPORT_TOPIC_DELETED, target=topic.report,
                  summary=topic.title, data={"topic": topic.pk})
     topic.delete()
 
@@ -356,7 +372,7 @@ def report_pdf_retry(*, acting_user, report: Report) -> Report:
     report.pdf_error = ""
     report.pdf_attempts = 0
     report.save(update_fields=["pdf_state", "pdf_error", "pdf_attempts", "updated_at"])
-    audit_record(actor=acting_user, verb="report PDF retried", target=report, summary=str(report))
+    audit_record(actor=acting_user, verb=Verb.REPORT_PDF_RETRIED, target=report, summary=str(report))
     from .tasks import render_report_pdf
 
     enqueue_on_commit(render_report_pdf, report.pk)
@@ -440,7 +456,7 @@ def report_new_version(*, acting_user, report: Report) -> Report:
         item.statistics.set(stats)
         item.actions.set(actions)
         item.commitments.set(commitments)
-    audit_record(actor=acting_user, verb="report new version", target=new, summary=str(new),
+    audit_record(actor=acting_user, verb=Verb.REPORT_VERSION_DRAFTED, target=new, summary=str(new),
                  data={"from_version": report.version})
     return new
 

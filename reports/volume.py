@@ -19,13 +19,14 @@ from django.utils import timezone
 
 from actionplan.models import Action, Board, Plan, Priority, ProgressUpdate, Status
 from charter.models import Charter, PulseAnswer, PulseResponse, PulseRound
+from core.audit import Verb
 from core.models import AuditEvent, Membership, Organisation, Role, ServiceArea, Theme, User
 from core.working_days import add_working_days
 from feedback.models import Feedback, Quote, ReferenceCounter, Reply, StatusChange
 
 from .models import Report, ReportItem, ReportTopic
 
-MARKER_VERB = "volume seeded"
+MARKER_VERB = Verb.VOLUME_SEEDED.value
 BATCH = 5_000
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from actionplan.models import Action
+from core.audit import Verb
 from core.models import AuditEvent, Role
 from tests.core.factories import OrganisationFactory, ThemeFactory, staff_user
 from tests.feedback.factories import FeedbackFactory
@@ -34,7 +35,7 @@ def test_an_officer_links_feedback_and_its_themes_follow(client, action):
     assert response.status_code == 302
     assert list(action.feedback.all()) == [feedback]
     assert list(action.themes.all()) == [theme]
-    event = AuditEvent.objects.get(verb="feedback linked")
+    event = AuditEvent.objects.get(verb=Verb.ACTION_FEEDBACK_LINKED)
     assert feedback.even_better_if not in f"{event.summary} {event.data}"
 
 

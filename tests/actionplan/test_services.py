@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from actionplan import services
 from actionplan.models import Action, Evidence, Meeting, ProgressUpdate, Reminder, Status
+from core.audit import Verb
 from core.models import AuditEvent, Role
 from tests.conftest import pdf_info, pdf_text
 from tests.core.factories import OrganisationFactory, ThemeFactory, staff_user
@@ -33,7 +34,7 @@ def test_action_create_contract_used_by_the_charter():
     assert first.source == "Participation audit 2026: SEND Team"
     assert first.current_status == Status.NOT_STARTED and first.current_percent == 0
     assert first.is_public and first.owner == owner
-    assert AuditEvent.objects.filter(verb="created", target_id=str(first.pk)).exists()
+    assert AuditEvent.objects.filter(verb=Verb.ACTION_CREATED, target_id=str(first.pk)).exists()
 
 
 def test_action_create_links_themes_and_partners():
@@ -60,7 +61,7 @@ def test_progress_is_kept_as_history_and_copied_onto_the_action():
     assert action.updates.count() == 3
     assert (action.current_status, action.current_percent, action.last_update_on) == (
         Status.AT_RISK, 35, date(2026, 3, 1))
-    assert AuditEvent.objects.filter(verb="progress_updated", target_id=str(action.pk)).count() == 3
+    assert AuditEvent.objects.filter(verb=Verb.ACTION_PROGRESS_UPDATED, target_id=str(action.pk)).count() == 3
 
 
 @pytest.mark.parametrize("status", [Status.COMPLETE, Status.CANCELLED])

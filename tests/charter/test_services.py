@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from actionplan.models import Action
 from charter import services
 from charter.models import Charter, Commitment, ImprovementAction, PulseRound
+from core.audit import Verb
 from core.models import AuditEvent
 from tests.actionplan.factories import PriorityFactory
 
@@ -40,7 +41,7 @@ def test_adopting_supersedes_the_old_version_and_closes_its_rounds(world):
     assert (v1.status, v1.superseded_on) == ("superseded", date(2026, 1, 5))
     assert v2.status == "adopted"
     assert PulseRound.objects.get(pk=world["round"].pk).state == "closed"
-    assert AuditEvent.objects.filter(verb="adopted", target_id=str(v2.pk)).exists()
+    assert AuditEvent.objects.filter(verb=Verb.CHARTER_ADOPTED, target_id=str(v2.pk)).exists()
     with pytest.raises(ValidationError):
         services.charter_item_add(acting_user=None, kind="section", parent=v2,
                                   fields={"title": "Too late"})

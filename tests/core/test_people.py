@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core.audit import Verb
 from core.models import AuditEvent, Membership, Role, User
 from tests.conftest import assert_accessible, sign_in
 from tests.core.factories import OrganisationFactory, UserFactory, staff_user
@@ -38,7 +39,7 @@ def test_a_new_person_gets_a_role_and_a_link_to_set_a_password(
     assert not user.has_usable_password()
     assert Membership.objects.filter(user=user, organisation=org, role="officer").exists()
     assert len(mail.outbox) == 1 and "/staff/account/reset/" in mail.outbox[0].body
-    assert AuditEvent.objects.filter(verb="role given", actor=admin).exists()
+    assert AuditEvent.objects.filter(verb=Verb.ROLE_GIVEN, actor=admin).exists()
     # The link works: they choose a password and can sign in.
     link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line)
     path = link.split("8000")[-1].strip()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.audit import Verb
 from core.models import AuditEvent, Role
 from tests.conftest import assert_accessible
 from tests.core.factories import TEST_PASSWORD, OrganisationFactory, staff_user
@@ -74,7 +75,7 @@ def test_an_administrator_must_set_up_an_app_before_any_staff_page_opens(client,
                        {"code": code_for(device), "next": "/staff/people/"})
     assert done.status_code == 302 and done["Location"] == "/staff/people/"
     assert client.get(reverse("staff:people")).status_code == 200
-    assert AuditEvent.objects.filter(verb="two-factor sign-in turned on").count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.TWO_FACTOR_TURNED_ON).count() == 1
     device.refresh_from_db()
     assert device.confirmed
 

@@ -2,6 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core.audit import Verb
 from core.models import AuditEvent, Role, ServiceArea, Theme
 from tests.core.factories import TEST_PASSWORD, ThemeFactory, UserFactory, staff_user
 
@@ -134,7 +135,7 @@ def test_administrator_adds_a_theme_and_it_is_audited(client):
     assert response.status_code == 302
     theme = Theme.objects.get(name="Transport")
     event = AuditEvent.objects.get(target_type="core.theme", target_id=str(theme.pk))
-    assert event.actor == admin and event.verb == "created"
+    assert event.actor == admin and event.verb == Verb.THEME_ADDED
 
 
 def test_adding_a_duplicate_shows_the_error_and_keeps_what_was_typed(client):

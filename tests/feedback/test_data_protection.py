@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from core.audit import Verb
 from core.models import AuditEvent, Role
 from feedback import services
 from feedback.models import Feedback, Notification, Quote, Reply, RetentionRun
@@ -172,7 +173,7 @@ def test_subject_access_finds_everything_held_about_the_person(canary_family):
 
 def test_subject_access_is_audited_by_reference_never_by_address(canary_family):
     call_command("subject_access", CANARY_EMAIL, stdout=io.StringIO(), stderr=io.StringIO())
-    events = AuditEvent.objects.filter(verb="subject access export")
+    events = AuditEvent.objects.filter(verb=Verb.SUBJECT_ACCESS_EXPORTED)
     assert [e.summary for e in events] == [canary_family["by_email"].reference]
     assert CANARY_EMAIL not in json.dumps([e.data for e in events])
 
@@ -232,7 +233,7 @@ def test_erasure_keeps_approved_quotes_and_anonymous_counts(canary_family):
     other = canary_family["other"]
     other.refresh_from_db()
     assert other.contact_email == "someone.else@family.example"  # nobody else touched
-    assert AuditEvent.objects.filter(verb="subject erased").count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.SUBJECT_ERASED).count() == 1
 
 
 def test_erasure_asks_before_it_erases(canary_family, monkeypatch):

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from core.audit import Verb
 from core.models import AuditEvent, Role
 from feedback.models import Feedback
 from tests.conftest import assert_accessible, pdf_info, pdf_text, sign_in
@@ -89,7 +90,7 @@ def test_erasure_asks_first_and_says_what_it_will_do(client, council, family):
     theirs.refresh_from_db()
     assert mine.contact_email == "" and "Quillonby" not in mine.even_better_if
     assert theirs.contact_email == EMAIL  # another partner's data is theirs to handle
-    event = AuditEvent.objects.get(verb="subject erased")
+    event = AuditEvent.objects.get(verb=Verb.SUBJECT_ERASED)
     assert event.summary == mine.reference and EMAIL not in json.dumps(event.data)
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
+from core.audit import Verb
 from core.models import AuditEvent, Role
 from feedback import services as feedback_services
 from reports import services
@@ -29,7 +30,7 @@ def test_the_whole_workflow_is_audited(django_capture_on_commit_callbacks):
     assert report.status == "published" and report.pdf_state == "ready"
     verbs = list(AuditEvent.objects.filter(target_type="reports.report", target_id=str(report.pk))
                  .order_by("created_at", "id").values_list("verb", flat=True))
-    assert verbs[-3:] == ["report in_review", "report approved", "report published"]
+    assert verbs[-3:] == [Verb.REPORT_SUBMITTED, Verb.REPORT_APPROVED, Verb.REPORT_PUBLISHED]
 
 
 def test_the_database_refuses_approval_by_the_author():
