@@ -46,6 +46,7 @@ class Verb(models.TextChoices):
     SUBJECT_ACCESS_EXPORTED = "subject.access_exported", "Subject access export made"
     SUBJECT_ERASED = "subject.erased", "Subject’s data erased"
     SURVEY_UPLOADED = "survey.uploaded", "Survey uploaded"
+    SURVEY_CHECKED = "survey.checked", "Survey file checked"
     SURVEY_IMPORT_STARTED = "survey.import_started", "Survey import started"
     SURVEY_IMPORTED = "survey.imported", "Survey imported"
 

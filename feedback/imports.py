@@ -249,6 +249,10 @@ def survey_import_check(*, acting_user, survey_import: SurveyImport, mapping: di
     survey_import.failure = ""
     survey_import.state = SurveyImport.State.CHECKED
     survey_import.save()
+    audit_record(actor=acting_user, verb=Verb.SURVEY_CHECKED, target=survey_import,
+                 summary=survey_import.title[:300],
+                 data={"changed": ["mapping"], "rows": checked.total,
+                       "errors": len(checked.errors), "duplicates": len(already)})
     checked.duplicates = len(already)
     return checked
 
