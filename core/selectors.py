@@ -27,3 +27,10 @@ def memberships_in(organisations) -> QuerySet[Membership]:
     return (Membership.objects.filter(organisation__in=organisations)
             .select_related("user", "organisation")
             .order_by("organisation__name", "user__last_name", "user__first_name", "role"))
+
+
+def audit_events() -> QuerySet:
+    """The audit trail, newest first, with who did each thing."""
+    from .models import AuditEvent
+
+    return AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", views.PeopleView.as_view(), name="people"),
     path("people/roles/<int:pk>/remove/", views.RoleRemoveView.as_view(), name="role-remove"),
     path("people/add/", views.PersonAddView.as_view(), name="person-add"),
+    path("audit/", views.AuditTrailView.as_view(), name="audit"),
     path("feedback/", include("feedback.staff_urls")),
     path("action-plan/", include("actionplan.staff_urls")),
     path("charter/", include("charter.staff_urls")),

@@ -131,6 +131,7 @@ ADDRESSES = {
     "staff:lists": (ADMIN, lambda w: {}),
     "staff:list-add": (ADMIN, lambda w: {}),
     "staff:people": (ADMIN, lambda w: {}),
+    "staff:audit": (ADMIN, lambda w: {}),
     "staff:person-add": (ADMIN, lambda w: {}),
     "staff:role-remove": (ADMIN, lambda w: {"pk": w.membership.pk}),
     "staff:feedback:inbox": (ADMIN, lambda w: {}),
