@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from actionplan import services as actionplan_services
 from actionplan.models import Action, Priority
-from core.audit import Verb
+from core.audit import Verb, changed_fields, snapshot
 from core.concurrency import lock_for_edit
 from core.models import Organisation, User
 from core.pagecache import public_content_changed
@@ -82,12 +82,14 @@ def charter_update(*, acting_user: User | None, charter: Charter, title: str, ar
     were. A change based on an out-of-date page raises EditConflict."""
     charter = lock_for_edit(Charter.objects.all(), charter.pk, lock_version)
     _require_draft(charter)
+    before = snapshot(charter, ("title", "area", "introduction", "review_date", "position"))
     charter.title, charter.area = title.strip(), area.strip()
     charter.introduction, charter.review_date = introduction.strip(), review_date
     charter.position = position
     charter.full_clean()
     charter.save()
-    audit_record(actor=acting_user, verb=Verb.CHARTER_CHANGED, target=charter, summary=charter.title)
+    audit_record(actor=acting_user, verb=Verb.CHARTER_CHANGED, target=charter, summary=charter.title,
+                 data={"changed": changed_fields(charter, before)})
     return charter
 
 
@@ -226,13 +228,15 @@ def charter_item_update(*, acting_user: User | None, item: models.Model,
     charter = item_charter(item)
     _require_draft(charter)
     item = lock_for_edit(type(item).objects.all(), item.pk, fields.get("lock_version"))
+    before = snapshot(item, ITEM_KINDS[kind][2])
     for name, value in fields.items():
         if name in ITEM_KINDS[kind][2]:
             setattr(item, name, str(value).strip())
     item.full_clean()
     item.save()
     audit_record(actor=acting_user, verb=Verb.CHARTER_ITEM_CHANGED, target=charter,
-                 summary=charter.title, data={"kind": kind, "id": item.pk})
+                 summary=charter.title, data={"kind": kind, "id": item.pk,
+                                              "changed": changed_fields(item, before)})
     return item
 
 

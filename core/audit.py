@@ -105,6 +105,28 @@ class Verb(models.TextChoices):
     REPORT_TOPIC_DELETED = "report.topic_deleted", "Report topic deleted"
 
 
+def snapshot(obj, names) -> dict:
+    """The values of `names` on `obj` now (a foreign key by its id), to pass
+    to `changed_fields` after the change."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    values = {}
+    for name in names:
+        try:
+            values[name] = getattr(obj, obj._meta.get_field(name).attname)
+        except (FieldDoesNotExist, AttributeError):  # not a stored field: not recorded
+            continue
+    return values
+
+
+def changed_fields(obj, before: dict) -> list[str]:
+    """The names of the fields whose values differ from `before`: what an
+    audit event records as {"changed": [...]} (names only, never values,
+    which may be a family's words)."""
+    return sorted(name for name, value in before.items()
+                  if getattr(obj, obj._meta.get_field(name).attname) != value)
+
+
 def verb_label(value: str) -> str:
     """The label of a stored verb; the value itself for one no longer in the enum."""
     try:

@@ -3,7 +3,7 @@
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from .audit import Verb
+from .audit import Verb, changed_fields, snapshot
 from .models import AuditEvent, ServiceArea, Theme
 
 
@@ -88,9 +88,11 @@ def role_remove(*, acting_user, membership) -> None:
 
 @transaction.atomic
 def organisation_settings_update(*, acting_user, organisation, replies_need_approval: bool):
+    before = snapshot(organisation, ["replies_need_approval"])
     organisation.replies_need_approval = replies_need_approval
     organisation.save(update_fields=["replies_need_approval", "updated_at"])
     audit_record(actor=acting_user, verb=Verb.ORGANISATION_SETTINGS_CHANGED, target=organisation,
                  summary=organisation.name,
-                 data={"replies_need_approval": replies_need_approval})
+                 data={"changed": changed_fields(organisation, before),
+                       "replies_need_approval": replies_need_approval})
     return organisation

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from charter import services as charter_services
 from charter.models import EvidenceLink
-from core.audit import Verb
+from core.audit import Verb, changed_fields, snapshot
 from core.concurrency import lock_for_edit
 from core.ordering import move_in_order
 from core.pagecache import public_content_changed
@@ -146,11 +146,13 @@ def report_update(*, acting_user, report: Report, new_series: str = "",
     _editable(report)
     if "series" in fields or new_series:
         fields["series"] = _series(report.organisation, fields.get("series"), new_series)
+    before = snapshot(report, fields)
     for name, value in fields.items():
         setattr(report, name, value.strip() if isinstance(value, str) else value)
     report.full_clean()
     report.save()
-    audit_record(actor=acting_user, verb=Verb.REPORT_EDITED, target=report, summary=report.title)
+    audit_record(actor=acting_user, verb=Verb.REPORT_EDITED, target=report, summary=report.title,
+                 data={"changed": changed_fields(report, before)})
     return report
 
 

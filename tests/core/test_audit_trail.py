@@ -249,3 +249,32 @@ def test_the_audit_trail_is_accessible_with_and_without_errors(page, org):
     page.goto(URL + "?date_from_0=31&date_from_1=2&date_from_2=2026")
     page.locator(".govuk-error-summary").wait_for()
     assert_accessible(page, "audit trail with a wrong date")
+
+
+def test_edits_record_the_names_of_the_changed_fields_only(org):
+    from core.services import organisation_settings_update
+
+    admin = staff_user(Role.ADMINISTRATOR, org)
+    organisation_settings_update(acting_user=admin, organisation=org, replies_need_approval=True)
+    organisation_settings_update(acting_user=admin, organisation=org, replies_need_approval=True)
+    first, second = AuditEvent.objects.filter(
+        verb=Verb.ORGANISATION_SETTINGS_CHANGED).order_by("id")
+    assert first.data["changed"] == ["replies_need_approval"] and second.data["changed"] == []
+
+
+def test_report_edits_and_item_moves_are_audited_with_what_changed():
+    from reports import services
+    from tests.reports.factories import draft_report, make_people
+
+    org, officer, _ = make_people()
+    report = draft_report(org=org, author=officer, items=2)
+    services.report_update(acting_user=officer, report=report, title="A new title",
+                           summary=report.summary)
+    edited = AuditEvent.objects.get(verb=Verb.REPORT_EDITED)
+    assert edited.data["changed"] == ["title"] and edited.actor == officer
+    first, second = report.items.order_by("position")
+    services.item_move(acting_user=officer, item=second, direction=-1)
+    services.item_move(acting_user=officer, item=second, direction=-1)  # already first: no event
+    moved = AuditEvent.objects.get(verb=Verb.REPORT_ITEM_MOVED)
+    assert moved.target_id == str(report.pk) and moved.data == {"item": second.pk,
+                                                                "direction": -1}
