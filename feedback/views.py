@@ -367,14 +367,16 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
 
 
 
-class ReopenView(FeedbackDetailView):
+class ReopenView(FeedbackStaffMixin, View):
     """Reopen closed feedback, saying why: its own page, as the reason is
     required and shown on the timeline."""
 
     template_name = "feedback/reopen.html"
 
     def get_reopenable(self, request, pk) -> Feedback:
-        feedback = self.get_feedback(request, pk)
+        feedback = selectors.feedback_visible_to(request.user).filter(pk=pk).first()
+        if feedback is None:
+            raise Http404
         if not request.user.has_perm("feedback.handle_feedback", feedback):
             raise PermissionDenied
         return feedback
@@ -400,7 +402,7 @@ class ReopenView(FeedbackDetailView):
                                      **form.cleaned_data)
         except EditConflict as exc:
             form.show_conflict(exc, [("Status", exc.current.get_status_display())])
-            return self.page(request, selectors.feedback_detail(pk), form, status=409)
+            return self.page(request, exc.current, form, status=409)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
