@@ -17,7 +17,7 @@ from .services import OPEN_STATUSES
 # "FB-2026-00123", "fb-2026-123", "2026-00123" or "00123": a reference, whole or
 # in part, is looked up by reference; anything else searches the words.
 REFERENCE_LIKE = re.compile(r"^(fb-?)?[\d-]*\d[\d-]*$", re.IGNORECASE)
-WHOLE_REFERENCE = re.compile(r"^fb-\d{4}-\d{5}$", re.IGNORECASE)
+WHOLE_REFERENCE = re.compile(r"^fb-\d{4}-\d{5,}$", re.IGNORECASE)
 
 
 def looks_like_reference(value: str) -> bool:

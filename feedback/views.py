@@ -172,8 +172,9 @@ class InboxView(FeedbackStaffMixin, View):
         own_orgs = Organisation.objects.filter(pk__in=organisation_ids_with_role(
             user, {"officer", "approver", "administrator"}))
         q = request.GET.get("q", "").strip()
-        if is_whole_reference(q) and len(request.GET) == 1:
-            # A reference typed into the search goes straight to that feedback.
+        if is_whole_reference(q):
+            # A whole reference typed into the search goes straight to that
+            # feedback, whatever the other filters say: it names one item.
             found = selectors.feedback_visible_to(user).filter(reference__iexact=q).first()
             if found is not None:
                 return redirect("staff:feedback:detail", pk=found.pk)

@@ -83,6 +83,12 @@ def test_a_reference_is_still_found_exactly(client, org, officer):
     assert response.status_code == 302
     assert response["Location"] == reverse("staff:feedback:detail", args=[item.pk])
     assert other.reference not in client.get(response["Location"]).content.decode()
+    # also from the filter form, which sends its other fields (status "open")
+    item.status = "closed"
+    item.save()
+    response = client.get(reverse(INBOX), {"q": f" {item.reference} ", "status": "open",
+                                           "theme": "", "filter": ""})
+    assert response.status_code == 302
 
 
 def test_a_reference_of_someone_elses_feedback_is_not_shown(client, org, officer):
