@@ -354,7 +354,26 @@ def board_pack_context(*, meeting_id: int, today: date) -> dict:
     return {
         "meeting": meeting, "actions": meeting.actions, "overdue": overdue, "today": today,
         "summary": [(Status(s).label, n) for s, n in summary.items()],
+        "statuses": [Status(s).label for s in STATUS_ORDER],
+        "plans": board_pack_priorities(board_id=meeting.board_id),
     }
+
+
+def board_pack_priorities(*, board_id: int) -> list[tuple[Plan, list[tuple[str, list[int]]]]]:
+    """For each plan the board oversees (newest first), every priority
+    labelled by its number and whole title ("3. Preparing for adulthood…"),
+    never cut short (ten long titles cut to 60 characters read the same),
+    with its actions counted by status in STATUS_ORDER. Two queries."""
+    plans = list(Plan.objects.filter(board_id=board_id).order_by("-period_end", "title"))
+    counts = {s: Count("actions", filter=Q(actions__current_status=s)) for s in STATUS_ORDER}
+    priorities = (Priority.objects.filter(plan__in=plans).annotate(**counts)
+                  .order_by("plan_id", "number"))
+    by_plan: dict[int, list] = {plan.pk: [] for plan in plans}
+    for priority in priorities:
+        by_plan[priority.plan_id].append(
+            (f"{priority.number}. {priority.title}",
+             [getattr(priority, s) for s in STATUS_ORDER]))
+    return [(plan, by_plan[plan.pk]) for plan in plans]
 
 
 def actions_needing_reminders(*, today: date, stale_before: date, period: str):

@@ -5,7 +5,6 @@ Views check permission, validate a form, call one service, then redirect
 or render.
 """
 
-import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.views import View
 
 from core.concurrency import EditConflict
+from core.csvexport import csv_streaming_response
 from core.models import Organisation
 from core.pagination import CappedPaginator
 from core.roles import organisation_ids_with_role
@@ -97,16 +97,10 @@ class ExportView(StaffPermissionMixin, View):
                "Last update", "Overdue", "Inspection finding", "Public", "Source",
                "Latest narrative"]
 
-    @staticmethod
-    def _safe(value) -> str:
-        """Stop a spreadsheet treating a cell as a formula."""
-        text = "" if value is None else str(value)
-        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
     def rows(self, queryset, today):
         yield self.columns
         for action in queryset.iterator(chunk_size=500):
-            yield [self._safe(v) for v in (
+            yield (
                 action.reference, action.priority.plan.title,
                 f"{action.priority.number}. {action.priority.title}", action.title,
                 action.lead_organisation.name,
@@ -120,23 +114,14 @@ class ExportView(StaffPermissionMixin, View):
                 "Yes" if action.inspection_finding else "No",
                 "Yes" if action.is_public else "No",
                 action.source, action.latest_narrative or "",
-            )]
+            )
 
     def get(self, request: HttpRequest) -> StreamingHttpResponse:
         filterset = ActionFilter(request.GET or None, queryset=selectors.actions_for_staff())
         queryset = selectors.actions_for_export(filterset.qs)
-
-        class Echo:
-            def write(self, value):
-                return value
-
-        writer = csv.writer(Echo())
         today = timezone.localdate()
-        response = StreamingHttpResponse((writer.writerow(r) for r in self.rows(queryset, today)),
-                                         content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (f'attachment; filename="actions-{today:%Y-%m-%d}.csv"')
-        response["Cache-Control"] = "no-store"
-        return response
+        # Cells are made formula-safe by csv_streaming_response.
+        return csv_streaming_response(self.rows(queryset, today), f"actions-{today:%Y-%m-%d}.csv")
 
 
 class ActionDetailView(StaffPermissionMixin, View):

@@ -604,3 +604,16 @@ class SubjectRequestForm(forms.Form):
             return subject_parse(self.cleaned_data["identifier"])
         except ValidationError as error:
             raise forms.ValidationError(error.messages[0]) from None
+
+
+class ReopenForm(VersionedFormMixin):
+    reason = forms.CharField(
+        label="Why are you reopening it?", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown on the feedback's timeline to staff. Not shown to the family.",
+        error_messages={"required": "Enter why you are reopening this feedback",
+                        "max_length": "The reason must be 2,000 characters or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("reason"), Button("reopen", "Reopen feedback"))

@@ -279,7 +279,7 @@ def survey_import_confirm(*, acting_user, survey_import: SurveyImport) -> Survey
 def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
     """Do the import. Idempotent: rows already present are skipped; the
     statistics for this import are replaced."""
-    from .services import allocate_references, new_tracking_token
+    from .services import allocate_references, new_tracking_token, search_vector_refresh
 
     survey_import = SurveyImport.objects.get(pk=survey_import_id)
     if survey_import.state == SurveyImport.State.IMPORTED:
@@ -317,6 +317,7 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
                 for reference, row in zip(references, batch, strict=True)
             ]
             Feedback.objects.bulk_create(objs)
+            search_vector_refresh([obj.pk for obj in objs])
             Feedback.service_areas.through.objects.bulk_create([
                 Feedback.service_areas.through(feedback_id=obj.pk,
                                                servicearea_id=row["service_area"])

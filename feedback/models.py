@@ -6,12 +6,24 @@ needed (`contact_details_erased_at`).
 """
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from core.concurrency import lock_version_field
 from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
+
+# The text search language. Only what the family wrote is indexed, never
+# their contact details (a search must not find a person by name or e-mail).
+SEARCH_CONFIG = "english"
+SEARCHED_FIELDS = ("what_went_well", "even_better_if")
+
+
+def text_search_vector() -> SearchVector:
+    """What `Feedback.search_vector` holds, computed by the database."""
+    return SearchVector(*SEARCHED_FIELDS, config=SEARCH_CONFIG)
 
 
 class Feedback(TimeStampedModel):
@@ -100,6 +112,10 @@ class Feedback(TimeStampedModel):
                                   on_delete=models.SET_NULL, related_name="+")
     # Raised by triage, status changes and replies (core.concurrency).
     lock_version = lock_version_field()
+    # The words of SEARCHED_FIELDS for the inbox's full-text search (Postgres
+    # only; empty on SQLite). Written by the services that store the text
+    # (services.search_vector_refresh), never by save().
+    search_vector = SearchVectorField(null=True, editable=False)
 
     # Where it came from when it was not the public form: a report's "Was this
     # page useful?" (its address), or the survey import and row it came from.
@@ -125,6 +141,7 @@ class Feedback(TimeStampedModel):
                          include=["organisation", "response_due_on", "assigned_to"],
                          condition=Q(status__in=["received", "acknowledged", "in_review"]),
                          name="feedback_open_newest"),
+            GinIndex(fields=["search_vector"], name="feedback_search_vector"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
@@ -167,7 +184,8 @@ class ReferenceCounter(models.Model):
 
 
 class StatusChange(models.Model):
-    """One step on a piece of feedback's timeline: who moved it, and when."""
+    """One step on a piece of feedback's timeline: who moved it, and when
+    (and, when closed feedback was reopened, why: for staff only)."""
 
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Feedback.Status.choices, blank=True)
@@ -175,6 +193,7 @@ class StatusChange(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "id"]

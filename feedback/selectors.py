@@ -46,8 +46,24 @@ def feedback_inbox(user) -> QuerySet[Feedback]:
         .select_related("organisation", "assigned_to")
         .prefetch_related("themes", "service_areas")
         .annotate(is_overdue=Q(status__in=OPEN_STATUSES, response_due_on__lt=today))
+        # The search index is read by the WHERE clause, never shown.
+        .defer("search_vector")
         .order_by("-received_on", "-id")
     )
+
+
+# Never in an export: who the family are and their private link.
+NOT_EXPORTED = ("contact_name", "contact_email", "contact_phone", "tracking_token",
+                "search_vector")
+
+
+def feedback_for_export(queryset: QuerySet[Feedback]) -> QuerySet[Feedback]:
+    """The inbox's (filtered) feedback for the CSV export, without the
+    columns that identify the family, in the inbox's order."""
+    return (queryset.defer(*NOT_EXPORTED)
+            .select_related("organisation", "about_organisation", "assigned_to")
+            .prefetch_related("themes", "service_areas")
+            .order_by("-received_on", "-id"))
 
 
 def feedback_detail(pk: int) -> Feedback:

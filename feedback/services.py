@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from .models import (
     Reply,
     RetentionRun,
     StatusChange,
+    text_search_vector,
 )
 
 OPEN_STATUSES = (Feedback.Status.RECEIVED, Feedback.Status.ACKNOWLEDGED, Feedback.Status.IN_REVIEW)
@@ -43,7 +44,7 @@ MANUAL_TRANSITIONS = {
     Feedback.Status.ACKNOWLEDGED: {Feedback.Status.IN_REVIEW},
     Feedback.Status.IN_REVIEW: {Feedback.Status.ACKNOWLEDGED},
     Feedback.Status.RESPONDED: {Feedback.Status.CLOSED, Feedback.Status.IN_REVIEW},
-    Feedback.Status.CLOSED: {Feedback.Status.IN_REVIEW},
+    # Closed feedback is reopened only with a reason (feedback_reopen).
 }
 
 
@@ -82,6 +83,23 @@ def default_organisation() -> Organisation:
 
 def response_due(received_on: date) -> date:
     return add_working_days(received_on, settings.FEEDBACK_RESPONSE_WORKING_DAYS)
+
+
+def search_vector_refresh(feedback_ids) -> None:
+    """Index what the families wrote for the inbox's text search. Called by
+    every service that stores or changes that text (one UPDATE, in the
+    caller's transaction). Postgres only: SQLite searches with icontains."""
+    if connection.vendor == "postgresql":
+        Feedback.objects.filter(pk__in=feedback_ids).update(search_vector=text_search_vector())
+
+
+def search_vector_fill_missing() -> int:
+    """Index every row stored without going through a service (the volume
+    generator's bulk rows). Returns how many rows were indexed."""
+    if connection.vendor != "postgresql":
+        return 0
+    return Feedback.objects.filter(search_vector__isnull=True).update(
+        search_vector=text_search_vector())
 
 
 @transaction.atomic
@@ -144,6 +162,7 @@ def feedback_submit(
     )
     feedback.full_clean()
     feedback.save()
+    search_vector_refresh([feedback.pk])
     feedback.service_areas.set(service_areas)
     StatusChange.objects.create(feedback=feedback, to_status=Feedback.Status.RECEIVED,
                                 actor=feedback.logged_by)
@@ -202,6 +221,47 @@ def feedback_change_status(*, acting_user, feedback: Feedback, status: str,
                               f"cannot be moved to {Feedback.Status(status).label.lower()}.")
     _move(feedback, status, acting_user)
     return feedback
+
+
+@transaction.atomic
+def feedback_reopen(*, acting_user, feedback: Feedback, reason: str,
+                    lock_version: int | None = None) -> Feedback:
+    """Reopen closed feedback: back in the inbox as "in review", with a new
+    reply deadline counted from today (the old one has passed), and the
+    reason on its staff timeline. Only who handles it (the view checks
+    `feedback.handle_feedback`); refused unless it is closed. Audited as
+    "feedback reopened" (the reason stays on the timeline, out of the audit
+    log, as it may name people)."""
+    feedback = _lock(feedback, lock_version)
+    reason = reason.strip()
+    if feedback.status != Feedback.Status.CLOSED:
+        raise ValidationError("Only closed feedback can be reopened.")
+    if not reason:
+        raise ValidationError({"reason": "Enter why you are reopening this feedback"})
+    StatusChange.objects.create(feedback=feedback, from_status=feedback.status,
+                                to_status=Feedback.Status.IN_REVIEW, actor=acting_user,
+                                reason=reason)
+    changed = ["status", "closed_at"]
+    feedback.status = Feedback.Status.IN_REVIEW
+    feedback.closed_at = None  # retention starts again when it is closed again
+    if feedback.needs_reply:
+        feedback.response_due_on = response_due(timezone.localdate())
+        changed.append("response_due_on")
+    feedback.save(update_fields=[*changed, "updated_at"])
+    audit_record(actor=acting_user, verb="feedback reopened", target=feedback,
+                 summary=f"{feedback.reference}: closed → in_review",
+                 data={"changed": changed})
+    return feedback
+
+
+@transaction.atomic
+def feedback_export_record(*, acting_user, filters: list[str]) -> None:
+    """Record that someone downloaded feedback (families' words, in bulk) and
+    with which filters (their names only). The rows are chosen by the view
+    from `selectors.feedback_visible_to`; nothing is written but the audit."""
+    audit_record(actor=acting_user, verb="feedback exported", target=acting_user,
+                 summary="Feedback CSV",
+                 data={"filters": sorted(filters)})
 
 
 @transaction.atomic

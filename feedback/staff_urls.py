@@ -8,7 +8,9 @@ app_name = "feedback"
 
 urlpatterns = [
     path("", views.InboxView.as_view(), name="inbox"),
+    path("export.csv", views.InboxExportView.as_view(), name="export"),
     path("<int:pk>/", views.FeedbackDetailView.as_view(), name="detail"),
+    path("<int:pk>/reopen/", views.ReopenView.as_view(), name="reopen"),
     path("<int:pk>/delete-contact-details/", views.ContactEraseView.as_view(),
          name="contact-erase"),
     path("log/", views.LogFeedbackView.as_view(), name="log"),

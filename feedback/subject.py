@@ -23,7 +23,7 @@ from core.audit import Verb
 from core.services import audit_record
 
 from .models import Feedback, InternalNote, Notification, Quote, Reply
-from .services import new_tracking_token
+from .services import new_tracking_token, search_vector_refresh
 
 ERASED = "[Erased at the person's request]"
 
@@ -179,6 +179,7 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         feedback.contact_details_erased_at = timezone.now()
         feedback.tracking_token = new_tracking_token()
         feedback.save()
+        search_vector_refresh([feedback.pk])  # the erased words must not be found either
         InternalNote.objects.filter(feedback=feedback).update(text=ERASED)
         Reply.objects.filter(feedback=feedback).exclude(reason="").update(reason=ERASED)
         Reply.objects.filter(feedback=feedback).update(text=ERASED)

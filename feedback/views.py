@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from core.concurrency import EditConflict
+from core.csvexport import csv_streaming_response
 from core.forms import blank_form_html
 from core.models import Organisation
 from core.pagination import CappedPaginator
@@ -22,12 +23,13 @@ from core.roles import organisation_ids_with_role
 from core.views import StaffPermissionMixin
 
 from . import imports, selectors, services
-from .filters import InboxFilter
+from .filters import InboxFilter, is_whole_reference
 from .forms import (
     EasyReadForm,
     FeedbackForm,
     NoteForm,
     QuoteForm,
+    ReopenForm,
     ReplyForm,
     StaffLogForm,
     StatusForm,
@@ -155,15 +157,28 @@ class FeedbackStaffMixin(StaffPermissionMixin):
     permission_required = "feedback.view_inbox"
 
 
+def inbox_filter_data(request: HttpRequest):
+    """The inbox's filters as asked for. Without a status, open feedback (what
+    needs an answer), unless searching: a search looks through everything."""
+    data = request.GET.copy()
+    if "status" not in data and not data.get("q", "").strip():
+        data["status"] = "open"
+    return data
+
+
 class InboxView(FeedbackStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         own_orgs = Organisation.objects.filter(pk__in=organisation_ids_with_role(
             user, {"officer", "approver", "administrator"}))
-        data = request.GET.copy()
-        if "status" not in data:
-            data["status"] = "open"  # what needs an answer, unless asked otherwise
-        filterset = InboxFilter(data, queryset=selectors.feedback_inbox(user),
+        q = request.GET.get("q", "").strip()
+        if is_whole_reference(q):
+            # A whole reference typed into the search goes straight to that
+            # feedback, whatever the other filters say: it names one item.
+            found = selectors.feedback_visible_to(user).filter(reference__iexact=q).first()
+            if found is not None:
+                return redirect("staff:feedback:detail", pk=found.pk)
+        filterset = InboxFilter(inbox_filter_data(request), queryset=selectors.feedback_inbox(user),
                                 user=user, organisations=own_orgs)
         # Counts at most 1,000 rows (more when paging further), not five years of matches.
         page = CappedPaginator(filterset.qs, 25).get_page(request.GET.get("page"))
@@ -173,6 +188,54 @@ class InboxView(FeedbackStaffMixin, View):
             "filter": filterset, "page": page, "query": query.urlencode(),
             "counts": selectors.staff_counts(user),
         })
+
+
+@method_decorator(never_cache, name="dispatch")
+class InboxExportView(FeedbackStaffMixin, View):
+    """The feedback the person may see, with the inbox's filters, as CSV:
+    what families wrote and how it was handled, never who they are (no name,
+    e-mail, phone or tracking link). Streamed, so five years of rows are
+    never held in memory; every cell is formula-safe (core.csvexport)."""
+
+    columns = ["Reference", "Received", "Channel", "From", "Child's age", "Organisation",
+               "About organisation", "Service areas", "Themes", "Status", "Assigned to",
+               "Reply due", "Responded", "Closed", "Rating", "Agreed to be quoted",
+               "What went well", "What could be even better"]
+
+    def rows(self, queryset):
+        yield self.columns
+        # chunk_size: the themes and service areas are fetched per 1,000 rows.
+        for item in queryset.iterator(chunk_size=1000):
+            yield (
+                item.reference, item.received_on.isoformat(), item.get_channel_display(),
+                item.get_respondent_display(), item.get_age_group_display(),
+                item.organisation.name,
+                item.about_organisation.name if item.about_organisation else "",
+                "; ".join(a.name for a in item.service_areas.all()),
+                "; ".join(t.name for t in item.themes.all()),
+                item.get_status_display(),
+                item.assigned_to.get_full_name() if item.assigned_to else "",
+                item.response_due_on.isoformat() if item.response_due_on else "",
+                item.responded_at.date().isoformat() if item.responded_at else "",
+                item.closed_at.date().isoformat() if item.closed_at else "",
+                item.rating or "", "Yes" if item.consent_to_quote else "No",
+                item.what_went_well, item.even_better_if,
+            )
+
+    def get(self, request: HttpRequest) -> StreamingHttpResponse:
+        user = request.user
+        own_orgs = Organisation.objects.filter(pk__in=organisation_ids_with_role(
+            user, {"officer", "approver", "administrator"}))
+        data = inbox_filter_data(request)
+        filterset = InboxFilter(data, queryset=selectors.feedback_visible_to(user),
+                                user=user, organisations=own_orgs)
+        if not filterset.is_valid():
+            return redirect(reverse("staff:feedback:inbox") + "?" + request.GET.urlencode())
+        services.feedback_export_record(
+            acting_user=user, filters=[k for k, v in filterset.form.cleaned_data.items() if v])
+        today = timezone.localdate()
+        return csv_streaming_response(self.rows(selectors.feedback_for_export(filterset.qs)),
+                                      f"feedback-{today:%Y-%m-%d}.csv")
 
 
 class FeedbackDetailView(FeedbackStaffMixin, View):
@@ -191,6 +254,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
             "handles": handles,
             "can_see_contact": user.has_perm("feedback.view_contact_details", feedback),
             "can_note": user.has_perm("feedback.add_note", feedback),
+            "can_reopen": handles and feedback.status == Feedback.Status.CLOSED,
             "triage_form": forms.get("triage_form") or (TriageForm(feedback=feedback, initial={
                 "assigned_to": feedback.assigned_to, "themes": list(feedback.themes.all()),
                 "service_areas": list(feedback.service_areas.all()),
@@ -302,6 +366,53 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         services.quote_propose(acting_user=request.user, feedback=feedback, **form.cleaned_data)
         messages.success(request, "Quote proposed. Someone else must approve it")
 
+
+
+class ReopenView(FeedbackStaffMixin, View):
+    """Reopen closed feedback, saying why: its own page, as the reason is
+    required and shown on the timeline."""
+
+    template_name = "feedback/reopen.html"
+
+    def get_reopenable(self, request, pk) -> Feedback:
+        feedback = selectors.feedback_visible_to(request.user).filter(pk=pk).first()
+        if feedback is None:
+            raise Http404
+        if not request.user.has_perm("feedback.handle_feedback", feedback):
+            raise PermissionDenied
+        return feedback
+
+    def page(self, request, feedback, form, status=200) -> HttpResponse:
+        return render(request, self.template_name, {"feedback": feedback, "form": form},
+                      status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        feedback = self.get_reopenable(request, pk)
+        if feedback.status != Feedback.Status.CLOSED:
+            messages.success(request, "This feedback is open already")
+            return redirect("staff:feedback:detail", pk=feedback.pk)
+        return self.page(request, feedback, ReopenForm(initial={"lock_version": feedback.lock_version}))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        feedback = self.get_reopenable(request, pk)
+        form = ReopenForm(request.POST)
+        if not form.is_valid():
+            return self.page(request, feedback, form, status=400)
+        try:
+            services.feedback_reopen(acting_user=request.user, feedback=feedback,
+                                     **form.cleaned_data)
+        except EditConflict as exc:
+            form.show_conflict(exc, [("Status", exc.current.get_status_display())])
+            return self.page(request, exc.current, form, status=409)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+            return self.page(request, feedback, form, status=400)
+        messages.success(request, "Feedback reopened. It is back in the inbox as in review")
+        return redirect("staff:feedback:detail", pk=feedback.pk)
 
 
 class ContactEraseView(FeedbackDetailView):

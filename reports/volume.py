@@ -22,6 +22,7 @@ from charter.models import Charter, PulseAnswer, PulseResponse, PulseRound
 from core.audit import Verb
 from core.models import AuditEvent, Membership, Organisation, Role, ServiceArea, Theme, User
 from core.working_days import add_working_days
+from feedback import services as feedback_services
 from feedback.models import Feedback, Quote, ReferenceCounter, Reply, StatusChange
 
 from .models import Report, ReportItem, ReportTopic
@@ -239,6 +240,7 @@ def _seed_feedback(volume, rng, today, officer, approver, counts, log) -> list[Q
         ))
     log(f"  feedback: writing {len(rows)} rows")
     _bulk(Feedback, rows)
+    feedback_services.search_vector_fill_missing()  # what the inbox's text search reads
     for year, last in counters.items():
         ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
     # bulk_create on Postgres returns ids; elsewhere read them back in order.

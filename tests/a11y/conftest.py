@@ -54,6 +54,8 @@ def build_world() -> World:
         "admin": admin,
         "feedback": Feedback.objects.filter(organisation__memberships__user=admin,
                                             wants_contact=True).first(),
+        "closed": Feedback.objects.filter(organisation__memberships__user__email=OFFICER,
+                                          status=Feedback.Status.CLOSED).first(),
         "reply": Reply.objects.first(),
         "quote": Quote.objects.first(),
         "survey": SurveyImport.objects.filter(
@@ -137,6 +139,8 @@ ADDRESSES = {
     "staff:feedback:inbox": (ADMIN, lambda w: {}),
     "staff:feedback:detail": (OFFICER, lambda w: {"pk": w.feedback.pk}),
     "staff:feedback:contact-erase": (OFFICER, lambda w: {"pk": w.feedback.pk}),
+    "staff:feedback:reopen": (OFFICER, lambda w: {"pk": w.closed.pk}),
+    "staff:feedback:export": "CSV download, from the inbox (tests/feedback/test_triage.py)",
     "staff:feedback:log": (OFFICER, lambda w: {}),
     "staff:feedback:replies": (ADMIN, lambda w: {}),
     "staff:feedback:reply-decide": "POST only, from the replies page",

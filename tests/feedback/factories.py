@@ -12,6 +12,7 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Feedback
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"FB-2026-{90000 + n:05d}")
     tracking_token = factory.Sequence(lambda n: f"token-{n:04d}-" + "x" * 30)
@@ -21,3 +22,11 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     respondent = Feedback.Respondent.PARENT_CARER
     even_better_if = "Replies to e-mails within a week."
     consent_to_quote = True
+
+    @factory.post_generation
+    def indexed(obj, create, extracted, **kwargs):
+        """Searchable, as feedback stored through the services is."""
+        if create:
+            from feedback.services import search_vector_refresh
+
+            search_vector_refresh([obj.pk])

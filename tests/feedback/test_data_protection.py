@@ -94,7 +94,7 @@ def test_reopening_closed_feedback_restarts_the_retention_clock(council):
     services.feedback_change_status(acting_user=officer, feedback=feedback, status="closed")
     feedback.refresh_from_db()
     assert feedback.closed_at is not None
-    services.feedback_change_status(acting_user=officer, feedback=feedback, status="in_review")
+    services.feedback_reopen(acting_user=officer, feedback=feedback, reason="Asked again")
     feedback.refresh_from_db()
     assert feedback.closed_at is None
 
