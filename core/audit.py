@@ -34,6 +34,8 @@ class Verb(models.TextChoices):
     FEEDBACK_TAGGED = "feedback.tagged", "Feedback tagged"
     FEEDBACK_SHARED = "feedback.shared", "Feedback shared with another organisation"
     FEEDBACK_UNSHARED = "feedback.unshared", "Feedback no longer shared with an organisation"
+    FEEDBACK_REOPENED = "feedback.reopened", "Feedback reopened"
+    FEEDBACK_EXPORTED = "feedback.exported", "Feedback exported as CSV"
     FEEDBACK_NOTE_ADDED = "feedback.note_added", "Internal note added"
     FEEDBACK_CONTACT_DETAILS_ERASED = ("feedback.contact_details_erased",
                                        "Contact details erased")

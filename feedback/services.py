@@ -230,7 +230,7 @@ def feedback_reopen(*, acting_user, feedback: Feedback, reason: str,
     reply deadline counted from today (the old one has passed), and the
     reason on its staff timeline. Only who handles it (the view checks
     `feedback.handle_feedback`); refused unless it is closed. Audited as
-    "feedback reopened" (the reason stays on the timeline, out of the audit
+    `feedback.reopened` (the reason stays on the timeline, out of the audit
     log, as it may name people)."""
     feedback = _lock(feedback, lock_version)
     reason = reason.strip()
@@ -248,7 +248,7 @@ def feedback_reopen(*, acting_user, feedback: Feedback, reason: str,
         feedback.response_due_on = response_due(timezone.localdate())
         changed.append("response_due_on")
     feedback.save(update_fields=[*changed, "updated_at"])
-    audit_record(actor=acting_user, verb="feedback reopened", target=feedback,
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_REOPENED, target=feedback,
                  summary=f"{feedback.reference}: closed → in_review",
                  data={"changed": changed})
     return feedback
@@ -259,7 +259,7 @@ def feedback_export_record(*, acting_user, filters: list[str]) -> None:
     """Record that someone downloaded feedback (families' words, in bulk) and
     with which filters (their names only). The rows are chosen by the view
     from `selectors.feedback_visible_to`; nothing is written but the audit."""
-    audit_record(actor=acting_user, verb="feedback exported", target=acting_user,
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_EXPORTED, target=acting_user,
                  summary="Feedback CSV",
                  data={"filters": sorted(filters)})
 

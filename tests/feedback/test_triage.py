@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from core.audit import Verb
 from core.models import AuditEvent, Role
 from feedback import services
 from feedback.models import Feedback
@@ -250,7 +251,7 @@ def test_reopened_feedback_is_back_in_the_inbox_with_its_reason(client, org, off
     detail = client.get(response["Location"]).content.decode()
     assert "The family says the ramp is still missing." in detail
     assert "Reopen feedback" not in detail
-    event = AuditEvent.objects.get(verb="feedback reopened")
+    event = AuditEvent.objects.get(verb=Verb.FEEDBACK_REOPENED)
     assert event.actor == officer and event.target_id == str(closed.pk)
     assert "ramp" not in str(event.data) + event.summary  # the reason stays on the timeline
     # the family's timeline does not show staff reasons
@@ -361,7 +362,7 @@ def test_the_export_applies_the_inbox_filters(client, org, officer):
     # the inbox offers the download with its filters
     html = client.get(reverse(INBOX) + "?q=transport&status=closed").content.decode()
     assert reverse("staff:feedback:export") + "?q=transport&amp;status=closed" in html
-    assert AuditEvent.objects.filter(verb="feedback exported", actor=officer).count() == 4
+    assert AuditEvent.objects.filter(verb=Verb.FEEDBACK_EXPORTED, actor=officer).count() == 4
 
 
 def test_the_export_stops_spreadsheet_formulas(client, org, officer):
