@@ -31,6 +31,12 @@ EXEMPT = {
     "actionplan.services.reminders_send":
         "beat's daily reminder e-mails: each sent reminder is stored as a row "
         "so it is sent once; it changes no action",
+    "feedback.services.search_vector_refresh":
+        "keeps the stored search vector in step with text its caller has just "
+        "written (and audited); derived data, no change of its own",
+    "feedback.services.search_vector_fill_missing":
+        "fills the search vector for rows that have none (migration and volume "
+        "seeding); derived data, no change of its own",
 }
 
 ALWAYS_WRITES = {"save", "delete", "create", "bulk_create", "bulk_update", "get_or_create",
