@@ -176,14 +176,14 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         feedback.wants_contact = False
         feedback.consent_to_quote = False
         feedback.contact_details_erased_at = timezone.now()
-        feedback.tracking_token = new_tracking_token()
+        feedback.tracking_token = new_tracking_token()  # stores a new digest: the old link stops working
         feedback.save()
         InternalNote.objects.filter(feedback=feedback).update(text=ERASED)
         Reply.objects.filter(feedback=feedback).exclude(reason="").update(reason=ERASED)
         Reply.objects.filter(feedback=feedback).update(text=ERASED)
         Quote.objects.filter(feedback=feedback).exclude(status=Quote.Status.APPROVED).delete()
         Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING).update(
-            state=Notification.State.CANCELLED)
+            state=Notification.State.CANCELLED, tracking_token="")
         Notification.objects.filter(feedback=feedback).update(last_error="")
         audit_record(actor=acting_user, verb="subject erased", target=feedback,
                      summary=feedback.reference)
