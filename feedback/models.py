@@ -15,6 +15,9 @@ from django.db.models import Q
 from core.concurrency import lock_version_field
 from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
 
+# What an owed e-mail's token is set to once it is no longer needed.
+TOKEN_FORGOTTEN = ""  # nosec B105 # an empty value, no password
+
 
 def tracking_digest(token: str) -> str:
     """What is stored of a tracking token, and what a presented one is

@@ -23,6 +23,7 @@ from core.tasks import enqueue_on_commit
 from core.working_days import add_working_days
 
 from .models import (
+    TOKEN_FORGOTTEN,
     Feedback,
     InternalNote,
     Notification,
@@ -387,7 +388,7 @@ def contact_details_erase(*, acting_user, feedback: Feedback) -> Feedback:
                                  "wants_contact", "contact_details_erased_at", "updated_at"])
     Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING,
                                 recipient_user__isnull=True).update(
-        state=Notification.State.CANCELLED, tracking_token="")
+        state=Notification.State.CANCELLED, tracking_token=TOKEN_FORGOTTEN)
     audit_record(actor=acting_user, verb="contact details erased", target=feedback,
                  summary=feedback.reference)
     return feedback

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.services import audit_record
 
-from .models import Feedback, InternalNote, Notification, Quote, Reply
+from .models import TOKEN_FORGOTTEN, Feedback, InternalNote, Notification, Quote, Reply
 from .services import new_tracking_token
 
 ERASED = "[Erased at the person's request]"
@@ -183,7 +183,7 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         Reply.objects.filter(feedback=feedback).update(text=ERASED)
         Quote.objects.filter(feedback=feedback).exclude(status=Quote.Status.APPROVED).delete()
         Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING).update(
-            state=Notification.State.CANCELLED, tracking_token="")
+            state=Notification.State.CANCELLED, tracking_token=TOKEN_FORGOTTEN)
         Notification.objects.filter(feedback=feedback).update(last_error="")
         audit_record(actor=acting_user, verb="subject erased", target=feedback,
                      summary=feedback.reference)

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Feedback, Notification
+from .models import TOKEN_FORGOTTEN, Feedback, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def send_notification(self, notification_id: int) -> None:
         message = _message(notification)
         if message is None:
             notification.state = Notification.State.CANCELLED
-            notification.tracking_token = ""
+            notification.tracking_token = TOKEN_FORGOTTEN
             notification.save(update_fields=["state", "tracking_token", "updated_at"])
             return
         subject, body, to = message
@@ -91,7 +91,7 @@ def send_notification(self, notification_id: int) -> None:
             notification.last_error = exc.__class__.__name__
             if notification.attempts >= MAX_ATTEMPTS:
                 notification.state = Notification.State.FAILED
-                notification.tracking_token = ""  # never sent: nobody needs it now
+                notification.tracking_token = TOKEN_FORGOTTEN  # never sent: nobody needs it now
             notification.save(update_fields=["attempts", "last_error", "state",
                                              "tracking_token", "updated_at"])
             logger.warning("notification %s failed (attempt %s): %s", notification.pk,
@@ -105,7 +105,7 @@ def send_notification(self, notification_id: int) -> None:
             notification.state = Notification.State.SENT
             notification.sent_at = timezone.now()
             notification.last_error = ""
-            notification.tracking_token = ""  # in the family's e-mail now; not kept here
+            notification.tracking_token = TOKEN_FORGOTTEN  # in the family's e-mail now; not kept here
             notification.save(update_fields=["attempts", "state", "sent_at", "last_error",
                                              "tracking_token", "updated_at"])
             if (notification.kind == Notification.Kind.ACKNOWLEDGEMENT
