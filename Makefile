@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 
-.PHONY: run test install assets bench bench-http lint worker beat clean
+.PHONY: run test install assets bench bench-http lint security lock worker beat clean
 
 run: install assets
 	$(BIN)/python manage.py migrate --noinput
@@ -19,16 +19,35 @@ run: install assets
 
 test: install assets
 	$(BIN)/ruff check .
+	$(BIN)/bandit -c pyproject.toml -r . -q
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(STAMPS)/python $(STAMPS)/node
 
-$(STAMPS)/python: pyproject.toml
+# Exact versions, checked against their hashes, of everything (transitive
+# dependencies too) from requirements-dev.lock; then the portal itself.
+$(STAMPS)/python: pyproject.toml requirements-dev.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e '.[dev]'
 	@mkdir -p $(STAMPS) && touch $@
+
+# After changing dependencies in pyproject.toml: pin them and everything they
+# pull in, with hashes. requirements.lock is what the image installs;
+# requirements-dev.lock adds the test tools at the same versions.
+UV_VERSION := 0.13.9
+lock: $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+	  --no-config --custom-compile-command "make lock" -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev -c requirements.lock --generate-hashes \
+	  --universal --python-version 3.11 --no-config --custom-compile-command "make lock" \
+	  -o requirements-dev.lock
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 
 $(STAMPS)/node: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -48,6 +67,10 @@ bench-http: install assets
 
 lint: install
 	$(BIN)/ruff check .
+
+# Bandit's security checks (configured in pyproject.toml); part of `make test`.
+security: install
+	$(BIN)/bandit -c pyproject.toml -r . -q
 
 # For running the full stack by hand with Redis (REDIS_URL set).
 worker: install

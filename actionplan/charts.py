@@ -72,7 +72,8 @@ def _count_label(x: float, y: float, width: float, height: float, value: int) ->
 
 def _svg(chart_id: str, title: str, description: str, width: int, height: int,
          body: str) -> SafeString:
-    return mark_safe(
+    # Every text in the SVG went through escape(); numbers are formatted here.
+    return mark_safe(  # nosec B308 B703
         f'<svg class="app-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'focusable="false"><title id="{chart_id}-title">{escape(title)}</title>'

@@ -190,6 +190,13 @@ class Action(TimeStampedModel):
                 | Q(due_date__gte=models.F("start_date")),
                 name="action_due_after_start",
             ),
+            # "3.2" names one action: priority numbers are unique in a plan
+            # and a reference starts with its priority's number, so unique
+            # under the priority is unique in the plan.
+            models.UniqueConstraint(fields=["priority", "reference"],
+                                    condition=~Q(reference=""),
+                                    name="action_unique_reference_in_priority",
+                                    violation_error_message="Another action already has this number"),
         ]
 
     def __str__(self) -> str:

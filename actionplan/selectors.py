@@ -255,7 +255,7 @@ def _status_counts_at(actions: QuerySet[Action], days: list[date], total: int
         day_rows = " UNION ALL ".join(["SELECT CAST(%s AS date) AS d"] * len(days))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT m.d, u.status, COUNT(*) FROM ({day_rows}) m "  # noqa: S608
+                f"SELECT m.d, u.status, COUNT(*) FROM ({day_rows}) m "  # noqa: S608  # nosec B608 # only placeholders and the ORM's own SQL
                 f"JOIN ({sql}) u ON u.date <= m.d AND (u.next_date IS NULL OR u.next_date > m.d) "
                 "GROUP BY m.d, u.status",
                 [*days, *params])

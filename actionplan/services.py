@@ -68,7 +68,10 @@ def priority_create(*, acting_user: User | None, plan: Plan, number: int, title:
 
 
 def _next_reference(priority: Priority) -> str:
-    """"3.1", "3.2"… the next free number under a priority."""
+    """"3.1", "3.2"… the next free number under a priority. The caller holds
+    the priority's row lock (action_create), so two actions added at the same
+    moment are numbered one after the other instead of both getting "3.2";
+    the database's unique constraint is the backstop."""
     taken = set(Action.objects.filter(priority=priority).values_list("reference", flat=True))
     n = len(taken) + 1
     while f"{priority.number}.{n}" in taken:
@@ -94,6 +97,9 @@ def action_create(*, acting_user: User | None, priority: Priority, title: str,
     The action starts "not started" at 0%.
     """
     public_content_changed()  # public pages show this
+    # Numbering reads the references already taken under the priority: lock
+    # the priority row first so concurrent creations take turns.
+    Priority.objects.select_for_update().filter(pk=priority.pk).first()
     action = Action(
         priority=priority, reference=reference or _next_reference(priority), title=title.strip(),
         description=description.strip(), lead_organisation=lead_organisation, owner=owner,

@@ -142,12 +142,12 @@ def run(args) -> list[tuple[str, str]]:
     def inbox():
         assert client.get("/staff/feedback/").status_code == 200
 
-    Feedback.objects.filter(tracking_token__startswith="bench-").delete()
+    Feedback.objects.filter(reference__startswith="FB-2027-").delete()
     make_open(100)
     few = timed(inbox, args.repeat)
     with CaptureQueriesContext(connection) as q_few:
         inbox()
-    Feedback.objects.filter(tracking_token__startswith="bench-").delete()
+    Feedback.objects.filter(reference__startswith="FB-2027-").delete()
     make_open(args.rows)
     many = timed(inbox, args.repeat)
     with CaptureQueriesContext(connection) as q_many:

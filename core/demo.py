@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from .models import Membership, Organisation, Role, ServiceArea, Theme, User
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # nosec B105 # the published demo password; load_demo refuses with DEBUG off
 
 ORGANISATIONS = [
     # (name, kind, area)

@@ -128,6 +128,12 @@ class NamedListItem(TimeStampedModel):
     class Meta:
         abstract = True
         ordering = ["name"]
+        constraints = [
+            # "Waiting times" and "waiting times" are one theme: the database
+            # refuses the second even when two administrators add it at once.
+            models.UniqueConstraint(Lower("name"), name="%(app_label)s_%(class)s_name_unique_ci",
+                                    violation_error_message="There is already one with that name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,6 +1,7 @@
 """Writes that belong to no one app: the audit trail and shared lists."""
 
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
 from .audit import Verb, changed_fields, snapshot
@@ -36,7 +37,13 @@ def list_item_create(*, acting_user, model: type[Theme] | type[ServiceArea], nam
         item.easy_read_name = easy_read_name.strip()
         item.picture = picture or ServiceArea.Picture.OTHER
     item.full_clean()
-    item.save()
+    try:
+        with transaction.atomic():  # a savepoint: the outer transaction stays usable
+            item.save()
+    except IntegrityError as exc:
+        # Added by someone else between the check and the save (names are
+        # unique ignoring case, slugs unique): the form says so on the field.
+        raise ValidationError({"name": "There is already one with that name"}) from exc
     audit_record(actor=acting_user,
                  verb=Verb.SERVICE_AREA_ADDED if model is ServiceArea else Verb.THEME_ADDED,
                  target=item, summary=item.name)

@@ -5,6 +5,8 @@ other table refers to it by id. Contact details are erased when no longer
 needed (`contact_details_erased_at`).
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -24,6 +26,15 @@ SEARCHED_FIELDS = ("what_went_well", "even_better_if")
 def text_search_vector() -> SearchVector:
     """What `Feedback.search_vector` holds, computed by the database."""
     return SearchVector(*SEARCHED_FIELDS, config=SEARCH_CONFIG)
+# What an owed e-mail's token is set to once it is no longer needed.
+TOKEN_FORGOTTEN = ""  # nosec B105 # an empty value, no password
+
+
+def tracking_digest(token: str) -> str:
+    """What is stored of a tracking token, and what a presented one is
+    looked up by: its SHA-256 digest (the token is 256 random bits, so no
+    salt or slow hash is needed to stop guessing)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Feedback(TimeStampedModel):
@@ -63,9 +74,11 @@ class Feedback(TimeStampedModel):
         AGE_18_25 = "18-25", "18 to 25"
 
     reference = models.CharField(max_length=20, unique=True)
-    # The private tracking link carries this; it is random, not derived from
-    # the reference, so one family cannot guess another's link.
-    tracking_token = models.CharField(max_length=64, unique=True)
+    # The private tracking link carries a random token (not derived from the
+    # reference, so one family cannot guess another's link). Only its SHA-256
+    # digest is stored: someone who reads the database cannot open anyone's
+    # link. Set `tracking_token` (below) to give a new one.
+    tracking_digest = models.CharField(max_length=64, unique=True)
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB_FORM)
     received_on = models.DateField()
@@ -160,6 +173,18 @@ class Feedback(TimeStampedModel):
                 name="feedback_status_valid",
             ),
         ]
+
+    @property
+    def tracking_token(self) -> str | None:
+        """The plain token, only on the instance it was given to (after
+        `feedback_submit`, for the confirmation page); never read back from
+        the database, which holds the digest alone."""
+        return getattr(self, "_tracking_token", None)
+
+    @tracking_token.setter
+    def tracking_token(self, token: str) -> None:
+        self._tracking_token = token
+        self.tracking_digest = tracking_digest(token)
 
     def __str__(self) -> str:
         return self.reference
@@ -303,6 +328,12 @@ class Notification(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The acknowledgement carries the family's private link, and the database
+    # keeps only the token's digest: the plain token waits here, on the owed
+    # e-mail alone, and is blanked the moment the e-mail leaves "pending"
+    # (sent, failed for good, or cancelled), so it is held for seconds, or for
+    # as long as the relay is down, never for good.
+    tracking_token = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,6 +17,7 @@ from .models import (
     StatusChange,
     SurveyImport,
     SurveyStatistic,
+    tracking_digest,
 )
 from .rules import HANDLERS, READERS
 from .services import OPEN_STATUSES
@@ -86,7 +87,8 @@ def feedback_detail(pk: int) -> Feedback:
 def feedback_for_token(token: str) -> Feedback | None:
     if not token or len(token) > 64:
         return None
-    return (Feedback.objects.filter(tracking_token=token)
+    # Only the digest is stored: the presented token is hashed to find it.
+    return (Feedback.objects.filter(tracking_digest=tracking_digest(token))
             .prefetch_related(Prefetch("replies", queryset=Reply.objects.filter(
                 state=Reply.State.PUBLISHED).order_by("published_at")), "status_changes")
             .first())

@@ -24,6 +24,7 @@ from core.tasks import enqueue_on_commit
 from core.working_days import add_working_days
 
 from .models import (
+    TOKEN_FORGOTTEN,
     Feedback,
     InternalNote,
     Notification,
@@ -68,6 +69,8 @@ def allocate_references(year: int, count: int = 1) -> list[str]:
 
 
 def new_tracking_token() -> str:
+    """A new private-link token (256 random bits). Give it to a feedback with
+    `feedback.tracking_token = ...`, which stores only its digest."""
     return secrets.token_urlsafe(32)
 
 
@@ -169,7 +172,12 @@ def feedback_submit(
     audit_record(actor=acting_user, verb=Verb.FEEDBACK_RECEIVED, target=feedback,
                  summary=feedback.reference, data={"channel": channel})
     if feedback.wants_contact and feedback.contact_email:
-        _notify(feedback, Notification.Kind.ACKNOWLEDGEMENT)
+        # The e-mail carries the private link: its token waits on the owed
+        # e-mail only (blanked when sent), as the feedback keeps the digest.
+        _notify(feedback, Notification.Kind.ACKNOWLEDGEMENT,
+                tracking_token=feedback.tracking_token)
+    # `feedback.tracking_token` is still the plain token on this instance, for
+    # the confirmation page; it is not stored.
     return feedback
 
 
@@ -185,10 +193,11 @@ def _lock(feedback: Feedback, lock_version: int | None) -> Feedback:
     return locked
 
 
-def _notify(feedback: Feedback, kind: str, *, subject_id: int = 0, recipient_user=None) -> None:
+def _notify(feedback: Feedback, kind: str, *, subject_id: int = 0, recipient_user=None,
+            tracking_token: str = "") -> None:
     notification, created = Notification.objects.get_or_create(
         feedback=feedback, kind=kind, subject_id=subject_id,
-        defaults={"recipient_user": recipient_user},
+        defaults={"recipient_user": recipient_user, "tracking_token": tracking_token},
     )
     if created:
         from .tasks import send_notification
@@ -452,7 +461,7 @@ def contact_details_erase(*, acting_user, feedback: Feedback) -> Feedback:
                                  "wants_contact", "contact_details_erased_at", "updated_at"])
     Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING,
                                 recipient_user__isnull=True).update(
-        state=Notification.State.CANCELLED)
+        state=Notification.State.CANCELLED, tracking_token=TOKEN_FORGOTTEN)
     audit_record(actor=acting_user, verb=Verb.FEEDBACK_CONTACT_DETAILS_ERASED, target=feedback,
                  summary=feedback.reference)
     return feedback

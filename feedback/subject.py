@@ -22,7 +22,7 @@ from django.utils import timezone
 from core.audit import Verb
 from core.services import audit_record
 
-from .models import Feedback, InternalNote, Notification, Quote, Reply
+from .models import TOKEN_FORGOTTEN, Feedback, InternalNote, Notification, Quote, Reply
 from .services import new_tracking_token, search_vector_refresh
 
 ERASED = "[Erased at the person's request]"
@@ -177,7 +177,7 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         feedback.wants_contact = False
         feedback.consent_to_quote = False
         feedback.contact_details_erased_at = timezone.now()
-        feedback.tracking_token = new_tracking_token()
+        feedback.tracking_token = new_tracking_token()  # stores a new digest: the old link stops working
         feedback.save()
         search_vector_refresh([feedback.pk])  # the erased words must not be found either
         InternalNote.objects.filter(feedback=feedback).update(text=ERASED)
@@ -185,7 +185,7 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         Reply.objects.filter(feedback=feedback).update(text=ERASED)
         Quote.objects.filter(feedback=feedback).exclude(status=Quote.Status.APPROVED).delete()
         Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING).update(
-            state=Notification.State.CANCELLED)
+            state=Notification.State.CANCELLED, tracking_token=TOKEN_FORGOTTEN)
         Notification.objects.filter(feedback=feedback).update(last_error="")
         audit_record(actor=acting_user, verb=Verb.SUBJECT_ERASED, target=feedback,
                      summary=feedback.reference)

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Feedback, Notification
+from .models import TOKEN_FORGOTTEN, Feedback, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +41,13 @@ def _message(notification: Notification) -> tuple[str, str, list[str]] | None:
         return f"Feedback {feedback.reference} has been assigned to you", body, [user.email]
     if not feedback.contact_email:
         return None  # erased, or never given
-    context["tracking_url"] = settings.SITE_URL + reverse("feedback:track-token",
-                                                          args=[feedback.tracking_token])
     if notification.kind == Notification.Kind.ACKNOWLEDGEMENT:
+        # The token waits on the notification until sent (the feedback holds
+        # only its digest). Without it (owed before tokens were hashed) the
+        # e-mail still gives the reference.
+        if notification.tracking_token:
+            context["tracking_url"] = settings.SITE_URL + reverse(
+                "feedback:track-token", args=[notification.tracking_token])
         body = render_to_string("feedback/email/acknowledgement.txt", context)
         return f"We have received your feedback ({feedback.reference})", body, [feedback.contact_email]
     reply = feedback.replies.filter(pk=notification.subject_id).first()
@@ -72,7 +76,8 @@ def send_notification(self, notification_id: int) -> None:
         message = _message(notification)
         if message is None:
             notification.state = Notification.State.CANCELLED
-            notification.save(update_fields=["state", "updated_at"])
+            notification.tracking_token = TOKEN_FORGOTTEN
+            notification.save(update_fields=["state", "tracking_token", "updated_at"])
             return
         subject, body, to = message
         notification.attempts += 1
@@ -86,7 +91,9 @@ def send_notification(self, notification_id: int) -> None:
             notification.last_error = exc.__class__.__name__
             if notification.attempts >= MAX_ATTEMPTS:
                 notification.state = Notification.State.FAILED
-            notification.save(update_fields=["attempts", "last_error", "state", "updated_at"])
+                notification.tracking_token = TOKEN_FORGOTTEN  # never sent: nobody needs it now
+            notification.save(update_fields=["attempts", "last_error", "state",
+                                             "tracking_token", "updated_at"])
             logger.warning("notification %s failed (attempt %s): %s", notification.pk,
                            notification.attempts, exc.__class__.__name__)
             if notification.state == Notification.State.PENDING:
@@ -98,8 +105,9 @@ def send_notification(self, notification_id: int) -> None:
             notification.state = Notification.State.SENT
             notification.sent_at = timezone.now()
             notification.last_error = ""
+            notification.tracking_token = TOKEN_FORGOTTEN  # in the family's e-mail now; not kept here
             notification.save(update_fields=["attempts", "state", "sent_at", "last_error",
-                                             "updated_at"])
+                                             "tracking_token", "updated_at"])
             if (notification.kind == Notification.Kind.ACKNOWLEDGEMENT
                     and notification.feedback.status == Feedback.Status.RECEIVED):
                 from .services import _move

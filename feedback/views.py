@@ -44,8 +44,12 @@ from .rules import HANDLERS
 
 logger = logging.getLogger(__name__)
 
-# The tracking token of the feedback this browser has just sent.
-SENT_SESSION_KEY = "feedback_sent_token"
+# The tracking token of the feedback this browser has just sent, for the
+# "Feedback sent" page: in a signed cookie sent to that page only, not in the
+# session, because sessions are stored in the database and the database keeps
+# only the token's digest.
+SENT_COOKIE = "feedback_sent"
+SENT_COOKIE_MAX_AGE = 60 * 60
 
 # Reference look-ups from one address per hour (references are sequential).
 TRACK_LOOKUPS_PER_HOUR = 60
@@ -78,8 +82,12 @@ class GiveFeedbackView(View):
         logger.info("feedback %s received via %s", feedback.reference, feedback.channel)
         # The private link is shown on the confirmation page, never put in the
         # redirect: an address in a Location header ends up in access logs.
-        request.session[SENT_SESSION_KEY] = feedback.tracking_token
-        return redirect("feedback:sent")
+        response = redirect("feedback:sent")
+        response.set_signed_cookie(
+            SENT_COOKIE, feedback.tracking_token, salt=SENT_COOKIE, max_age=SENT_COOKIE_MAX_AGE,
+            path=reverse("feedback:sent"), secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True, samesite="Lax")
+        return response
 
 
 class GiveEasyReadView(GiveFeedbackView):
@@ -131,11 +139,12 @@ def _private_page(request: HttpRequest, token: str, *, just_sent: bool) -> HttpR
 @method_decorator(never_cache, name="dispatch")
 class SentView(View):
     """"Feedback sent": the reference and the private link of the feedback
-    this browser has just sent, read from the session so that the token is
-    never in an address that is logged."""
+    this browser has just sent, read from a signed cookie so that the token
+    is never in an address that is logged, nor in the database."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        token = request.session.get(SENT_SESSION_KEY)
+        token = request.get_signed_cookie(SENT_COOKIE, default=None, salt=SENT_COOKIE,
+                                          max_age=SENT_COOKIE_MAX_AGE)
         if not token:
             return redirect("feedback:give")
         return _private_page(request, token, just_sent=True)

@@ -137,6 +137,15 @@ class Report(TimeStampedModel):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["slug", "version"], name="report_version_unique"),
+            # The versions of one report share its slug. /reports/<slug>/
+            # shows the one published version, and one new version at a time
+            # is worked on: the database refuses a second of either, even
+            # when two people press the button at the same moment.
+            models.UniqueConstraint(fields=["slug"], condition=Q(status="published"),
+                                    name="report_one_published_version"),
+            models.UniqueConstraint(fields=["slug"],
+                                    condition=Q(status__in=["draft", "in_review", "approved"]),
+                                    name="report_one_version_in_progress"),
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
                                    name="report_period_ends_after_start"),
             models.CheckConstraint(

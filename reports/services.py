@@ -424,6 +424,10 @@ def report_new_version(*, acting_user, report: Report) -> Report:
     The earlier version stays readable at its own address."""
     if not report.is_public:
         raise ValidationError("A new version starts from a published report.")
+    # Every version of the report, locked: two people starting a new version
+    # at once take turns, and the second is told one is already being drafted
+    # (the database refuses a second in any case: report_one_version_in_progress).
+    list(Report.objects.select_for_update().filter(slug=report.slug).values_list("pk"))
     if Report.objects.filter(slug=report.slug, status__in=[S.DRAFT, S.IN_REVIEW, S.APPROVED]).exists():
         raise ValidationError("There is already a new version being drafted.")
     latest = Report.objects.filter(slug=report.slug).aggregate(m=Max("version"))["m"]

@@ -4,7 +4,6 @@ navigation's current item and scrolling table regions."""
 from django import forms, template
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -70,4 +69,4 @@ class TableRegionNode(template.Node):
     def render(self, context):
         return format_html('<div class="app-table-scroll" role="region" aria-label="{}" '
                            'tabindex="0">{}</div>', self.label.resolve(context),
-                           mark_safe(self.nodelist.render(context)))
+                           self.nodelist.render(context))  # a SafeString: already escaped

@@ -55,7 +55,7 @@ PUBLIC_PAGE_CACHE_SECONDS = 0
 
 # The worker process the suite starts writes e-mails to files the test reads.
 EMAIL_BACKEND = env_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-EMAIL_FILE_PATH = env_str("TEST_EMAIL_FILE_PATH", "/tmp/sendportal-test-mail")
+EMAIL_FILE_PATH = env_str("TEST_EMAIL_FILE_PATH", "/tmp/sendportal-test-mail")  # nosec B108 # tests only
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(env_str("TEST_MEDIA_ROOT", str(BASE_DIR / "test-media")))
 

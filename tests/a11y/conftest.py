@@ -50,10 +50,14 @@ def build_world() -> World:
     section = draft.sections.first()
     commitment = section.commitments.first()
     published = Report.objects.filter(status=Report.Status.PUBLISHED).first()
+    # Only a token's digest is stored: give the crawled feedback one we know.
+    feedback = Feedback.objects.filter(organisation__memberships__user=admin,
+                                       wants_contact=True).first()
+    feedback.tracking_token = "a11y-crawl-" + "t" * 32
+    feedback.save(update_fields=["tracking_digest"])
     w = World({
         "admin": admin,
-        "feedback": Feedback.objects.filter(organisation__memberships__user=admin,
-                                            wants_contact=True).first(),
+        "feedback": feedback,
         "closed": Feedback.objects.filter(organisation__memberships__user__email=OFFICER,
                                           status=Feedback.Status.CLOSED).first(),
         "reply": Reply.objects.first(),

@@ -219,14 +219,14 @@ def test_erasure_leaves_no_trace_of_the_person_anywhere_in_the_database(canary_f
 
 def test_erasure_keeps_approved_quotes_and_anonymous_counts(canary_family):
     by_email = canary_family["by_email"]
-    old_token = by_email.tracking_token
+    old_digest = by_email.tracking_digest
     call_command("erase_subject", CANARY_EMAIL, "--no-input", stdout=io.StringIO())
 
     by_email.refresh_from_db()
     assert Feedback.objects.count() == 3  # report counts do not change
     assert by_email.even_better_if == ERASED and by_email.contact_email == ""
     assert by_email.contact_details_erased_at and not by_email.wants_contact
-    assert by_email.tracking_token != old_token  # the old private link stops working
+    assert by_email.tracking_digest != old_digest  # the old private link stops working
     assert list(Quote.objects.filter(feedback=by_email)) == [canary_family["kept_quote"]]
     assert Reply.objects.get(feedback=by_email).text == ERASED
     assert not Notification.objects.filter(feedback=by_email, state="pending").exists()

@@ -1,10 +1,12 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from core.models import Role
 from feedback import services
-from feedback.models import Feedback
+from feedback.models import Feedback, tracking_digest
 from tests.core.factories import OrganisationFactory, ServiceAreaFactory, staff_user
 from tests.feedback.factories import FeedbackFactory
 
@@ -29,13 +31,17 @@ def test_submitting_stores_it_and_shows_the_reference_and_private_link(client, a
     feedback = Feedback.objects.get()
     assert response.status_code == 302
     # The token is never in a redirect (a Location ends up in access logs):
-    # the confirmation page reads it from the session.
+    # the confirmation page reads it from a signed cookie sent to it alone.
     assert response["Location"] == reverse("feedback:sent")
-    assert feedback.tracking_token not in response["Location"]
+    cookie = response.cookies["feedback_sent"]
+    assert cookie["path"] == reverse("feedback:sent") and cookie["httponly"]
     sent = client.get(response["Location"])
     page = sent.content.decode()
     assert "Feedback sent" in page and feedback.reference in page
-    assert f"/feedback/track/{feedback.tracking_token}/" in page
+    token = re.search(r"/feedback/track/([^/]+)/", page).group(1)
+    assert token not in response["Location"]
+    assert feedback.tracking_digest == tracking_digest(token) != token
+    assert client.get(reverse("feedback:track-token", args=[token])).status_code == 200
     assert sent["Referrer-Policy"] == "no-referrer"
     assert "no-store" in sent["Cache-Control"]
     assert feedback.channel == Feedback.Channel.WEB_FORM
@@ -179,7 +185,10 @@ def test_acknowledgement_email_carries_the_private_link(client, area, django_cap
             area, wants_contact="yes", contact_name="Jo", contact_email="jo@example.com"))
     feedback = Feedback.objects.get()
     assert len(mail.outbox) == 1
-    assert f"/feedback/track/{feedback.tracking_token}/" in mail.outbox[0].body
+    token = re.search(r"/feedback/track/([^/]+)/", mail.outbox[0].body).group(1)
+    assert tracking_digest(token) == feedback.tracking_digest
+    # Sent: the plain token is no longer kept on the notification either.
+    assert feedback.notifications.get().tracking_token == ""
 
 
 def test_logs_do_not_carry_what_the_family_typed(client, area, captured_logs):

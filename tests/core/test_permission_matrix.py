@@ -1,0 +1,436 @@
+"""Who may open every staff address, generated from the URL configuration.
+
+Every URL pattern the resolver knows must have an entry in MATRIX (or in
+NOT_STAFF with the reason it is no staff page): a new staff page without one
+fails test_every_address_has_an_entry, so its permissions are decided and
+tried from the day it is added.
+
+For each staff address, with real arguments from the demo content of one
+organisation (Gloucestershire County Council), each person is tried:
+anonymous, an officer, an approver, a board member and an administrator of
+that organisation, and someone who is officer, approver AND administrator of
+another organisation (so anything kept to one organisation must still refuse
+them). GET and, where the view accepts it, POST (an empty form: a refused
+person must be refused before anything is read from it):
+
+- anonymous: sent to sign in, for every method the view accepts;
+- "Y": allowed (GET 200 or a redirect that is not to sign-in; POST anything
+  but 403, 404, 405 and 500, e.g. a 400 for the empty form);
+- "N": refused with 403 or 404, and nothing changed;
+- "-": the view does not accept the method (405) for anyone.
+
+Each request runs in a transaction rolled back afterwards, so one person's
+POST (a delete, a decision) does not change what the next person is tried on.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import resolve, reverse
+
+from tests.a11y.conftest import build_world, url_names
+
+PASSWORD = "a-test-password-123"
+GCC = "Gloucestershire County Council"
+# officer, approver, board member, administrator, another organisation
+PEOPLE = ["officer@demo.example", "approver@demo.example", "board@demo.example",
+          "admin@demo.example", "outsider@elsewhere.example"]
+ROLE_NAMES = ["officer", "approver", "board member", "administrator", "another organisation"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    kwargs: object  # world -> URL kwargs
+    get: str  # one letter per person in PEOPLE: Y allowed, N refused, - not accepted
+    post: str
+    data: dict | None = None  # what is posted (an empty form unless said)
+
+
+def _item(kind):
+    return lambda w: {"kind": kind, "pk": getattr(w, kind).pk}
+
+
+def no_args(w):
+    return {}
+
+
+# Addresses that are not staff pages: public pages, or ones with their own
+# sign-in (the token in the address, Django's admin).
+NOT_STAFF = {
+    "home": "public",
+    "core:accessibility": "public",
+    "core:privacy": "public",
+    "core:cookies": "public",
+    "feedback:give": "public",
+    "feedback:give-easy-read": "public",
+    "feedback:track": "public",
+    "feedback:track-token": "public, the secret is the token in the address",
+    "feedback:sent": "public, shown once to the browser that sent the feedback",
+    "charter:index": "public",
+    "charter:charter": "public",
+    "charter:version": "public",
+    "charter:pulse": "public",
+    "charter:pulse_invitation": "public, the secret is the token in the address",
+    "charter:pulse_thanks": "public",
+    "actionplan:index": "public",
+    "actionplan:plan": "public",
+    "reports:index": "public",
+    "reports:feed": "public",
+    "reports:detail": "public",
+    "reports:version": "public",
+    "reports:pdf": "public",
+    "reports:pdf-status": "public",
+    "reports:useful": "public",
+    "reports:series": "public",
+    "login": "signing in",
+    "logout": "signing out",
+    "password_reset": "signing in",
+    "password_reset_done": "signing in",
+    "password_reset_confirm": "signing in, the secret is the token in the address",
+    "password_reset_complete": "signing in",
+    "two-factor": "signing in: the second step after the password",
+    "healthz": "monitoring",
+    "admin": "Django's admin: superusers only, by Django's own checks "
+             "(tests/core/test_permissions.py)",
+}
+
+MATRIX: dict[str, Entry] = {}  # filled in below, by part of the portal
+# What the rules (each app's rules.py) decide, as found and reviewed:
+# - an administrator manages people, lists and charters, but does not handle
+#   feedback, write reports or update actions (the officers' and approvers' work);
+# - the charter's rules let an administrator of ANY organisation edit a charter,
+#   read an audit, add its improvement actions and remove evidence links
+#   (is_administrator, not "administrator of the charter's organisation"), so
+#   the person from another organisation, who is an administrator there, is
+#   allowed those. Everything kept to one organisation (feedback, reports,
+#   actions' updates, survey imports, people) refuses them.
+
+# --- core ------------------------------------------------------------------------------
+MATRIX.update({
+    "staff:home": Entry(no_args, "YYYYY", "-----"),
+    "staff:lists": Entry(no_args, "YYNYY", "-----"),
+    "staff:list-add": Entry(no_args, "NNNYY", "NNNYY"),
+    "staff:people": Entry(no_args, "NNNYY", "NNNYY"),
+    "staff:person-add": Entry(no_args, "NNNYY", "NNNYY"),
+    "staff:role-remove": Entry(lambda w: {"pk": w.membership.pk}, "NNNYN", "NNNYN"),
+    "account": Entry(no_args, "YYYYY", "-----"),
+    "two-factor-setup": Entry(no_args, "YYYYY", "YYYYY"),
+    "two-factor-turn-off": Entry(no_args, "-----", "YYYYY"),
+})
+
+# --- feedback --------------------------------------------------------------------------
+MATRIX.update({
+    "staff:feedback:inbox": Entry(no_args, "YYNYY", "-----"),
+    "staff:feedback:detail": Entry(lambda w: {"pk": w.feedback.pk}, "YYNYN", "YYNYN"),
+    "staff:feedback:contact-erase": Entry(lambda w: {"pk": w.feedback.pk}, "YYNNN", "YYNNN"),
+    "staff:feedback:log": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:feedback:replies": Entry(no_args, "YYNYY", "-----"),
+    "staff:feedback:reply-decide": Entry(lambda w: {"pk": w.reply.pk}, "-----", "NYNNN"),
+    "staff:feedback:quotes": Entry(no_args, "YYNYY", "-----"),
+    "staff:feedback:quote-decide": Entry(lambda w: {"pk": w.quote.pk}, "-----", "YYNNN"),
+    "staff:feedback:imports": Entry(no_args, "YYNNY", "-----"),
+    "staff:feedback:import-new": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:feedback:import-detail": Entry(lambda w: {"pk": w.survey.pk}, "YYNNN", "YYNNN"),
+    "staff:feedback:import-progress": Entry(lambda w: {"pk": w.survey.pk}, "YYNNN", "-----"),
+    "staff:feedback:subject-requests": Entry(no_args, "NNNYY", "NNNYY"),
+})
+
+# --- action plan -----------------------------------------------------------------------
+MATRIX.update({
+    "staff:actionplan:action_list": Entry(no_args, "YYYYY", "-----"),
+    "staff:actionplan:dashboard": Entry(no_args, "YYYYY", "-----"),
+    "staff:actionplan:export": Entry(no_args, "YYYYY", "-----"),
+    "staff:actionplan:action_create": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:actionplan:action_detail": Entry(lambda w: {"pk": w.action.pk}, "YYYYY", "YYNNN"),
+    "staff:actionplan:action_update": Entry(lambda w: {"pk": w.action.pk}, "YYNNN", "YYNNN"),
+    "staff:actionplan:evidence_file": Entry(lambda w: {"pk": w.evidence.pk}, "YYYYY", "-----"),
+    "staff:actionplan:board_list": Entry(no_args, "YYYYY", "-----"),
+    "staff:actionplan:board_detail": Entry(lambda w: {"slug": w.board.slug}, "YYYYY", "-----"),
+    "staff:actionplan:meeting_create": Entry(lambda w: {"slug": w.board.slug}, "YYNYY", "YYNYY"),
+    "staff:actionplan:meeting_detail": Entry(lambda w: {"pk": w.meeting.pk}, "YYYYY", "-----"),
+    "staff:actionplan:meeting_actions": Entry(lambda w: {"pk": w.meeting.pk}, "YYNYY", "YYNYY"),
+    "staff:actionplan:board_pack_generate": Entry(lambda w: {"pk": w.meeting.pk}, "-----",
+                                                  "YYNYY"),
+    "staff:actionplan:board_pack_download": Entry(lambda w: {"pk": w.meeting.pk}, "YYYYY",
+                                                  "-----"),
+})
+
+# --- charter ---------------------------------------------------------------------------
+MATRIX.update({
+    "staff:charter:charter_list": Entry(no_args, "YYYYY", "-----"),
+    "staff:charter:charter_create": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:charter:charter_detail": Entry(lambda w: {"pk": w.draft.pk}, "YYYYY", "-----"),
+    "staff:charter:charter_edit": Entry(lambda w: {"pk": w.draft.pk}, "YYNYY", "YYNYY"),
+    "staff:charter:new_version": Entry(lambda w: {"pk": w.charter.pk}, "-----", "YYNYY"),
+    "staff:charter:adopt": Entry(lambda w: {"pk": w.draft.pk}, "NYNYY", "NYNYY"),
+    "staff:charter:sign": Entry(lambda w: {"pk": w.draft.pk}, "NYNYY", "NYNYY"),
+    "staff:charter:pulse_rounds": Entry(lambda w: {"pk": w.charter.pk}, "YYNYY", "-----"),
+    "staff:charter:pulse_round_create": Entry(lambda w: {"pk": w.charter.pk}, "YYNYY",
+                                              "YYNYY"),
+    "staff:charter:pulse_round_state": Entry(lambda w: {"pk": w.pulse_round.pk}, "-----",
+                                             "YYNYY"),
+    "staff:charter:item_add": Entry(lambda w: {"kind": "commitment", "parent": w.section.pk},
+                                    "YYNYY", "YYNYY"),
+    "staff:charter:item_edit": Entry(_item("section"), "YYNYY", "YYNYY"),
+    "staff:charter:item_delete": Entry(_item("commitment"), "YYNYY", "YYNYY"),
+    "staff:charter:item_move": Entry(_item("commitment"), "-----", "YYNYY"),
+    "staff:charter:audit_list": Entry(no_args, "YYYYY", "-----"),
+    "staff:charter:audit_start": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:charter:audit_detail": Entry(lambda w: {"pk": w.audit.pk}, "YYNYY", "-----"),
+    "staff:charter:audit_edit": Entry(lambda w: {"pk": w.audit.pk}, "YYNNN", "YYNNN"),
+    "staff:charter:improvement_action": Entry(lambda w: {"pk": w.audit.pk}, "YYNYY", "YYNYY"),
+    "staff:charter:evidence_list": Entry(no_args, "YYYYY", "-----"),
+    "staff:charter:evidence_add": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:charter:evidence_remove": Entry(lambda w: {"pk": w.evidence_link.pk}, "-----",
+                                           "YYNYY"),
+})
+
+# --- reports ---------------------------------------------------------------------------
+MATRIX.update({
+    "staff:reports:list": Entry(no_args, "YYNYY", "-----"),
+    "staff:reports:create": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:reports:edit": Entry(lambda w: {"pk": w.report.pk}, "YYNYN", "YYNNN"),
+    "staff:reports:workflow": Entry(lambda w: {"pk": w.report.pk}, "YYNYN", "YYNNN",
+                                    {"action": "submit"}),
+    "staff:reports:topics": Entry(lambda w: {"pk": w.report.pk}, "YYNNN", "YYNNN"),
+    "staff:reports:topic": Entry(lambda w: {"pk": w.report.pk,
+                                            "topic_pk": w.report.topics.first().pk},
+                                 "YYNNN", "YYNNN"),
+    "staff:reports:item-create": Entry(lambda w: {"pk": w.report.pk}, "YYNNN", "YYNNN"),
+    "staff:reports:item-edit": Entry(lambda w: {"pk": w.report.pk,
+                                                "item_pk": w.report.items.first().pk},
+                                     "YYNNN", "YYNNN"),
+    "staff:reports:item-action": Entry(lambda w: {"pk": w.report.pk,
+                                                  "item_pk": w.report.items.first().pk},
+                                       "YYNNN", "YYNNN"),
+})
+
+# The published version of a report: "withdraw" and "new version" are posts to
+# its workflow address: approvers of its organisation only.
+WORKFLOW_ON_PUBLISHED = {
+    "withdraw": "NYNNN",
+    "new_version": "NYNNN",
+}
+
+
+# --- The world -------------------------------------------------------------------------
+
+
+def _gcc_world():
+    """The demo content, with every object the addresses need taken from (or
+    added to) Gloucestershire County Council, where the four people work."""
+    from actionplan import services as actionplan_services
+    from actionplan.models import Action, Meeting
+    from charter import services as charter_services
+    from charter.models import Charter, EvidenceLink, ParticipationAudit, PulseRound
+    from core.models import Membership, Organisation, Role
+    from feedback.models import Feedback, Quote, Reply
+    from reports.models import Report
+
+    w = build_world()
+    gcc = Organisation.objects.get(name=GCC)
+    admin = w.admin
+    officer = get_user_model().objects.get(email=PEOPLE[0])
+
+    elsewhere = Organisation.objects.create(name="Elsewhere Borough Council",
+                                            slug="elsewhere", kind="local_authority")
+    outsider = get_user_model().objects.create_user(email=PEOPLE[4], password=PASSWORD)
+    for role in (Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR):
+        Membership.objects.create(user=outsider, organisation=elsewhere, role=role)
+
+    adopted = Charter.objects.get(organisation=gcc, status=Charter.Status.ADOPTED)
+    draft = (Charter.objects.filter(organisation=gcc, status=Charter.Status.DRAFT).first()
+             or charter_services.charter_new_version(acting_user=admin, charter=adopted))
+    section = draft.sections.first()
+    w.objects.update(charter=adopted, draft=draft, section=section,
+                     commitment=section.commitments.first())
+    w.objects["pulse_round"] = (PulseRound.objects.filter(charter=adopted).first()
+                                or charter_services.pulse_round_create(
+                                    acting_user=admin, charter=adopted, title="Matrix round",
+                                    held_on=adopted.adopted_on or draft.created_at.date(),
+                                    access="invitation"))
+    w.objects["audit"] = ParticipationAudit.objects.get(organisation=gcc, status="in_progress")
+    w.objects["evidence_link"] = (EvidenceLink.objects.filter(
+        commitment__section__charter=adopted).first())
+
+    feedback = Feedback.objects.filter(organisation=gcc, wants_contact=True,
+                                       needs_reply=True).first()
+    w.objects["feedback"] = feedback
+    w.objects["reply"] = Reply.objects.create(
+        feedback=feedback, author=officer, outcome="done", text="We have fixed it.",
+        state=Reply.State.AWAITING_APPROVAL)
+    w.objects["quote"] = Quote.objects.create(
+        feedback=feedback, redacted_text="It was hard to find.", proposed_by=admin)
+
+    action = Action.objects.filter(lead_organisation=gcc).first()
+    w.objects["action"] = action
+    update = actionplan_services.action_update_progress(
+        acting_user=admin, action=action, status="on_track", percent=10,
+        narrative="Started.",
+        evidence_files=[SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%%EOF\n",
+                                           content_type="application/pdf")])
+    w.objects["evidence"] = update.evidence.exclude(file="").get()
+    meeting = w.meeting
+    meeting.pack_file.save("matrix-pack.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    meeting.pack_state = Meeting.PackState.READY
+    meeting.save()
+
+    w.objects["published"] = Report.objects.filter(organisation=gcc,
+                                                   status=Report.Status.PUBLISHED).first()
+    w.objects["membership"] = Membership.objects.filter(organisation=gcc).exclude(
+        user=admin).first()
+    for name in ("report", "survey", "membership", "published"):
+        assert getattr(w, name) is not None, f"the demo has no {name} for {GCC}"
+    return w
+
+
+# --- Requests --------------------------------------------------------------------------
+
+
+def _request(client: Client, method: str, path: str, data=None):
+    """One request whose writes are rolled back; an exception is a 500."""
+    sid = transaction.savepoint()
+    try:
+        response = getattr(client, method)(path, data or {})
+    except Exception as exc:  # reported with the address, not lost
+        response = exc
+    finally:
+        transaction.savepoint_rollback(sid)
+    return response
+
+
+def _status(response) -> str:
+    if isinstance(response, Exception):
+        return f"500 ({type(response).__name__}: {response})"[:200]
+    if response.status_code in (301, 302, 303):
+        return f"{response.status_code} → {response['Location']}"
+    return str(response.status_code)
+
+
+def _signed_in_redirect(response) -> bool:
+    return (not isinstance(response, Exception) and response.status_code == 302
+            and response["Location"].startswith(reverse("login")))
+
+
+def _meets(expected: str, method: str, response) -> bool:
+    if isinstance(response, Exception):
+        return False
+    code = response.status_code
+    if expected == "-":
+        return code == 405
+    if expected == "N":
+        return code in (403, 404)
+    if _signed_in_redirect(response) or code in (403, 404, 405) or code >= 500:
+        return False
+    return code in (200, 302) if method == "get" else True
+
+
+def _accepts(path: str, method: str) -> bool:
+    view = resolve(path).func
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return True
+    return hasattr(view_class, method) and method in view_class.http_method_names
+
+
+def test_every_address_has_an_entry():
+    """A new URL pattern must be put in MATRIX (staff) or NOT_STAFF (with why)."""
+    names = set(url_names())
+    missing = sorted(names - set(MATRIX) - set(NOT_STAFF))
+    assert not missing, (
+        f"Say who may open these addresses in {__name__}.MATRIX (or why they are no staff "
+        f"page in NOT_STAFF): {missing}")
+    stale = sorted((set(MATRIX) | set(NOT_STAFF)) - names)
+    assert not stale, f"Entries for addresses that no longer exist: {stale}"
+    assert not set(MATRIX) & set(NOT_STAFF)
+    for name, entry in MATRIX.items():
+        assert len(entry.get) == len(entry.post) == len(PEOPLE), name
+
+
+def test_everything_under_staff_is_in_the_matrix():
+    """A page under /staff/ cannot be waved through as public."""
+    staff_prefix = reverse("staff:home")
+    public_under_staff = {"login", "logout", "password_reset", "password_reset_done",
+                          "password_reset_complete", "two-factor"}
+    for name in NOT_STAFF:
+        if name in ("admin", "password_reset_confirm"):
+            continue
+        path = reverse(name, kwargs=_dummy_kwargs(name))
+        if path.startswith(staff_prefix):
+            assert name in public_under_staff, f"{name} is under /staff/ but not in MATRIX"
+
+
+def _dummy_kwargs(name):
+    pattern = resolve_pattern(name)
+    return {key: ("x" if conv == "str" else "x-y" if conv == "slug" else 1)
+            for key, conv in pattern.items()}
+
+
+def resolve_pattern(name) -> dict:
+    """The converters of a named pattern: {kwarg: converter name}."""
+    from django.urls import get_resolver
+
+    possibilities = get_resolver().reverse_dict.getlist(name) or []
+    if not possibilities:
+        ns, _, short = name.rpartition(":")
+        resolver = get_resolver()
+        for part in ns.split(":") if ns else []:
+            resolver = resolver.namespace_dict[part][1]
+        possibilities = resolver.reverse_dict.getlist(short)
+    _, _, _, converters = possibilities[0]
+    return {key: type(conv).__name__.replace("Converter", "").lower()
+            for key, conv in converters.items()}
+
+
+@pytest.mark.django_db
+def test_every_staff_address_answers_each_person_as_the_matrix_says():
+    world = _gcc_world()
+    clients = {}
+    for email in PEOPLE:
+        client = Client()
+        client.force_login(get_user_model().objects.get(email=email))
+        clients[email] = client
+    anonymous = Client()
+    wrong = []
+    for name in sorted(MATRIX):
+        entry = MATRIX[name]
+        path = reverse(name, kwargs=entry.kwargs(world))
+        for method, expected_row in (("get", entry.get), ("post", entry.post)):
+            accepted = _accepts(path, method)
+            if accepted != (set(expected_row) != {"-"}):
+                wrong.append(f"{method.upper()} {name}: the view "
+                             f"{'accepts' if accepted else 'does not accept'} it, "
+                             f"the matrix says {expected_row}")
+                continue
+            if not accepted:
+                continue
+            data = entry.data if method == "post" else None
+            response = _request(anonymous, method, path, data)
+            if not _signed_in_redirect(response):
+                wrong.append(f"{method.upper()} {name} anonymous: {_status(response)}, "
+                             "expected a redirect to sign in")
+            for email, role, expected in zip(PEOPLE, ROLE_NAMES, expected_row, strict=True):
+                response = _request(clients[email], method, path, data)
+                if not _meets(expected, method, response):
+                    wrong.append(f"{method.upper()} {name} {role}: {_status(response)}, "
+                                 f"expected {'allowed' if expected == 'Y' else 'refused'}")
+    # Withdraw and new version, on the published version of a report.
+    path = reverse("staff:reports:workflow", kwargs={"pk": world.published.pk})
+    for action, expected_row in WORKFLOW_ON_PUBLISHED.items():
+        data = {"action": action, "withdrawn_reason": "It named a school."}
+        response = _request(anonymous, "post", path, data)
+        if not _signed_in_redirect(response):
+            wrong.append(f"POST workflow {action} anonymous: {_status(response)}")
+        for email, role, expected in zip(PEOPLE, ROLE_NAMES, expected_row, strict=True):
+            response = _request(clients[email], "post", path, data)
+            ok = _meets(expected, "post", response) and (
+                expected == "N" or response.status_code in (200, 302))
+            if not ok:
+                wrong.append(f"POST workflow {action} {role}: {_status(response)}, "
+                             f"expected {'allowed' if expected == 'Y' else 'refused'}")
+    assert not wrong, "\n".join(wrong)
