@@ -113,6 +113,8 @@ MATRIX: dict[str, Entry] = {}  # filled in below, by part of the portal
 # --- core ------------------------------------------------------------------------------
 MATRIX.update({
     "staff:home": Entry(no_args, "YYYYY", "-----"),
+    # The whole partnership's trail, for any organisation's administrator (docs/audit.md).
+    "staff:audit": Entry(no_args, "NNNYY", "-----"),
     "staff:lists": Entry(no_args, "YYNYY", "-----"),
     "staff:list-add": Entry(no_args, "NNNYY", "NNNYY"),
     "staff:people": Entry(no_args, "NNNYY", "NNNYY"),
@@ -126,6 +128,8 @@ MATRIX.update({
 # --- feedback --------------------------------------------------------------------------
 MATRIX.update({
     "staff:feedback:inbox": Entry(no_args, "YYNYY", "-----"),
+    "staff:feedback:export": Entry(no_args, "YYNYY", "-----"),
+    "staff:feedback:reopen": Entry(lambda w: {"pk": w.closed.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:detail": Entry(lambda w: {"pk": w.feedback.pk}, "YYNYN", "YYNYN"),
     "staff:feedback:contact-erase": Entry(lambda w: {"pk": w.feedback.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:log": Entry(no_args, "YYNNY", "YYNNY"),
