@@ -25,7 +25,8 @@ from core.http import parse_id
 from core.models import Organisation, Role
 from core.ratelimit import over_limit
 from core.roles import has_role, organisation_ids_with_role
-from core.views import StaffPermissionMixin
+from core.views import StaffFormPage as CoreStaffFormPage
+from core.views import StaffPermissionMixin, form_errors_from, show_conflict
 from feedback.models import Feedback
 
 from . import selectors, services
@@ -50,23 +51,9 @@ logger = logging.getLogger(__name__)
 PULSE_RATE_LIMIT_PER_HOUR = 30
 
 
-def _show_conflict(form, exc: EditConflict) -> None:
-    """What the item says now, field by field, next to what was typed."""
-    values = []
-    for name, field in form.fields.items():
-        if name != "lock_version" and hasattr(exc.current, name):
-            value = getattr(exc.current, name)
-            values.append((field.label, "" if value is None else str(value)))
-    form.show_conflict(exc, values)
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+# The form-page flow is shared with the other apps (core.views).
+_show_conflict = show_conflict
+_form_errors_from = form_errors_from
 
 
 # --- Public: the charter --------------------------------------------------------------------
@@ -211,49 +198,10 @@ class CharterListView(StaffPermissionMixin, View):
         })
 
 
-class StaffFormPage(View):
-    """A staff page with one form on charter/staff_form.html. GET shows the
-    form; POST validates it and calls save() (which calls one service and
-    returns the redirect); a service's ValidationError lands on the form;
-    errors come back with status 400 and everything typed. prepare() runs
-    first, so object permission checks happen before any form work."""
+class StaffFormPage(CoreStaffFormPage):
+    """A staff page with one form on charter/staff_form.html (core.views.StaffFormPage)."""
 
     template_name = "charter/staff_form.html"
-    heading = ""
-
-    def prepare(self) -> None:
-        pass
-
-    def make_form(self, data=None):
-        raise NotImplementedError
-
-    def save(self, form) -> HttpResponse:
-        raise NotImplementedError
-
-    def extra_context(self) -> dict:
-        return {}
-
-    def render_form(self, form, status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name,
-                      {"form": form, "heading": self.heading, **self.extra_context()},
-                      status=status)
-
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.prepare()
-        return self.render_form(self.make_form())
-
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.prepare()
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                return self.save(form)
-            except EditConflict as exc:
-                _show_conflict(form, exc)
-                return self.render_form(form, status=409)
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-        return self.render_form(form, status=400)
 
 
 class CharterCreateView(StaffPermissionMixin, StaffFormPage):
