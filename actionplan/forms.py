@@ -250,6 +250,12 @@ class ActionEditForm(VersionedFormMixin, ActionCreateForm):
         super().__init__(*args, organisations=organisations, **kwargs)
 
     def prepare_fields(self) -> None:
+        # Multi-agency actions are often owned by someone at a partner: any
+        # member of staff may be chosen; clean() checks where they work.
+        self.fields["owner"].queryset = (User.objects.filter(is_active=True, memberships__isnull=False)
+                                         .distinct().order_by("first_name", "last_name"))
+        self.fields["owner"].help_text = ("The person who reports progress. They work for the "
+                                          "lead organisation or one of the partners.")
         self.fields["themes"].queryset = Theme.objects.order_by("name")
         self.fields["feedback"].queryset = self.action.feedback.order_by("reference")
         self.fields["feedback"].label_from_instance = lambda f: f.reference
@@ -274,7 +280,13 @@ class ActionEditForm(VersionedFormMixin, ActionCreateForm):
         return [*layout, Button("save", self.submit_label)]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = forms.Form.clean(self)
+        owner, lead = cleaned.get("owner"), cleaned.get("lead_organisation")
+        if owner and lead and owner.pk != self.action.owner_id:
+            where = {lead.pk} | {o.pk for o in cleaned.get("partner_organisations") or []}
+            if not owner.memberships.filter(organisation__in=where).exists():
+                self.add_error("owner", "The owner must work for the lead organisation or "
+                                        "one of the partners")
         start, due = cleaned.get("start_date"), cleaned.get("due_date")
         if start and due and due < start:
             self.add_error("due_date", "The due date must be the same as or after the start date")

@@ -63,8 +63,10 @@ rules.add_perm("actionplan.add_action", may_create_actions)
 #   publishing, priorities and their order) are changed by officers,
 #   approvers and administrators of an organisation that sits on the board.
 #   A plan with no board, or a board with no partners recorded, is changed
-#   by administrators. Administrators of any organisation may also add
-#   boards and fix any board or plan: they set the partnership up.
+#   by administrators. A plan is added by someone who sits on a board (it
+#   is given to one of their boards). Administrators of any organisation
+#   may also add boards and plans and fix any board or plan: they set the
+#   partnership up.
 # - Board members read and challenge; they change none of these.
 
 
@@ -89,13 +91,23 @@ def sits_on_meetings_board(user, meeting) -> bool:
 
 
 @rules.predicate
+def sits_on_any_board(user) -> bool:
+    from core.roles import organisation_ids_with_role
+
+    from .models import Board
+
+    ids = organisation_ids_with_role(user, WORKING_ROLES)
+    return bool(ids) and Board.objects.filter(organisations__in=ids).exists()
+
+
+@rules.predicate
 def works_on_action_for_lead(user, action) -> bool:
     return action is not None and has_role(user, ACTION_CREATORS, action.lead_organisation_id)
 
 
 rules.add_perm("actionplan.change_action", works_on_action_for_lead)
 rules.add_perm("actionplan.view_plans", is_staff_member)
-rules.add_perm("actionplan.add_plan", is_working_officer)
+rules.add_perm("actionplan.add_plan", is_administrator | sits_on_any_board)
 rules.add_perm("actionplan.change_plan", sits_on_plans_board | is_administrator)
 rules.add_perm("actionplan.add_board", is_administrator)
 rules.add_perm("actionplan.change_board", sits_on_board | is_administrator)
