@@ -41,9 +41,18 @@ from .forms import (
     ImprovementActionForm,
     PulseForm,
     PulseRoundForm,
+    ReasonForm,
     SignatoryForm,
 )
-from .models import Charter, Commitment, EvidenceLink, ParticipationAudit, PulseRound, Section
+from .models import (
+    Charter,
+    Commitment,
+    EvidenceLink,
+    ParticipationAudit,
+    PulseRound,
+    Section,
+    Signatory,
+)
 from .rules import AUDITORS, DRAFTERS
 
 logger = logging.getLogger(__name__)
@@ -243,6 +252,11 @@ class CharterFormPage(CharterObjectMixin, StaffFormPage):
         return {"charter": self.charter}
 
 
+def _with_remove_flag(user, signatory):
+    signatory.can_remove = user.has_perm("charter.remove_signatory", signatory)
+    return signatory
+
+
 class CharterDetailView(CharterObjectMixin, View):
     """The editor: everything in one version, with controls when it is a draft."""
 
@@ -256,7 +270,8 @@ class CharterDetailView(CharterObjectMixin, View):
             "sections": selectors.charter_sections(charter),
             "statements": list(charter.statements.all()),
             "responsibilities": list(charter.responsibilities.all()),
-            "signatories": list(selectors.charter_signatories(charter)),
+            "signatories": [_with_remove_flag(user, s)
+                            for s in selectors.charter_signatories(charter)],
             "versions": versions,
             "has_draft": any(v.status == Charter.Status.DRAFT for v in versions),
             "can_edit": user.has_perm("charter.edit_charter", charter),
@@ -594,6 +609,7 @@ class AuditDetailView(AuditObjectMixin, View):
             "improvements": list(audit.improvements.all()),
             "can_complete": request.user.has_perm("charter.complete_audit", audit),
             "can_add_action": request.user.has_perm("charter.add_improvement_action", audit),
+            "can_reopen": request.user.has_perm("charter.reopen_audit", audit),
         })
 
 
@@ -734,3 +750,67 @@ class EvidenceRemoveView(StaffPermissionMixin, View):
         messages.success(request, "Evidence link removed")
         return redirect("staff:charter:evidence_list")
 
+
+
+# --- Taking a signature off, reopening an audit -----------------------------------------------
+
+
+class SignatoryRemoveView(StaffPermissionMixin, StaffFormPage):
+    """Take a partner's signature off a version, with a reason (audited)."""
+
+    permission_required = "charter.view_charters"
+    heading = "Remove a signature"
+
+    def prepare(self) -> None:
+        self.signatory = get_object_or_404(
+            Signatory.objects.select_related("charter", "organisation"), pk=self.kwargs["pk"])
+        if not self.request.user.has_perm("charter.remove_signatory", self.signatory):
+            raise PermissionDenied
+
+    def extra_context(self) -> dict:
+        s = self.signatory
+        return {"charter": s.charter,
+                "caption": f"{s.charter.title}, version {s.charter.version}",
+                "intro": f"{s.organisation.name} ({s.role_title}, signed "
+                         f"{s.signed_on:%-d %B %Y}) will no longer be listed as a signatory "
+                         "on the public charter.",
+                "back_url": s.charter.get_staff_url() + "#signatories"}
+
+    def make_form(self, data=None):
+        return ReasonForm(data, label="Why is the signature being removed?",
+                          required_message="Enter why the signature is being removed",
+                          button="Remove the signature")
+
+    def save(self, form):
+        charter = self.signatory.charter
+        services.signatory_remove(acting_user=self.request.user, signatory=self.signatory,
+                                  reason=form.cleaned_data["reason"])
+        messages.success(self.request, f"Signature of {self.signatory.organisation.name} removed")
+        return redirect(charter.get_staff_url() + "#signatories")
+
+
+class AuditReopenView(AuditObjectMixin, StaffFormPage):
+    """Open a completed participation audit again, with a reason (audited)."""
+
+    object_permission = "charter.reopen_audit"
+    heading = "Reopen the audit"
+
+    def prepare(self) -> None:
+        self.audit = self.get_audit(self.request, self.kwargs["pk"])
+
+    def extra_context(self) -> dict:
+        return {"caption": str(self.audit),
+                "intro": "The team can change its answers again; the audit is in progress "
+                         "until it is completed again.",
+                "back_url": reverse("staff:charter:audit_detail", args=[self.audit.pk])}
+
+    def make_form(self, data=None):
+        return ReasonForm(data, label="Why is the audit being reopened?",
+                          required_message="Enter why the audit is being reopened",
+                          button="Reopen the audit")
+
+    def save(self, form):
+        services.audit_reopen(acting_user=self.request.user, audit=self.audit,
+                              reason=form.cleaned_data["reason"])
+        messages.success(self.request, "Audit reopened")
+        return redirect("staff:charter:audit_edit", pk=self.audit.pk)

@@ -73,6 +73,9 @@ def build_world() -> World:
         "responsibility": draft.responsibilities.first(),
         "pulse_round": PulseRound.objects.first(),
         "audit": ParticipationAudit.objects.first(),
+        "completed_audit": ParticipationAudit.objects.filter(
+            status=ParticipationAudit.Status.COMPLETED).first(),
+        "signatory": adopted.signatories.first(),
         "evidence_link": EvidenceLink.objects.first(),
         "published": published,
         # A draft of the officer's own organisation: another partner's drafts are not theirs.
@@ -190,6 +193,8 @@ ADDRESSES = {
     "staff:charter:audit_detail": (ADMIN, lambda w: {"pk": w.audit.pk}),
     "staff:charter:audit_edit": (OFFICER, lambda w: {"pk": w.audit.pk}),
     "staff:charter:improvement_action": (ADMIN, lambda w: {"pk": w.audit.pk}),
+    "staff:charter:audit_reopen": (ADMIN, lambda w: {"pk": w.completed_audit.pk}),
+    "staff:charter:signatory_remove": (ADMIN, lambda w: {"pk": w.signatory.pk}),
     "staff:charter:evidence_list": (ADMIN, lambda w: {}),
     "staff:charter:evidence_add": (ADMIN, lambda w: {}),
     "staff:charter:evidence_remove": "POST only, from the evidence page",
