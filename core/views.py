@@ -1,3 +1,4 @@
+import datetime
 import logging
 
 from django.conf import settings
@@ -45,6 +46,10 @@ def show_conflict(form, exc) -> None:
             value = getattr(exc.current, name)
             if hasattr(value, "all"):  # a many-to-many field
                 value = ", ".join(str(v) for v in value.all())
+            elif isinstance(value, bool):
+                value = "Yes" if value else "No"
+            elif isinstance(value, datetime.date):
+                value = f"{value:%-d %B %Y}"
             values.append((field.label, "" if value is None else str(value)))
     form.show_conflict(exc, values)
 
