@@ -6,9 +6,16 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import GdsDateField, VersionedFormMixin, gds_helper
-from core.models import Organisation, User
+from core.models import Organisation, Theme, User
 
-from .models import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, Action, Priority, Status
+from .models import (
+    EVIDENCE_EXTENSIONS,
+    EVIDENCE_MAX_BYTES,
+    Action,
+    Board,
+    Priority,
+    Status,
+)
 
 FILE_TYPES_IN_WORDS = "PDF, Word document (DOCX), Excel spreadsheet (XLSX), PNG or JPG"
 
@@ -120,6 +127,10 @@ class ProgressUpdateForm(VersionedFormMixin):
                 "lock_version": data.get("lock_version")}
 
 
+def _max_length(label: str, n: int) -> dict:
+    return {"max_length": f"{label} must be {n} characters or fewer"}
+
+
 class ActionCreateForm(forms.Form):
     priority = forms.ModelChoiceField(label="Priority", queryset=Priority.objects.none(),
                                       error_messages={"required": "Select the priority"})
@@ -135,6 +146,9 @@ class ActionCreateForm(forms.Form):
     owner = forms.ModelChoiceField(label="Owner (optional)", required=False,
                                    queryset=User.objects.none(),
                                    help_text="The person who reports progress.")
+    partner_organisations = forms.ModelMultipleChoiceField(
+        label="Partners who help deliver it (optional)", required=False,
+        queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple)
     due_date = GdsDateField(label="Due date", help_text="For example, 31 3 2027",
                             required_message="Enter the due date",
                             invalid_message="The due date must be a real date")
@@ -145,6 +159,8 @@ class ActionCreateForm(forms.Form):
         required=False)
     is_public = forms.BooleanField(label="Show this action on the public action plan",
                                    required=False)
+
+    submit_label = "Add action"
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,14 +173,24 @@ class ActionCreateForm(forms.Form):
         self.fields["owner"].queryset = User.objects.filter(
             is_active=True, memberships__organisation__in=organisations).distinct()
         self.fields["owner"].empty_label = "No owner yet"
-        self.helper = gds_helper(
+        self.fields["partner_organisations"].queryset = Organisation.objects.order_by("name")
+        self.prepare_fields()
+        self.helper = gds_helper(*self.layout())
+
+    def prepare_fields(self) -> None:
+        pass
+
+    def layout(self) -> list:
+        return [
             Field.select("priority"), Field.text("title"), Field.textarea("description"),
-            Field.select("lead_organisation"), Field.select("owner"), Field("due_date"),
+            Field.select("lead_organisation"), Field.select("owner"),
+            Field.checkboxes("partner_organisations", legend_size=Size.SMALL, small=True),
+            Field("due_date"),
             Field.textarea("success_measures"),
             Field.checkbox("inspection_finding", small=True),
             Field.checkbox("is_public", small=True),
-            Button("save", "Add action"),
-        )
+            Button("save", self.submit_label),
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -175,7 +201,186 @@ class ActionCreateForm(forms.Form):
         return cleaned
 
 
-class MeetingForm(forms.Form):
+class ActionEditForm(VersionedFormMixin, ActionCreateForm):
+    """Every field of an action. The lead organisation is one where the
+    person may add actions, or the one it has now; the owner works for
+    the lead organisation; linked feedback can be unlinked here (it is
+    linked from the action's page, where its reference is checked)."""
+
+    reference = forms.CharField(label="Reference", max_length=20,
+                                help_text='Its number in the plan, for example "3.2".',
+                                error_messages={"required": "Enter the reference",
+                                                **_max_length("Reference", 20)})
+    start_date = GdsDateField(label="Start date (optional)", required=False,
+                              help_text="For example, 1 4 2026",
+                              required_message="Enter the start date",
+                              invalid_message="The start date must be a real date")
+    due_date = GdsDateField(label="Due date (optional)", required=False,
+                            help_text="For example, 31 3 2027",
+                            required_message="Enter the due date",
+                            invalid_message="The due date must be a real date")
+    source = forms.CharField(label="Where it came from (optional)", required=False,
+                             max_length=300, help_text="For example, a participation audit.",
+                             error_messages=_max_length("Where it came from", 300))
+    themes = forms.ModelMultipleChoiceField(label="Themes (optional)", required=False,
+                                            queryset=Theme.objects.none(),
+                                            widget=forms.CheckboxSelectMultiple)
+    feedback = forms.ModelMultipleChoiceField(
+        label="Feedback that prompted it", required=False, queryset=Action.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Untick feedback to unlink it. Link more from the action's page.")
+
+    submit_label = "Save changes"
+
+    def __init__(self, *args, action: Action, organisations, **kwargs):
+        organisations = Organisation.objects.filter(
+            pk__in={o.pk for o in organisations} | {action.lead_organisation_id})
+        kwargs.setdefault("initial", {
+            "priority": action.priority_id, "reference": action.reference,
+            "title": action.title, "description": action.description,
+            "lead_organisation": action.lead_organisation_id, "owner": action.owner_id,
+            "partner_organisations": [o.pk for o in action.partner_organisations.all()],
+            "start_date": action.start_date, "due_date": action.due_date,
+            "success_measures": action.success_measures,
+            "inspection_finding": action.inspection_finding, "is_public": action.is_public,
+            "source": action.source, "themes": [t.pk for t in action.themes.all()],
+            "feedback": [f.pk for f in action.feedback.all()],
+            "lock_version": action.lock_version})
+        self.action = action
+        super().__init__(*args, organisations=organisations, **kwargs)
+
+    def prepare_fields(self) -> None:
+        # Multi-agency actions are often owned by someone at a partner: any
+        # member of staff may be chosen; clean() checks where they work.
+        self.fields["owner"].queryset = (User.objects.filter(is_active=True, memberships__isnull=False)
+                                         .distinct().order_by("first_name", "last_name"))
+        self.fields["owner"].help_text = ("The person who reports progress. They work for the "
+                                          "lead organisation or one of the partners.")
+        self.fields["themes"].queryset = Theme.objects.order_by("name")
+        self.fields["feedback"].queryset = self.action.feedback.order_by("reference")
+        self.fields["feedback"].label_from_instance = lambda f: f.reference
+
+    def layout(self) -> list:
+        layout = [
+            Field.select("priority"), Field.text("reference", field_width=5),
+            Field.text("title"), Field.textarea("description"),
+            Field.select("lead_organisation"), Field.select("owner"),
+            Field.checkboxes("partner_organisations", legend_size=Size.SMALL, small=True),
+            Field("start_date"), Field("due_date"),
+            Field.textarea("success_measures"),
+            Field.checkbox("inspection_finding", small=True),
+            Field.checkbox("is_public", small=True),
+            Field.text("source"),
+            Field.checkboxes("themes", legend_size=Size.SMALL, small=True),
+        ]
+        if self.fields["feedback"].queryset.exists():
+            layout.append(Field.checkboxes("feedback", legend_size=Size.SMALL, small=True))
+        else:
+            del self.fields["feedback"]
+        return [*layout, Button("save", self.submit_label)]
+
+    def clean(self):
+        cleaned = forms.Form.clean(self)
+        owner, lead = cleaned.get("owner"), cleaned.get("lead_organisation")
+        if owner and lead and owner.pk != self.action.owner_id:
+            where = {lead.pk} | {o.pk for o in cleaned.get("partner_organisations") or []}
+            if not owner.memberships.filter(organisation__in=where).exists():
+                self.add_error("owner", "The owner must work for the lead organisation or "
+                                        "one of the partners")
+        start, due = cleaned.get("start_date"), cleaned.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", "The due date must be the same as or after the start date")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        """For services.action_edit: no feedback field means leave it as it is."""
+        return {"feedback": None, **self.cleaned_data}
+
+
+class PlanForm(VersionedFormMixin):
+    title = forms.CharField(label="Title", max_length=250,
+                            error_messages={"required": "Enter the title of the plan",
+                                            **_max_length("Title", 250)})
+    area = forms.CharField(label="Local area", max_length=100, help_text="For example, Testshire",
+                           error_messages={"required": "Enter the local area",
+                                           **_max_length("Local area", 100)})
+    board = forms.ModelChoiceField(label="Board that owns the plan", queryset=Board.objects.none(),
+                                   help_text="People from the partners on this board look after "
+                                             "the plan.",
+                                   error_messages={"required": "Select the board that owns the plan"})
+    period_start = GdsDateField(label="Start of the plan", help_text="For example, 1 4 2026",
+                                required_message="Enter the start of the plan",
+                                invalid_message="The start of the plan must be a real date")
+    period_end = GdsDateField(label="End of the plan", help_text="For example, 31 3 2029",
+                              required_message="Enter the end of the plan",
+                              invalid_message="The end of the plan must be a real date")
+    review_date = GdsDateField(label="Review date (optional)", required=False,
+                               help_text="For example, 1 10 2026",
+                               required_message="Enter the review date",
+                               invalid_message="The review date must be a real date")
+    summary = forms.CharField(label="Summary (optional)", required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    is_published = forms.BooleanField(
+        label="Publish the plan: its public actions appear on the public action plan",
+        required=False)
+
+    def __init__(self, *args, boards, board_required: bool, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["board"].queryset = boards
+        self.fields["board"].required = board_required
+        self.fields["board"].empty_label = "Choose a board" if board_required else "No board"
+        self.helper = gds_helper(
+            Field.text("title"), Field.text("area", field_width=20), Field.select("board"),
+            Field("period_start"), Field("period_end"), Field("review_date"),
+            Field.textarea("summary"), Field.checkbox("is_published", small=True),
+            Button("save", "Save changes" if editing else "Add plan"))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The end of the plan must be after its start")
+        return cleaned
+
+
+class PriorityForm(VersionedFormMixin):
+    title = forms.CharField(label="Priority", max_length=300,
+                            error_messages={"required": "Enter the priority",
+                                            **_max_length("Priority", 300)})
+    description = forms.CharField(label="More detail (optional)", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("title"), Field.textarea("description"),
+                                 Button("save", "Save changes" if editing else "Add priority"))
+
+
+class BoardForm(VersionedFormMixin):
+    name = forms.CharField(label="Name of the board", max_length=200,
+                           error_messages={"required": "Enter the name of the board",
+                                           **_max_length("Name of the board", 200)})
+    area = forms.CharField(label="Local area (optional)", max_length=100, required=False,
+                           error_messages=_max_length("Local area", 100))
+    description = forms.CharField(label="What the board does (optional)", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    organisations = forms.ModelMultipleChoiceField(
+        label="Partners on the board", queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Their officers, approvers and administrators look after the board's plans "
+                  "and meetings.",
+        error_messages={"required": "Select at least one partner on the board"})
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+        self.helper = gds_helper(
+            Field.text("name"), Field.text("area", field_width=20), Field.textarea("description"),
+            Field.checkboxes("organisations", legend_size=Size.SMALL, small=True),
+            Button("save", "Save changes" if editing else "Add board"))
+
+
+class MeetingForm(VersionedFormMixin):
     title = forms.CharField(label="Name of the meeting", max_length=200,
                             error_messages={"required": "Enter the name of the meeting"})
     date = GdsDateField(label="Date of the meeting", help_text="For example, 14 5 2026",
@@ -183,10 +388,10 @@ class MeetingForm(forms.Form):
                         invalid_message="The date of the meeting must be a real date")
     location = forms.CharField(label="Where (optional)", max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.text("title"), Field("date"), Field.text("location"),
-                                 Button("save", "Add meeting"))
+                                 Button("save", "Save changes" if editing else "Add meeting"))
 
 
 class MeetingActionsForm(forms.Form):

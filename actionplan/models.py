@@ -29,6 +29,7 @@ class Board(TimeStampedModel):
     description = models.TextField(blank=True)
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="boards",
                                            help_text="Partners who sit on the board.")
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["name"]
@@ -62,6 +63,7 @@ class Meeting(TimeStampedModel):
     pack_error = models.CharField(max_length=300, blank=True)
     pack_requested_at = models.DateTimeField(null=True, blank=True)
     pack_generated_at = models.DateTimeField(null=True, blank=True)
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -93,6 +95,7 @@ class Plan(TimeStampedModel):
     summary = models.TextField(blank=True)
     is_published = models.BooleanField(default=True,
                                        help_text="Whether its public actions appear on the public page.")
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["-period_start", "title"]
@@ -113,12 +116,16 @@ class Priority(models.Model):
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["plan", "number"]
         verbose_name_plural = "priorities"
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="priority_unique_number_in_plan"),
+            # Checked at commit, so reordering (core.ordering) can swap two
+            # numbers in one UPDATE.
+            models.UniqueConstraint(fields=["plan", "number"], name="priority_unique_number_in_plan",
+                                    deferrable=models.Deferrable.DEFERRED),
         ]
 
     def __str__(self) -> str:
@@ -211,6 +218,30 @@ class Action(TimeStampedModel):
 
     def is_overdue(self, today) -> bool:
         return bool(self.due_date and self.due_date < today and not self.is_closed)
+
+
+class ActionChange(models.Model):
+    """One change to a field of an action that the board or the public rely
+    on (its due date, owner, lead, public flag…), with the values before and
+    after as they read on the page. Written only by services.action_edit;
+    the action's staff page lists them. Staff names and dates only, never
+    anything a family wrote."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=50)
+    label = models.CharField(max_length=100)
+    old_value = models.CharField(max_length=300, blank=True)
+    new_value = models.CharField(max_length=300, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["action", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.field}: {self.old_value} → {self.new_value}"
 
 
 class ProgressUpdate(TimeStampedModel):

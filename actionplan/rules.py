@@ -20,8 +20,8 @@
 import rules
 
 from core.models import Role
-from core.roles import has_role
-from core.rules import is_board_member, is_staff_member, is_working_officer
+from core.roles import WORKING_ROLES, has_role
+from core.rules import is_administrator, is_board_member, is_staff_member, is_working_officer
 
 UPDATERS = {Role.OFFICER, Role.APPROVER}
 ACTION_CREATORS = {Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR}
@@ -51,3 +51,64 @@ rules.add_perm("actionplan.export_actions", is_working_officer | is_board_member
 rules.add_perm("actionplan.view_meetings", is_staff_member)
 rules.add_perm("actionplan.manage_meetings", is_working_officer)
 rules.add_perm("actionplan.add_action", may_create_actions)
+
+
+# --- Changing plans, priorities, boards, meetings and actions ----------------------------
+#
+# - An action is changed (every field, partners, themes, unlinking feedback)
+#   by officers, approvers and administrators of its lead organisation: the
+#   people who may add actions for it. Its owner records progress but does
+#   not move their own due date; that change is kept as history for the board.
+# - A board, its meetings, and a plan it owns (details, review date,
+#   publishing, priorities and their order) are changed by officers,
+#   approvers and administrators of an organisation that sits on the board.
+#   A plan with no board, or a board with no partners recorded, is changed
+#   by administrators. A plan is added by someone who sits on a board (it
+#   is given to one of their boards). Administrators of any organisation
+#   may also add boards and plans and fix any board or plan: they set the
+#   partnership up.
+# - Board members read and challenge; they change none of these.
+
+
+def _board_organisation_ids(board) -> set[int]:
+    return {o.pk for o in board.organisations.all()} if board is not None else set()
+
+
+@rules.predicate
+def sits_on_board(user, board) -> bool:
+    ids = _board_organisation_ids(board)
+    return any(has_role(user, WORKING_ROLES, org_id) for org_id in ids)
+
+
+@rules.predicate
+def sits_on_plans_board(user, plan) -> bool:
+    return plan is not None and sits_on_board(user, plan.board)
+
+
+@rules.predicate
+def sits_on_meetings_board(user, meeting) -> bool:
+    return meeting is not None and sits_on_board(user, meeting.board)
+
+
+@rules.predicate
+def sits_on_any_board(user) -> bool:
+    from core.roles import organisation_ids_with_role
+
+    from .models import Board
+
+    ids = organisation_ids_with_role(user, WORKING_ROLES)
+    return bool(ids) and Board.objects.filter(organisations__in=ids).exists()
+
+
+@rules.predicate
+def works_on_action_for_lead(user, action) -> bool:
+    return action is not None and has_role(user, ACTION_CREATORS, action.lead_organisation_id)
+
+
+rules.add_perm("actionplan.change_action", works_on_action_for_lead)
+rules.add_perm("actionplan.view_plans", is_staff_member)
+rules.add_perm("actionplan.add_plan", is_administrator | sits_on_any_board)
+rules.add_perm("actionplan.change_plan", sits_on_plans_board | is_administrator)
+rules.add_perm("actionplan.add_board", is_administrator)
+rules.add_perm("actionplan.change_board", sits_on_board | is_administrator)
+rules.add_perm("actionplan.change_meeting", sits_on_meetings_board | is_administrator)

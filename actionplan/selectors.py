@@ -32,6 +32,7 @@ from core.models import Organisation
 from .models import (
     OPEN_STATUSES,
     Action,
+    ActionChange,
     Board,
     Meeting,
     Plan,
@@ -65,7 +66,9 @@ def action_detail(pk: int) -> Action | None:
     return (actions_for_staff()
             .prefetch_related("partner_organisations", "themes",
                               Prefetch("updates", queryset=history, to_attr="history"),
-                              Prefetch("meetings", queryset=Meeting.objects.select_related("board")))
+                              Prefetch("meetings", queryset=Meeting.objects.select_related("board")),
+                              Prefetch("changes", queryset=ActionChange.objects.select_related(
+                                  "changed_by"), to_attr="change_history"))
             .annotate(feedback_count=Count("feedback", distinct=True))
             .filter(pk=pk).first())
 
@@ -84,6 +87,51 @@ def actions_for_export(queryset: QuerySet[Action]) -> QuerySet[Action]:
 
 def plans_all() -> QuerySet[Plan]:
     return Plan.objects.select_related("board")
+
+
+def plans_for_staff() -> QuerySet[Plan]:
+    """Every plan, newest first, with its board (and the board's partners,
+    for the permission check) and how many priorities and actions it has."""
+    return (Plan.objects.select_related("board").prefetch_related("board__organisations")
+            .annotate(priority_count=Count("priorities", distinct=True),
+                      action_count=Count("priorities__actions", distinct=True))
+            .order_by("-period_start", "title"))
+
+
+def plan_for_staff(slug: str) -> Plan | None:
+    """A plan for its staff page: the board and its partners, and the
+    priorities in order, each with how many actions it has."""
+    priorities = Priority.objects.annotate(action_count=Count("actions")).order_by("number")
+    return (Plan.objects.select_related("board")
+            .prefetch_related("board__organisations",
+                              Prefetch("priorities", queryset=priorities, to_attr="ordered"))
+            .filter(slug=slug).first())
+
+
+def priority_for_edit(pk: int) -> Priority | None:
+    return (Priority.objects.select_related("plan__board")
+            .prefetch_related("plan__board__organisations").filter(pk=pk).first())
+
+
+def boards_for_choice(user, *, everyone: bool) -> QuerySet[Board]:
+    """Boards a person may give a plan to: those their organisations sit on
+    (all boards for an administrator)."""
+    from core.roles import WORKING_ROLES, organisation_ids_with_role
+
+    boards = Board.objects.order_by("name")
+    if everyone:
+        return boards
+    return boards.filter(
+        organisations__in=organisation_ids_with_role(user, WORKING_ROLES)).distinct()
+
+
+def board_for_edit(slug: str) -> Board | None:
+    return Board.objects.prefetch_related("organisations").filter(slug=slug).first()
+
+
+def meeting_for_edit(pk: int) -> Meeting | None:
+    return (Meeting.objects.select_related("board").prefetch_related("board__organisations")
+            .filter(pk=pk).first())
 
 
 def plan_for_public(slug: str | None = None) -> Plan | None:
@@ -157,7 +205,8 @@ def board_detail(slug: str) -> Board | None:
 def meeting_detail(pk: int) -> Meeting | None:
     reviewed = actions_for_staff().annotate(latest_narrative=_latest_update("narrative"))
     return (Meeting.objects.select_related("board")
-            .prefetch_related(Prefetch("reviewed_actions", queryset=reviewed,
+            .prefetch_related("board__organisations",  # who may change it
+                              Prefetch("reviewed_actions", queryset=reviewed,
                                        to_attr="actions"))
             .filter(pk=pk).first())
 

@@ -11,13 +11,14 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from core.audit import Verb
 from core.concurrency import lock_for_edit
 from core.models import Organisation, Theme, User
+from core.ordering import move_in_order
 from core.pagecache import public_content_changed
 from core.services import audit_record
 from core.tasks import enqueue_on_commit
@@ -25,6 +26,7 @@ from core.tasks import enqueue_on_commit
 from .models import (
     CLOSED_STATUSES,
     Action,
+    ActionChange,
     Board,
     Evidence,
     Meeting,
@@ -43,21 +45,93 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def plan_create(*, acting_user: User | None, title: str, area: str, period_start: date,
                 period_end: date, board: Board | None = None, summary: str = "",
-                review_date: date | None = None, slug: str = "") -> Plan:
+                review_date: date | None = None, slug: str = "",
+                is_published: bool = True) -> Plan:
     public_content_changed()  # public pages show this
     plan = Plan(title=title.strip(), slug=slug or slugify(title)[:200], area=area,
                 period_start=period_start, period_end=period_end, board=board,
-                summary=summary.strip(), review_date=review_date)
+                summary=summary.strip(), review_date=review_date, is_published=is_published)
     plan.full_clean()
     plan.save()
     audit_record(actor=acting_user, verb=Verb.PLAN_CREATED, target=plan, summary=plan.title)
     return plan
 
 
+def _changed(obj, values: dict) -> list[str]:
+    """Set `values` on `obj`; the names of the fields whose value changed."""
+    changed = []
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def _set_m2m(manager, new: Iterable) -> bool:
+    """Replace a many-to-many set; whether it changed."""
+    new_ids = {o.pk for o in new}
+    if {o.pk for o in manager.all()} == new_ids:
+        return False
+    manager.set(new_ids)
+    return True
+
+
 @transaction.atomic
-def priority_create(*, acting_user: User | None, plan: Plan, number: int, title: str,
-                    description: str = "") -> Priority:
+def plan_edit(*, acting_user: User | None, plan: Plan, title: str, area: str,
+              period_start: date, period_end: date, board: Board | None, summary: str = "",
+              review_date: date | None = None, is_published: bool,
+              lock_version: int | None = None) -> Plan:
+    """Change a plan's details, review date and whether it is published.
+
+    The address (slug) stays as it was, so links in published reports and
+    minutes keep working. Refused with EditConflict when the page was out of
+    date. The caller checks `actionplan.change_plan`. Audited as "plan
+    edited" with the changed field names; publishing or unpublishing is also
+    audited on its own ("plan published" / "plan unpublished")."""
     public_content_changed()  # public pages show this
+    plan = lock_for_edit(Plan.objects.all(), plan.pk, lock_version)
+    was_published = plan.is_published
+    changed = _changed(plan, {
+        "title": title.strip(), "area": area.strip(), "period_start": period_start,
+        "period_end": period_end, "board": board, "summary": summary.strip(),
+        "review_date": review_date, "is_published": is_published})
+    plan.full_clean()
+    plan.save()
+    audit_record(actor=acting_user, verb="plan edited", target=plan, summary=plan.title[:300],
+                 data={"changed": changed})
+    if was_published != plan.is_published:
+        audit_record(actor=acting_user,
+                     verb="plan published" if plan.is_published else "plan unpublished",
+                     target=plan, summary=plan.title[:300])
+    return plan
+
+
+@transaction.atomic
+def plan_set_published(*, acting_user: User | None, plan: Plan, is_published: bool) -> Plan:
+    """Publish or unpublish a plan (its public actions appear on, or leave,
+    the public page). Doing what is already so changes nothing and records
+    nothing. The caller checks `actionplan.change_plan`."""
+    public_content_changed()  # public pages show this
+    plan = lock_for_edit(Plan.objects.all(), plan.pk, None)
+    if plan.is_published == is_published:
+        return plan
+    plan.is_published = is_published
+    plan.save(update_fields=["is_published", "lock_version", "updated_at"])
+    audit_record(actor=acting_user, verb="plan published" if is_published else "plan unpublished",
+                 target=plan, summary=plan.title[:300])
+    return plan
+
+
+@transaction.atomic
+def priority_create(*, acting_user: User | None, plan: Plan, number: int | None = None,
+                    title: str, description: str = "") -> Priority:
+    """Add a priority to a plan; without a number it goes last. The plan row
+    is locked, so two people adding at once get different numbers."""
+    public_content_changed()  # public pages show this
+    if number is None:
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        last = plan.priorities.order_by("-number").values_list("number", flat=True).first()
+        number = (last or 0) + 1
     priority = Priority(plan=plan, number=number, title=title.strip(),
                         description=description.strip())
     priority.full_clean()
@@ -65,6 +139,44 @@ def priority_create(*, acting_user: User | None, plan: Plan, number: int, title:
     audit_record(actor=acting_user, verb=Verb.PRIORITY_CREATED, target=priority,
                  data={"plan": plan.pk, "number": number})
     return priority
+
+
+@transaction.atomic
+def priority_edit(*, acting_user: User | None, priority: Priority, title: str,
+                  description: str = "", lock_version: int | None = None) -> Priority:
+    """Change a priority's words (its number changes only by moving it).
+    The caller checks `actionplan.change_plan` on its plan. Audited as
+    "priority edited" with the changed field names."""
+    public_content_changed()  # public pages show this
+    priority = lock_for_edit(Priority.objects.all(), priority.pk, lock_version)
+    changed = _changed(priority, {"title": title.strip(), "description": description.strip()})
+    priority.full_clean()
+    priority.save()
+    audit_record(actor=acting_user, verb="priority edited", target=priority,
+                 summary=str(priority)[:300], data={"plan": priority.plan_id, "changed": changed})
+    return priority
+
+
+@transaction.atomic
+def priority_move(*, acting_user: User | None, priority: Priority, direction: int) -> bool:
+    """Swap a priority with the one above (-1) or below (+1) it and number
+    the plan's priorities 1…n again. The plan row is locked, so two moves at
+    once do not interleave. Action references ("3.2") are not renumbered:
+    they are what minutes and reports quote. Moving the first up or the last
+    down changes nothing and records nothing. Returns whether it moved."""
+    if direction not in (-1, 1):
+        raise ValidationError("Direction must be up or down.")
+    public_content_changed()  # public pages show this
+    Plan.objects.select_for_update().filter(pk=priority.plan_id).first()
+    moved = move_in_order(Priority.objects.filter(plan_id=priority.plan_id), priority, direction,
+                          field="number")
+    if moved:
+        Priority.objects.filter(plan_id=priority.plan_id).update(
+            lock_version=models.F("lock_version") + 1)
+        audit_record(actor=acting_user, verb="priority moved", target=priority,
+                     summary=priority.title[:300],
+                     data={"plan": priority.plan_id, "direction": direction})
+    return moved
 
 
 def _next_reference(priority: Priority) -> str:
@@ -117,6 +229,91 @@ def action_create(*, acting_user: User | None, priority: Priority, title: str,
     audit_record(actor=acting_user, verb=Verb.ACTION_CREATED, target=action, summary=str(action)[:300],
                  data={"priority": priority.pk, "lead_organisation": lead_organisation.pk,
                        "owner": owner.pk if owner else None, "is_public": is_public})
+    return action
+
+
+def _history_text(value) -> str:
+    """A value as the action's history shows it."""
+    if value is None or value == "":
+        return "Not set"
+    if isinstance(value, bool):
+        return "Public" if value else "Internal"
+    if isinstance(value, date):
+        return f"{value:%-d %B %Y}"
+    if isinstance(value, User):
+        return value.get_full_name() or value.email
+    if isinstance(value, Priority):
+        return f"{value.number}. {value.title}"
+    return str(value)[:300]
+
+
+# Changes the board or the public rely on: kept as the action's history
+# (ActionChange), with the values before and after.
+ACTION_HISTORY = {
+    "title": "What will be done", "priority": "Priority", "lead_organisation": "Lead organisation",
+    "owner": "Owner", "start_date": "Start date", "due_date": "Due date",
+    "is_public": "Visibility", "partner_organisations": "Partners",
+}
+
+
+@transaction.atomic
+def action_edit(*, acting_user: User | None, action: Action, priority: Priority, title: str,
+                description: str = "", lead_organisation: Organisation,
+                owner: User | None = None, start_date: date | None = None,
+                due_date: date | None = None, success_measures: str = "",
+                inspection_finding: bool = False, is_public: bool = False,
+                source: str = "", reference: str = "",
+                partner_organisations: Iterable[Organisation] = (),
+                themes: Iterable[Theme] = (), feedback: Iterable | None = None,
+                lock_version: int | None = None) -> Action:
+    """Change any of an action's details.
+
+    Refused with EditConflict when the page was out of date (a progress
+    update also moves the action's lock_version on). A change to the title,
+    priority, lead, owner, dates, public flag or partners is kept as the
+    action's history (ActionChange, shown on its staff page) with the values
+    before and after; the public plan shows only the current values.
+    `feedback` None leaves the linked feedback as it is; otherwise it is the
+    feedback to keep linked (the form offers only unlinking). The caller
+    checks `actionplan.change_action`. Audited as "action edited" with the
+    changed field names only.
+    """
+    public_content_changed()  # public pages show this
+    action = lock_for_edit(Action.objects.all(), action.pk, lock_version)
+    before = {name: getattr(action, name) for name in ACTION_HISTORY
+              if name != "partner_organisations"}
+    partners_before = sorted(o.name for o in action.partner_organisations.all())
+    changed = _changed(action, {
+        "priority": priority, "title": title.strip(), "description": description.strip(),
+        "lead_organisation": lead_organisation, "owner": owner, "start_date": start_date,
+        "due_date": due_date, "success_measures": success_measures.strip(),
+        "inspection_finding": inspection_finding, "is_public": is_public,
+        "source": source.strip()[:300], "reference": reference.strip() or action.reference})
+    action.full_clean()
+    action.save()
+    partners = list(partner_organisations)
+    if _set_m2m(action.partner_organisations, partners):
+        changed.append("partner_organisations")
+    if _set_m2m(action.themes, themes):
+        changed.append("themes")
+    if feedback is not None and _set_m2m(action.feedback, feedback):
+        changed.append("feedback")
+    history = []
+    for name in changed:
+        if name not in ACTION_HISTORY:
+            continue
+        if name == "partner_organisations":
+            old = ", ".join(partners_before) or "None named"
+            new = ", ".join(sorted(o.name for o in partners)) or "None named"
+        else:
+            old, new = _history_text(before[name]), _history_text(getattr(action, name))
+        history.append(ActionChange(action=action, field=name, label=ACTION_HISTORY[name],
+                                    old_value=old[:300], new_value=new[:300],
+                                    changed_by=acting_user if getattr(
+                                        acting_user, "is_authenticated", False) else None))
+    ActionChange.objects.bulk_create(history)
+    audit_record(actor=acting_user, verb="action edited", target=action,
+                 summary=str(action)[:300], data={"changed": changed})
     return action
 
 
@@ -214,6 +411,26 @@ def board_create(*, acting_user: User | None, name: str, area: str = "", descrip
 
 
 @transaction.atomic
+def board_edit(*, acting_user: User | None, board: Board, name: str, area: str = "",
+               description: str = "", organisations: Iterable[Organisation] = (),
+               lock_version: int | None = None) -> Board:
+    """Change a board's name, area, description and the partners on it. Its
+    address (slug) stays, so links keep working. The caller checks
+    `actionplan.change_board`. Audited as "board edited" with the changed
+    field names."""
+    board = lock_for_edit(Board.objects.all(), board.pk, lock_version)
+    changed = _changed(board, {"name": name.strip(), "area": area.strip(),
+                               "description": description.strip()})
+    board.full_clean()
+    board.save()
+    if _set_m2m(board.organisations, organisations):
+        changed.append("organisations")
+    audit_record(actor=acting_user, verb="board edited", target=board, summary=board.name,
+                 data={"changed": changed})
+    return board
+
+
+@transaction.atomic
 def meeting_create(*, acting_user: User | None, board: Board, date: date, title: str,
                    location: str = "", reviewed_actions: Iterable[Action] = ()) -> Meeting:
     meeting = Meeting(board=board, date=date, title=title.strip(), location=location.strip())
@@ -222,6 +439,22 @@ def meeting_create(*, acting_user: User | None, board: Board, date: date, title:
     meeting.reviewed_actions.set(reviewed_actions)
     audit_record(actor=acting_user, verb=Verb.MEETING_CREATED, target=meeting, summary=meeting.title,
                  data={"board": board.pk, "actions": sorted(a.pk for a in reviewed_actions)})
+    return meeting
+
+
+@transaction.atomic
+def meeting_edit(*, acting_user: User | None, meeting: Meeting, title: str, date: date,
+                 location: str = "", lock_version: int | None = None) -> Meeting:
+    """Change a meeting's name, date or place. The board pack already made
+    keeps its file: the page offers to generate it again. The caller checks
+    `actionplan.change_meeting`. Audited as "meeting edited"."""
+    meeting = lock_for_edit(Meeting.objects.all(), meeting.pk, lock_version)
+    changed = _changed(meeting, {"title": title.strip(), "date": date,
+                                 "location": location.strip()})
+    meeting.full_clean()
+    meeting.save()
+    audit_record(actor=acting_user, verb="meeting edited", target=meeting, summary=meeting.title,
+                 data={"board": meeting.board_id, "changed": changed})
     return meeting
 
 

@@ -8,8 +8,10 @@ or render.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -18,19 +20,23 @@ from core.csvexport import csv_streaming_response
 from core.models import Organisation
 from core.pagination import CappedPaginator
 from core.roles import organisation_ids_with_role
-from core.views import StaffPermissionMixin
+from core.views import StaffFormPage, StaffPermissionMixin
 from feedback import selectors as feedback_selectors
 
 from . import charts, selectors, services
 from .filters import ActionFilter, DashboardFilter
 from .forms import (
     ActionCreateForm,
+    ActionEditForm,
+    BoardForm,
     LinkFeedbackForm,
     MeetingActionsForm,
     MeetingForm,
+    PlanForm,
+    PriorityForm,
     ProgressUpdateForm,
 )
-from .models import Evidence, Meeting
+from .models import Board, Evidence, Meeting
 from .rules import ACTION_CREATORS
 
 # --- Public -----------------------------------------------------------------------------
@@ -139,6 +145,7 @@ class ActionDetailView(StaffPermissionMixin, View):
         can_update = request.user.has_perm("actionplan.update_action", action)
         return render(request, "actionplan/action_detail.html", {
             "action": action, "today": timezone.localdate(), "can_update": can_update,
+            "can_change": request.user.has_perm("actionplan.change_action", action),
             "link_form": link_form or (LinkFeedbackForm() if can_update else None),
             "form": link_form,
         }, status=status)
@@ -231,6 +238,7 @@ class ActionCreateView(StaffPermissionMixin, View):
             owner=data["owner"], due_date=data["due_date"], is_public=data["is_public"],
             success_measures=data["success_measures"],
             inspection_finding=data["inspection_finding"],
+            partner_organisations=data["partner_organisations"],
         )
         messages.success(request, f"Action {action.reference} added")
         return redirect("staff:actionplan:action_detail", pk=action.pk)
@@ -293,7 +301,8 @@ class BoardListView(StaffPermissionMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "actionplan/board_list.html",
-                      {"boards": selectors.boards_all()})
+                      {"boards": selectors.boards_all(),
+                       "can_add": request.user.has_perm("actionplan.add_board")})
 
 
 class BoardDetailView(StaffPermissionMixin, View):
@@ -305,6 +314,7 @@ class BoardDetailView(StaffPermissionMixin, View):
             raise Http404
         return render(request, "actionplan/board_detail.html", {
             "board": board, "can_manage": request.user.has_perm("actionplan.manage_meetings"),
+            "can_change": request.user.has_perm("actionplan.change_board", board),
         })
 
 
@@ -327,8 +337,8 @@ class MeetingCreateView(StaffPermissionMixin, View):
         form = MeetingForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"board": board, "form": form}, status=400)
-        meeting = services.meeting_create(acting_user=request.user, board=board,
-                                          **form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
+        meeting = services.meeting_create(acting_user=request.user, board=board, **data)
         messages.success(request, "Meeting added. Now choose the actions it will review")
         return redirect("staff:actionplan:meeting_actions", pk=meeting.pk)
 
@@ -343,6 +353,7 @@ class MeetingDetailView(StaffPermissionMixin, View):
         return render(request, "actionplan/meeting_detail.html", {
             "meeting": meeting, "today": timezone.localdate(),
             "can_manage": request.user.has_perm("actionplan.manage_meetings"),
+            "can_change": request.user.has_perm("actionplan.change_meeting", meeting),
         })
 
 
@@ -399,3 +410,303 @@ class BoardPackDownloadView(StaffPermissionMixin, View):
             raise Http404
         return FileResponse(meeting.pack_file.open("rb"), content_type="application/pdf",
                             filename=f"board-pack-{meeting.date:%Y-%m-%d}.pdf")
+
+
+# --- Staff: changing actions, plans, priorities, boards and meetings ---------------------
+
+
+class ActionPlanFormPage(StaffPermissionMixin, StaffFormPage):
+    """A one-form page on actionplan/staff_form.html: heading, caption, the
+    edit-conflict box and a way back."""
+
+    template_name = "actionplan/staff_form.html"
+    caption = ""
+
+    def back_url(self) -> str:
+        raise NotImplementedError
+
+    def extra_context(self) -> dict:
+        return {"caption": self.caption, "back_url": self.back_url()}
+
+
+def _object_or_404(obj):
+    if obj is None:
+        raise Http404
+    return obj
+
+
+class ActionEditView(ActionPlanFormPage):
+    """Every field of an action; changes the board relies on become its history."""
+
+    permission_required = "actionplan.view_actions"
+
+    def prepare(self) -> None:
+        self.action = get_object_or_404(
+            selectors.actions_for_staff().prefetch_related("partner_organisations", "themes"),
+            pk=self.kwargs["pk"])
+        if not self.request.user.has_perm("actionplan.change_action", self.action):
+            raise PermissionDenied
+        self.heading = f"Change action {self.action.reference}"
+        self.caption = self.action.priority.plan.title
+
+    def back_url(self) -> str:
+        return self.action.get_absolute_url()
+
+    def make_form(self, data=None):
+        organisations = Organisation.objects.filter(
+            pk__in=organisation_ids_with_role(self.request.user, ACTION_CREATORS))
+        return ActionEditForm(data, action=self.action, organisations=organisations)
+
+    def save(self, form):
+        services.action_edit(acting_user=self.request.user, action=self.action,
+                             **form.service_kwargs())
+        messages.success(self.request, f"Action {self.action.reference} saved")
+        return redirect(self.action.get_absolute_url())
+
+
+class PlanListView(StaffPermissionMixin, View):
+    permission_required = "actionplan.view_plans"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        plans = list(selectors.plans_for_staff())
+        for plan in plans:
+            plan.can_change = request.user.has_perm("actionplan.change_plan", plan)
+        return render(request, "actionplan/plan_list.html", {
+            "plans": plans, "can_add": request.user.has_perm("actionplan.add_plan")})
+
+
+def _plan_boards(request):
+    everyone = request.user.has_perm("actionplan.add_board")  # administrators
+    return selectors.boards_for_choice(request.user, everyone=everyone), not everyone
+
+
+class PlanCreateView(ActionPlanFormPage):
+    permission_required = "actionplan.add_plan"
+    heading = "Add a plan"
+
+    def back_url(self) -> str:
+        return reverse("staff:actionplan:plan_list")
+
+    def make_form(self, data=None):
+        boards, board_required = _plan_boards(self.request)
+        return PlanForm(data, boards=boards, board_required=board_required,
+                        initial={"is_published": False})
+
+    def save(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
+        plan = services.plan_create(acting_user=self.request.user, **data)
+        messages.success(self.request, f"Plan “{plan.title}” added. Now add its priorities")
+        return redirect("staff:actionplan:plan_detail", slug=plan.slug)
+
+
+class PlanMixin:
+    """Loads the plan by its address and checks `actionplan.change_plan`."""
+
+    def get_plan(self, slug: str):
+        plan = _object_or_404(selectors.plan_for_staff(slug))
+        if not self.request.user.has_perm("actionplan.change_plan", plan):
+            raise PermissionDenied
+        return plan
+
+
+class PlanDetailView(StaffPermissionMixin, View):
+    permission_required = "actionplan.view_plans"
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        plan = _object_or_404(selectors.plan_for_staff(slug))
+        return render(request, "actionplan/plan_detail.html", {
+            "plan": plan, "can_change": request.user.has_perm("actionplan.change_plan", plan)})
+
+
+class PlanEditView(PlanMixin, ActionPlanFormPage):
+    permission_required = "actionplan.view_plans"
+    heading = "Change the plan"
+
+    def prepare(self) -> None:
+        self.plan = self.get_plan(self.kwargs["slug"])
+        self.caption = self.plan.title
+
+    def back_url(self) -> str:
+        return reverse("staff:actionplan:plan_detail", args=[self.plan.slug])
+
+    def make_form(self, data=None):
+        boards, board_required = _plan_boards(self.request)
+        if self.plan.board_id:  # the board it has now stays a choice
+            boards = Board.objects.filter(Q(pk__in=boards.values("pk"))
+                                          | Q(pk=self.plan.board_id)).order_by("name")
+        p = self.plan
+        return PlanForm(data, boards=boards, board_required=board_required, editing=True,
+                        initial={"title": p.title, "area": p.area, "board": p.board_id,
+                                 "period_start": p.period_start, "period_end": p.period_end,
+                                 "review_date": p.review_date, "summary": p.summary,
+                                 "is_published": p.is_published,
+                                 "lock_version": p.lock_version})
+
+    def save(self, form):
+        services.plan_edit(acting_user=self.request.user, plan=self.plan, **form.cleaned_data)
+        messages.success(self.request, "Plan saved")
+        return redirect(self.back_url())
+
+
+class PlanPublishView(PlanMixin, StaffPermissionMixin, View):
+    """Publish or unpublish (POST only, from the plan's page)."""
+
+    permission_required = "actionplan.view_plans"
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        plan = self.get_plan(slug)
+        publish = request.POST.get("publish")
+        if publish not in ("yes", "no"):
+            return HttpResponse("Choose to publish or unpublish.", status=400,
+                                content_type="text/plain")
+        services.plan_set_published(acting_user=request.user, plan=plan,
+                                    is_published=publish == "yes")
+        messages.success(request, "Plan published: its public actions are on the public "
+                                  "action plan" if publish == "yes" else
+                                  "Plan unpublished: it is no longer on the public pages")
+        return redirect("staff:actionplan:plan_detail", slug=plan.slug)
+
+
+class PriorityCreateView(PlanMixin, ActionPlanFormPage):
+    permission_required = "actionplan.view_plans"
+    heading = "Add a priority"
+
+    def prepare(self) -> None:
+        self.plan = self.get_plan(self.kwargs["slug"])
+        self.caption = self.plan.title
+
+    def back_url(self) -> str:
+        return reverse("staff:actionplan:plan_detail", args=[self.plan.slug])
+
+    def make_form(self, data=None):
+        return PriorityForm(data)
+
+    def save(self, form):
+        priority = services.priority_create(
+            acting_user=self.request.user, plan=self.plan, title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"])
+        messages.success(self.request, f"Priority {priority.number} added")
+        return redirect(self.back_url())
+
+
+class PriorityMixin:
+    def get_priority(self, pk: int):
+        priority = _object_or_404(selectors.priority_for_edit(pk))
+        if not self.request.user.has_perm("actionplan.change_plan", priority.plan):
+            raise PermissionDenied
+        return priority
+
+
+class PriorityEditView(PriorityMixin, ActionPlanFormPage):
+    permission_required = "actionplan.view_plans"
+
+    def prepare(self) -> None:
+        self.priority = self.get_priority(self.kwargs["pk"])
+        self.heading = f"Change priority {self.priority.number}"
+        self.caption = self.priority.plan.title
+
+    def back_url(self) -> str:
+        return reverse("staff:actionplan:plan_detail", args=[self.priority.plan.slug])
+
+    def make_form(self, data=None):
+        p = self.priority
+        return PriorityForm(data, editing=True, initial={
+            "title": p.title, "description": p.description, "lock_version": p.lock_version})
+
+    def save(self, form):
+        services.priority_edit(acting_user=self.request.user, priority=self.priority,
+                               **form.cleaned_data)
+        messages.success(self.request, f"Priority {self.priority.number} saved")
+        return redirect(self.back_url())
+
+
+class PriorityMoveView(PriorityMixin, StaffPermissionMixin, View):
+    """Move a priority up or down (POST only, from the plan's page)."""
+
+    permission_required = "actionplan.view_plans"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        priority = self.get_priority(pk)
+        direction = {"up": -1, "down": 1}.get(request.POST.get("direction"))
+        if direction is None:
+            return HttpResponse("Choose up or down.", status=400, content_type="text/plain")
+        if services.priority_move(acting_user=request.user, priority=priority,
+                                  direction=direction):
+            messages.success(request, f"“{priority.title[:80]}” moved "
+                                      f"{'up' if direction < 0 else 'down'}")
+        return redirect(reverse("staff:actionplan:plan_detail", args=[priority.plan.slug])
+                        + "#priorities")
+
+
+class BoardCreateView(ActionPlanFormPage):
+    permission_required = "actionplan.add_board"
+    heading = "Add a board"
+
+    def back_url(self) -> str:
+        return reverse("staff:actionplan:board_list")
+
+    def make_form(self, data=None):
+        return BoardForm(data)
+
+    def save(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "lock_version"}
+        try:
+            board = services.board_create(acting_user=self.request.user, **data)
+        except ValidationError as exc:
+            if "slug" in getattr(exc, "error_dict", {}):
+                raise ValidationError({"name": "There is already a board with this name"}) from exc
+            raise
+        messages.success(self.request, f"Board “{board.name}” added")
+        return redirect(board.get_absolute_url())
+
+
+class BoardEditView(ActionPlanFormPage):
+    permission_required = "actionplan.view_meetings"
+    heading = "Change the board"
+
+    def prepare(self) -> None:
+        self.board = _object_or_404(selectors.board_for_edit(self.kwargs["slug"]))
+        if not self.request.user.has_perm("actionplan.change_board", self.board):
+            raise PermissionDenied
+        self.caption = self.board.name
+
+    def back_url(self) -> str:
+        return self.board.get_absolute_url()
+
+    def make_form(self, data=None):
+        b = self.board
+        return BoardForm(data, editing=True, initial={
+            "name": b.name, "area": b.area, "description": b.description,
+            "organisations": [o.pk for o in b.organisations.all()],
+            "lock_version": b.lock_version})
+
+    def save(self, form):
+        services.board_edit(acting_user=self.request.user, board=self.board, **form.cleaned_data)
+        messages.success(self.request, "Board saved")
+        return redirect(self.back_url())
+
+
+class MeetingEditView(ActionPlanFormPage):
+    permission_required = "actionplan.view_meetings"
+    heading = "Change the meeting"
+
+    def prepare(self) -> None:
+        self.meeting = _object_or_404(selectors.meeting_for_edit(self.kwargs["pk"]))
+        if not self.request.user.has_perm("actionplan.change_meeting", self.meeting):
+            raise PermissionDenied
+        self.caption = self.meeting.board.name
+
+    def back_url(self) -> str:
+        return self.meeting.get_absolute_url()
+
+    def make_form(self, data=None):
+        m = self.meeting
+        return MeetingForm(data, editing=True, initial={
+            "title": m.title, "date": m.date, "location": m.location,
+            "lock_version": m.lock_version})
+
+    def save(self, form):
+        services.meeting_edit(acting_user=self.request.user, meeting=self.meeting,
+                              **form.cleaned_data)
+        messages.success(self.request, "Meeting saved")
+        return redirect(self.back_url())

@@ -448,3 +448,19 @@ class EvidenceForm(forms.Form):
             elif not (url.startswith("/") or url.startswith("https://")):
                 self.add_error("url", "Enter an address starting with https:// or /")
         return cleaned
+
+
+class ReasonForm(forms.Form):
+    """Why a signature is removed or an audit reopened: kept in the audit log."""
+
+    reason = forms.CharField(
+        label="Why?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the audit log. Do not include families’ names or details.",
+        error_messages={"required": "Enter the reason",
+                        "max_length": "The reason must be 300 characters or fewer"})
+
+    def __init__(self, *args, label: str, required_message: str, button: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].error_messages["required"] = required_message
+        self.helper = gds_helper(Field.textarea("reason"), Button.warning("confirm", button))

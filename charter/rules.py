@@ -13,6 +13,11 @@
   organisation's officers and approvers start, complete and see it in full
   and add improvement actions. Board members see the summaries (totals per
   section), not the evidence text. Administrators see everything.
+- A signature is taken off (with a reason) by an approver of the
+  organisation that signed, or an administrator; a replaced version's
+  signatories are history and stay.
+- A completed audit is reopened (with a reason) by the officers and
+  approvers of its organisation, or an administrator.
 - Officers, approvers and administrators link evidence to commitments;
   feedback can only be linked by someone who may read it.
 """
@@ -94,6 +99,26 @@ rules.add_perm("charter.start_audit", may_audit_somewhere | is_administrator)
 rules.add_perm("charter.complete_audit", audit_in_progress & audits_for)
 rules.add_perm("charter.view_audit", audits_for | is_administrator)
 rules.add_perm("charter.add_improvement_action", audits_for | is_administrator)
+
+
+@rules.predicate
+def approves_for_signatory(user, signatory) -> bool:
+    return signatory is not None and has_role(user, {Role.APPROVER}, signatory.organisation_id)
+
+
+@rules.predicate
+def signatory_on_current_version(user, signatory) -> bool:
+    return signatory is not None and signatory.charter.status != "superseded"
+
+
+@rules.predicate
+def audit_completed(user, audit) -> bool:
+    return audit is not None and audit.status == "completed"
+
+
+rules.add_perm("charter.remove_signatory",
+               signatory_on_current_version & (approves_for_signatory | is_administrator))
+rules.add_perm("charter.reopen_audit", audit_completed & (audits_for | is_administrator))
 
 @rules.predicate
 def added_the_link(user, link) -> bool:

@@ -304,6 +304,28 @@ def signatory_add(*, acting_user: User | None, charter: Charter, organisation: O
     return signatory
 
 
+@transaction.atomic
+def signatory_remove(*, acting_user: User | None, signatory: Signatory, reason: str) -> None:
+    """Take a signature off a version (recorded by mistake, or the partner
+    withdrew). The public charter stops listing it at once. The row is
+    deleted; the audit event ("signatory removed") keeps who signed, in
+    what role, when, and the reason given, so the history is not lost.
+    A reason is required. The caller checks `charter.remove_signatory`."""
+    public_content_changed()  # public pages show this
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the signature is being removed"})
+    signatory = Signatory.objects.select_for_update().select_related("charter").get(
+        pk=signatory.pk)
+    charter = signatory.charter
+    audit_record(actor=acting_user, verb="signatory removed", target=charter,
+                 summary=reason[:300],
+                 data={"signatory": signatory.pk, "organisation": signatory.organisation_id,
+                       "role_title": signatory.role_title,
+                       "signed_on": signatory.signed_on.isoformat()})
+    signatory.delete()
+
+
 # --- Pulse rounds and answers --------------------------------------------------------------
 
 
@@ -442,6 +464,31 @@ def audit_save(*, acting_user: User | None, audit: ParticipationAudit,
                  else Verb.PARTICIPATION_AUDIT_SAVED,
                  target=audit, summary=str(audit)[:300],
                  data={"scored": sum(1 for r in rows.values() if r.score is not None)})
+    return audit
+
+
+@transaction.atomic
+def audit_reopen(*, acting_user: User | None, audit: ParticipationAudit,
+                 reason: str) -> ParticipationAudit:
+    """Open a completed audit again so the team can correct it; it is in
+    progress until completed again. Answers and improvement actions stay.
+    A reason is required and is kept in the audit event ("audit reopened")
+    with who completed it and when. Reopening one that is in progress is
+    refused. The caller checks `charter.reopen_audit`."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the audit is being reopened"})
+    audit = ParticipationAudit.objects.select_for_update().get(pk=audit.pk)
+    if not audit.is_completed:
+        raise ValidationError("This audit is already in progress.")
+    completed_at, completed_by = audit.completed_at, audit.completed_by_id
+    audit.status = ParticipationAudit.Status.IN_PROGRESS
+    audit.completed_at = None
+    audit.completed_by = None
+    audit.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
+    audit_record(actor=acting_user, verb="audit reopened", target=audit, summary=reason[:300],
+                 data={"was_completed_at": completed_at.isoformat() if completed_at else None,
+                       "was_completed_by": completed_by})
     return audit
 
 

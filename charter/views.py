@@ -25,7 +25,8 @@ from core.http import parse_id
 from core.models import Organisation, Role
 from core.ratelimit import over_limit
 from core.roles import has_role, organisation_ids_with_role
-from core.views import StaffPermissionMixin
+from core.views import StaffFormPage as CoreStaffFormPage
+from core.views import StaffPermissionMixin, form_errors_from, show_conflict
 from feedback.models import Feedback
 
 from . import selectors, services
@@ -40,9 +41,18 @@ from .forms import (
     ImprovementActionForm,
     PulseForm,
     PulseRoundForm,
+    ReasonForm,
     SignatoryForm,
 )
-from .models import Charter, Commitment, EvidenceLink, ParticipationAudit, PulseRound, Section
+from .models import (
+    Charter,
+    Commitment,
+    EvidenceLink,
+    ParticipationAudit,
+    PulseRound,
+    Section,
+    Signatory,
+)
 from .rules import AUDITORS, DRAFTERS
 
 logger = logging.getLogger(__name__)
@@ -50,23 +60,9 @@ logger = logging.getLogger(__name__)
 PULSE_RATE_LIMIT_PER_HOUR = 30
 
 
-def _show_conflict(form, exc: EditConflict) -> None:
-    """What the item says now, field by field, next to what was typed."""
-    values = []
-    for name, field in form.fields.items():
-        if name != "lock_version" and hasattr(exc.current, name):
-            value = getattr(exc.current, name)
-            values.append((field.label, "" if value is None else str(value)))
-    form.show_conflict(exc, values)
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+# The form-page flow is shared with the other apps (core.views).
+_show_conflict = show_conflict
+_form_errors_from = form_errors_from
 
 
 # --- Public: the charter --------------------------------------------------------------------
@@ -211,49 +207,10 @@ class CharterListView(StaffPermissionMixin, View):
         })
 
 
-class StaffFormPage(View):
-    """A staff page with one form on charter/staff_form.html. GET shows the
-    form; POST validates it and calls save() (which calls one service and
-    returns the redirect); a service's ValidationError lands on the form;
-    errors come back with status 400 and everything typed. prepare() runs
-    first, so object permission checks happen before any form work."""
+class StaffFormPage(CoreStaffFormPage):
+    """A staff page with one form on charter/staff_form.html (core.views.StaffFormPage)."""
 
     template_name = "charter/staff_form.html"
-    heading = ""
-
-    def prepare(self) -> None:
-        pass
-
-    def make_form(self, data=None):
-        raise NotImplementedError
-
-    def save(self, form) -> HttpResponse:
-        raise NotImplementedError
-
-    def extra_context(self) -> dict:
-        return {}
-
-    def render_form(self, form, status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name,
-                      {"form": form, "heading": self.heading, **self.extra_context()},
-                      status=status)
-
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.prepare()
-        return self.render_form(self.make_form())
-
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.prepare()
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                return self.save(form)
-            except EditConflict as exc:
-                _show_conflict(form, exc)
-                return self.render_form(form, status=409)
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-        return self.render_form(form, status=400)
 
 
 class CharterCreateView(StaffPermissionMixin, StaffFormPage):
@@ -295,6 +252,11 @@ class CharterFormPage(CharterObjectMixin, StaffFormPage):
         return {"charter": self.charter}
 
 
+def _with_remove_flag(user, signatory):
+    signatory.can_remove = user.has_perm("charter.remove_signatory", signatory)
+    return signatory
+
+
 class CharterDetailView(CharterObjectMixin, View):
     """The editor: everything in one version, with controls when it is a draft."""
 
@@ -308,7 +270,8 @@ class CharterDetailView(CharterObjectMixin, View):
             "sections": selectors.charter_sections(charter),
             "statements": list(charter.statements.all()),
             "responsibilities": list(charter.responsibilities.all()),
-            "signatories": list(selectors.charter_signatories(charter)),
+            "signatories": [_with_remove_flag(user, s)
+                            for s in selectors.charter_signatories(charter)],
             "versions": versions,
             "has_draft": any(v.status == Charter.Status.DRAFT for v in versions),
             "can_edit": user.has_perm("charter.edit_charter", charter),
@@ -646,6 +609,7 @@ class AuditDetailView(AuditObjectMixin, View):
             "improvements": list(audit.improvements.all()),
             "can_complete": request.user.has_perm("charter.complete_audit", audit),
             "can_add_action": request.user.has_perm("charter.add_improvement_action", audit),
+            "can_reopen": request.user.has_perm("charter.reopen_audit", audit),
         })
 
 
@@ -786,3 +750,67 @@ class EvidenceRemoveView(StaffPermissionMixin, View):
         messages.success(request, "Evidence link removed")
         return redirect("staff:charter:evidence_list")
 
+
+
+# --- Taking a signature off, reopening an audit -----------------------------------------------
+
+
+class SignatoryRemoveView(StaffPermissionMixin, StaffFormPage):
+    """Take a partner's signature off a version, with a reason (audited)."""
+
+    permission_required = "charter.view_charters"
+    heading = "Remove a signature"
+
+    def prepare(self) -> None:
+        self.signatory = get_object_or_404(
+            Signatory.objects.select_related("charter", "organisation"), pk=self.kwargs["pk"])
+        if not self.request.user.has_perm("charter.remove_signatory", self.signatory):
+            raise PermissionDenied
+
+    def extra_context(self) -> dict:
+        s = self.signatory
+        return {"charter": s.charter,
+                "caption": f"{s.charter.title}, version {s.charter.version}",
+                "intro": f"{s.organisation.name} ({s.role_title}, signed "
+                         f"{s.signed_on:%-d %B %Y}) will no longer be listed as a signatory "
+                         "on the public charter.",
+                "back_url": s.charter.get_staff_url() + "#signatories"}
+
+    def make_form(self, data=None):
+        return ReasonForm(data, label="Why is the signature being removed?",
+                          required_message="Enter why the signature is being removed",
+                          button="Remove the signature")
+
+    def save(self, form):
+        charter = self.signatory.charter
+        services.signatory_remove(acting_user=self.request.user, signatory=self.signatory,
+                                  reason=form.cleaned_data["reason"])
+        messages.success(self.request, f"Signature of {self.signatory.organisation.name} removed")
+        return redirect(charter.get_staff_url() + "#signatories")
+
+
+class AuditReopenView(AuditObjectMixin, StaffFormPage):
+    """Open a completed participation audit again, with a reason (audited)."""
+
+    object_permission = "charter.reopen_audit"
+    heading = "Reopen the audit"
+
+    def prepare(self) -> None:
+        self.audit = self.get_audit(self.request, self.kwargs["pk"])
+
+    def extra_context(self) -> dict:
+        return {"caption": str(self.audit),
+                "intro": "The team can change its answers again; the audit is in progress "
+                         "until it is completed again.",
+                "back_url": reverse("staff:charter:audit_detail", args=[self.audit.pk])}
+
+    def make_form(self, data=None):
+        return ReasonForm(data, label="Why is the audit being reopened?",
+                          required_message="Enter why the audit is being reopened",
+                          button="Reopen the audit")
+
+    def save(self, form):
+        services.audit_reopen(acting_user=self.request.user, audit=self.audit,
+                              reason=form.cleaned_data["reason"])
+        messages.success(self.request, "Audit reopened")
+        return redirect("staff:charter:audit_edit", pk=self.audit.pk)

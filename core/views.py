@@ -1,3 +1,4 @@
+import datetime
 import logging
 
 from django.conf import settings
@@ -34,6 +35,80 @@ class StaffPermissionMixin(PermissionRequiredMixin):
     people without the permission get the 403 page."""
 
     permission_required = "core.access_staff_area"
+
+
+def show_conflict(form, exc) -> None:
+    """On an EditConflict (core.concurrency): what the object says now, field
+    by field, next to what was typed (nothing typed is lost)."""
+    values = []
+    for name, field in form.fields.items():
+        if name != "lock_version" and hasattr(exc.current, name):
+            value = getattr(exc.current, name)
+            if hasattr(value, "all"):  # a many-to-many field
+                value = ", ".join(str(v) for v in value.all())
+            elif isinstance(value, bool):
+                value = "Yes" if value else "No"
+            elif isinstance(value, datetime.date):
+                value = f"{value:%-d %B %Y}"
+            values.append((field.label, "" if value is None else str(value)))
+    form.show_conflict(exc, values)
+
+
+def form_errors_from(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, by field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class StaffFormPage(View):
+    """A staff page with one form. GET shows the form; POST validates it and
+    calls save() (which calls one service and returns the redirect); a
+    service's ValidationError lands on the form; an EditConflict shows the
+    other person's values with status 409; errors come back with status 400
+    and everything typed. prepare() runs first, so object permission checks
+    happen before any form work."""
+
+    template_name = ""
+    heading = ""
+
+    def prepare(self) -> None:
+        pass
+
+    def make_form(self, data=None):
+        raise NotImplementedError
+
+    def save(self, form) -> HttpResponse:
+        raise NotImplementedError
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def render_form(self, form, status: int = 200) -> HttpResponse:
+        return render(self.request, self.template_name,
+                      {"form": form, "heading": self.heading, **self.extra_context()},
+                      status=status)
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.prepare()
+        return self.render_form(self.make_form())
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        from .concurrency import EditConflict
+
+        self.prepare()
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                return self.save(form)
+            except EditConflict as exc:
+                show_conflict(form, exc)
+                return self.render_form(form, status=409)
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+        return self.render_form(form, status=400)
 
 
 class StaffHomeView(StaffPermissionMixin, TemplateView):
