@@ -97,11 +97,11 @@ def plan_edit(*, acting_user: User | None, plan: Plan, title: str, area: str,
         "review_date": review_date, "is_published": is_published})
     plan.full_clean()
     plan.save()
-    audit_record(actor=acting_user, verb="plan edited", target=plan, summary=plan.title[:300],
+    audit_record(actor=acting_user, verb=Verb.PLAN_EDITED, target=plan, summary=plan.title[:300],
                  data={"changed": changed})
     if was_published != plan.is_published:
         audit_record(actor=acting_user,
-                     verb="plan published" if plan.is_published else "plan unpublished",
+                     verb=Verb.PLAN_PUBLISHED if plan.is_published else Verb.PLAN_UNPUBLISHED,
                      target=plan, summary=plan.title[:300])
     return plan
 
@@ -117,7 +117,7 @@ def plan_set_published(*, acting_user: User | None, plan: Plan, is_published: bo
         return plan
     plan.is_published = is_published
     plan.save(update_fields=["is_published", "lock_version", "updated_at"])
-    audit_record(actor=acting_user, verb="plan published" if is_published else "plan unpublished",
+    audit_record(actor=acting_user, verb=Verb.PLAN_PUBLISHED if is_published else Verb.PLAN_UNPUBLISHED,
                  target=plan, summary=plan.title[:300])
     return plan
 
@@ -152,7 +152,7 @@ def priority_edit(*, acting_user: User | None, priority: Priority, title: str,
     changed = _changed(priority, {"title": title.strip(), "description": description.strip()})
     priority.full_clean()
     priority.save()
-    audit_record(actor=acting_user, verb="priority edited", target=priority,
+    audit_record(actor=acting_user, verb=Verb.PRIORITY_EDITED, target=priority,
                  summary=str(priority)[:300], data={"plan": priority.plan_id, "changed": changed})
     return priority
 
@@ -173,7 +173,7 @@ def priority_move(*, acting_user: User | None, priority: Priority, direction: in
     if moved:
         Priority.objects.filter(plan_id=priority.plan_id).update(
             lock_version=models.F("lock_version") + 1)
-        audit_record(actor=acting_user, verb="priority moved", target=priority,
+        audit_record(actor=acting_user, verb=Verb.PRIORITY_MOVED, target=priority,
                      summary=priority.title[:300],
                      data={"plan": priority.plan_id, "direction": direction})
     return moved
@@ -312,7 +312,7 @@ def action_edit(*, acting_user: User | None, action: Action, priority: Priority,
                                     changed_by=acting_user if getattr(
                                         acting_user, "is_authenticated", False) else None))
     ActionChange.objects.bulk_create(history)
-    audit_record(actor=acting_user, verb="action edited", target=action,
+    audit_record(actor=acting_user, verb=Verb.ACTION_EDITED, target=action,
                  summary=str(action)[:300], data={"changed": changed})
     return action
 
@@ -425,7 +425,7 @@ def board_edit(*, acting_user: User | None, board: Board, name: str, area: str =
     board.save()
     if _set_m2m(board.organisations, organisations):
         changed.append("organisations")
-    audit_record(actor=acting_user, verb="board edited", target=board, summary=board.name,
+    audit_record(actor=acting_user, verb=Verb.BOARD_EDITED, target=board, summary=board.name,
                  data={"changed": changed})
     return board
 
@@ -453,7 +453,7 @@ def meeting_edit(*, acting_user: User | None, meeting: Meeting, title: str, date
                                  "location": location.strip()})
     meeting.full_clean()
     meeting.save()
-    audit_record(actor=acting_user, verb="meeting edited", target=meeting, summary=meeting.title,
+    audit_record(actor=acting_user, verb=Verb.MEETING_EDITED, target=meeting, summary=meeting.title,
                  data={"board": meeting.board_id, "changed": changed})
     return meeting
 

@@ -318,7 +318,7 @@ def signatory_remove(*, acting_user: User | None, signatory: Signatory, reason: 
     signatory = Signatory.objects.select_for_update().select_related("charter").get(
         pk=signatory.pk)
     charter = signatory.charter
-    audit_record(actor=acting_user, verb="signatory removed", target=charter,
+    audit_record(actor=acting_user, verb=Verb.CHARTER_SIGNATORY_REMOVED, target=charter,
                  summary=reason[:300],
                  data={"signatory": signatory.pk, "organisation": signatory.organisation_id,
                        "role_title": signatory.role_title,
@@ -486,7 +486,7 @@ def audit_reopen(*, acting_user: User | None, audit: ParticipationAudit,
     audit.completed_at = None
     audit.completed_by = None
     audit.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
-    audit_record(actor=acting_user, verb="audit reopened", target=audit, summary=reason[:300],
+    audit_record(actor=acting_user, verb=Verb.PARTICIPATION_AUDIT_REOPENED, target=audit, summary=reason[:300],
                  data={"was_completed_at": completed_at.isoformat() if completed_at else None,
                        "was_completed_by": completed_by})
     return audit

@@ -54,12 +54,20 @@ class Verb(models.TextChoices):
 
     # --- action plan ---
     PLAN_CREATED = "plan.created", "Plan created"
+    PLAN_EDITED = "plan.edited", "Plan edited"
+    PLAN_PUBLISHED = "plan.published", "Plan published"
+    PLAN_UNPUBLISHED = "plan.unpublished", "Plan unpublished"
     PRIORITY_CREATED = "priority.created", "Priority created"
+    PRIORITY_EDITED = "priority.edited", "Priority edited"
+    PRIORITY_MOVED = "priority.moved", "Priority moved"
     ACTION_CREATED = "action.created", "Action created"
+    ACTION_EDITED = "action.edited", "Action edited"
     ACTION_PROGRESS_UPDATED = "action.progress_updated", "Action progress updated"
     ACTION_FEEDBACK_LINKED = "action.feedback_linked", "Feedback linked to an action"
     BOARD_CREATED = "board.created", "Board created"
+    BOARD_EDITED = "board.edited", "Board edited"
     MEETING_CREATED = "meeting.created", "Meeting created"
+    MEETING_EDITED = "meeting.edited", "Meeting edited"
     MEETING_ACTIONS_SELECTED = "meeting.actions_selected", "Meeting actions chosen"
     BOARD_PACK_REQUESTED = "board_pack.requested", "Board pack requested"
     BOARD_PACK_GENERATED = "board_pack.generated", "Board pack made"
@@ -71,6 +79,7 @@ class Verb(models.TextChoices):
     CHARTER_VERSION_DRAFTED = "charter.version_drafted", "New charter version drafted"
     CHARTER_ADOPTED = "charter.adopted", "Charter adopted"
     CHARTER_SIGNED = "charter.signed", "Charter signed"
+    CHARTER_SIGNATORY_REMOVED = "charter.signatory_removed", "Charter signatory removed"
     CHARTER_ITEM_ADDED = "charter.item_added", "Charter item added"
     CHARTER_ITEM_CHANGED = "charter.item_changed", "Charter item changed"
     CHARTER_ITEM_DELETED = "charter.item_deleted", "Charter item deleted"
@@ -83,6 +92,8 @@ class Verb(models.TextChoices):
     PARTICIPATION_AUDIT_SAVED = "participation_audit.saved", "Participation audit saved"
     PARTICIPATION_AUDIT_COMPLETED = ("participation_audit.completed",
                                      "Participation audit completed")
+    PARTICIPATION_AUDIT_REOPENED = ("participation_audit.reopened",
+                                    "Participation audit reopened")
     IMPROVEMENT_ACTION_ADDED = ("participation_audit.improvement_action_added",
                                 "Improvement action added")
     EVIDENCE_LINKED = "evidence.linked", "Evidence linked"

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from actionplan.models import Action, ActionChange, Board, Meeting, Plan, Priority
+from core.audit import Verb
 from core.concurrency import CONFLICT_MESSAGE
 from core.models import AuditEvent
 from tests.core.factories import ThemeFactory
@@ -107,7 +108,7 @@ def priority_post(w, **changes) -> dict:
 PAGES = {
     "change action": (lambda w: reverse("staff:actionplan:action_edit", args=[w["action"].pk]),
                       ACTION_CHANGERS, lambda w: action_post(w, title="Publish the Local Offer"),
-                      "action edited"),
+                      Verb.ACTION_EDITED),
     "plans": (lambda w: reverse("staff:actionplan:plan_list"), STAFF, None, None),
     "plan page": (lambda w: reverse("staff:actionplan:plan_detail", args=[w["plan"].slug]),
                   STAFF, None, None),
@@ -116,21 +117,21 @@ PAGES = {
                    "created"),
     "change plan": (lambda w: reverse("staff:actionplan:plan_edit", args=[w["plan"].slug]),
                     BOARD_KEEPERS, lambda w: plan_post(w, area="Testshire and Borough"),
-                    "plan edited"),
+                    Verb.PLAN_EDITED),
     "add a priority": (lambda w: reverse("staff:actionplan:priority_create",
                                          args=[w["plan"].slug]),
                        BOARD_KEEPERS, lambda w: {"title": "Young people are ready for work"},
                        "created"),
     "change priority": (lambda w: reverse("staff:actionplan:priority_edit",
                                           args=[w["priority"].pk]),
-                        BOARD_KEEPERS, priority_post, "priority edited"),
+                        BOARD_KEEPERS, priority_post, Verb.PRIORITY_EDITED),
     "add a board": (lambda w: reverse("staff:actionplan:board_create"), {"administrator"},
                     lambda w: board_post(w, name="Health and Wellbeing Board"), "created"),
     "change board": (lambda w: reverse("staff:actionplan:board_edit", args=[w["board"].slug]),
-                     BOARD_KEEPERS, board_post, "board edited"),
+                     BOARD_KEEPERS, board_post, Verb.BOARD_EDITED),
     "change meeting": (lambda w: reverse("staff:actionplan:meeting_edit",
                                          args=[w["meeting"].pk]),
-                       BOARD_KEEPERS, meeting_post, "meeting edited"),
+                       BOARD_KEEPERS, meeting_post, Verb.MEETING_EDITED),
 }
 FORMS = [name for name, page in PAGES.items() if page[2]]
 
@@ -243,7 +244,7 @@ def test_action_partners_themes_and_feedback_are_changed(client, board_world):
     assert list(action.themes.all()) == [theme]
     assert list(action.feedback.all()) == [kept]
     assert not action.is_public
-    event = AuditEvent.objects.filter(verb="action edited").get()
+    event = AuditEvent.objects.filter(verb=Verb.ACTION_EDITED).get()
     assert set(event.data["changed"]) == {"partner_organisations", "themes", "feedback",
                                           "is_public"}
     assert {c.field for c in ActionChange.objects.all()} == {"partner_organisations",
@@ -270,10 +271,10 @@ def test_priorities_move_up_and_down_and_are_renumbered(client, board_world):
     assert response.status_code == 302 and response["Location"].endswith("#priorities")
     numbers = dict(Priority.objects.filter(plan=w["plan"]).values_list("title", "number"))
     assert numbers == {"Families are heard": 1, "Needs are met in a timely way": 2}
-    assert AuditEvent.objects.filter(verb="priority moved").count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.PRIORITY_MOVED).count() == 1
     # Moving the first up changes nothing and records nothing.
     assert client.post(move, {"direction": "up"}).status_code == 302
-    assert AuditEvent.objects.filter(verb="priority moved").count() == 1
+    assert AuditEvent.objects.filter(verb=Verb.PRIORITY_MOVED).count() == 1
     assert client.post(move, {"direction": "sideways"}).status_code == 400
     client.force_login(w["people"]["board_member"])
     assert client.post(move, {"direction": "down"}).status_code == 403
@@ -289,7 +290,7 @@ def test_a_plan_is_published_and_unpublished_from_its_page(client, board_world):
     assert client.post(url, {"publish": "yes"}).status_code == 302
     assert Plan.objects.get(pk=w["plan"].pk).is_published
     verbs = list(AuditEvent.objects.order_by("id").values_list("verb", flat=True))
-    assert verbs[-2:] == ["plan unpublished", "plan published"]
+    assert verbs[-2:] == [Verb.PLAN_UNPUBLISHED, Verb.PLAN_PUBLISHED]
     client.force_login(w["people"]["other_officer"])
     assert client.post(url, {"publish": "no"}).status_code == 403
 

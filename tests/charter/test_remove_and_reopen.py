@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from charter import services
 from charter.models import ParticipationAudit, Signatory
+from core.audit import Verb
 from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +39,9 @@ PAGES = {
     # name: (url, who may, verb)
     "remove signature": (lambda w: reverse("staff:charter:signatory_remove",
                                            args=[w["signatory"].pk]),
-                         {"partner_approver", "administrator"}, "signatory removed"),
+                         {"partner_approver", "administrator"}, Verb.CHARTER_SIGNATORY_REMOVED),
     "reopen audit": (lambda w: reverse("staff:charter:audit_reopen", args=[w["audit"].pk]),
-                     {"lead_officer", "lead_approver", "administrator"}, "audit reopened"),
+                     {"lead_officer", "lead_approver", "administrator"}, Verb.PARTICIPATION_AUDIT_REOPENED),
 }
 
 
@@ -70,7 +71,7 @@ def test_a_removed_signature_leaves_the_public_charter(client, signed):
     assert not Signatory.objects.filter(pk=signed["signatory"].pk).exists()
     client.logout()
     assert "Pat Chair" not in client.get(public).content.decode()
-    event = AuditEvent.objects.get(verb="signatory removed")
+    event = AuditEvent.objects.get(verb=Verb.CHARTER_SIGNATORY_REMOVED)
     assert event.data["role_title"] == "Chair" and event.data["signed_on"] == "2025-04-02"
 
 

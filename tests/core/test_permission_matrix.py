@@ -59,6 +59,20 @@ def no_args(w):
     return {}
 
 
+def _gcc_board(w):
+    from actionplan.models import Board
+    return Board.objects.filter(organisations__name=GCC).order_by("pk").first()
+
+
+def _gcc_plan(w):
+    from actionplan.models import Plan
+    return Plan.objects.filter(board__organisations__name=GCC).order_by("pk").first()
+
+
+def _gcc_signatory(w):
+    return w.charter.signatories.filter(organisation__name=GCC).first()
+
+
 # Addresses that are not staff pages: public pages, or ones with their own
 # sign-in (the token in the address, Django's admin).
 NOT_STAFF = {
@@ -151,6 +165,20 @@ MATRIX.update({
     "staff:actionplan:export": Entry(no_args, "YYYYY", "-----"),
     "staff:actionplan:action_create": Entry(no_args, "YYNYY", "YYNYY"),
     "staff:actionplan:action_detail": Entry(lambda w: {"pk": w.action.pk}, "YYYYY", "YYNNN"),
+    "staff:actionplan:action_edit": Entry(lambda w: {"pk": w.action.pk}, "YYNYN", "YYNYN"),
+    "staff:actionplan:plan_list": Entry(no_args, "YYYYY", "-----"),
+    "staff:actionplan:plan_create": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:actionplan:plan_detail": Entry(lambda w: {"slug": w.plan.slug}, "YYYYY", "-----"),
+    "staff:actionplan:plan_edit": Entry(lambda w: {"slug": _gcc_plan(w).slug}, "YYNYY", "YYNYY"),
+    "staff:actionplan:plan_publish": Entry(lambda w: {"slug": _gcc_plan(w).slug}, "-----", "YYNYY"),
+    "staff:actionplan:priority_create": Entry(lambda w: {"slug": _gcc_plan(w).slug}, "YYNYY", "YYNYY"),
+    "staff:actionplan:priority_edit": Entry(lambda w: {"pk": _gcc_plan(w).priorities.first().pk},
+                                            "YYNYY", "YYNYY"),
+    "staff:actionplan:priority_move": Entry(lambda w: {"pk": _gcc_plan(w).priorities.first().pk},
+                                            "-----", "YYNYY"),
+    "staff:actionplan:board_create": Entry(no_args, "NNNYY", "NNNYY"),
+    "staff:actionplan:board_edit": Entry(lambda w: {"slug": _gcc_board(w).slug}, "YYNYY", "YYNYY"),
+    "staff:actionplan:meeting_edit": Entry(lambda w: {"pk": w.meeting.pk}, "YYNYY", "YYNYY"),
     "staff:actionplan:action_update": Entry(lambda w: {"pk": w.action.pk}, "YYNNN", "YYNNN"),
     "staff:actionplan:evidence_file": Entry(lambda w: {"pk": w.evidence.pk}, "YYYYY", "-----"),
     "staff:actionplan:board_list": Entry(no_args, "YYYYY", "-----"),
@@ -166,6 +194,9 @@ MATRIX.update({
 
 # --- charter ---------------------------------------------------------------------------
 MATRIX.update({
+    "staff:charter:audit_reopen": Entry(lambda w: {"pk": w.completed_audit.pk},
+                                        "YYNYY", "YYNYY"),
+    "staff:charter:signatory_remove": Entry(lambda w: {"pk": _gcc_signatory(w).pk}, "NYNYY", "NYNYY"),
     "staff:charter:charter_list": Entry(no_args, "YYYYY", "-----"),
     "staff:charter:charter_create": Entry(no_args, "YYNYY", "YYNYY"),
     "staff:charter:charter_detail": Entry(lambda w: {"pk": w.draft.pk}, "YYYYY", "-----"),

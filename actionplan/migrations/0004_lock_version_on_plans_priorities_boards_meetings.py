@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actionplan', '0002_edit_lock_version'),
+        ('actionplan', '0003_action_unique_reference'),
     ]
 
     operations = [

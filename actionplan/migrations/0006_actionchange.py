@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actionplan', '0004_priority_number_unique_deferred'),
+        ('actionplan', '0005_priority_number_unique_deferred'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actionplan', '0003_lock_version_on_plans_priorities_boards_meetings'),
+        ('actionplan', '0004_lock_version_on_plans_priorities_boards_meetings'),
     ]
 
     operations = [
