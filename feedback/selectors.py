@@ -54,7 +54,7 @@ def feedback_inbox(user) -> QuerySet[Feedback]:
 
 
 # Never in an export: who the family are and their private link.
-NOT_EXPORTED = ("contact_name", "contact_email", "contact_phone", "tracking_token",
+NOT_EXPORTED = ("contact_name", "contact_email", "contact_phone", "tracking_digest",
                 "search_vector")
 
 

@@ -322,7 +322,8 @@ def test_the_export_carries_no_contact_details(client, org, officer):
                            even_better_if="The bus was late.", what_went_well="Kind staff.")
     response = client.get(reverse("staff:feedback:export"))
     body = b"".join(response.streaming_content).decode()
-    for secret in ("Canary", "canary@family.example", "07700900111", item.tracking_token):
+    for secret in ("Canary", "canary@family.example", "07700900111", item.tracking_token,
+                   item.tracking_digest):
         assert secret not in body
     rows = list(csv.reader(io.StringIO(body)))
     header, row = rows[0], rows[1]
