@@ -255,9 +255,7 @@ def survey_import_check(*, acting_user, survey_import: SurveyImport, mapping: di
 @transaction.atomic
 def survey_import_confirm(*, acting_user, survey_import: SurveyImport) -> SurveyImport:
     """Start the import in the background (after commit)."""
-    from core.tasks import enqueue_on_commit
-
-    from .tasks import survey_import_run
+    from core import jobs
 
     survey_import = SurveyImport.objects.select_for_update().get(pk=survey_import.pk)
     if survey_import.state not in (SurveyImport.State.CHECKED, SurveyImport.State.FAILED):
@@ -267,7 +265,8 @@ def survey_import_confirm(*, acting_user, survey_import: SurveyImport) -> Survey
     survey_import.save(update_fields=["state", "processed_rows", "updated_at"])
     audit_record(actor=acting_user, verb="survey import started", target=survey_import,
                  summary=survey_import.title)
-    enqueue_on_commit(survey_import_run, survey_import.pk)
+    jobs.enqueue("survey_import", survey_import.pk,
+                 organisation_id=survey_import.organisation_id)
     return survey_import
 
 
