@@ -4,6 +4,7 @@ Every task takes ids and is safe to run twice."""
 import logging
 
 from celery import shared_task
+from django.urls import reverse
 
 from core import jobs
 
@@ -29,7 +30,9 @@ def _pack_retry(meeting_id: int) -> None:
 
 
 @jobs.register("board_pack", label="Board pack", max_attempts=MAX_ATTEMPTS, backoff=30,
-               backoff_max=600, on_failed=_pack_failed, on_retry=_pack_retry, coalesce=True,
+               backoff_max=600, on_failed=_pack_failed, on_retry=_pack_retry,
+               coalesce=True, error_detail=True,
+               staff_url=lambda pk: reverse("staff:actionplan:meeting_detail", args=[pk]),
                soft_time_limit=300, time_limit=360)
 def board_pack_generate(meeting_id: int) -> None:
     """Build a meeting's board pack PDF. Idempotent: it replaces the

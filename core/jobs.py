@@ -58,6 +58,8 @@ class Kind:
     on_failed: Callable[[int, str], None] | None
     on_retry: Callable[[int], None] | None
     coalesce: bool
+    error_detail: bool
+    staff_url: Callable[[int], str] | None
     task: object
 
     def delay_after(self, attempts: int) -> int:
@@ -74,7 +76,8 @@ def register(name: str, *, label: str, max_attempts: int = 5, backoff: int = 60,
              backoff_max: int = 3600, give_up_on: tuple = (),
              on_failed: Callable[[int, str], None] | None = None,
              on_retry: Callable[[int], None] | None = None, idempotent: bool = True,
-             coalesce: bool = False,
+             coalesce: bool = False, error_detail: bool = False,
+             staff_url: Callable[[int], str] | None = None,
              soft_time_limit: int | None = None, time_limit: int | None = None):
     """Make `handler(subject_id)` the work done for jobs of kind `name`.
 
@@ -85,7 +88,11 @@ def register(name: str, *, label: str, max_attempts: int = 5, backoff: int = 60,
     acknowledged late and redelivered if its worker is lost. `coalesce`:
     asking again while a job for the subject is pending reuses it (a PDF is
     made once however often it is asked for), where each request of other
-    kinds is its own job (two reset requests, two e-mails)."""
+    kinds is its own job (two reset requests, two e-mails). `error_detail`:
+    the error's message is kept with its class name (for work whose errors
+    never carry people's details; an SMTP error can name an address).
+    `staff_url(subject_id)`: the staff page of the subject, linked from the
+    "Background work" page."""
 
     def decorate(handler):
         options = {"name": f"jobs.{name}", "bind": True, "ignore_result": True,
@@ -107,7 +114,7 @@ def register(name: str, *, label: str, max_attempts: int = 5, backoff: int = 60,
         _kinds[name] = Kind(name=name, label=label, handler=handler, max_attempts=max_attempts,
                             backoff=backoff, backoff_max=backoff_max, give_up_on=give_up_on,
                             on_failed=on_failed, on_retry=on_retry, coalesce=coalesce,
-                            task=task)
+                            error_detail=error_detail, staff_url=staff_url, task=task)
         return handler
 
     return decorate
@@ -205,7 +212,9 @@ def execute(job_id: int, *, retry: bool = True) -> str | None:
         try:
             spec.handler(job.subject_id)
         except Exception as exc:
-            error = f"{exc.__class__.__name__}: {str(exc)[:200]}".rstrip(": ")
+            error = exc.__class__.__name__
+            if spec.error_detail and str(exc):
+                error = f"{error}: {str(exc)[:200]}"
             logger.warning("job %s (%s %s) failed, try %s of %s: %s", job.pk, job.kind,
                            job.subject_id, job.attempts, spec.max_attempts,
                            exc.__class__.__name__)

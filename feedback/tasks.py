@@ -133,7 +133,9 @@ def _import_retry(survey_import_id: int) -> None:
 
 @jobs.register("survey_import", label="Survey import", max_attempts=4, backoff=30,
                backoff_max=600, give_up_on=(ImportFileError,), on_failed=_import_failed,
-               on_retry=_import_retry, coalesce=True, soft_time_limit=600, time_limit=900)
+               on_retry=_import_retry, coalesce=True, error_detail=True,
+               staff_url=lambda pk: reverse("staff:feedback:import-detail", args=[pk]),
+               soft_time_limit=600, time_limit=900)
 def survey_import_run(survey_import_id: int) -> None:
     """Import a checked survey file. Safe to run twice: rows already imported
     (same fingerprint) are skipped, and statistics are replaced, not added.

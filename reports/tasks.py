@@ -3,6 +3,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from core import jobs
@@ -26,7 +27,9 @@ def _pdf_retry(report_id: int) -> None:
 
 
 @jobs.register("report_pdf", label="Report PDF", max_attempts=MAX_ATTEMPTS, backoff=20,
-               backoff_max=600, on_failed=_pdf_failed, on_retry=_pdf_retry, coalesce=True,
+               backoff_max=600, on_failed=_pdf_failed, on_retry=_pdf_retry,
+               coalesce=True, error_detail=True,
+               staff_url=lambda pk: reverse("staff:reports:edit", args=[pk]),
                soft_time_limit=240, time_limit=300)
 def render_report_pdf(report_id: int) -> None:
     """Make the tagged PDF of one published report version.
