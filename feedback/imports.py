@@ -285,7 +285,12 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
         SurveyImport.objects.filter(pk=survey_import.pk).update(
             state=SurveyImport.State.FAILED, failure=str(exc)[:300])
         raise
-    already = existing_keys([r["import_key"] for r in checked.rows])
+    keys = [r["import_key"] for r in checked.rows]
+    already = existing_keys(keys)
+    # Rows an earlier, interrupted run of this import wrote (a worker killed
+    # mid-import) are this import's, not duplicates of another's.
+    mine = set(Feedback.objects.filter(survey_import=survey_import, import_key__in=keys)
+               .values_list("import_key", flat=True)) if already else set()
     new_rows = [r for r in checked.rows if r["import_key"] not in already]
     year = survey_import.received_on.year
     due = survey_import.received_on
@@ -338,11 +343,12 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
         ])
         survey_import.refresh_from_db()
         survey_import.state = SurveyImport.State.IMPORTED
-        survey_import.created_rows = created
-        survey_import.duplicate_rows = len(already)
+        survey_import.created_rows = len(mine) + created
+        survey_import.duplicate_rows = len(already) - len(mine)
         survey_import.processed_rows = checked.total
         survey_import.save()
         audit_record(actor=None, verb="survey imported", target=survey_import,
-                     summary=survey_import.title, data={"created": created,
-                                                        "duplicates": len(already)})
+                     summary=survey_import.title,
+                     data={"created": len(mine) + created,
+                           "duplicates": len(already) - len(mine)})
     return survey_import
