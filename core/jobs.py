@@ -150,20 +150,26 @@ def enqueue(kind_name: str, subject_id: int, *, organisation_id: int | None = No
     """Record that `kind_name` work is owed for `subject_id`, in the caller's
     transaction, and send it to a worker once that commits. For a kind that
     coalesces, asking again while a job for the same subject is pending
-    brings that one forward (it runs now) rather than adding another."""
+    brings that one forward (it runs now), and asking again after it failed
+    starts it afresh (so the failed one leaves the staff page), rather than
+    adding another."""
     spec = kind(kind_name)
     now = timezone.now()
     with transaction.atomic():
         job = (Job.objects.select_for_update()
-               .filter(kind=kind_name, subject_id=subject_id, state=Job.State.PENDING)
+               .filter(kind=kind_name, subject_id=subject_id)
+               .exclude(state=Job.State.DONE)
                .order_by("pk").first()) if spec.coalesce else None
         if job is None:
             job = Job.objects.create(kind=kind_name, subject_id=subject_id,
                                      organisation_id=organisation_id, run_after=now,
                                      leased_until=now + _lease())
         else:
+            if job.state == Job.State.FAILED:  # asked for again on its own page
+                job.state, job.attempts, job.finished_at = Job.State.PENDING, 0, None
             job.run_after, job.leased_until = now, now + _lease()
-            job.save(update_fields=["run_after", "leased_until", "updated_at"])
+            job.save(update_fields=["state", "attempts", "finished_at", "run_after",
+                                    "leased_until", "updated_at"])
     transaction.on_commit(lambda: send(spec, job.pk))
     return job
 
