@@ -152,3 +152,20 @@ def test_healthz_counts_failed_and_overdue_work(client, org):
     response = client.get("/healthz")
     assert response.status_code == 200  # the site serves; monitoring alerts on the figure
     assert response.json()["checks"]["jobs"] == {"failed": 1, "waiting": 1, "overdue": 1}
+
+
+def test_asking_again_for_a_pdf_coalesces_and_restarts_a_failed_job(org):
+    with transaction.atomic():
+        first = jobs.enqueue("board_pack", 7)
+        again = jobs.enqueue("board_pack", 7)
+    assert first.pk == again.pk and Job.objects.filter(kind="board_pack").count() == 1
+    Job.objects.filter(pk=first.pk).update(state=Job.State.FAILED, attempts=4)
+    with transaction.atomic():
+        jobs.enqueue("board_pack", 7)  # "Generate the board pack" pressed again
+    job = Job.objects.get(kind="board_pack")
+    assert (job.state, job.attempts) == ("pending", 0)
+    # Each e-mail asked for is its own job.
+    with transaction.atomic():
+        jobs.enqueue("password_reset_email", 7)
+        jobs.enqueue("password_reset_email", 7)
+    assert Job.objects.filter(kind="password_reset_email").count() == 2
