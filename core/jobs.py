@@ -248,7 +248,10 @@ def _fail(spec: Kind, job: Job, error: str) -> None:
             spec.on_failed(job.subject_id, error)
 
 
-@shared_task(ignore_result=True)
+# Acknowledged on receipt: beat sends it again in half a minute anyway, and
+# an acknowledgement cut off by a broker outage after the work must not
+# cost the worker (kombu ends it).
+@shared_task(ignore_result=True, acks_late=False)
 def dispatch(limit: int = 500) -> int:
     """Beat, every half minute: send again every pending job that is due and
     not leased: the broker was down when it was enqueued, its back-off after
@@ -260,9 +263,16 @@ def dispatch(limit: int = 500) -> int:
         due = list(Job.objects.select_for_update(skip_locked=True)
                    .filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now),
                            state=Job.State.PENDING, run_after__lte=now)
-                   .order_by("run_after", "pk").only("pk", "kind", "subject_id")[:limit])
+                   .order_by("run_after", "pk").only("pk", "kind", "subject_id", "run_after")[:limit])
         due = [job for job in due if not job_is_running(_lock_name(job.kind), job.subject_id)]
-        Job.objects.filter(pk__in=[job.pk for job in due]).update(leased_until=now + _lease())
+        # Leased for as long as it has already waited (at least the lease,
+        # at most an hour): a job that is merely queued behind slow or
+        # absent workers is sent again ever more rarely, not every period.
+        # A worker that dies mid-job is still replaced after one lease: the
+        # job's lease restarts when a worker takes it up.
+        for job in due:
+            waited = min(max(now - job.run_after, _lease()), timedelta(hours=1))
+            Job.objects.filter(pk=job.pk).update(leased_until=now + waited)
     for job in due:
         logger.info("job %s (%s %s) is due; sent again", job.pk, job.kind, job.subject_id)
         send(kind(job.kind), job.pk)

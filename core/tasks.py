@@ -5,7 +5,7 @@ from . import jobs
 from .models import Heartbeat
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, acks_late=False)  # beat sends another in a minute
 def heartbeat(name: str = "worker") -> None:
     """Prove that beat, the broker, a worker and the database work together.
     Safe to run any number of times: it only moves a timestamp forward."""

@@ -95,6 +95,7 @@ def test_background_work_survives_redis_down_a_killed_worker_and_shows_what_keep
     sent_before = len(stack.smtp.messages())
 
     # --- Act 1: Redis is down while work is asked for ---------------------------------
+    stack.wait_until_idle()
     stack.stop_redis()
     _confirm(officer, officer_token, small)
     added = admin.post(reverse("staff:person-add"), {
