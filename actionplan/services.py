@@ -9,19 +9,18 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core import jobs
 from core.audit import Verb
 from core.concurrency import lock_for_edit
 from core.models import Organisation, Theme, User
 from core.ordering import move_in_order
 from core.pagecache import public_content_changed
 from core.services import audit_record
-from core.tasks import enqueue_on_commit
 
 from .models import (
     CLOSED_STATUSES,
@@ -482,9 +481,7 @@ def board_pack_request(*, acting_user: User | None, meeting: Meeting) -> Meeting
     meeting.pack_requested_at = timezone.now()
     meeting.save(update_fields=["pack_state", "pack_error", "pack_requested_at", "updated_at"])
     audit_record(actor=acting_user, verb=Verb.BOARD_PACK_REQUESTED, target=meeting)
-    from .tasks import board_pack_generate
-
-    enqueue_on_commit(board_pack_generate, meeting.pk)
+    jobs.enqueue("board_pack", meeting.pk)
     return meeting
 
 
@@ -499,31 +496,20 @@ def board_pack_build(*, meeting_id: int) -> Meeting:
     never added to. The PDF is rendered outside any transaction (it is slow),
     then stored and marked ready in one.
     """
-    from core.pdf import render_pdf_from_template
+    from core.pdf import render_pdf_from_template, store_pdf_when
 
     from . import selectors
 
     context = selectors.board_pack_context(meeting_id=meeting_id,
                                            today=timezone.localdate())
     pdf = render_pdf_from_template("actionplan/board_pack.html", context)
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-        name = board_pack_filename(meeting)
-        storage = meeting.pack_file.storage
-        if meeting.pack_file:
-            meeting.pack_file.delete(save=False)
-        target = meeting.pack_file.field.generate_filename(meeting, name)
-        if storage.exists(target):
-            storage.delete(target)
-        meeting.pack_file.save(name, ContentFile(pdf), save=False)
-        meeting.pack_state = Meeting.PackState.READY
-        meeting.pack_error = ""
-        meeting.pack_generated_at = timezone.now()
-        meeting.save(update_fields=["pack_file", "pack_state", "pack_error",
-                                    "pack_generated_at", "updated_at"])
-        audit_record(actor=None, verb=Verb.BOARD_PACK_GENERATED, target=meeting,
-                     data={"bytes": len(pdf)})
-    return meeting
+    return store_pdf_when(
+        Meeting.objects.all(), meeting_id, still_wanted=lambda meeting: True,
+        field="pack_file", filename=f"board-pack-meeting-{meeting_id}.pdf", pdf=pdf,
+        mark={"pack_state": Meeting.PackState.READY, "pack_error": "",
+              "pack_generated_at": timezone.now()},
+        on_stored=lambda meeting: audit_record(actor=None, verb=Verb.BOARD_PACK_GENERATED,
+                                               target=meeting, data={"bytes": len(pdf)}))
 
 
 @transaction.atomic
@@ -550,51 +536,59 @@ def reminder_period(day: date) -> str:
 
 
 def reminders_send(*, today: date | None = None) -> int:
-    """Send owners one reminder per week for each action that is overdue or
-    has had no update for 90 days. Returns how many e-mails were sent.
+    """Remind owners once a week of each action that is overdue or has had
+    no update for 90 days. Returns how many reminders were recorded.
 
-    The (action, kind, period) row is created in the same transaction as the
-    e-mail is sent; the unique constraint means a second run in the same week,
-    or two workers at once, send nothing more. If sending fails the row is
-    rolled back, so the next run tries again.
+    The (action, kind, period) row and its e-mail job are written in one
+    transaction; the unique constraint means a second run in the same week,
+    or two workers at once, add nothing more. The job (core.jobs) sends the
+    e-mail outside any transaction and retries it if the relay fails.
     """
-    from django.conf import settings
-    from django.core.mail import send_mail
     from django.db import IntegrityError
-    from django.template.loader import render_to_string
-    from django.urls import reverse
 
     from . import selectors
     from .models import Reminder
 
     today = today or timezone.localdate()
     period = reminder_period(today)
-    sent = 0
+    recorded = 0
     for kind, action in selectors.actions_needing_reminders(
             today=today, stale_before=today - timedelta(days=STALE_AFTER_DAYS), period=period):
-        owner = action.owner
         try:
             with transaction.atomic():
-                Reminder.objects.create(action=action, kind=kind, period=period, recipient=owner)
-                body = render_to_string(f"actionplan/email/reminder_{kind}.txt", {
-                    "action": action, "owner": owner, "today": today,
-                    "url": settings.SITE_URL + reverse("staff:actionplan:action_update",
-                                                       args=[action.pk]),
-                    "service_name": settings.SERVICE_NAME,
-                })
-                subject = (f"Action {action.reference} is overdue" if kind == Reminder.Kind.OVERDUE
-                           else f"Action {action.reference} needs a progress update")
-                if send_mail(subject, body, None, [owner.email]) != 1:
-                    # Not accepted: roll the row back so the next run tries again.
-                    raise RuntimeError("the mail transport did not accept the reminder")
+                reminder = Reminder.objects.create(action=action, kind=kind, period=period,
+                                                   recipient=action.owner)
+                jobs.enqueue("reminder", reminder.pk,
+                             organisation_id=action.lead_organisation_id)
         except IntegrityError:
-            continue  # another run sent it this week
-        except Exception as exc:  # one failed e-mail must not stop the others
-            logger.warning("reminder %s for action %s not sent: %s", kind, action.pk,
-                           exc.__class__.__name__)
-            continue
-        sent += 1
-    return sent
+            continue  # another run recorded it this week
+        recorded += 1
+    return recorded
+
+
+def reminder_deliver(*, reminder_id: int) -> None:
+    """E-mail one recorded reminder to the action's owner (a job's work)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from core.tasks import send_one_mail
+
+    from .models import Reminder
+
+    reminder = (Reminder.objects.select_related("action", "recipient")
+                .filter(pk=reminder_id).first())
+    if reminder is None or reminder.recipient is None or not reminder.recipient.is_active:
+        return
+    action, owner = reminder.action, reminder.recipient
+    body = render_to_string(f"actionplan/email/reminder_{reminder.kind}.txt", {
+        "action": action, "owner": owner, "today": timezone.localdate(),
+        "url": settings.SITE_URL + reverse("staff:actionplan:action_update", args=[action.pk]),
+        "service_name": settings.SERVICE_NAME,
+    })
+    subject = (f"Action {action.reference} is overdue" if reminder.kind == Reminder.Kind.OVERDUE
+               else f"Action {action.reference} needs a progress update")
+    send_one_mail(subject, body, [owner.email])
 
 
 @transaction.atomic

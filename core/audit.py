@@ -25,6 +25,7 @@ class Verb(models.TextChoices):
                                      "Organisation settings changed")
     TWO_FACTOR_TURNED_ON = "two_factor.turned_on", "Two-factor sign-in turned on"
     TWO_FACTOR_TURNED_OFF = "two_factor.turned_off", "Two-factor sign-in turned off"
+    JOB_RETRIED = "job.retried", "Background work tried again"
     VOLUME_SEEDED = "volume.seeded", "Volume test data loaded"
 
     # --- feedback ---

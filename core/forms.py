@@ -98,13 +98,16 @@ class StaffPasswordResetForm(PasswordResetForm):
         self.helper = gds_helper(Field.text("email"), Button("send", "Send reset link"))
 
     def save(self, **kwargs) -> None:
-        """Ask a worker to send the link (core.tasks.send_password_reset_email)
-        to each active account with this address; nothing if there is none,
-        and the page says the same either way."""
-        from .tasks import enqueue_on_commit, send_password_reset_email
+        """Ask a worker to send the link (a "password_reset_email" job, see
+        core.tasks) to each active account with this address; nothing if
+        there is none, and the page says the same either way."""
+        from django.db import transaction
 
-        for user in self.get_users(self.cleaned_data["email"]):
-            enqueue_on_commit(send_password_reset_email, user.pk)
+        from . import jobs
+
+        with transaction.atomic():
+            for user in self.get_users(self.cleaned_data["email"]):
+                jobs.enqueue("password_reset_email", user.pk)
 
 
 class GdsSetPasswordForm(SetPasswordForm):

@@ -6,7 +6,9 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
@@ -210,3 +212,43 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Job(models.Model):
+    """A piece of background work, written in the same transaction as the
+    change that needs it (core.jobs). The Celery message only says "run job
+    N"; if the broker was down, or a worker died, or the work failed, the row
+    is still here and beat's dispatcher sends it again. Staff see failed work
+    on one page, with "try again"."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting or running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=50)
+    subject_id = models.PositiveBigIntegerField()
+    organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The error's class name (and a short message), never a family's data.
+    last_error = models.CharField(max_length=300, blank=True)
+    run_after = models.DateTimeField(default=timezone.now)
+    # Sent to a worker (or being worked on) until then; the dispatcher leaves it.
+    leased_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "run_after"], name="job_state_run_after"),
+                   models.Index(fields=["kind", "subject_id"], name="job_kind_subject")]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["pending", "done", "failed"]),
+                                   name="job_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_id} ({self.state})"

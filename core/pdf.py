@@ -72,3 +72,39 @@ def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
 def render_pdf_from_template(template_name: str, context: dict) -> bytes:
     """Render a Django template (which must set <title> and <html lang>) to PDF."""
     return render_pdf(render_to_string(template_name, context))
+
+
+def store_pdf_when(queryset, pk: int, *, still_wanted, field: str, filename: str | None = None,
+                   name=None, pdf: bytes, mark: dict, on_stored=None):
+    """Store a rendered PDF as a row's one file and mark the row ready, once.
+
+    The half of "render, lock, replace, mark ready" that report PDFs and
+    board packs share. Render first, outside any transaction (it is slow);
+    then here, under a row lock: if the row still wants it
+    (`still_wanted(row)`), the file at its fixed name (`name(row)`, or
+    `filename` under the field's folder) is replaced, never added to (a
+    partial file from a killed worker, or an earlier pack, is removed), and
+    the fields in `mark` are saved with it. `on_stored(row)` runs in the
+    same transaction (an audit record). Returns the row, or None when it no
+    longer wanted the file (another delivery finished first)."""
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+
+    with transaction.atomic():
+        row = queryset.select_for_update().filter(pk=pk).first()
+        if row is None or not still_wanted(row):
+            return None
+        file = getattr(row, field)
+        storage = file.storage
+        target = name(row) if name else file.field.generate_filename(row, filename)
+        if file and file.name != target:
+            file.delete(save=False)
+        if storage.exists(target):
+            storage.delete(target)
+        file.name = storage.save(target, ContentFile(pdf))
+        for attribute, value in mark.items():
+            setattr(row, attribute, value)
+        row.save(update_fields=[field, *mark, "updated_at"])
+        if on_stored:
+            on_stored(row)
+    return row

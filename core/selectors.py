@@ -1,7 +1,9 @@
-from django.db.models import QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import Heartbeat, Membership, ServiceArea, Theme
+from .models import Heartbeat, Job, Membership, ServiceArea, Theme
 
 
 def memberships_for(user) -> QuerySet[Membership]:
@@ -34,3 +36,29 @@ def audit_events() -> QuerySet:
     from .models import AuditEvent
 
     return AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
+# A job still waiting this long after it was due is stuck (the dispatcher
+# sends due jobs every half minute): worth a look, though not yet failed.
+JOB_OVERDUE_AFTER = timedelta(minutes=15)
+
+
+def jobs_visible_to(organisation_ids) -> QuerySet[Job]:
+    """Background work of these organisations, and work that belongs to
+    none (password-reset e-mails, board packs)."""
+    return Job.objects.filter(Q(organisation_id__in=organisation_ids)
+                              | Q(organisation__isnull=True))
+
+
+def jobs_failed(organisation_ids, limit: int = 200) -> list[Job]:
+    return list(jobs_visible_to(organisation_ids).filter(state=Job.State.FAILED)
+                .select_related("organisation").order_by("-finished_at", "-pk")[:limit])
+
+
+def job_figures(jobs: QuerySet[Job] | None = None) -> dict[str, int]:
+    """How many jobs have failed, are waiting, and are waiting long overdue
+    (one query)."""
+    jobs = Job.objects.all() if jobs is None else jobs
+    overdue_before = timezone.now() - JOB_OVERDUE_AFTER
+    return jobs.aggregate(
+        failed=Count("pk", filter=Q(state=Job.State.FAILED)),
+        waiting=Count("pk", filter=Q(state=Job.State.PENDING)),
+        overdue=Count("pk", filter=Q(state=Job.State.PENDING, run_after__lt=overdue_before)))

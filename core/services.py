@@ -56,8 +56,8 @@ def person_add(*, acting_user, email: str, first_name: str, last_name: str, job_
     """Give someone a role in an organisation, creating their account if
     needed. A new account has no password: they are e-mailed a link to set
     one (after commit). Administrators only (checked by the view)."""
+    from . import jobs
     from .models import Membership, User
-    from .tasks import enqueue_on_commit, send_welcome_email
 
     email = User.objects.normalize_email(email.strip()).lower()
     user = User.objects.filter(email__iexact=email).first()
@@ -74,7 +74,7 @@ def person_add(*, acting_user, email: str, first_name: str, last_name: str, job_
         audit_record(actor=acting_user, verb=Verb.ROLE_GIVEN, target=membership,
                      summary=f"{role} in {organisation}", data={"user": user.pk, "role": role})
     if created:
-        enqueue_on_commit(send_welcome_email, user.pk)
+        jobs.enqueue("welcome_email", user.pk, organisation_id=organisation.pk)
     return membership, created
 
 

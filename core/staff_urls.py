@@ -15,6 +15,8 @@ urlpatterns = [
     path("people/roles/<int:pk>/remove/", views.RoleRemoveView.as_view(), name="role-remove"),
     path("people/add/", views.PersonAddView.as_view(), name="person-add"),
     path("audit/", views.AuditTrailView.as_view(), name="audit"),
+    path("background-work/", views.JobsView.as_view(), name="jobs"),
+    path("background-work/<int:pk>/try-again/", views.JobRetryView.as_view(), name="job-retry"),
     path("feedback/", include("feedback.staff_urls")),
     path("action-plan/", include("actionplan.staff_urls")),
     path("charter/", include("charter.staff_urls")),

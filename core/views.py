@@ -341,6 +341,53 @@ class StaticPageView(TemplateView):
     """Accessibility statement, privacy notice, cookies."""
 
 
+class JobsView(StaffPermissionMixin, View):
+    """Administrators: background work that failed after its last try (an
+    e-mail, a PDF, a survey import), with "try again"; and how much is
+    waiting."""
+
+    permission_required = "core.manage_jobs"
+
+    def organisation_ids(self, request) -> set[int]:
+        from .models import Role
+        from .roles import organisation_ids_with_role
+
+        return organisation_ids_with_role(request.user, {Role.ADMINISTRATOR})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from . import jobs
+
+        ids = self.organisation_ids(request)
+        kinds = jobs.kinds()
+        rows = []
+        for job in selectors.jobs_failed(ids):
+            spec = kinds.get(job.kind)
+            rows.append({"job": job, "label": spec.label if spec else job.kind,
+                         "url": spec.staff_url(job.subject_id)
+                         if spec and spec.staff_url else None})
+        return render(request, "core/jobs.html", {
+            "rows": rows, "figures": selectors.job_figures(selectors.jobs_visible_to(ids)),
+        })
+
+
+class JobRetryView(JobsView):
+    """POST only, from the background work page: try a failed job again."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from . import jobs
+        from .models import Job
+
+        job = get_object_or_404(selectors.jobs_visible_to(self.organisation_ids(request)),
+                                pk=pk)
+        if job.state == Job.State.FAILED:
+            jobs.job_retry(acting_user=request.user, job=job)
+            label = jobs.kinds()[job.kind].label if job.kind in jobs.kinds() else job.kind
+            messages.success(request, f"{label} will be tried again")
+        return redirect("staff:jobs")
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Health of the database, and of Redis, workers and beat when configured.
@@ -386,6 +433,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         beat_ok = beat is not None and beat < 300
         checks["beat"] = {"ok": beat_ok, "last_seconds_ago": beat}
         healthy = healthy and beat_ok
+
+    # Background work that failed after its last try, or is long overdue: a
+    # figure for monitoring to alert on. It does not make the site unhealthy
+    # (the site still serves); administrators see and retry it on the
+    # "Background work" page.
+    try:
+        checks["jobs"] = selectors.job_figures()
+    except Exception as exc:
+        checks["jobs"] = {"error": exc.__class__.__name__}
 
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", "checks": checks,

@@ -260,9 +260,7 @@ def survey_import_check(*, acting_user, survey_import: SurveyImport, mapping: di
 @transaction.atomic
 def survey_import_confirm(*, acting_user, survey_import: SurveyImport) -> SurveyImport:
     """Start the import in the background (after commit)."""
-    from core.tasks import enqueue_on_commit
-
-    from .tasks import survey_import_run
+    from core import jobs
 
     survey_import = SurveyImport.objects.select_for_update().get(pk=survey_import.pk)
     if survey_import.state not in (SurveyImport.State.CHECKED, SurveyImport.State.FAILED):
@@ -272,7 +270,8 @@ def survey_import_confirm(*, acting_user, survey_import: SurveyImport) -> Survey
     survey_import.save(update_fields=["state", "processed_rows", "updated_at"])
     audit_record(actor=acting_user, verb=Verb.SURVEY_IMPORT_STARTED, target=survey_import,
                  summary=survey_import.title)
-    enqueue_on_commit(survey_import_run, survey_import.pk)
+    jobs.enqueue("survey_import", survey_import.pk,
+                 organisation_id=survey_import.organisation_id)
     return survey_import
 
 
@@ -291,7 +290,12 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
         SurveyImport.objects.filter(pk=survey_import.pk).update(
             state=SurveyImport.State.FAILED, failure=str(exc)[:300])
         raise
-    already = existing_keys([r["import_key"] for r in checked.rows])
+    keys = [r["import_key"] for r in checked.rows]
+    already = existing_keys(keys)
+    # Rows an earlier, interrupted run of this import wrote (a worker killed
+    # mid-import) are this import's, not duplicates of another's.
+    mine = set(Feedback.objects.filter(survey_import=survey_import, import_key__in=keys)
+               .values_list("import_key", flat=True)) if already else set()
     new_rows = [r for r in checked.rows if r["import_key"] not in already]
     year = survey_import.received_on.year
     due = survey_import.received_on
@@ -345,11 +349,12 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
         ])
         survey_import.refresh_from_db()
         survey_import.state = SurveyImport.State.IMPORTED
-        survey_import.created_rows = created
-        survey_import.duplicate_rows = len(already)
+        survey_import.created_rows = len(mine) + created
+        survey_import.duplicate_rows = len(already) - len(mine)
         survey_import.processed_rows = checked.total
         survey_import.save()
         audit_record(actor=None, verb=Verb.SURVEY_IMPORTED, target=survey_import,
-                     summary=survey_import.title, data={"created": created,
-                                                        "duplicates": len(already)})
+                     summary=survey_import.title,
+                     data={"created": len(mine) + created,
+                           "duplicates": len(already) - len(mine)})
     return survey_import

@@ -14,13 +14,13 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import jobs
 from core.audit import Verb
 from core.concurrency import lock_for_edit
 from core.models import Organisation, Role, ServiceArea, Theme
 from core.pagecache import public_content_changed
 from core.roles import has_role
 from core.services import audit_record
-from core.tasks import enqueue_on_commit
 from core.working_days import add_working_days
 
 from .models import (
@@ -200,9 +200,7 @@ def _notify(feedback: Feedback, kind: str, *, subject_id: int = 0, recipient_use
         defaults={"recipient_user": recipient_user, "tracking_token": tracking_token},
     )
     if created:
-        from .tasks import send_notification
-
-        enqueue_on_commit(send_notification, notification.pk)
+        jobs.enqueue("notification", notification.pk, organisation_id=feedback.organisation_id)
 
 
 def _move(feedback: Feedback, to_status: str, actor, *, at=None) -> None:

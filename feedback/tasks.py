@@ -3,26 +3,24 @@ retention job, and survey imports. Every task takes ids and is safe to run
 twice."""
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core import jobs
+from core.tasks import send_one_mail
+
+from .imports import ImportFileError
 from .models import TOKEN_FORGOTTEN, Feedback, Notification
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-
-
-class NotAccepted(Exception):
-    pass
 
 
 def _message(notification: Notification) -> tuple[str, str, list[str]] | None:
@@ -58,88 +56,60 @@ def _message(notification: Notification) -> tuple[str, str, list[str]] | None:
     return f"Our reply to your feedback ({feedback.reference})", body, [feedback.contact_email]
 
 
-@shared_task(bind=True, max_retries=MAX_ATTEMPTS, ignore_result=True)
-def send_notification(self, notification_id: int) -> None:
+def _notification_failed(notification_id: int, error: str) -> None:
+    Notification.objects.filter(pk=notification_id, state=Notification.State.PENDING).update(
+        state=Notification.State.FAILED, updated_at=timezone.now(),
+        tracking_token=TOKEN_FORGOTTEN)  # never sent: nobody needs it now
+
+
+def _notification_retry(notification_id: int) -> None:
+    Notification.objects.filter(pk=notification_id, state=Notification.State.FAILED).update(
+        state=Notification.State.PENDING, attempts=0, updated_at=timezone.now())
+
+
+@jobs.register("notification", label="E-mail about feedback (to a family or an officer)",
+               max_attempts=MAX_ATTEMPTS, backoff=2 * settings.NOTIFICATION_RETRY_BASE_SECONDS,
+               backoff_max=3600, on_failed=_notification_failed, on_retry=_notification_retry)
+def send_notification(notification_id: int) -> None:
     """Send one owed e-mail, at most once.
 
-    The row is locked while sending, so two deliveries of this task (or the
-    task and the beat job) cannot both send it. A failure is recorded on the
-    row (staff see it on the feedback page) and retried with backoff, up to
-    MAX_ATTEMPTS; then the notification is marked failed.
+    One worker at a time works on a notification (the job's lock), and only
+    while it is pending; the e-mail is sent outside any transaction, then
+    marked sent. A failure is recorded on the row (staff see it on the
+    feedback page) and retried with back-off by the job (core.jobs): with
+    five tries a relay may be down for about half an hour; then the
+    notification is marked failed.
     """
+    notification = (Notification.objects.select_related("feedback", "recipient_user")
+                    .filter(pk=notification_id, state=Notification.State.PENDING).first())
+    if notification is None:
+        return  # already sent, cancelled, or failed for good
+    message = _message(notification)
+    if message is None:
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.CANCELLED, tracking_token=TOKEN_FORGOTTEN,
+            updated_at=timezone.now())
+        return
+    subject, body, to = message
+    Notification.objects.filter(pk=notification.pk).update(attempts=F("attempts") + 1,
+                                                           updated_at=timezone.now())
+    try:
+        send_one_mail(subject, body, to)
+    except Exception as exc:
+        Notification.objects.filter(pk=notification.pk).update(
+            last_error=exc.__class__.__name__, updated_at=timezone.now())
+        raise
     with transaction.atomic():
-        notification = (Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                        .select_related("feedback", "recipient_user")
-                        .filter(pk=notification_id, state=Notification.State.PENDING).first())
-        if notification is None:
-            return  # already sent, cancelled, failed for good, or being sent now
-        message = _message(notification)
-        if message is None:
-            notification.state = Notification.State.CANCELLED
-            notification.tracking_token = TOKEN_FORGOTTEN
-            notification.save(update_fields=["state", "tracking_token", "updated_at"])
-            return
-        subject, body, to = message
-        notification.attempts += 1
-        try:
-            # "Sent" only when the transport accepted the message: send_mail
-            # raises when the relay refuses or is down, and answers 0 when
-            # nothing was handed over.
-            if send_mail(subject, body, None, to) != 1:
-                raise NotAccepted("the mail transport did not accept the message")
-        except Exception as exc:
-            notification.last_error = exc.__class__.__name__
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.state = Notification.State.FAILED
-                notification.tracking_token = TOKEN_FORGOTTEN  # never sent: nobody needs it now
-            notification.save(update_fields=["attempts", "last_error", "state",
-                                             "tracking_token", "updated_at"])
-            logger.warning("notification %s failed (attempt %s): %s", notification.pk,
-                           notification.attempts, exc.__class__.__name__)
-            if notification.state == Notification.State.PENDING:
-                retry = True
-            else:
-                return
-        else:
-            retry = False
-            notification.state = Notification.State.SENT
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-            notification.tracking_token = TOKEN_FORGOTTEN  # in the family's e-mail now; not kept here
-            notification.save(update_fields=["attempts", "state", "sent_at", "last_error",
-                                             "tracking_token", "updated_at"])
-            if (notification.kind == Notification.Kind.ACKNOWLEDGEMENT
-                    and notification.feedback.status == Feedback.Status.RECEIVED):
-                from .services import _move
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.SENT, sent_at=timezone.now(), last_error="",
+            tracking_token=TOKEN_FORGOTTEN,  # in the family's e-mail now; not kept here
+            updated_at=timezone.now())
+        feedback = Feedback.objects.select_for_update().get(pk=notification.feedback_id)
+        if (notification.kind == Notification.Kind.ACKNOWLEDGEMENT
+                and feedback.status == Feedback.Status.RECEIVED):
+            from .services import _move
 
-                _move(notification.feedback, Feedback.Status.ACKNOWLEDGED, None)
-    if retry:
-        raise self.retry(countdown=retry_delay(notification.attempts))
-
-
-def retry_delay(attempts: int) -> int:
-    """Seconds to wait after `attempts` failed tries: doubling from
-    NOTIFICATION_RETRY_BASE_SECONDS (60), at most an hour. With five tries a
-    relay may be down for about half an hour before an e-mail is given up."""
-    return min(settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** attempts, 3600)
-
-
-@shared_task(ignore_result=True)
-def send_pending_notifications() -> int:
-    """Beat, every minute: enqueue every notification still pending (for
-    example because the broker was down when the feedback arrived) whose
-    back-off after a failed try has run out. Without that wait, a relay down
-    for five minutes would use up every try and lose the e-mails."""
-    now = timezone.now()
-    due = Q(attempts=0)
-    for attempts in range(1, MAX_ATTEMPTS):
-        due |= Q(attempts=attempts,
-                 updated_at__lte=now - timedelta(seconds=retry_delay(attempts)))
-    ids = list(Notification.objects.filter(due, state=Notification.State.PENDING)
-               .order_by("created_at").values_list("pk", flat=True)[:500])
-    for pk in ids:
-        send_notification.delay(pk)
-    return len(ids)
+            _move(feedback, Feedback.Status.ACKNOWLEDGED, None)
 
 
 @shared_task(ignore_result=True)
@@ -150,10 +120,35 @@ def apply_retention() -> int:
     return retention_apply().pk
 
 
-@shared_task(bind=True, max_retries=3, ignore_result=True, soft_time_limit=600, time_limit=900)
-def survey_import_run(self, survey_import_id: int) -> None:
+def _import_failed(survey_import_id: int, error: str) -> None:
+    from .models import SurveyImport
+
+    SurveyImport.objects.filter(pk=survey_import_id).exclude(
+        state=SurveyImport.State.IMPORTED).update(
+        state=SurveyImport.State.FAILED,
+        failure=("The import stopped before it finished. Rows already imported are kept; "
+                 "importing again adds only the rest.")
+        if not error.startswith("ImportFileError") else error.split(": ", 1)[-1][:300])
+
+
+def _import_retry(survey_import_id: int) -> None:
+    from .models import SurveyImport
+
+    SurveyImport.objects.filter(pk=survey_import_id, state=SurveyImport.State.FAILED).update(
+        state=SurveyImport.State.IMPORTING, failure="")
+
+
+@jobs.register("survey_import", label="Survey import", max_attempts=4, backoff=30,
+               backoff_max=600, give_up_on=(ImportFileError,), on_failed=_import_failed,
+               on_retry=_import_retry, coalesce=True, error_detail=True,
+               staff_url=lambda pk: reverse("staff:feedback:import-detail", args=[pk]),
+               soft_time_limit=600, time_limit=900)
+def survey_import_run(survey_import_id: int) -> None:
     """Import a checked survey file. Safe to run twice: rows already imported
-    (same fingerprint) are skipped, and statistics are replaced, not added."""
+    (same fingerprint) are skipped, and statistics are replaced, not added.
+    A broker outage, a soft time limit or a killed worker leave the job
+    pending, and it is taken up again; a file that cannot be read fails at
+    once."""
     from .imports import survey_import_execute
 
     survey_import_execute(survey_import_id=survey_import_id)

@@ -11,12 +11,12 @@ from django.utils.text import slugify
 
 from charter import services as charter_services
 from charter.models import EvidenceLink
+from core import jobs
 from core.audit import Verb, changed_fields, snapshot
 from core.concurrency import lock_for_edit
 from core.ordering import move_in_order
 from core.pagecache import public_content_changed
 from core.services import audit_record
-from core.tasks import enqueue_on_commit
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback, Quote
@@ -359,9 +359,7 @@ def report_publish(*, acting_user, report: Report) -> Report:
                 effect=EvidenceLink.Effect.KEEPS,
                 title=f"{report.title}: {item.heading or item.topic.title}"[:200],
                 url=f"{report.get_absolute_url()}#item-{item.pk}")
-    from .tasks import render_report_pdf
-
-    enqueue_on_commit(render_report_pdf, report.pk)
+    jobs.enqueue("report_pdf", report.pk, organisation_id=report.organisation_id)
     return report
 
 
@@ -375,9 +373,7 @@ def report_pdf_retry(*, acting_user, report: Report) -> Report:
     report.pdf_attempts = 0
     report.save(update_fields=["pdf_state", "pdf_error", "pdf_attempts", "updated_at"])
     audit_record(actor=acting_user, verb=Verb.REPORT_PDF_RETRIED, target=report, summary=str(report))
-    from .tasks import render_report_pdf
-
-    enqueue_on_commit(render_report_pdf, report.pk)
+    jobs.enqueue("report_pdf", report.pk, organisation_id=report.organisation_id)
     return report
 
 

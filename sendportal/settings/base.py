@@ -213,25 +213,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
 }
 CELERY_TIMEZONE = TIME_ZONE
-# A PDF or board pack still pending and untouched this long is taken to have
-# lost its worker, and is enqueued again.
+# A job (core.jobs) sent to a worker and neither finished nor being worked on
+# (its advisory lock free) this long is taken to be lost, and is sent again.
 RESUME_STALE_AFTER_SECONDS = env_int("RESUME_STALE_AFTER_SECONDS", 90)
 # The minute jobs' interval; the production-stack tests shorten it.
 CELERY_BEAT_MINUTE = float(env_int("CELERY_BEAT_MINUTE_SECONDS", 60))
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": CELERY_BEAT_MINUTE},
-    "feedback-send-pending-notifications": {
-        "task": "feedback.tasks.send_pending_notifications", "schedule": CELERY_BEAT_MINUTE,
-    },
-    # PDFs and board packs whose worker died are taken up again after 90 s
-    # (RESUME_STALE_AFTER_SECONDS), well before the broker's visibility
-    # timeout would hand the message back.
-    "reports-resume-pending-pdfs": {
-        "task": "reports.tasks.resume_pending_pdfs", "schedule": CELERY_BEAT_MINUTE / 2,
-    },
-    "actionplan-resume-pending-board-packs": {
-        "task": "actionplan.tasks.resume_pending_board_packs", "schedule": CELERY_BEAT_MINUTE / 2,
-    },
+    # Every background job (core.jobs) still pending: the broker was down
+    # when it was enqueued, its back-off after a failed try ran out, or its
+    # worker died (taken up again after RESUME_STALE_AFTER_SECONDS, 90 s,
+    # well before the broker's visibility timeout would hand it back).
+    "core-dispatch-jobs": {"task": "core.jobs.dispatch", "schedule": CELERY_BEAT_MINUTE / 2},
     "feedback-apply-retention": {
         "task": "feedback.tasks.apply_retention", "schedule": 6 * 60 * 60.0,
     },

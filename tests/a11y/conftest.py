@@ -55,6 +55,17 @@ def build_world() -> World:
                                        wants_contact=True).first()
     feedback.tracking_token = "a11y-crawl-" + "t" * 32
     feedback.save(update_fields=["tracking_digest"])
+    survey = SurveyImport.objects.filter(organisation__memberships__user__email=OFFICER).first()
+    # Background work that failed, so its page shows a row with "try again".
+    from django.utils import timezone
+
+    from core.models import Job
+
+    Job.objects.create(kind="survey_import", subject_id=survey.pk,
+                       organisation_id=admin.memberships.filter(role="administrator")
+                       .values_list("organisation_id", flat=True).first(), state=Job.State.FAILED,
+                       attempts=4, last_error="OSError: storage unavailable",
+                       finished_at=timezone.now())
     w = World({
         "admin": admin,
         "feedback": feedback,
@@ -62,8 +73,7 @@ def build_world() -> World:
                                           status=Feedback.Status.CLOSED).first(),
         "reply": Reply.objects.first(),
         "quote": Quote.objects.first(),
-        "survey": SurveyImport.objects.filter(
-            organisation__memberships__user__email=OFFICER).first(),
+        "survey": survey,
         "action": Action.objects.filter(
             lead_organisation__memberships__user__email=OFFICER).first(),
         "evidence": Evidence.objects.first(),
@@ -142,6 +152,8 @@ ADDRESSES = {
     "staff:people": (ADMIN, lambda w: {}),
     "staff:audit": (ADMIN, lambda w: {}),
     "staff:person-add": (ADMIN, lambda w: {}),
+    "staff:jobs": (ADMIN, lambda w: {}),
+    "staff:job-retry": "POST only, from the background work page",
     "staff:role-remove": (ADMIN, lambda w: {"pk": w.membership.pk}),
     "staff:feedback:inbox": (ADMIN, lambda w: {}),
     "staff:feedback:detail": (OFFICER, lambda w: {"pk": w.feedback.pk}),

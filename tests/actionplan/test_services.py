@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 
 from actionplan import services
 from actionplan.models import Action, Evidence, Meeting, ProgressUpdate, Reminder, Status
+from core import jobs
 from core.audit import Verb
-from core.models import AuditEvent, Role
+from core.models import AuditEvent, Job, Role
 from tests.conftest import pdf_info, pdf_text
 from tests.core.factories import OrganisationFactory, ThemeFactory, staff_user
 
@@ -160,8 +161,17 @@ def test_board_pack_failure_is_visible(settings, tmp_path, monkeypatch,
     with django_capture_on_commit_callbacks(execute=True):
         services.board_pack_request(acting_user=None, meeting=meeting)
     meeting.refresh_from_db()
+    assert meeting.pack_state == Meeting.PackState.PENDING  # tried once; it will try again
+    job = Job.objects.get(kind="board_pack", subject_id=meeting.pk)
+    assert job.attempts == 1 and "fonts missing" in job.last_error
+    from django.utils import timezone
+
+    while Job.objects.filter(pk=job.pk, state="pending").update(run_after=timezone.now()):
+        jobs.run_due()
+    meeting.refresh_from_db()
     assert meeting.pack_state == Meeting.PackState.FAILED
     assert "fonts missing" in meeting.pack_error
+    assert Job.objects.get(pk=job.pk).attempts == jobs.kind("board_pack").max_attempts
 
 
 def test_reminders_are_sent_once_per_week_per_action_and_kind():
@@ -182,6 +192,7 @@ def test_reminders_are_sent_once_per_week_per_action_and_kind():
     assert services.reminders_send(today=today) == 2
     assert services.reminders_send(today=today) == 0
     assert services.reminders_send(today=today + timedelta(days=4)) == 0  # same ISO week (Sunday)
+    assert jobs.run_due("reminder") == 2  # each e-mailed by its own job
     assert len(mail.outbox) == 2
     assert {m.subject for m in mail.outbox} == {
         f"Action {stale.reference} needs a progress update",
@@ -195,7 +206,9 @@ def test_reminders_are_sent_once_per_week_per_action_and_kind():
         Reminder.objects.create(action=overdue, kind="overdue", period="2026-W48")
 
 
-def test_failed_reminder_email_is_tried_again_next_run(monkeypatch):
+def test_failed_reminder_email_is_tried_again_by_its_job(monkeypatch):
+    from django.utils import timezone
+
     org = OrganisationFactory()
     owner = staff_user(Role.OFFICER, org)
     today = date(2026, 11, 25)
@@ -205,7 +218,12 @@ def test_failed_reminder_email_is_tried_again_next_run(monkeypatch):
         raise ConnectionRefusedError
 
     monkeypatch.setattr("django.core.mail.send_mail", broken)
-    assert services.reminders_send(today=today) == 0
-    assert not Reminder.objects.exists()
+    assert services.reminders_send(today=today) == 1  # recorded, with its job
+    assert jobs.run_due("reminder") == 1
+    job = Job.objects.get(kind="reminder")
+    assert job.state == "pending" and job.last_error.startswith("ConnectionRefusedError")
+    assert services.reminders_send(today=today) == 0  # not recorded twice
     monkeypatch.undo()
-    assert services.reminders_send(today=today) == 1
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    assert jobs.run_due("reminder") == 1
+    assert Job.objects.get(pk=job.pk).state == "done" and len(mail.outbox) == 1

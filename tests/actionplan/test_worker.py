@@ -73,20 +73,20 @@ def test_resume_takes_up_a_board_pack_whose_worker_died_but_not_one_being_built(
     from datetime import timedelta
 
     import psycopg
-    from django.conf import settings
     from django.utils import timezone
 
-    from actionplan.tasks import PACK_LOCK, resume_pending_board_packs
+    from core import jobs
     from core.locks import _key
+    from core.models import Job
     from tests.conftest import _database_url_for_worker
 
     meeting = MeetingFactory()
-    Meeting.objects.filter(pk=meeting.pk).update(
-        pack_state=Meeting.PackState.PENDING,
-        updated_at=timezone.now() - timedelta(seconds=settings.RESUME_STALE_AFTER_SECONDS + 1))
+    Meeting.objects.filter(pk=meeting.pk).update(pack_state=Meeting.PackState.PENDING)
+    Job.objects.create(kind="board_pack", subject_id=meeting.pk, attempts=1,
+                       leased_until=timezone.now() - timedelta(seconds=1))
     building = psycopg.connect(_database_url_for_worker(), autocommit=True)  # "a worker"
-    building.execute("SELECT pg_advisory_lock(%s, %s)", (_key(PACK_LOCK), meeting.pk))
-    assert resume_pending_board_packs() == 0
+    building.execute("SELECT pg_advisory_lock(%s, %s)", (_key("core.jobs.board_pack"), meeting.pk))
+    assert jobs.dispatch() == 0
     building.close()  # the worker dies: Postgres releases its lock
-    assert resume_pending_board_packs() == 1
-    assert resume_pending_board_packs() == 0  # touched: once per period
+    assert jobs.dispatch() == 1
+    assert jobs.dispatch() == 0  # leased again: once per period

@@ -59,6 +59,11 @@ def no_args(w):
     return {}
 
 
+def _failed_job(w):
+    from core.models import Job
+    return Job.objects.filter(state=Job.State.FAILED, organisation__name=GCC).first()
+
+
 def _gcc_board(w):
     from actionplan.models import Board
     return Board.objects.filter(organisations__name=GCC).order_by("pk").first()
@@ -129,6 +134,9 @@ MATRIX.update({
     "staff:home": Entry(no_args, "YYYYY", "-----"),
     # The whole partnership's trail, for any organisation's administrator (docs/audit.md).
     "staff:audit": Entry(no_args, "NNNYY", "-----"),
+    # Each administrator sees their own organisations' failed work (and work of none).
+    "staff:jobs": Entry(no_args, "NNNYY", "-----"),
+    "staff:job-retry": Entry(lambda w: {"pk": _failed_job(w).pk}, "-----", "NNNYN"),
     "staff:lists": Entry(no_args, "YYNYY", "-----"),
     "staff:list-add": Entry(no_args, "NNNYY", "NNNYY"),
     "staff:people": Entry(no_args, "NNNYY", "NNNYY"),

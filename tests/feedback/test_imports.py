@@ -148,3 +148,104 @@ def test_a_board_member_cannot_import(client, setup):
     org, _ = setup
     client.force_login(staff_user(Role.BOARD_MEMBER, org))
     assert client.get(reverse("staff:feedback:import-new")).status_code == 403
+
+
+def _confirmed(setup):
+    """A checked survey, confirmed while the broker could not take the task:
+    the import is owed (a pending job), not lost."""
+    from django.db import transaction
+
+    from feedback.imports import survey_import_check, survey_import_confirm
+
+    org, officer = setup
+    survey = SurveyImport.objects.create(
+        title="Annual survey", organisation=org, received_on=date(2026, 3, 31),
+        file=SimpleUploadedFile("s.csv", make_csv(GOOD_ROWS)), file_sha256="x",
+        uploaded_by=officer)
+    survey_import_check(acting_user=officer, survey_import=survey, mapping=MAPPING)
+    with transaction.atomic():  # on_commit never runs here: as if the broker were down
+        survey_import_confirm(acting_user=officer, survey_import=survey)
+    survey.refresh_from_db()
+    assert survey.state == SurveyImport.State.IMPORTING
+    return survey
+
+
+def test_an_import_stuck_by_a_broker_outage_is_sent_again_by_beat_and_completes(setup):
+    from core import jobs
+    from core.models import Job
+
+    survey = _confirmed(setup)
+    job = Job.objects.get(kind="survey_import", subject_id=survey.pk)
+    Job.objects.filter(pk=job.pk).update(leased_until=None)  # the send failed
+    assert jobs.dispatch() == 1  # beat sends it (in-process in these tests)
+    survey.refresh_from_db()
+    assert survey.state == SurveyImport.State.IMPORTED and survey.created_rows == 25
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("done", 1)
+    assert jobs.dispatch() == 0
+
+
+def test_an_import_stopped_by_the_soft_time_limit_is_retried_and_completes(setup, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.utils import timezone
+
+    from core import jobs
+    from core.models import Job
+    from feedback import imports
+
+    survey = _confirmed(setup)
+    job = Job.objects.get(kind="survey_import", subject_id=survey.pk)
+    real = imports.survey_import_execute
+    calls = []
+
+    def slow_then_fine(*, survey_import_id):
+        calls.append(survey_import_id)
+        if len(calls) == 1:
+            real(survey_import_id=survey_import_id)  # rows written, then time ran out
+            SurveyImport.objects.filter(pk=survey_import_id).update(state="importing")
+            raise SoftTimeLimitExceeded()
+        return real(survey_import_id=survey_import_id)
+
+    monkeypatch.setattr(imports, "survey_import_execute", slow_then_fine)
+    assert jobs.execute(job.pk, retry=False) == "pending"
+    job.refresh_from_db()
+    assert job.last_error.startswith("SoftTimeLimitExceeded") and job.run_after > timezone.now()
+    assert jobs.dispatch() == 0  # backing off
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    assert jobs.dispatch() == 1
+    survey.refresh_from_db()
+    assert survey.state == SurveyImport.State.IMPORTED
+    assert Feedback.objects.filter(survey_import=survey).count() == 25  # none twice
+    assert Job.objects.get(pk=job.pk).state == "done"
+
+
+def test_an_import_that_keeps_failing_is_shown_failed_and_can_be_tried_again(setup, monkeypatch):
+    from django.utils import timezone
+
+    from core import jobs
+    from core.models import Job
+    from feedback import imports
+
+    org, officer = setup
+    survey = _confirmed(setup)
+    job = Job.objects.get(kind="survey_import", subject_id=survey.pk)
+    real = imports.survey_import_execute
+
+    def broken(**kwargs):
+        raise OSError("storage unavailable")
+
+    monkeypatch.setattr(imports, "survey_import_execute", broken)
+    for _ in range(jobs.kind("survey_import").max_attempts):
+        Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+        jobs.execute(job.pk, retry=False)
+    survey.refresh_from_db()
+    job.refresh_from_db()
+    assert job.state == "failed" and survey.state == SurveyImport.State.FAILED
+    assert "stopped before it finished" in survey.failure
+    monkeypatch.setattr(imports, "survey_import_execute", real)
+    jobs.job_retry(acting_user=officer, job=job)
+    survey.refresh_from_db()
+    assert survey.state == SurveyImport.State.IMPORTING
+    assert jobs.run_due() == 1
+    survey.refresh_from_db()
+    assert survey.state == SurveyImport.State.IMPORTED

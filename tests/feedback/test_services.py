@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from core.models import AuditEvent, Role
+from core import jobs
+from core.models import AuditEvent, Job, Role
 from feedback import services
 from feedback.models import Feedback, Notification, Quote, Reply, StatusChange
-from feedback.tasks import send_pending_notifications
 from tests.core.factories import OrganisationFactory, ServiceAreaFactory, staff_user
 from tests.feedback.factories import FeedbackFactory
 
@@ -64,8 +64,9 @@ def test_acknowledgement_is_sent_once_after_commit_and_moves_the_status(
     assert feedback.status == Feedback.Status.ACKNOWLEDGED
     notification = feedback.notifications.get()
     assert notification.state == Notification.State.SENT and notification.attempts == 1
+    assert Job.objects.get(kind="notification", subject_id=notification.pk).state == "done"
     # The beat job finds nothing pending and sends nothing more.
-    assert send_pending_notifications() == 0
+    assert jobs.dispatch() == 0
     assert len(mail.outbox) == 1
 
 
@@ -184,37 +185,59 @@ def test_retention_erases_contact_details_of_long_closed_feedback(council, setti
     assert services.retention_apply().erased_count == 0  # idempotent
 
 
-def test_a_failing_mail_server_is_retried_then_shown_as_failed(council, settings):
-    settings.EMAIL_BACKEND = "tests.feedback.broken_mail.BrokenBackend"
+def _owe_acknowledgement(council):
     feedback = FeedbackFactory(organisation=council, wants_contact=True,
                                contact_email="jo@example.com")
     notification = Notification.objects.create(feedback=feedback, kind="acknowledgement")
-    from feedback.tasks import MAX_ATTEMPTS, send_notification
+    job = jobs.enqueue("notification", notification.pk, organisation_id=council.pk)
+    return notification, job
+
+
+def _due_now(job):
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+
+
+def test_a_failing_mail_server_is_retried_then_shown_as_failed(council, settings):
+    settings.EMAIL_BACKEND = "tests.feedback.broken_mail.BrokenBackend"
+    notification, job = _owe_acknowledgement(council)
+    from feedback.tasks import MAX_ATTEMPTS
 
     for _ in range(MAX_ATTEMPTS):
-        try:
-            send_notification.run(notification.pk)
-        except Exception:
-            pass  # the retry request celery raises
+        _due_now(job)
+        jobs.execute(job.pk, retry=False)
     notification.refresh_from_db()
     assert notification.state == Notification.State.FAILED
     assert notification.attempts == MAX_ATTEMPTS
     assert notification.last_error == "ConnectionRefusedError"
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("failed", MAX_ATTEMPTS)
+    assert job.last_error.startswith("ConnectionRefusedError")
+    _due_now(job)
+    assert jobs.execute(job.pk) is None  # failed for good: nothing more is tried
 
 
-def test_beat_waits_for_the_back_off_before_trying_a_failed_email_again(council):
+def test_beat_waits_for_the_back_off_before_trying_a_failed_email_again(council, settings):
     """A relay down for a few minutes must not use up every try: beat takes
     up a failed notification only once its back-off has run out."""
-    from feedback.tasks import retry_delay
+    from feedback.tasks import MAX_ATTEMPTS
 
-    feedback = FeedbackFactory(organisation=council, wants_contact=True,
-                               contact_email="jo@example.com")
-    notification = Notification.objects.create(feedback=feedback, kind="acknowledgement",
-                                               attempts=2, last_error="SMTPDataError")
-    assert send_pending_notifications() == 0
-    Notification.objects.filter(pk=notification.pk).update(
-        updated_at=timezone.now() - timedelta(seconds=retry_delay(2) + 1))
-    assert send_pending_notifications() == 1
+    settings.EMAIL_BACKEND = "tests.feedback.broken_mail.BrokenBackend"
+    notification, job = _owe_acknowledgement(council)
+    assert jobs.execute(job.pk, retry=False) == "pending"
+    assert jobs.execute(job.pk, retry=False) is None  # not due yet
+    job.refresh_from_db()
+    spec = jobs.kind("notification")
+    # Celery's own back-off, doubling, capped: five tries span about half an hour.
+    assert spec.delay_after(1) == settings.NOTIFICATION_RETRY_BASE_SECONDS * 2
+    assert sum(spec.delay_after(n) for n in range(1, MAX_ATTEMPTS)) >= 1800
+    assert abs((job.run_after - timezone.now()).total_seconds() - spec.delay_after(1)) < 5
+    assert jobs.dispatch() == 0
+    _due_now(job)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert jobs.dispatch() == 1  # sent (in-process here)
+    assert jobs.dispatch() == 0
+    notification.refresh_from_db()
+    assert notification.state == "sent" and len(mail.outbox) == 1
 
 
 class _AcceptsNothing:
@@ -229,15 +252,8 @@ class _AcceptsNothing:
 
 def test_a_notification_is_sent_only_when_the_transport_accepted_it(council, settings):
     settings.EMAIL_BACKEND = "tests.feedback.test_services._AcceptsNothing"
-    feedback = FeedbackFactory(organisation=council, wants_contact=True,
-                               contact_email="jo@example.com")
-    notification = Notification.objects.create(feedback=feedback, kind="acknowledgement")
-    from feedback.tasks import send_notification
-
-    try:
-        send_notification.run(notification.pk)
-    except Exception:
-        pass  # the retry request celery raises
+    notification, job = _owe_acknowledgement(council)
+    jobs.execute(job.pk, retry=False)
     notification.refresh_from_db()
     assert notification.state == Notification.State.PENDING
     assert notification.attempts == 1 and notification.last_error == "NotAccepted"

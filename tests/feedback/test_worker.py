@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core import jobs
+from core.models import Job
 from feedback.models import Feedback, Notification, SurveyImport, SurveyStatistic
-from feedback.tasks import send_pending_notifications
 from tests.conftest import wait_for
 from tests.core.factories import OrganisationFactory, ServiceAreaFactory, staff_user
 
@@ -17,10 +18,26 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker
               pytest.mark.django_db(transaction=True)]
 
 
-def test_feedback_is_kept_when_redis_is_down_and_acknowledged_once_it_is_back(
+def _survey(org, officer, rows=300):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Rating", "Better"])
+    for n in range(rows):
+        writer.writerow([str(1 + n % 5), f"Answer {n}"])
+    return SurveyImport.objects.create(
+        title="Big survey", organisation=org, received_on=date(2026, 3, 31),
+        file=SimpleUploadedFile("big.csv", out.getvalue().encode()), file_sha256="x",
+        uploaded_by=officer, state="checked", total_rows=rows,
+        mapping={"columns": {"rating": "Rating", "even_better_if": "Better"},
+                 "statistics": ["Rating"], "positive_from": 4})
+
+
+def test_feedback_and_a_survey_import_are_kept_when_redis_is_down_and_done_once_it_is_back(
         client, celery_broker, redis_url, captured_logs):
-    OrganisationFactory(name="Testshire County Council")
+    org = OrganisationFactory(name="Testshire County Council")
     area = ServiceAreaFactory()
+    officer = staff_user("officer", org)
+    survey = _survey(org, officer)
     # The broker is down at the moment the family presses send.
     celery_broker.conf.broker_url = "redis://127.0.0.1:1/0"
     from tests.conftest import _reset_producer_pool
@@ -34,8 +51,14 @@ def test_feedback_is_kept_when_redis_is_down_and_acknowledged_once_it_is_back(
     feedback = Feedback.objects.get()
     notification = feedback.notifications.get()
     assert notification.state == Notification.State.PENDING
+    # An officer confirms a survey import at the same moment.
+    client.force_login(officer)
+    client.post(reverse("staff:feedback:import-detail", args=[survey.pk]), {"action": "confirm"})
+    survey.refresh_from_db()
+    assert survey.state == "importing"
     assert "stays pending" in captured_logs.getvalue()
     assert "jo@example.com" not in captured_logs.getvalue()
+    assert Job.objects.filter(state="pending", leased_until__isnull=True).count() == 2
 
     # Redis is back; a worker runs; beat's job enqueues what is pending.
     celery_broker.conf.broker_url = redis_url
@@ -45,16 +68,16 @@ def test_feedback_is_kept_when_redis_is_down_and_acknowledged_once_it_is_back(
     worker = WorkerProcess(redis_url, _database_url_for_worker())
     worker.start()
     try:
-        assert send_pending_notifications() == 1
+        assert jobs.dispatch() == 2
         wait_for(lambda: Notification.objects.get(pk=notification.pk).state == "sent")
+        wait_for(lambda: SurveyImport.objects.get(pk=survey.pk).state == "imported", timeout=60)
         # Beat runs again (twice): nothing more is sent.
-        assert send_pending_notifications() == 0
-        send_pending_notifications()
+        assert jobs.dispatch() == 0
+        jobs.dispatch()
         # Even a duplicate delivery of the same task sends nothing more.
-        from feedback.tasks import send_notification
-
-        send_notification.delay(notification.pk)
-        send_notification.delay(notification.pk)
+        job = Job.objects.get(kind="notification", subject_id=notification.pk)
+        jobs.kind("notification").task.delay(job.pk)
+        jobs.kind("notification").task.delay(job.pk)
         wait_for(lambda: _queue_empty(redis_url))
         import time
 
@@ -64,6 +87,8 @@ def test_feedback_is_kept_when_redis_is_down_and_acknowledged_once_it_is_back(
         assert "To: jo@example.com" in messages
         feedback.refresh_from_db()
         assert feedback.status == Feedback.Status.ACKNOWLEDGED
+        assert Feedback.objects.filter(survey_import=survey).count() == 300
+        assert set(Job.objects.values_list("state", "attempts")) == {("done", 1)}
     finally:
         worker.stop()
 
@@ -77,17 +102,7 @@ def _queue_empty(redis_url) -> bool:
 def test_a_large_survey_imports_in_the_background_with_progress(client, celery_worker):
     org = OrganisationFactory(name="Testshire County Council")
     officer = staff_user("officer", org)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Rating", "Better"])
-    for n in range(3000):
-        writer.writerow([str(1 + n % 5), f"Answer {n}"])
-    survey = SurveyImport.objects.create(
-        title="Big survey", organisation=org, received_on=date(2026, 3, 31),
-        file=SimpleUploadedFile("big.csv", out.getvalue().encode()), file_sha256="x",
-        uploaded_by=officer, state="checked", total_rows=3000,
-        mapping={"columns": {"rating": "Rating", "even_better_if": "Better"},
-                 "statistics": ["Rating"], "positive_from": 4})
+    survey = _survey(org, officer, rows=3000)
     client.force_login(officer)
     client.post(reverse("staff:feedback:import-detail", args=[survey.pk]), {"action": "confirm"})
     progress_url = reverse("staff:feedback:import-progress", args=[survey.pk])

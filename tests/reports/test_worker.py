@@ -9,10 +9,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.timezone import now as timezone_now
 
-from core.models import Role
+from core import jobs
+from core.models import Job, Role
 from reports import services
 from reports.models import Report
-from reports.tasks import render_report_pdf, resume_pending_pdfs
 from tests.conftest import (
     WorkerProcess,
     _database_url_for_worker,
@@ -116,11 +116,14 @@ def test_a_worker_killed_mid_render_or_a_task_delivered_twice_still_makes_one_pd
     try:
         # The dead worker's message comes back after the visibility timeout;
         # beat's recovery job and a duplicate delivery race it.
-        resume_pending_pdfs(older_than_seconds=0)
-        render_report_pdf.delay(report.pk)
+        job = Job.objects.get(kind="report_pdf", subject_id=report.pk)
+        Job.objects.filter(pk=job.pk).update(leased_until=timezone_now())
+        jobs.dispatch()  # 0 if the second worker already took the message back
+        task = jobs.kind("report_pdf").task
+        task.delay(job.pk)
         wait_for(lambda: Report.objects.get(pk=report.pk).pdf_state == "ready", timeout=90)
         time.sleep(8)  # let every copy of the task run to its end
-        render_report_pdf.delay(report.pk)  # and one more after it is ready
+        task.delay(job.pk)  # and one more after it is ready
         time.sleep(2)
     finally:
         second.stop()
@@ -129,7 +132,9 @@ def test_a_worker_killed_mid_render_or_a_task_delivered_twice_still_makes_one_pd
     assert pdf_files(report) == [f"{report.slug}-v1.pdf"]
     assert pdf_info(report.pdf_file.read())["Tagged"] == "yes"
     log = second.log_path.read_text()
-    assert log.count("render_report_pdf") >= 3  # several deliveries really ran
+    assert log.count("jobs.report_pdf") >= 3  # several deliveries really ran
+    job.refresh_from_db()
+    assert job.state == "done"
 
 
 def test_resume_leaves_a_pdf_that_a_live_worker_renders_and_takes_one_whose_worker_died(
@@ -139,25 +144,26 @@ def test_resume_leaves_a_pdf_that_a_live_worker_renders_and_takes_one_whose_work
     import psycopg
 
     from core.locks import _key
-    from reports.tasks import PDF_LOCK
 
     org = OrganisationFactory()
     report = draft_report(org=org, author=staff_user(Role.OFFICER, org))
     Report.objects.filter(pk=report.pk).update(
         status=Report.Status.PUBLISHED, pdf_state=Report.PdfState.PENDING)
-    Report.objects.filter(pk=report.pk).update(
-        updated_at=timezone_now() - timedelta(seconds=settings.RESUME_STALE_AFTER_SECONDS + 1))
+    # Sent to a worker a while ago, and its lease has run out.
+    Job.objects.create(kind="report_pdf", subject_id=report.pk, attempts=1,
+                       leased_until=timezone_now() - timedelta(seconds=1))
     rendering = psycopg.connect(_database_url_for_worker(), autocommit=True)  # "a worker"
-    rendering.execute("SELECT pg_advisory_lock(%s, %s)", (_key(PDF_LOCK), report.pk))
-    assert resume_pending_pdfs() == 0
+    rendering.execute("SELECT pg_advisory_lock(%s, %s)",
+                      (_key("core.jobs.report_pdf"), report.pk))
+    assert jobs.dispatch() == 0
     rendering.close()  # the worker dies: Postgres releases its lock
-    assert resume_pending_pdfs() == 1
-    assert resume_pending_pdfs() == 0  # touched: not again before the period is up
+    assert jobs.dispatch() == 1
+    assert jobs.dispatch() == 0  # leased again: not again before the period is up
 
 
 def test_production_schedule_resumes_a_dead_workers_job_within_two_minutes():
     from sendportal.settings.base import CELERY_BEAT_SCHEDULE
 
-    for job in ("reports-resume-pending-pdfs", "actionplan-resume-pending-board-packs"):
-        worst = settings.RESUME_STALE_AFTER_SECONDS + CELERY_BEAT_SCHEDULE[job]["schedule"]
-        assert worst <= 120, job
+    worst = (settings.RESUME_STALE_AFTER_SECONDS
+             + CELERY_BEAT_SCHEDULE["core-dispatch-jobs"]["schedule"])
+    assert worst <= 120

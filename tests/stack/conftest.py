@@ -64,17 +64,19 @@ def pytest_collection_modifyitems(items):
 
 class SmtpSink:
     """A real SMTP server (aiosmtpd) in a thread, recording every message.
-    `refuse = True` answers 451 to every message; stop() takes it down."""
+    `refuse = True` answers 451 to every message, `refuse_to` to messages for
+    those addresses; stop() takes it down."""
 
     def __init__(self, port: int):
         self.port = port
         self.refuse = False
+        self.refuse_to: set[str] = set()
         self._messages: list[Message] = []
         self._lock = threading.Lock()
         self._controller = None
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        if self.refuse:
+        if self.refuse or self.refuse_to & set(envelope.rcpt_tos):
             return "451 4.3.0 Try again later"
         message = message_from_bytes(envelope.original_content or envelope.content)
         with self._lock:
@@ -347,6 +349,16 @@ class Stack:
 
         redis.Redis(port=self.redis_port, db=0).flushdb()
 
+    def wait_until_idle(self, timeout: float = 240) -> None:
+        """Wait until no background job is pending (the demo's PDFs at start):
+        a task whose late acknowledgement is cut off by a Redis stop makes
+        kombu end the worker, so outage tests start from a quiet stack."""
+        wait_for(lambda: not self.sql("SELECT 1 FROM core_job WHERE state = 'pending' "
+                                      "LIMIT 1"), timeout=timeout, interval=0.5)
+        import time
+
+        time.sleep(2)  # the last acknowledgements reach Redis
+
     def start_worker(self) -> None:
         self.worker.start()
         wait_for(lambda: "ready." in self.worker.log_path.read_text(errors="replace")
@@ -412,6 +424,7 @@ def redis_up(stack):
 def smtp_up(stack):
     yield
     stack.smtp.refuse = False
+    stack.smtp.refuse_to.clear()
     if stack.smtp._controller is None:
         stack.smtp.start()
 

@@ -60,6 +60,7 @@ def test_with_redis_down_every_public_form_stores_and_every_email_arrives_once_l
     }
     sent_before = len(stack.smtp.messages())
 
+    stack.wait_until_idle()
     stack.stop_redis()
     assert stack.visitor().get("/healthz").status_code == 503  # it is really down
     browsers = Browsers(stack)

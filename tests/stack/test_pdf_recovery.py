@@ -1,6 +1,7 @@
 """A report PDF whose worker is killed mid-render (SIGKILL, as an OOM kill
-would) is made within two minutes: beat's resume job takes up a job pending
-and untouched for RESUME_STALE_AFTER_SECONDS (90 s in production, 10 s here),
+would) is made within two minutes: beat's dispatcher (core.jobs) takes up a
+job whose lease ran out (RESUME_STALE_AFTER_SECONDS: 90 s in production, 10 s
+here) and whose advisory lock its dead worker released,
 long before the broker's hour-long visibility timeout would hand the message
 back. Exactly one file results."""
 
@@ -26,8 +27,13 @@ def test_a_pdf_whose_worker_was_killed_is_made_within_two_minutes(stack, worker_
               "hard to follow, so we rewrote them with parents. ', 1500), "
               "pdf_state = 'pending', pdf_attempts = 0, updated_at = now() WHERE id = %s "
               "RETURNING id", (report_id,))
+    # Its job, as report_publish writes it, handed to the broker.
+    [(job_id,)] = stack.sql(
+        "INSERT INTO core_job (kind, subject_id, state, attempts, last_error, run_after, "
+        "leased_until, created_at, updated_at) VALUES ('report_pdf', %s, 'pending', 0, '', "
+        "now(), now() + interval '10 seconds', now(), now()) RETURNING id", (report_id,))
     broker = Celery(broker=stack.env["CELERY_BROKER_URL"])
-    broker.send_task("reports.tasks.render_report_pdf", args=[report_id])
+    broker.send_task("jobs.report_pdf", args=[job_id])
 
     wait_for(lambda: _state(stack, report_id)[1] >= 1, timeout=60, interval=0.05)
     stack.worker.kill()
@@ -40,6 +46,8 @@ def test_a_pdf_whose_worker_was_killed_is_made_within_two_minutes(stack, worker_
     assert recovered_in < 120
     state, attempts, pdf_file = _state(stack, report_id)
     assert attempts == 2  # the killed one and the resumed one
+    assert stack.sql("SELECT state, attempts FROM core_job WHERE id = %s", (job_id,)) == [
+        ("done", 2)]
     files = list((stack.dir / "media" / "reports").glob(f"*{filename_slug}*v{version}*"))
     assert [f.name for f in files] == [pdf_file.rsplit("/", 1)[1]]
     assert files[0].read_bytes().startswith(b"%PDF")
