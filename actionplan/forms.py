@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import GdsDateField, VersionedFormMixin, gds_helper
-from core.models import Organisation, User
+from core.models import Organisation, Role, User
+from core.roles import has_role
 
 from .models import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, Action, Priority, Status
 
@@ -169,8 +170,7 @@ class ActionCreateForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         owner, organisation = cleaned.get("owner"), cleaned.get("lead_organisation")
-        if owner and organisation and not owner.memberships.filter(
-                organisation=organisation).exists():
+        if owner and organisation and not has_role(owner, Role.values, organisation.pk):
             self.add_error("owner", "The owner must work for the lead organisation")
         return cleaned
 

@@ -230,10 +230,12 @@ def plan_for_dashboard(user) -> Plan | None:
     organisation sits on, else the newest plan."""
     from django.db.models import Exists, OuterRef
 
-    from core.roles import roles_by_organisation
+    from core.models import Role
+    from core.roles import organisation_ids_with_role
 
     sits_on_board = Board.organisations.through.objects.filter(
-        board_id=OuterRef("board_id"), organisation_id__in=list(roles_by_organisation(user)))
+        board_id=OuterRef("board_id"),
+        organisation_id__in=organisation_ids_with_role(user, Role.values))
     return (Plan.objects.annotate(own=Exists(sits_on_board))
             .order_by("-own", "-period_end", "-id").first())
 

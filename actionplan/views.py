@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.views import View
 
 from core.concurrency import EditConflict
-from core.models import Organisation
 from core.pagination import CappedPaginator
-from core.roles import organisation_ids_with_role
+from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 from feedback import selectors as feedback_selectors
 
@@ -228,8 +227,7 @@ class ActionCreateView(StaffPermissionMixin, View):
     template_name = "actionplan/action_create.html"
 
     def organisations(self, request):
-        return Organisation.objects.filter(
-            pk__in=organisation_ids_with_role(request.user, ACTION_CREATORS))
+        return organisations_where(request.user, *ACTION_CREATORS)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = ActionCreateForm(organisations=self.organisations(request))

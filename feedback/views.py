@@ -15,10 +15,11 @@ from django.views.decorators.cache import never_cache
 
 from core.concurrency import EditConflict
 from core.forms import blank_form_html
-from core.models import Organisation
+from core.models import Role
 from core.pagination import CappedPaginator
 from core.ratelimit import over_limit
-from core.roles import organisation_ids_with_role
+from core.roles import WORKING_ROLES
+from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
 from . import imports, selectors, services
@@ -158,8 +159,7 @@ class FeedbackStaffMixin(StaffPermissionMixin):
 class InboxView(FeedbackStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        own_orgs = Organisation.objects.filter(pk__in=organisation_ids_with_role(
-            user, {"officer", "approver", "administrator"}))
+        own_orgs = organisations_where(user, *WORKING_ROLES)
         data = request.GET.copy()
         if "status" not in data:
             data["status"] = "open"  # what needs an answer, unless asked otherwise
@@ -347,7 +347,7 @@ class LogFeedbackView(FeedbackStaffMixin, View):
     permission_required = "feedback.log_feedback"
 
     def organisations(self, request):
-        return Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, HANDLERS))
+        return organisations_where(request.user, *HANDLERS)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = StaffLogForm(organisations=self.organisations(request))
@@ -440,7 +440,7 @@ class SurveyImportCreateView(FeedbackStaffMixin, View):
     permission_required = "feedback.import_survey"
 
     def organisations(self, request):
-        return Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, HANDLERS))
+        return organisations_where(request.user, *HANDLERS)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "feedback/import_upload.html",
@@ -544,8 +544,7 @@ class SubjectRequestView(StaffPermissionMixin, View):
     template_name = "feedback/subject_request.html"
 
     def organisations(self, request):
-        return Organisation.objects.filter(
-            pk__in=organisation_ids_with_role(request.user, {"administrator"})).order_by("name")
+        return organisations_where(request.user, Role.ADMINISTRATOR).order_by("name")
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.page(request, SubjectRequestForm())

@@ -15,10 +15,9 @@ from django.views.generic import TemplateView
 from core.cache import derived as cache
 from core.concurrency import EditConflict
 from core.forms import blank_form_html
-from core.models import Organisation
 from core.pagecache import public_generation
 from core.ratelimit import over_limit
-from core.roles import organisation_ids_with_role
+from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
 from . import selectors, services
@@ -204,7 +203,7 @@ class StaffReportListView(ReportsStaffMixin, View):
 
 
 def _editor_orgs(request):
-    return Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, EDITORS))
+    return organisations_where(request.user, *EDITORS)
 
 
 class StaffReportCreateView(ReportsStaffMixin, View):
