@@ -39,6 +39,7 @@ from .models import (
     ProgressUpdate,
     Reminder,
     Status,
+    overdue_condition,
 )
 
 DUE_SOON_DAYS = 30
@@ -278,7 +279,7 @@ def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
     stale_before = today - timedelta(days=STALE_AFTER_DAYS)
     soon = today + timedelta(days=DUE_SOON_DAYS)
     is_open = Q(current_status__in=OPEN_STATUSES)
-    overdue = is_open & Q(due_date__lt=today)
+    overdue = overdue_condition(today)
     due_soon = is_open & Q(due_date__gte=today, due_date__lte=soon)
     stale = _stale_condition(stale_before)
 
@@ -347,9 +348,8 @@ def board_pack_context(*, meeting_id: int, today: date) -> dict:
                    .order_by("priority__plan__title", "priority__number", "id"),
                    to_attr="actions"))
                .get(pk=meeting_id))
-    overdue = list(actions_for_staff().filter(
-        priority__plan__board=meeting.board, current_status__in=OPEN_STATUSES,
-        due_date__lt=today).order_by("due_date", "id"))
+    overdue = list(actions_for_staff().filter(priority__plan__board=meeting.board)
+                   .overdue(today).order_by("due_date", "id"))
     summary = dict.fromkeys(STATUS_ORDER, 0)
     for action in meeting.actions:
         summary[action.current_status] += 1
@@ -364,7 +364,7 @@ def actions_needing_reminders(*, today: date, stale_before: date, period: str):
     base = (Action.objects.filter(owner__isnull=False, owner__is_active=True,
                                   current_status__in=OPEN_STATUSES)
             .select_related("owner", "priority__plan").order_by("id"))
-    for kind, condition in ((Reminder.Kind.OVERDUE, Q(due_date__lt=today)),
+    for kind, condition in ((Reminder.Kind.OVERDUE, overdue_condition(today)),
                             (Reminder.Kind.NOT_UPDATED, _stale_condition(stale_before))):
         already = Reminder.objects.filter(kind=kind, period=period).values("action_id")
         for action in base.filter(condition).exclude(pk__in=already).iterator(chunk_size=500):

@@ -115,7 +115,7 @@ class ExportView(StaffPermissionMixin, View):
                 action.due_date.isoformat() if action.due_date else "",
                 action.get_current_status_display(), action.current_percent,
                 action.last_update_on.isoformat() if action.last_update_on else "",
-                "Yes" if action.is_overdue(today) else "No",
+                "Yes" if action.is_overdue_on(today) else "No",
                 "Yes" if action.inspection_finding else "No",
                 "Yes" if action.is_public else "No",
                 action.source, action.latest_narrative or "",
