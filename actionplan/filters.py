@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.forms import gds_helper
 from core.models import Organisation
 
-from .models import OPEN_STATUSES, Action, Plan, Priority, Status
+from .models import Action, Plan, Priority, Status
 
 
 def _priority_label(priority: Priority) -> str:
@@ -85,8 +85,7 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value:
-            return queryset.filter(current_status__in=OPEN_STATUSES,
-                                   due_date__lt=timezone.localdate())
+            return queryset.overdue(timezone.localdate())
         return queryset
 
 

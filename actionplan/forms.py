@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import GdsDateField, VersionedFormMixin, gds_helper
-from core.models import Organisation, Theme, User
+from core.models import Organisation, Role, Theme, User
+from core.roles import has_role
 
 from .models import (
     EVIDENCE_EXTENSIONS,
@@ -195,8 +196,7 @@ class ActionCreateForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         owner, organisation = cleaned.get("owner"), cleaned.get("lead_organisation")
-        if owner and organisation and not owner.memberships.filter(
-                organisation=organisation).exists():
+        if owner and organisation and not has_role(owner, Role.values, organisation.pk):
             self.add_error("owner", "The owner must work for the lead organisation")
         return cleaned
 

@@ -12,6 +12,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from core.concurrency import lock_version_field
 from core.models import Organisation, Theme, TimeStampedModel
@@ -148,6 +149,18 @@ CLOSED_STATUSES = frozenset({Status.COMPLETE, Status.CANCELLED})
 OPEN_STATUSES = [s for s in Status.values if s not in CLOSED_STATUSES]
 
 
+def overdue_condition(today) -> Q:
+    """What "overdue" means for an action, in SQL: still open and due before
+    `today`. `Action.is_overdue_on` says the same in Python; a test holds the
+    two together."""
+    return Q(current_status__in=OPEN_STATUSES, due_date__lt=today)
+
+
+class ActionQuerySet(models.QuerySet):
+    def overdue(self, today=None) -> "ActionQuerySet":
+        return self.filter(overdue_condition(today or timezone.localdate()))
+
+
 class Action(TimeStampedModel):
     priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="actions")
     reference = models.CharField(max_length=20, blank=True,
@@ -179,6 +192,8 @@ class Action(TimeStampedModel):
     last_update_on = models.DateField(null=True, blank=True)
     # Raised by every progress update (core.concurrency).
     lock_version = lock_version_field()
+
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["priority__plan", "priority__number", "id"]
@@ -216,8 +231,13 @@ class Action(TimeStampedModel):
     def is_closed(self) -> bool:
         return self.current_status in CLOSED_STATUSES
 
-    def is_overdue(self, today) -> bool:
+    def is_overdue_on(self, today) -> bool:
         return bool(self.due_date and self.due_date < today and not self.is_closed)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Overdue today; what templates show as the "Overdue" tag."""
+        return self.is_overdue_on(timezone.localdate())
 
 
 class ActionChange(models.Model):

@@ -40,6 +40,7 @@ from .models import (
     ProgressUpdate,
     Reminder,
     Status,
+    overdue_condition,
 )
 
 DUE_SOON_DAYS = 30
@@ -279,10 +280,12 @@ def plan_for_dashboard(user) -> Plan | None:
     organisation sits on, else the newest plan."""
     from django.db.models import Exists, OuterRef
 
-    from core.roles import roles_by_organisation
+    from core.models import Role
+    from core.roles import organisation_ids_with_role
 
     sits_on_board = Board.organisations.through.objects.filter(
-        board_id=OuterRef("board_id"), organisation_id__in=list(roles_by_organisation(user)))
+        board_id=OuterRef("board_id"),
+        organisation_id__in=organisation_ids_with_role(user, Role.values))
     return (Plan.objects.annotate(own=Exists(sits_on_board))
             .order_by("-own", "-period_end", "-id").first())
 
@@ -325,7 +328,7 @@ def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
     stale_before = today - timedelta(days=STALE_AFTER_DAYS)
     soon = today + timedelta(days=DUE_SOON_DAYS)
     is_open = Q(current_status__in=OPEN_STATUSES)
-    overdue = is_open & Q(due_date__lt=today)
+    overdue = overdue_condition(today)
     due_soon = is_open & Q(due_date__gte=today, due_date__lte=soon)
     stale = _stale_condition(stale_before)
 
@@ -394,9 +397,8 @@ def board_pack_context(*, meeting_id: int, today: date) -> dict:
                    .order_by("priority__plan__title", "priority__number", "id"),
                    to_attr="actions"))
                .get(pk=meeting_id))
-    overdue = list(actions_for_staff().filter(
-        priority__plan__board=meeting.board, current_status__in=OPEN_STATUSES,
-        due_date__lt=today).order_by("due_date", "id"))
+    overdue = list(actions_for_staff().filter(priority__plan__board=meeting.board)
+                   .overdue(today).order_by("due_date", "id"))
     summary = dict.fromkeys(STATUS_ORDER, 0)
     for action in meeting.actions:
         summary[action.current_status] += 1
@@ -430,7 +432,7 @@ def actions_needing_reminders(*, today: date, stale_before: date, period: str):
     base = (Action.objects.filter(owner__isnull=False, owner__is_active=True,
                                   current_status__in=OPEN_STATUSES)
             .select_related("owner", "priority__plan").order_by("id"))
-    for kind, condition in ((Reminder.Kind.OVERDUE, Q(due_date__lt=today)),
+    for kind, condition in ((Reminder.Kind.OVERDUE, overdue_condition(today)),
                             (Reminder.Kind.NOT_UPDATED, _stale_condition(stale_before))):
         already = Reminder.objects.filter(kind=kind, period=period).values("action_id")
         for action in base.filter(condition).exclude(pk__in=already).iterator(chunk_size=500):

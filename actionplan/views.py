@@ -20,6 +20,7 @@ from core.csvexport import csv_streaming_response
 from core.models import Organisation
 from core.pagination import CappedPaginator
 from core.roles import organisation_ids_with_role
+from core.selectors import organisations_where
 from core.views import StaffFormPage, StaffPermissionMixin
 from feedback import selectors as feedback_selectors
 
@@ -116,7 +117,7 @@ class ExportView(StaffPermissionMixin, View):
                 action.due_date.isoformat() if action.due_date else "",
                 action.get_current_status_display(), action.current_percent,
                 action.last_update_on.isoformat() if action.last_update_on else "",
-                "Yes" if action.is_overdue(today) else "No",
+                "Yes" if action.is_overdue_on(today) else "No",
                 "Yes" if action.inspection_finding else "No",
                 "Yes" if action.is_public else "No",
                 action.source, action.latest_narrative or "",
@@ -220,8 +221,7 @@ class ActionCreateView(StaffPermissionMixin, View):
     template_name = "actionplan/action_create.html"
 
     def organisations(self, request):
-        return Organisation.objects.filter(
-            pk__in=organisation_ids_with_role(request.user, ACTION_CREATORS))
+        return organisations_where(request.user, *ACTION_CREATORS)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = ActionCreateForm(organisations=self.organisations(request))

@@ -7,9 +7,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from actionplan.models import Action, Priority
-from core.forms import GdsDateField, VersionedFormMixin, gds_helper
+from core.forms import GdsDateField, HoneypotMixin, VersionedFormMixin, gds_helper, honeypot_html
 from core.models import Organisation
-from feedback.forms import HoneypotMixin, honeypot_html
 
 from .models import (
     Agreement,

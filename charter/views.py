@@ -24,7 +24,8 @@ from core.concurrency import EditConflict
 from core.http import parse_id
 from core.models import Organisation, Role
 from core.ratelimit import over_limit
-from core.roles import has_role, organisation_ids_with_role
+from core.roles import has_role
+from core.selectors import organisations_where
 from core.views import StaffFormPage as CoreStaffFormPage
 from core.views import StaffPermissionMixin, form_errors_from, show_conflict
 from feedback.models import Feedback
@@ -188,13 +189,13 @@ class PulseThanksView(View):
 def _drafting_organisations(user):
     if has_role(user, {Role.ADMINISTRATOR}):
         return Organisation.objects.all()
-    return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, DRAFTERS))
+    return organisations_where(user, *DRAFTERS)
 
 
 def _signing_organisations(user):
     if has_role(user, {Role.ADMINISTRATOR}):
         return Organisation.objects.all()
-    return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, {Role.APPROVER}))
+    return organisations_where(user, Role.APPROVER)
 
 
 class CharterListView(StaffPermissionMixin, View):
@@ -546,7 +547,7 @@ class PulseRoundStateView(StaffPermissionMixin, View):
 def _auditing_organisations(user):
     if has_role(user, {Role.ADMINISTRATOR}):
         return Organisation.objects.all()
-    return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, AUDITORS))
+    return organisations_where(user, *AUDITORS)
 
 
 class AuditListView(StaffPermissionMixin, View):

@@ -1,6 +1,7 @@
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
+    HTML,
     Button,
     ConditionalQuestion,
     ConditionalRadios,
@@ -24,6 +25,25 @@ def gds_helper(*fields) -> FormHelper:
     helper.layout = Layout(*fields)
     helper.render_hidden_fields = True  # e.g. VersionedFormMixin's lock_version
     return helper
+
+
+HONEYPOT_FIELD = "website"
+
+
+class HoneypotMixin(forms.Form):
+    """For every public form: a field people never see (hidden from screen
+    readers too, see honeypot_html) that spam robots fill in. No CAPTCHA:
+    CAPTCHAs shut out many disabled people. The view checks `is_spam()` first
+    and, if so, answers as if it had worked and stores nothing."""
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get(HONEYPOT_FIELD))
+
+
+def honeypot_html() -> HTML:
+    """The honeypot's markup for a crispy layout (templates/core/_honeypot.html,
+    which a hand-written form can include directly)."""
+    return HTML('{% include "core/_honeypot.html" %}')
 
 
 class VersionedFormMixin(forms.Form):

@@ -46,5 +46,8 @@ def has_role(user, roles: Iterable[str], organisation_id: int | None = None) -> 
 
 
 def organisation_ids_with_role(user, roles: Iterable[str]) -> set[int]:
+    """Ids of the organisations where the person holds any of `roles`: the one
+    "organisations where I hold role X" lookup (`core.selectors.organisations_where`
+    gives them as a queryset). Costs at most one query per user object."""
     wanted = frozenset(roles)
     return {org_id for org_id, held in roles_by_organisation(user).items() if held & wanted}

@@ -3,11 +3,20 @@ from datetime import timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import Heartbeat, Job, Membership, ServiceArea, Theme
+from .models import Heartbeat, Job, Membership, Organisation, ServiceArea, Theme
+from .roles import organisation_ids_with_role
 
 
 def memberships_for(user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organisation")
+
+
+def organisations_where(user, *roles: str) -> QuerySet[Organisation]:
+    """The organisations in which `user` holds any of `roles` (none for an
+    anonymous or deactivated person). The roles come from the per-user cache in
+    `core.roles`, so asking again on the same request costs no extra query;
+    `organisation_ids_with_role` gives the same answer as a set of ids."""
+    return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, roles))
 
 
 def themes_all() -> QuerySet[Theme]:

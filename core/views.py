@@ -180,11 +180,9 @@ class PeopleView(StaffPermissionMixin, View):
     permission_required = "core.manage_people"
 
     def organisations(self, request):
-        from .models import Organisation, Role
-        from .roles import organisation_ids_with_role
+        from .models import Role
 
-        return Organisation.objects.filter(
-            pk__in=organisation_ids_with_role(request.user, {Role.ADMINISTRATOR}))
+        return selectors.organisations_where(request.user, Role.ADMINISTRATOR)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         organisations = list(self.organisations(request))

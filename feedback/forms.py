@@ -1,7 +1,6 @@
 """Forms: validation only. Every error message says what to do, GOV.UK style."""
 
 from crispy_forms_gds.layout import (
-    HTML,
     Button,
     ConditionalQuestion,
     ConditionalRadios,
@@ -14,7 +13,14 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.forms import GdsDateField, IdPrefixMixin, VersionedFormMixin, gds_helper
+from core.forms import (
+    GdsDateField,
+    HoneypotMixin,
+    IdPrefixMixin,
+    VersionedFormMixin,
+    gds_helper,
+    honeypot_html,
+)
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
@@ -23,22 +29,6 @@ from .models import Feedback, Reply
 YES_NO = [("yes", "Yes"), ("no", "No")]
 RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
                   ("1", "Very poor")]
-
-
-class HoneypotMixin(forms.Form):
-    """A field people never see (hidden from screen readers too, see
-    honeypot_html) that spam robots fill in. No CAPTCHA: CAPTCHAs shut out
-    many disabled people."""
-
-    def is_spam(self) -> bool:
-        return bool(self.data.get("website"))
-
-
-def honeypot_html() -> HTML:
-    return HTML('<div class="app-honeypot" aria-hidden="true">'
-                '<label for="id_website">Leave this empty</label>'
-                '<input type="text" name="website" id="id_website" autocomplete="off" '
-                'tabindex="-1"></div>')
 
 
 class FeedbackForm(HoneypotMixin):

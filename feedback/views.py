@@ -16,10 +16,11 @@ from django.views.decorators.cache import never_cache
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
 from core.forms import blank_form_html
-from core.models import Organisation
+from core.models import Role
 from core.pagination import CappedPaginator
 from core.ratelimit import over_limit
-from core.roles import organisation_ids_with_role
+from core.roles import WORKING_ROLES
+from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
 from . import imports, selectors, services
@@ -178,8 +179,7 @@ def inbox_filter_data(request: HttpRequest):
 class InboxView(FeedbackStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        own_orgs = Organisation.objects.filter(pk__in=organisation_ids_with_role(
-            user, {"officer", "approver", "administrator"}))
+        own_orgs = organisations_where(user, *WORKING_ROLES)
         q = request.GET.get("q", "").strip()
         if is_whole_reference(q):
             # A whole reference typed into the search goes straight to that
@@ -233,8 +233,7 @@ class InboxExportView(FeedbackStaffMixin, View):
 
     def get(self, request: HttpRequest) -> StreamingHttpResponse:
         user = request.user
-        own_orgs = Organisation.objects.filter(pk__in=organisation_ids_with_role(
-            user, {"officer", "approver", "administrator"}))
+        own_orgs = organisations_where(user, *WORKING_ROLES)
         data = inbox_filter_data(request)
         filterset = InboxFilter(data, queryset=selectors.feedback_visible_to(user),
                                 user=user, organisations=own_orgs)
@@ -467,7 +466,7 @@ class LogFeedbackView(FeedbackStaffMixin, View):
     permission_required = "feedback.log_feedback"
 
     def organisations(self, request):
-        return Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, HANDLERS))
+        return organisations_where(request.user, *HANDLERS)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = StaffLogForm(organisations=self.organisations(request))
@@ -560,7 +559,7 @@ class SurveyImportCreateView(FeedbackStaffMixin, View):
     permission_required = "feedback.import_survey"
 
     def organisations(self, request):
-        return Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, HANDLERS))
+        return organisations_where(request.user, *HANDLERS)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "feedback/import_upload.html",
@@ -664,8 +663,7 @@ class SubjectRequestView(StaffPermissionMixin, View):
     template_name = "feedback/subject_request.html"
 
     def organisations(self, request):
-        return Organisation.objects.filter(
-            pk__in=organisation_ids_with_role(request.user, {"administrator"})).order_by("name")
+        return organisations_where(request.user, Role.ADMINISTRATOR).order_by("name")
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.page(request, SubjectRequestForm())

@@ -4,10 +4,9 @@ from django import forms
 from actionplan.models import Action
 from charter import selectors as charter_selectors
 from charter.models import Commitment
-from core.forms import GdsDateField, VersionedFormMixin, gds_helper
+from core.forms import GdsDateField, HoneypotMixin, VersionedFormMixin, gds_helper, honeypot_html
 from core.models import ServiceArea, Theme
 from feedback import selectors as feedback_selectors
-from feedback.forms import HoneypotMixin, honeypot_html
 
 from .models import Report, ReportItem, ReportSeries, period_shape_error
 

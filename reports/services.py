@@ -21,7 +21,7 @@ from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback, Quote
 
-from . import selectors
+from . import selectors, workflow
 from .models import Report, ReportItem, ReportSeries, ReportTopic, UsefulCount
 
 S = Report.Status
@@ -52,18 +52,11 @@ def search_documents_refresh(reports) -> None:
             cursor.execute(SEARCH_DOCUMENT_SQL, [ids])
 
 
-# The audited verb of each move along the report workflow.
-TRANSITION_VERBS = {
-    Report.Status.IN_REVIEW: Verb.REPORT_SUBMITTED,
-    Report.Status.DRAFT: Verb.REPORT_RETURNED,
-    Report.Status.APPROVED: Verb.REPORT_APPROVED,
-    Report.Status.PUBLISHED: Verb.REPORT_PUBLISHED,
-    Report.Status.WITHDRAWN: Verb.REPORT_WITHDRAWN,
-}
-
-
 def _transition(report: Report, to: str, actor, **fields) -> Report:
-    audit_record(actor=actor, verb=TRANSITION_VERBS[to], target=report, summary=str(report)[:300],
+    """Move along the workflow (reports.workflow.TRANSITIONS), audited with
+    the table's verb; a move the table does not hold is refused."""
+    verb = workflow.between(report.status, to).verb
+    audit_record(actor=actor, verb=verb, target=report, summary=str(report)[:300],
                  data={"from": report.status, "to": to, "version": report.version})
     report.status = to
     for name, value in fields.items():
@@ -303,8 +296,7 @@ def topic_delete(*, acting_user, topic: ReportTopic) -> None:
 @transaction.atomic
 def report_submit(*, acting_user, report: Report) -> Report:
     report = _locked(report)
-    if report.status != S.DRAFT:
-        raise ValidationError("Only a draft can be sent for review.")
+    workflow.require(report, "submit")
     if not report.items.exists():
         raise ValidationError("Add at least one “You said, we did” item before sending it for review.")
     return _transition(report, S.IN_REVIEW, acting_user)
@@ -313,8 +305,7 @@ def report_submit(*, acting_user, report: Report) -> Report:
 @transaction.atomic
 def report_return(*, acting_user, report: Report) -> Report:
     report = _locked(report)
-    if report.status not in (S.IN_REVIEW, S.APPROVED):
-        raise ValidationError("Only a report in review or approved can go back to draft.")
+    workflow.require(report, "return")
     return _transition(report, S.DRAFT, acting_user, approved_by=None, approved_at=None)
 
 
@@ -322,8 +313,7 @@ def report_return(*, acting_user, report: Report) -> Report:
 def report_approve(*, acting_user, report: Report) -> Report:
     """An approver who did not write it approves it."""
     report = _locked(report)
-    if report.status != S.IN_REVIEW:
-        raise ValidationError("Only a report in review can be approved.")
+    workflow.require(report, "approve")
     if report.author_id == acting_user.pk:
         raise PermissionDenied("Someone other than the author must approve a report.")
     return _transition(report, S.APPROVED, acting_user, approved_by=acting_user,
@@ -335,8 +325,7 @@ def report_publish(*, acting_user, report: Report) -> Report:
     """Publish an approved report: freeze the counts, replace the previous
     version at /reports/<slug>/, and make the PDF in the background."""
     report = _locked(report)
-    if report.status != S.APPROVED:
-        raise ValidationError("Only an approved report can be published.")
+    workflow.require(report, "publish")
     counts = selectors.theme_counts_for(report)
     for item in report.items.prefetch_related("statistics"):
         # A survey item shows its survey's own n instead of a count of feedback.
@@ -386,8 +375,7 @@ def report_withdraw(*, acting_user, report: Report, reason: str) -> Report:
     charter no longer cites any of them as evidence. Approvers only
     (checked by the view); audited."""
     report = _locked(report)
-    if report.status != S.PUBLISHED:
-        raise ValidationError("Only the published version can be withdrawn.")
+    workflow.require(report, "withdraw")
     if not reason.strip():
         raise ValidationError({"withdrawn_reason": "Say why the report is withdrawn"})
     public_content_changed()

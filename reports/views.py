@@ -15,13 +15,12 @@ from django.views.generic import TemplateView
 from core.cache import derived as cache
 from core.concurrency import EditConflict
 from core.forms import blank_form_html
-from core.models import Organisation
 from core.pagecache import public_generation
 from core.ratelimit import over_limit
-from core.roles import organisation_ids_with_role
+from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
-from . import selectors, services
+from . import selectors, services, workflow
 from .filters import ArchiveFilter
 from .forms import ItemForm, ReportForm, TopicForm, UsefulForm, WithdrawForm
 from .models import Report, ReportItem, ReportTopic
@@ -204,7 +203,7 @@ class StaffReportListView(ReportsStaffMixin, View):
 
 
 def _editor_orgs(request):
-    return Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, EDITORS))
+    return organisations_where(request.user, *EDITORS)
 
 
 class StaffReportCreateView(ReportsStaffMixin, View):
@@ -252,9 +251,8 @@ class StaffReportView(ReportsStaffMixin, View):
                 "lock_version": report.lock_version}),
             "useful": getattr(report, "useful_count", None),
             "can_edit": user.has_perm("reports.edit_report", report),
-            "can_approve": user.has_perm("reports.approve_report", report),
-            "can_publish": user.has_perm("reports.publish_report", report),
             "can_withdraw": user.has_perm("reports.withdraw_report", report),
+            "moves": workflow.allowed_for(user, report),
             "withdraw_form": withdraw_form or WithdrawForm(),
         }, status=status)
 
@@ -451,10 +449,9 @@ class StaffItemActionView(StaffItemView):
 
 class StaffWorkflowView(ReportsStaffMixin, View):
     PERMISSIONS = {
-        "submit": "reports.edit_report", "return": "reports.edit_report",
-        "approve": "reports.approve_report", "publish": "reports.publish_report",
+        **{t.action: t.permission for t in workflow.TRANSITIONS if t.action in (
+            "submit", "return", "approve", "publish", "withdraw")},
         "retry_pdf": "reports.edit_report", "new_version": "reports.withdraw_report",
-        "withdraw": "reports.withdraw_report",
     }
     DONE = {
         "submit": "Sent for review", "return": "Returned to draft", "approve": "Approved",
