@@ -6,8 +6,10 @@
   "by 2021", "*" marking the areas for improvement found by the June 2016
   local area SEND inspection. Overseen by the Joint Additional Needs (JAN)
   Management Board.
-- Herefordshire's SEND Strategy Group priorities for 2021 (seed 004), review
-  date 1 July 2023.
+- The partnership's priorities from September 2021, the plan the public page
+  opens on: adapted from a neighbouring area's SEND Strategy Group
+  priorities for 2021 (seed 004), re-homed here as Gloucestershire's own
+  successor to the joint strategy, overseen by the same board.
 
 The progress histories are invented but realistic: most actions finished
 between 2018 and 2021, some were cancelled when superseded, and some were
@@ -33,6 +35,7 @@ GHC = "Gloucestershire Health and Care NHS Foundation Trust"
 PCF = "Gloucestershire Parent Carer Forum"
 IASS = "SENDIASS Gloucestershire"
 YG = "Young Gloucestershire"
+YP = "Gloucestershire Young People’s SEND Forum"
 SCHOOL = "Cotswold Edge Special School"
 
 # Owner for each lead organisation, from core.demo's staff accounts.
@@ -164,7 +167,8 @@ GLOS_ACTIONS = [
      GCC, [GHC, ICB], BY_2021, True, False, "on_time", ["Preparing for adulthood"]),
 ]
 
-HEREFORDSHIRE_PRIORITIES = [
+# Adapted from seed 004: the partnership's priorities after the joint strategy.
+PARTNERSHIP_PRIORITIES = [
     ("The Voice of the Child and Young Person is Heard",
      "A shared understanding of children and young people’s needs, so all voices have a "
      "platform and support to be heard, including young carers, parent carers and siblings."),
@@ -216,6 +220,8 @@ WORDS = {
 }
 
 START = date(2018, 10, 1)
+
+PRIORITIES_SLUG = "gloucestershire-send-partnership-priorities-2021-2024"
 
 
 def _months(day: date, months: int) -> date:
@@ -286,10 +292,7 @@ def _story(kind: str, due: date, today: date) -> tuple[list[tuple], date | None]
 def load(stdout=None) -> None:
     today = timezone.localdate()
     orgs = {o.name: o for o in Organisation.objects.filter(
-        slug__in=[slugify(n) for n in (GCC, ICB, GHC, PCF, IASS, YG, SCHOOL,
-                                       "Herefordshire Council",
-                                       "Herefordshire Parent Carer Voice",
-                                       "Wye Valley NHS Trust")])}
+        slug__in=[slugify(n) for n in (GCC, ICB, GHC, PCF, IASS, YG, YP, SCHOOL)])}
     owners = {org: User.objects.filter(email=email).first() for org, email in OWNERS.items()}
     themes = {t.name: t for t in Theme.objects.all()}
 
@@ -302,7 +305,7 @@ def load(stdout=None) -> None:
                                  "barriers to multi-agency working, and making sure support "
                                  "changes when needs change. Chair: Head of Services for "
                                  "Children with Additional Needs."})
-    board.organisations.set([orgs[n] for n in (GCC, ICB, GHC, PCF) if n in orgs])
+    board.organisations.set([orgs[n] for n in (GCC, ICB, GHC, PCF, YP) if n in orgs])
     Board.objects.update_or_create(
         slug="joint-additional-needs-development-group",
         defaults={"name": "Joint Additional Needs Development Group", "area": "Gloucestershire",
@@ -372,27 +375,20 @@ def load(stdout=None) -> None:
                                               title=title, location="Shire Hall, Gloucester",
                                               reviewed_actions=chosen)
 
-    hereford_board, _ = Board.objects.update_or_create(
-        slug="herefordshire-send-strategy-group",
-        defaults={"name": "Herefordshire SEND Strategy Group", "area": "Herefordshire",
-                  "description": "Meets half-termly to monitor activity across all agencies "
-                                 "and oversee outcomes for children and young people with "
-                                 "additional needs."})
-    hereford_board.organisations.set([orgs[n] for n in ("Herefordshire Council",
-                                                        "Herefordshire Parent Carer Voice",
-                                                        "Wye Valley NHS Trust") if n in orgs])
-    hereford, _ = Plan.objects.update_or_create(
-        slug="herefordshire-send-priorities-2021",
-        defaults={"title": "Herefordshire SEND Strategy Group priorities for 2021",
-                  "area": "Herefordshire", "period_start": date(2021, 1, 1),
-                  "period_end": date(2021, 12, 31), "review_date": date(2023, 7, 1),
-                  "board": hereford_board,
-                  "summary": "Joint priorities agreed by the SEND Strategy Group, co-produced "
-                             "and delivered during 2021 and reviewed for impact."})
-    for number, (title, description) in enumerate(HEREFORDSHIRE_PRIORITIES, start=1):
-        Priority.objects.update_or_create(plan=hereford, number=number,
+    priorities_plan, _ = Plan.objects.update_or_create(
+        slug=PRIORITIES_SLUG,
+        defaults={"title": "Gloucestershire SEND partnership priorities 2021-2024",
+                  "area": "Gloucestershire", "period_start": date(2021, 9, 1),
+                  "period_end": date(2024, 8, 31), "review_date": date(2023, 7, 1),
+                  "board": board,
+                  "summary": "Joint priorities agreed by the Gloucestershire SEND partnership "
+                             "with parent carers and young people when the joint strategy "
+                             "ended: co-produced, delivered and reviewed for impact by the "
+                             "Joint Additional Needs Management Board."})
+    for number, (title, description) in enumerate(PARTNERSHIP_PRIORITIES, start=1):
+        Priority.objects.update_or_create(plan=priorities_plan, number=number,
                                           defaults={"title": title, "description": description})
 
     if stdout is not None:
         stdout.write(f"  2 plans, {len(GLOS_ACTIONS)} actions ({created} new), "
-                     f"{updates} progress updates written, 3 boards, {len(meetings)} meetings")
+                     f"{updates} progress updates written, 2 boards, {len(meetings)} meetings")

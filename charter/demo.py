@@ -1,14 +1,18 @@
 """Demo charters from the seed documents, safe to run twice.
 
-- The Herefordshire SEND co-production working agreement (seed 004): its four
-  sections, commitments and "what this means for Herefordshire", the formal
-  strategic partners who signed it, and its "how we will know it is working"
+- The Gloucestershire SEND co-production working agreement, the charter the
+  public page opens on: the working agreement in seed 004 (written by a
+  neighbouring area) re-homed as this partnership's own, with its four
+  sections, commitments and "what this means for us", signed by the
+  Gloucestershire partners, and its "how we will know it is working"
   statements. Version 1 (2021) was replaced by version 2 (2023), which added
   a statement. Three pulse rounds of invented answers; the newest has only 4
   answers so far, so its results are hidden.
 - Gloucestershire's charter "No decision about me, without me" (seed 000).
-- Worcestershire's SEND Responsibility Framework (seed 003), as a charter
-  with "we need to / what others can do to help us" for each party.
+- A responsibility framework borrowed from Worcestershire (seed 003): a
+  staff-only draft held by the county council, with "we need to / what
+  others can do to help us" for each party, clearly labelled as borrowed and
+  never adopted, so it never appears on the public site.
 - Participation audits for four teams, the default question bank, improvement
   actions in the action plans, and evidence linked to commitments.
 
@@ -22,6 +26,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django.utils.text import slugify
 
+from actionplan.demo import PRIORITIES_SLUG
 from actionplan.models import Action, Plan
 from core.models import Organisation
 from feedback.models import Feedback, Reply
@@ -29,20 +34,21 @@ from feedback.models import Feedback, Reply
 from . import services
 from .models import Charter, Commitment, EvidenceLink, ParticipationAudit, PulseRound
 
-HEREFORDSHIRE_SLUG = "herefordshire-send-co-production-working-agreement"
+AGREEMENT_SLUG = "gloucestershire-send-co-production-working-agreement"
+BORROWED_SLUG = "responsibility-framework-borrowed-from-worcestershire"
 
-HEREFORDSHIRE_INTRO = (
+AGREEMENT_INTRO = (
     "Our partnership vision is that all children, young people and their parents and carers "
     "have equal opportunity to meaningfully participate in the decisions that affect them at "
     "individual, operational and strategic levels, developing the skills and knowledge "
     "required to be decision-makers in their own lives.\n\n"
-    "We, the partners listed, agree to foster a culture of co-production for Herefordshire in "
-    "the following ways. Good participation does not just mean listening to children and young "
+    "We, the partners listed, agree to foster a culture of co-production for Gloucestershire "
+    "in the following ways. Good participation does not just mean listening to children and young "
     "people and their parent carers, but also acting on their input and giving them good "
     "feedback about the decisions we make.")
 
-# (section, [(commitment, [what this means for Herefordshire, ...]), ...])
-HEREFORDSHIRE_SECTIONS = [
+# (section, [(commitment, [what this means for us, ...]), ...])
+AGREEMENT_SECTIONS = [
     ("Welcome and Care", [
         ("All voices are heard and valued",
          ["we widen participation by effective chairing and facilitation"]),
@@ -75,8 +81,8 @@ HEREFORDSHIRE_SECTIONS = [
         ("Everyone tries to have the right knowledge, understanding and skills",
          ["we respond constructively to different strengths and needs"]),
         ("Everyone is involved in the development of policies, systems and values",
-         ["we agree a programme of joint work using a co-production work plan for the SEND "
-          "Strategy Group"]),
+         ["we agree a programme of joint work using a co-production work plan for the Joint "
+          "Additional Needs Development Group"]),
     ]),
     ("Communication", [
         ("Views and involvement are always sought", []),
@@ -104,7 +110,7 @@ HEREFORDSHIRE_SECTIONS = [
     ]),
 ]
 
-HEREFORDSHIRE_STATEMENTS = [
+AGREEMENT_STATEMENTS = [
     "I am an equal partner and am listened to and valued.",
     "I can be a part of the process and am able to participate in all stages.",
     "My views and experiences are represented.",
@@ -114,15 +120,15 @@ HEREFORDSHIRE_STATEMENTS = [
 # Added in version 2, from the agreement's EVIDENCE promise.
 NEW_STATEMENT = "I can see my contribution in what was produced."
 
-# (organisation, role, name): the formal strategic partners in seed 004.
-HEREFORDSHIRE_SIGNATORIES = [
-    ("Herefordshire Parent Carer Voice", "Chair", ""),
-    ("Herefordshire Council", "Director of Children and Families", "Chris Baird"),
-    ("Wye Valley NHS Trust", "Managing Director", "Jane Ives"),
-    ("NHS Herefordshire and Worcestershire Integrated Care Board",
-     "Associate Director for Children, Young People and Families and Specialist Primary Care",
-     "Sally-Anne Osborne"),
-    ("Herefordshire and Worcestershire SENDIASS", "Team Manager", "Chris Boxall"),
+# (organisation, role, name): the Gloucestershire partners who signed it.
+AGREEMENT_SIGNATORIES = [
+    ("Gloucestershire Parent Carer Forum", "Chair", ""),
+    ("Gloucestershire County Council", "Director of Children’s Services", ""),
+    ("Gloucestershire Health and Care NHS Foundation Trust", "Director of Children’s Services",
+     ""),
+    ("NHS Gloucestershire Integrated Care Board", "Designated Clinical Officer for SEND", ""),
+    ("SENDIASS Gloucestershire", "Team Manager", ""),
+    ("Gloucestershire Young People’s SEND Forum", "Youth Chair", ""),
 ]
 
 GLOUCESTERSHIRE_COMMITMENTS = [
@@ -143,7 +149,7 @@ GLOUCESTERSHIRE_COMMITMENTS = [
     ("Work with you to get the right help, in the right place and at the right time", []),
 ]
 
-WORCESTERSHIRE_RESPONSIBILITIES = [
+BORROWED_RESPONSIBILITIES = [
     ("settings",
      ["make sure we know our children with SEND well and know what progress they are making",
       "speak to parent carers if we have concerns about children’s progress and let them know "
@@ -167,7 +173,7 @@ WORCESTERSHIRE_RESPONSIBILITIES = [
       "offer us support and strategies which will help our child",
       "keep us informed about the information that needs to be shared with other "
       "professionals"]),
-    ("the WCF SEND team",
+    ("the SEND casework team",
      ["complete an assessment within 20 weeks, where one has been agreed",
       "answer any questions parent carers and settings have quickly using plain English",
       "talk to parent carers about our decisions and help them understand what they can do "
@@ -183,9 +189,9 @@ WORCESTERSHIRE_RESPONSIBILITIES = [
 
 # (round title, held on, access, state, version, responses, {statement index: share agreeing})
 PULSE_ROUNDS = [
-    ("Parent Carer Voice annual conference", date(2022, 11, 10), "invitation", "closed", 1, 18,
+    ("Parent Carer Forum annual conference", date(2022, 11, 10), "invitation", "closed", 1, 18,
      [0.50, 0.44, 0.61, 0.39, 0.33]),
-    ("SEND Strategy Group co-production workshop", date(2025, 6, 18), "invitation", "closed", 2,
+    ("Development Group co-production workshop", date(2025, 6, 18), "invitation", "closed", 2,
      26, [0.73, 0.65, 0.77, 0.58, 0.54, 0.62]),
     ("Online: tell us how it is going", date(2026, 10, 1), "public", "open", 2, 4,
      [0.75, 0.5, 0.75, 0.5, 0.5, 0.5]),
@@ -193,8 +199,9 @@ PULSE_ROUNDS = [
 
 # (organisation, team, year, complete?, seed for the scores)
 AUDITS = [
-    ("Herefordshire Council", "SEND casework team", 2025, True, 4),
-    ("Wye Valley NHS Trust", "Children’s therapies", 2025, True, 7),
+    ("Gloucestershire County Council", "SEND casework team", 2025, True, 4),
+    ("Gloucestershire Health and Care NHS Foundation Trust", "Children’s therapies", 2025, True,
+     7),
     ("Gloucestershire County Council", "Local Offer team", 2025, True, 11),
     ("Gloucestershire County Council", "SEND casework team", 2026, False, 13),
 ]
@@ -205,7 +212,7 @@ EVIDENCE_TEXT = [
     "Meetings moved to 10am and 7pm with an online option after feedback.",
     "Papers sent a week ahead, with an easy-read summary.",
     "The service specification has a section on who shaped it.",
-    "Agenda items proposed by Parent Carer Voice at each meeting.",
+    "Agenda items proposed by the Parent Carer Forum at each meeting.",
     "Participation log kept for the year.",
     "Short survey after each event.",
     "“You said, we did” update at each forum meeting.",
@@ -247,27 +254,27 @@ def _sign(charter: Charter, rows, signed_on: date) -> None:
                                    role_title=role, person_name=name, signed_on=signed_on)
 
 
-def _herefordshire(today: date) -> tuple[Charter | None, int]:
+def _agreement(today: date) -> tuple[Charter | None, int]:
     """Version 1 (2021) with a pulse round, then version 2 (2023) with two."""
-    council = _org("Herefordshire Council")
+    council = _org("Gloucestershire County Council")
     if council is None:
         return None, 0
-    current = Charter.objects.filter(slug=HEREFORDSHIRE_SLUG, status="adopted").first()
+    current = Charter.objects.filter(slug=AGREEMENT_SLUG, status="adopted").first()
     if current is not None:
         return current, 0
     v1 = services.charter_create(
-        acting_user=None, title="Herefordshire SEND Co-production Working Agreement",
-        slug=HEREFORDSHIRE_SLUG, area="Herefordshire", organisation=council,
-        introduction=HEREFORDSHIRE_INTRO, position=1)
-    _add_content(v1, HEREFORDSHIRE_SECTIONS, HEREFORDSHIRE_STATEMENTS)
-    _sign(v1, HEREFORDSHIRE_SIGNATORIES, date(2021, 3, 1))
+        acting_user=None, title="Gloucestershire SEND Co-production Working Agreement",
+        slug=AGREEMENT_SLUG, area="Gloucestershire", organisation=council,
+        introduction=AGREEMENT_INTRO, position=1)
+    _add_content(v1, AGREEMENT_SECTIONS, AGREEMENT_STATEMENTS)
+    _sign(v1, AGREEMENT_SIGNATORIES, date(2021, 3, 1))
     v1 = services.charter_adopt(acting_user=None, charter=v1, adopted_on=date(2021, 3, 1),
                                 review_date=date(2023, 7, 1))
     answers = _pulse(v1, version=1)
     v2 = services.charter_new_version(acting_user=None, charter=v1)
     services.charter_item_add(acting_user=None, kind="statement", parent=v2,
                               fields={"text": NEW_STATEMENT})
-    _sign(v2, HEREFORDSHIRE_SIGNATORIES, date(2023, 7, 10))
+    _sign(v2, AGREEMENT_SIGNATORIES, date(2023, 7, 10))
     v2 = services.charter_adopt(acting_user=None, charter=v2, adopted_on=date(2023, 7, 10),
                                 review_date=date(today.year + 1, 7, 1))
     answers += _pulse(v2, version=2)
@@ -326,32 +333,30 @@ def _gloucestershire() -> Charter | None:
                                   review_date=date(2027, 4, 1))
 
 
-def _worcestershire() -> Charter | None:
-    wcf = _org("Worcestershire Children First")
-    if wcf is None:
+def _borrowed() -> Charter | None:
+    """Worcestershire's framework, kept as a borrowed example: a draft the
+    council is adapting, never adopted, so never on the public site."""
+    council = _org("Gloucestershire County Council")
+    if council is None:
         return None
-    existing = Charter.objects.filter(slug="worcestershire-send-responsibility-framework",
-                                      status="adopted").first()
+    existing = Charter.objects.filter(slug=BORROWED_SLUG).first()
     if existing is not None:
         return existing
     charter = services.charter_create(
-        acting_user=None, title="Worcestershire SEND Responsibility Framework",
-        slug="worcestershire-send-responsibility-framework", area="Worcestershire",
-        organisation=wcf, position=3,
-        introduction="Worcestershire Children First have worked together with schools and "
-                     "parent carers to agree how we can work together to achieve better outcomes "
-                     "for our children and young people with SEND. The framework describes how "
-                     "settings, parent carers and the SEND casework team can contribute to this "
-                     "shared aim.")
+        acting_user=None,
+        title="Responsibility framework (borrowed from Worcestershire, 2022: draft to adapt)",
+        slug=BORROWED_SLUG, area="Gloucestershire", organisation=council, position=3,
+        introduction="A borrowed example, not yet ours: the SEND Responsibility Framework "
+                     "that Worcestershire Children First agreed with schools and parent carers "
+                     "in 2022. The Joint Additional Needs Development Group is adapting it "
+                     "with the Parent Carer Forum to describe how settings, parent carers and "
+                     "the SEND casework team can each contribute to better outcomes.")
     _add_content(charter, [("Our shared aim", [
         ("We work together to achieve better outcomes for children and young people with SEND",
          ["we use this framework to guide our conversations and work together",
           "we welcome improvement suggestions from parent carers and educational settings"])])],
-        responsibilities=WORCESTERSHIRE_RESPONSIBILITIES)
-    _sign(charter, [("Worcestershire Children First", "Director of Education and Early Help", ""),
-                    ("Families in Partnership", "Chair", "")], date(2022, 9, 1))
-    return services.charter_adopt(acting_user=None, charter=charter, adopted_on=date(2022, 9, 1),
-                                  review_date=date(2026, 9, 1))
+        responsibilities=BORROWED_RESPONSIBILITIES)
+    return charter
 
 
 def _audits(today: date) -> list[ParticipationAudit]:
@@ -379,25 +384,22 @@ def _audits(today: date) -> list[ParticipationAudit]:
 
 
 def _improvements(audits: list[ParticipationAudit], today: date) -> list[Action]:
-    """One improvement action per completed audit, in the area's plan."""
-    plans = {"Herefordshire": Plan.objects.filter(slug="herefordshire-send-priorities-2021").first(),
-             "Gloucestershire": Plan.objects.filter(
-                 slug="gloucestershire-joint-strategy-2018-2021").first()}
+    """One improvement action per completed audit, in the partnership's
+    current priorities."""
+    plan = Plan.objects.filter(slug=PRIORITIES_SLUG).first()
     wanted = {
         "SEND casework team": ("Invite young people to help review the casework team’s letters "
                                "and plans", 1),
         "Children’s therapies": ("Offer evening and online options for therapy reviews so "
                                  "working parents can take part", 6),
         "Local Offer team": ("Publish a “You said, we did” update on the Local Offer every "
-                             "quarter", 5),
+                             "quarter", 1),
     }
     actions = []
     for audit in audits:
         if not audit.is_completed or audit.improvements.exists() or audit.team not in wanted:
             actions += [link.action for link in audit.improvements.all()]
             continue
-        plan = plans["Herefordshire" if audit.organisation.area.startswith("Herefordshire")
-                     or audit.organisation.name == "Wye Valley NHS Trust" else "Gloucestershire"]
         if plan is None:
             continue
         title, number = wanted[audit.team]
@@ -412,7 +414,7 @@ def _improvements(audits: list[ParticipationAudit], today: date) -> list[Action]
     return actions
 
 
-def _evidence(hereford: Charter | None, glos: Charter | None, actions: list[Action]) -> int:
+def _evidence(agreement: Charter | None, glos: Charter | None, actions: list[Action]) -> int:
     added = 0
 
     def commitment(charter, starts):
@@ -426,20 +428,19 @@ def _evidence(hereford: Charter | None, glos: Charter | None, actions: list[Acti
         services.evidence_link_add(acting_user=None, commitment=target, **kwargs)
         added += EvidenceLink.objects.count() - before
 
-    if hereford is not None:
+    if agreement is not None:
         for action in actions:
-            if action.source.endswith("SEND casework team") and "Herefordshire" in str(
-                    action.priority.plan):
-                link(commitment(hereford, "Decision making processes"), effect="keeps",
+            if action.source.endswith("SEND casework team"):
+                link(commitment(agreement, "Decision making processes"), effect="keeps",
                      action=action, summary="Young people will review how the casework team "
                                             "writes to families.")
             if "therapy reviews" in action.title:
-                link(commitment(hereford, "Time and space"), effect="keeps", action=action,
+                link(commitment(agreement, "Time and space"), effect="keeps", action=action,
                      summary="Found by the therapies team’s participation audit.")
-        if PulseRound.objects.filter(charter__slug=hereford.slug).exists():
-            link(commitment(hereford, "Follow up responses"), effect="breaks",
-                 title="Pulse round at the SEND Strategy Group workshop, June 2025",
-                 url=hereford.get_absolute_url() + "#how-we-will-know",
+        if PulseRound.objects.filter(charter__slug=agreement.slug).exists():
+            link(commitment(agreement, "Follow up responses"), effect="breaks",
+                 title="Pulse round at the Development Group workshop, June 2025",
+                 url=agreement.get_absolute_url() + "#how-we-will-know",
                  summary="Fewer than 6 in 10 said they received clear, timely information.")
     if glos is not None:
         answered = (Feedback.objects.filter(replies__state=Reply.State.PUBLISHED)
@@ -465,14 +466,14 @@ def _evidence(hereford: Charter | None, glos: Charter | None, actions: list[Acti
 
 def load(stdout=None) -> None:
     today = timezone.localdate()
-    hereford, answers = _herefordshire(today)
+    agreement, answers = _agreement(today)
     glos = _gloucestershire()
-    worcs = _worcestershire()
+    borrowed = _borrowed()
     audits = _audits(today)
     actions = _improvements(audits, today)
-    evidence = _evidence(hereford, glos, actions)
+    evidence = _evidence(agreement, glos, actions)
     if stdout is not None:
-        charters = sum(1 for c in (hereford, glos, worcs) if c is not None)
+        charters = sum(1 for c in (agreement, glos, borrowed) if c is not None)
         stdout.write(f"  {charters} charters, {answers} new pulse answers, {len(audits)} "
                      f"participation audits, {len(actions)} improvement actions, "
                      f"{evidence} new evidence links")

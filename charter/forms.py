@@ -36,7 +36,7 @@ class CharterForm(VersionedFormMixin):
                             error_messages={**_required("Enter the title of the charter"),
                                             **_max_length("Title", 250)})
     area = forms.CharField(label="Local area or partnership", max_length=100,
-                           help_text="For example, Herefordshire",
+                           help_text="For example, Gloucestershire",
                            error_messages={**_required("Enter the local area or partnership"),
                                            **_max_length("Local area", 100)})
     organisation = forms.ModelChoiceField(
@@ -207,7 +207,7 @@ class SignatoryForm(forms.Form):
 
 class PulseRoundForm(forms.Form):
     title = forms.CharField(label="Name of the round", max_length=200,
-                            help_text="Usually the event, for example “Parent Carer Voice "
+                            help_text="Usually the event, for example “Parent Carer Forum "
                                       "conference, March 2026”",
                             error_messages={**_required("Enter the name of the round"),
                                             **_max_length("Name of the round", 200)})

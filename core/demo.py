@@ -1,7 +1,12 @@
 """Demo organisations, people, themes and service areas.
 
-Names of partner organisations come from the seed documents (Gloucestershire,
-Herefordshire, Worcestershire). The people are invented. Safe to run twice.
+One local area, Gloucestershire (as the settings say), and its partners:
+the county council, the NHS trust and ICB, the parent carer forum (with its
+own officer, approver and administrator), SENDIASS, a young people's group, a
+voluntary-sector partner and a special school. Seed documents from other
+areas are re-homed as this partnership's own or kept as borrowed examples
+(see charter/demo.py and actionplan/demo.py). The people are invented. Safe
+to run twice.
 """
 
 from django.utils.text import slugify
@@ -21,16 +26,8 @@ ORGANISATIONS = [
     ("SENDIASS Gloucestershire", Organisation.Kind.SENDIASS, "Gloucestershire"),
     ("Young Gloucestershire", Organisation.Kind.VOLUNTARY, "Gloucestershire"),
     ("Cotswold Edge Special School", Organisation.Kind.SCHOOL, "Gloucestershire"),
-    ("Herefordshire Council", Organisation.Kind.LOCAL_AUTHORITY, "Herefordshire"),
-    ("Herefordshire Parent Carer Voice", Organisation.Kind.PARENT_CARER_FORUM, "Herefordshire"),
-    ("Wye Valley NHS Trust", Organisation.Kind.NHS_PROVIDER, "Herefordshire"),
-    ("NHS Herefordshire and Worcestershire Integrated Care Board",
-     Organisation.Kind.NHS_COMMISSIONER, "Herefordshire and Worcestershire"),
-    ("Herefordshire and Worcestershire SENDIASS", Organisation.Kind.SENDIASS,
-     "Herefordshire and Worcestershire"),
-    ("Worcestershire County Council", Organisation.Kind.LOCAL_AUTHORITY, "Worcestershire"),
-    ("Worcestershire Children First", Organisation.Kind.LOCAL_AUTHORITY, "Worcestershire"),
-    ("Families in Partnership", Organisation.Kind.PARENT_CARER_FORUM, "Worcestershire"),
+    ("Gloucestershire Young People’s SEND Forum", Organisation.Kind.VOLUNTARY,
+     "Gloucestershire"),
 ]
 
 # (e-mail, first name, last name, job title, organisation, role)
@@ -47,8 +44,10 @@ PEOPLE = [
      "NHS Gloucestershire Integrated Care Board", Role.OFFICER),
     ("forum.officer@demo.example", "Jo", "Ellis", "Participation Lead",
      "Gloucestershire Parent Carer Forum", Role.OFFICER),
-    ("forum.chair@demo.example", "Priya", "Shah", "Chair",
+    ("forum.chair@demo.example", "Helen", "Brooks", "Chair",
      "Gloucestershire Parent Carer Forum", Role.APPROVER),
+    ("forum.admin@demo.example", "Ravi", "Patel", "Forum administrator",
+     "Gloucestershire Parent Carer Forum", Role.ADMINISTRATOR),
 ]
 
 THEMES = [

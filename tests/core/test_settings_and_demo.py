@@ -94,7 +94,7 @@ def test_load_demo_twice_changes_nothing(settings):
     counts = [m.objects.count() for m in (Organisation, User, Membership, Theme, ServiceArea)]
     call_command("load_demo", stdout=open(os.devnull, "w"))
     assert [m.objects.count() for m in (Organisation, User, Membership, Theme, ServiceArea)] == counts
-    assert Organisation.objects.filter(name="Herefordshire Parent Carer Voice").exists()
+    assert Organisation.objects.filter(name="Gloucestershire Parent Carer Forum").exists()
 
 
 @pytest.mark.django_db
