@@ -27,3 +27,22 @@ def memberships_in(organisations) -> QuerySet[Membership]:
     return (Membership.objects.filter(organisation__in=organisations)
             .select_related("user", "organisation")
             .order_by("organisation__name", "user__last_name", "user__first_name", "role"))
+
+
+def organisations_with_administrators() -> QuerySet:
+    """Every partner organisation, with its administrators' memberships."""
+    from django.db.models import Prefetch
+
+    from .models import Organisation, Role
+
+    return Organisation.objects.order_by("-is_partnership_lead", "area", "name").prefetch_related(
+        Prefetch("memberships", to_attr="administrator_memberships",
+                 queryset=Membership.objects.filter(role=Role.ADMINISTRATOR)
+                 .select_related("user").order_by("user__first_name", "user__last_name")))
+
+
+def administrators_of(organisation) -> list:
+    from .models import Role
+
+    return [m.user for m in Membership.objects.filter(
+        organisation=organisation, role=Role.ADMINISTRATOR).select_related("user")]

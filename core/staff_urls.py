@@ -3,7 +3,7 @@ one place shows every address that needs a signed-in person."""
 
 from django.urls import include, path
 
-from . import views
+from . import organisation_views, views
 
 app_name = "staff"
 
@@ -14,6 +14,17 @@ urlpatterns = [
     path("people/", views.PeopleView.as_view(), name="people"),
     path("people/roles/<int:pk>/remove/", views.RoleRemoveView.as_view(), name="role-remove"),
     path("people/add/", views.PersonAddView.as_view(), name="person-add"),
+    path("organisations/", organisation_views.OrganisationListView.as_view(),
+         name="organisations"),
+    path("organisations/add/", organisation_views.OrganisationCreateView.as_view(),
+         name="organisation-add"),
+    path("organisations/<int:pk>/", organisation_views.OrganisationEditView.as_view(),
+         name="organisation-edit"),
+    path("organisations/<int:pk>/administrator/",
+         organisation_views.OrganisationAdministratorView.as_view(),
+         name="organisation-administrator"),
+    path("organisations/<int:pk>/settings/", organisation_views.OrganisationSettingsView.as_view(),
+         name="organisation-settings"),
     path("feedback/", include("feedback.staff_urls")),
     path("action-plan/", include("actionplan.staff_urls")),
     path("charter/", include("charter.staff_urls")),

@@ -99,3 +99,86 @@ def enqueue_on_commit(task, *args) -> None:
             )
 
     transaction.on_commit(send)
+
+
+def _approval_email(user, notices) -> int:
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    body = render_to_string("core/approval_email.txt", {
+        "user": user, "notices": notices, "site_url": settings.SITE_URL,
+        "service_name": settings.SERVICE_NAME})
+    subject = (f"Waiting for your approval: {notices[0].title}" if len(notices) == 1
+               else f"{len(notices)} things are waiting for your approval")
+    return send_mail(subject[:200], body, None, [user.email])
+
+
+def _claim(queryset) -> list:
+    """Mark rows sent and return them, in a short transaction of its own, so
+    the e-mail goes after commit (no network I/O inside a transaction) and
+    a second worker never claims the same row. A failed send puts them back."""
+    from django.db import transaction
+
+    from .models import ApprovalNotice
+
+    with transaction.atomic():
+        rows = list(queryset.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("recipient", "organisation").order_by("pk"))
+        ApprovalNotice.objects.filter(pk__in=[r.pk for r in rows]).update(
+            state=ApprovalNotice.State.SENT, sent_at=timezone.now())
+    return rows
+
+
+def _unclaim(rows, state: str) -> None:
+    from django.db.models import F
+
+    from .models import ApprovalNotice
+
+    ApprovalNotice.objects.filter(pk__in=[r.pk for r in rows]).update(
+        state=state, sent_at=None, attempts=F("attempts") + 1)
+    ApprovalNotice.objects.filter(pk__in=[r.pk for r in rows], attempts__gte=5).update(
+        state=ApprovalNotice.State.FAILED)
+
+
+@shared_task(bind=True, max_retries=5, ignore_result=True)
+def send_approval_notices(self) -> None:
+    """Send every pending "waiting for your approval" e-mail, one per row.
+    Safe to run twice or in two workers at once (see _claim): each goes once.
+    Beat runs it every minute too, so a row whose enqueue was lost is sent."""
+    from .models import ApprovalNotice
+
+    failed = False
+    while True:
+        rows = _claim(ApprovalNotice.objects.filter(state=ApprovalNotice.State.PENDING)[:1])
+        if not rows:
+            break
+        try:
+            accepted = _approval_email(rows[0].recipient, rows)
+        except OSError:
+            accepted = 0
+        if accepted != 1:
+            _unclaim(rows, ApprovalNotice.State.PENDING)
+            failed = True
+            break
+    if failed:
+        raise self.retry(countdown=60)
+
+
+@shared_task(ignore_result=True)
+def send_approval_digests() -> None:
+    """Once a day: one e-mail per person who chose the daily digest, listing
+    what started waiting for them since the last one."""
+    from .models import ApprovalNotice
+
+    waiting = ApprovalNotice.objects.filter(state=ApprovalNotice.State.DIGEST)
+    for recipient_id in list(waiting.values_list("recipient_id", flat=True).distinct()):
+        rows = _claim(waiting.filter(recipient_id=recipient_id))
+        if not rows:
+            continue
+        try:
+            accepted = _approval_email(rows[0].recipient, rows)
+        except OSError:
+            accepted = 0
+        if accepted != 1:
+            _unclaim(rows, ApprovalNotice.State.DIGEST)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.approvals import approval_way_through
 from core.cache import derived as cache
 from core.concurrency import EditConflict
 from core.forms import blank_form_html
@@ -255,6 +256,12 @@ class StaffReportView(ReportsStaffMixin, View):
             "can_approve": user.has_perm("reports.approve_report", report),
             "can_publish": user.has_perm("reports.publish_report", report),
             "can_withdraw": user.has_perm("reports.withdraw_report", report),
+            "can_start_version": user.has_perm("reports.start_new_version", report),
+            # Nobody but the author can approve it: say who can fix that.
+            "way_through": (approval_way_through(
+                viewer=user, organisation=report.organisation,
+                exclude_user_ids=[report.author_id])
+                if report.status == Report.Status.IN_REVIEW else None),
             "withdraw_form": withdraw_form or WithdrawForm(),
         }, status=status)
 
@@ -453,7 +460,7 @@ class StaffWorkflowView(ReportsStaffMixin, View):
     PERMISSIONS = {
         "submit": "reports.edit_report", "return": "reports.edit_report",
         "approve": "reports.approve_report", "publish": "reports.publish_report",
-        "retry_pdf": "reports.edit_report", "new_version": "reports.withdraw_report",
+        "retry_pdf": "reports.edit_report", "new_version": "reports.start_new_version",
         "withdraw": "reports.withdraw_report",
     }
     DONE = {
