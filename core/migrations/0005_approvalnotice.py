@@ -2,6 +2,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+
 class Migration(migrations.Migration):
 
     dependencies = [
