@@ -114,7 +114,7 @@ def _approval_email(user, notices) -> int:
     return send_mail(subject[:200], body, None, [user.email])
 
 
-def _claim(queryset) -> list:
+def _claim(queryset, limit: int | None = None) -> list:
     """Mark rows sent and return them, in a short transaction of its own, so
     the e-mail goes after commit (no network I/O inside a transaction) and
     a second worker never claims the same row. A failed send puts them back."""
@@ -124,7 +124,7 @@ def _claim(queryset) -> list:
 
     with transaction.atomic():
         rows = list(queryset.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("recipient", "organisation").order_by("pk"))
+                    .select_related("recipient", "organisation").order_by("pk")[:limit])
         ApprovalNotice.objects.filter(pk__in=[r.pk for r in rows]).update(
             state=ApprovalNotice.State.SENT, sent_at=timezone.now())
     return rows
@@ -150,7 +150,7 @@ def send_approval_notices(self) -> None:
 
     failed = False
     while True:
-        rows = _claim(ApprovalNotice.objects.filter(state=ApprovalNotice.State.PENDING)[:1])
+        rows = _claim(ApprovalNotice.objects.filter(state=ApprovalNotice.State.PENDING), 1)
         if not rows:
             break
         try:
