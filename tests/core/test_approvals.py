@@ -93,7 +93,7 @@ def test_each_change_owes_each_eligible_approver_one_notice_by_their_choice(
         django_capture_on_commit_callbacks, mailoutbox):
     org = OrganisationFactory(name="Testshire Forum", replies_need_approval=True)
     officer = staff_user(Role.OFFICER, org)
-    each = staff_user(Role.APPROVER, org, email="each@forum.example")
+    staff_user(Role.APPROVER, org, email="each@forum.example")
     daily = staff_user(Role.APPROVER, org, email="daily@forum.example")
     quiet = staff_user(Role.APPROVER, org, email="quiet@forum.example")
     User.objects.filter(pk=daily.pk).update(approval_email=User.ApprovalEmail.DAILY)
