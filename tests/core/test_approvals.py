@@ -174,3 +174,25 @@ def test_a_real_worker_e_mails_each_approver_once_per_queue_change(celery_worker
         mine = [m for m in mail if f"To: {address}" in m]
         assert len(mine) == 3, address
     assert not any(officer.email in m for m in mail)
+
+
+@pytest.mark.django_db
+def test_a_reply_and_a_quote_nobody_else_may_approve_name_the_way_through(client):
+    org = OrganisationFactory(name="Testshire Forum", replies_need_approval=True)
+    approver = staff_user(Role.APPROVER, org)
+    admin = staff_user(Role.ADMINISTRATOR, org, first_name="Alex", last_name="Admin")
+    feedback = FeedbackFactory(organisation=org)
+    feedback_services.reply_create(acting_user=approver, feedback=feedback,
+                                   outcome=Reply.Outcome.DONE, text="We did it.")
+    feedback_services.quote_propose(acting_user=approver, feedback=feedback,
+                                    redacted_text="It helped.")
+    client.force_login(approver)
+    html = client.get(reverse("staff:feedback:detail", args=[feedback.pk])).content.decode()
+    assert "No one can approve this reply yet" in html
+    assert "No one can approve this quote yet" in html and "officer or approver" in html
+    assert "Alex Admin" in html
+    # Once someone else may approve, the page says nothing of the kind.
+    staff_user(Role.APPROVER, org)
+    html = client.get(reverse("staff:feedback:detail", args=[feedback.pk])).content.decode()
+    assert "No one can approve" not in html
+    assert admin.pk
