@@ -210,3 +210,27 @@ def test_a_forum_runs_its_own_report_from_survey_to_publication(page, tmp_path):
     assert not User.objects.filter(is_superuser=True).exists()
     assert AuditEvent.objects.filter(verb="organisation added").count() == 1
     assert AuditEvent.objects.filter(verb="organisation settings changed").count() == 1
+
+
+def test_the_way_through_when_nobody_else_may_approve_is_accessible(page):
+    forum = OrganisationFactory(name="Testshire Parent Carer Forum")
+    approver = staff_user(Role.APPROVER, forum, email="only.approver@forum.example")
+    staff_user(Role.ADMINISTRATOR, forum, email="chair@forum.example", first_name="Dana",
+               last_name="Chair")
+    from reports import services as report_services
+    from tests.reports.factories import draft_report
+
+    report = draft_report(org=forum, author=approver)
+    report_services.report_submit(acting_user=approver, report=report)
+    sign_in(page, "only.approver@forum.example")
+    page.goto(f"/staff/reports/{report.pk}/")
+    page.get_by_text("No one can approve this report yet").wait_for()
+    assert "Dana Chair" in page.locator("main").inner_text()
+    assert_accessible(page, "report with no other approver")
+    shots(page, "report-no-approver")
+    sign_out(page)
+    sign_in(page, "chair@forum.example")
+    page.goto(f"/staff/reports/{report.pk}/")
+    page.get_by_role("link", name="add an approver").click()
+    assert page.get_by_role("radio", name=re.compile("^Manager")).is_checked()
+    assert_accessible(page, "add a person, approver chosen")
