@@ -262,8 +262,11 @@ class OrganisationForm(VersionedFormMixin):
     public_name = forms.CharField(
         label="Name families see (optional)", max_length=200, required=False,
         help_text="For example, on a report it publishes. Leave empty to use the name.")
+    # A text input: crispy-forms-gds styles no "url" input as a GOV.UK one.
     website = forms.URLField(label="Website (optional)", required=False, max_length=200,
                              assume_scheme="https",
+                             widget=forms.TextInput(attrs={"spellcheck": "false",
+                                                           "inputmode": "url"}),
                              error_messages={"invalid": "Enter a web address, like "
                                                         "https://www.example.org"})
 
