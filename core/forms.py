@@ -239,7 +239,10 @@ DAYS_ERRORS = {"invalid": "Enter a whole number of days, like 20",
 
 class DaysField(forms.IntegerField):
     """Whole days in ASCII digits only: Python would read "٣" as 3, which
-    nobody typing into this box means."""
+    nobody typing into this box means. A text input with a numeric keyboard,
+    as GOV.UK advises for numbers (and crispy-forms-gds styles no number input)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip() and not value.strip().isascii():
