@@ -21,6 +21,9 @@ class Verb(models.TextChoices):
     SERVICE_AREA_ADDED = "service_area.added", "Service area added"
     ROLE_GIVEN = "role.given", "Role given"
     ROLE_REMOVED = "role.removed", "Role removed"
+    ORGANISATION_ADDED = "organisation.added", "Partner organisation added"
+    ORGANISATION_EDITED = "organisation.edited", "Partner organisation edited"
+    ACCOUNT_EDITED = "account.edited", "Own account details changed"
     ORGANISATION_SETTINGS_CHANGED = ("organisation.settings_changed",
                                      "Organisation settings changed")
     TWO_FACTOR_TURNED_ON = "two_factor.turned_on", "Two-factor sign-in turned on"

@@ -26,7 +26,7 @@ ORGANISATIONS = [
     ("SENDIASS Gloucestershire", Organisation.Kind.SENDIASS, "Gloucestershire"),
     ("Young Gloucestershire", Organisation.Kind.VOLUNTARY, "Gloucestershire"),
     ("Cotswold Edge Special School", Organisation.Kind.SCHOOL, "Gloucestershire"),
-    ("Gloucestershire Young People’s SEND Forum", Organisation.Kind.VOLUNTARY,
+    ("Gloucestershire Young People’s SEND Forum", Organisation.Kind.YOUNG_PEOPLE,
      "Gloucestershire"),
 ]
 
@@ -98,6 +98,10 @@ def load(stdout=None) -> dict:
             slug=slugify(name), defaults={"name": name, "kind": kind, "area": area}
         )
         orgs[name] = org
+    # The county council leads the partnership: its administrators add partners.
+    if not Organisation.objects.filter(is_partnership_lead=True).exists():
+        Organisation.objects.filter(pk=orgs["Gloucestershire County Council"].pk).update(
+            is_partnership_lead=True)
 
     for email, first, last, title, org_name, role in PEOPLE:
         user, created = User.objects.get_or_create(

@@ -13,7 +13,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from .models import Organisation, Role, ServiceArea, Theme
+from .models import Organisation, Role, ServiceArea, Theme, User
 
 
 def gds_helper(*fields) -> FormHelper:
@@ -256,16 +256,125 @@ class PersonForm(forms.Form):
         )
 
 
-class OrganisationSettingsForm(forms.Form):
-    # One per organisation on the people page: the view gives each a prefix.
-    replies_need_approval = forms.BooleanField(
-        label="Replies to families need an approver's approval before they are sent",
-        required=False)
+DAYS_ERRORS = {"invalid": "Enter a whole number of days, like 20",
+               "min_value": "Enter at least 1 day", "max_value": "Enter no more than 3650 days"}
+
+
+class DaysField(forms.IntegerField):
+    """Whole days in ASCII digits only: Python would read "٣" as 3, which
+    nobody typing into this box means. A text input with a numeric keyboard,
+    as GOV.UK advises for numbers (and crispy-forms-gds styles no number input)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not value.strip().isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class OrganisationForm(VersionedFormMixin):
+    """A partner organisation's details, as a partnership administrator
+    adds or edits them."""
+
+    name = forms.CharField(label="Name", max_length=200,
+                           error_messages={"required": "Enter the organisation’s name"})
+    kind = forms.ChoiceField(label="What kind of organisation is it?",
+                             choices=Organisation.Kind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select what kind of organisation it is"})
+    area = forms.CharField(label="Local area", max_length=100,
+                           help_text="For example, Gloucestershire",
+                           error_messages={"required": "Enter the local area"})
+    public_name = forms.CharField(
+        label="Name families see (optional)", max_length=200, required=False,
+        help_text="For example, on a report it publishes. Leave empty to use the name.")
+    # A text input: crispy-forms-gds styles no "url" input as a GOV.UK one.
+    website = forms.URLField(label="Website (optional)", required=False, max_length=200,
+                             assume_scheme="https",
+                             widget=forms.TextInput(attrs={"spellcheck": "false",
+                                                           "inputmode": "url"}),
+                             error_messages={"invalid": "Enter a web address, like "
+                                                        "https://www.example.org"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.checkbox("replies_need_approval", small=True),
-                                 Button.secondary("save_settings", "Save settings"))
+        self.helper = gds_helper(
+            Field.text("name"), Field.radios("kind", small=True), Field.text("area", field_width=20),
+            Field.text("public_name"), Field.text("website"),
+            Button("save", "Save organisation"),
+        )
+
+
+class AdministratorForm(forms.Form):
+    """The person who will run an organisation's people and settings."""
+
+    email = PersonForm.base_fields["email"]
+    first_name = PersonForm.base_fields["first_name"]
+    last_name = PersonForm.base_fields["last_name"]
+    job_title = PersonForm.base_fields["job_title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("email"), Field.text("first_name", field_width=20),
+            Field.text("last_name", field_width=20), Field.text("job_title"),
+            Button("add_administrator", "Add administrator"),
+        )
+
+
+class OrganisationSettingsForm(VersionedFormMixin):
+    """What an organisation's administrator decides for it. Empty day
+    fields mean the portal's default (shown in the hint)."""
+
+    public_name = OrganisationForm.base_fields["public_name"]
+    website = OrganisationForm.base_fields["website"]
+    replies_need_approval = forms.BooleanField(
+        label="Replies to families need an approver's approval before they are sent",
+        required=False)
+    response_working_days = DaysField(
+        label="Response target, in working days (optional)", required=False, min_value=1,
+        max_value=3650, error_messages=DAYS_ERRORS)
+    contact_retention_days = DaysField(
+        label="Keep families’ contact details for this many days after closing (optional)",
+        required=False, min_value=1, max_value=3650, error_messages=DAYS_ERRORS)
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["response_working_days"].help_text = (
+            "How long your organisation aims to take to answer feedback. Leave empty for "
+            f"the portal’s default, {settings.FEEDBACK_RESPONSE_WORKING_DAYS} working days.")
+        self.fields["contact_retention_days"].help_text = (
+            "Then they are deleted. Leave empty for the portal’s default, "
+            f"{settings.FEEDBACK_CONTACT_RETENTION_DAYS} days.")
+        self.helper = gds_helper(
+            Field.text("public_name"), Field.text("website"),
+            Field.checkbox("replies_need_approval", small=True),
+            Field.text("response_working_days", field_width=4),
+            Field.text("contact_retention_days", field_width=4),
+            Button("save_settings", "Save settings"),
+        )
+
+
+class AccountForm(forms.Form):
+    """A person's own name and how they hear about work waiting for them."""
+
+    first_name = forms.CharField(label="First name", max_length=150,
+                                 error_messages={"required": "Enter your first name"})
+    last_name = forms.CharField(label="Last name", max_length=150,
+                                error_messages={"required": "Enter your last name"})
+    approval_email = forms.ChoiceField(
+        label="When a reply, quote or report is waiting for your approval",
+        choices=User.ApprovalEmail.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select how you want to hear about approvals"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("first_name", field_width=20), Field.text("last_name", field_width=20),
+            Field.radios("approval_email", small=True), Button("save_account", "Save"),
+        )
 
 
 FORM_HTML_TIMEOUT = 60 * 60

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .concurrency import lock_version_field
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -48,6 +50,16 @@ class User(AbstractUser):
     email = models.EmailField("e-mail address", unique=True)
     job_title = models.CharField(max_length=200, blank=True)
 
+    class ApprovalEmail(models.TextChoices):
+        """How a person hears that a reply, quote or report waits for them."""
+
+        EACH = "each", "An e-mail each time something starts waiting for me"
+        DAILY = "daily", "One e-mail a day listing what is waiting"
+        NONE = "none", "No e-mails: I will look when I sign in"
+
+    approval_email = models.CharField(max_length=10, choices=ApprovalEmail.choices,
+                                      default=ApprovalEmail.EACH)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -64,30 +76,69 @@ class Organisation(TimeStampedModel):
     """A partner in the local area's SEND partnership."""
 
     class Kind(models.TextChoices):
+        # Stored values kept from before partners could be added on a page,
+        # so existing rows and FEEDBACK_DEFAULT_ORGANISATION lookups still hold.
         LOCAL_AUTHORITY = "local_authority", "Local authority"
-        NHS_COMMISSIONER = "nhs_commissioner", "NHS commissioner (ICB)"
-        NHS_PROVIDER = "nhs_provider", "NHS provider"
+        NHS_PROVIDER = "nhs_provider", "NHS trust"
+        NHS_COMMISSIONER = "nhs_commissioner", "Integrated care board"
         SCHOOL = "school", "School or college"
         PARENT_CARER_FORUM = "parent_carer_forum", "Parent carer forum"
+        YOUNG_PEOPLE = "young_people", "Young people’s group"
+        VOLUNTARY = "voluntary", "Voluntary sector"
+        PROVIDER = "provider", "Provider"
         SENDIASS = "sendiass", "SENDIASS"
-        VOLUNTARY = "voluntary", "Voluntary and community sector"
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     area = models.CharField(max_length=100, help_text="The local area, e.g. Gloucestershire")
     website = models.URLField(blank=True)
+    public_name = models.CharField(
+        max_length=200, blank=True,
+        help_text="The name families see, e.g. as a report's publisher. Empty: the name.")
+    # The partnership administrators are the administrators of the one
+    # organisation marked as the lead: they add partners and give each its
+    # own administrator. Everything else an administrator does is within
+    # their own organisations.
+    is_partnership_lead = models.BooleanField(default=False)
     # Some organisations want an approver to check every public reply.
     replies_need_approval = models.BooleanField(default=False)
+    # Empty means the environment's default (FEEDBACK_RESPONSE_WORKING_DAYS,
+    # FEEDBACK_CONTACT_RETENTION_DAYS); read them through the properties below.
+    response_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    contact_retention_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    lock_version = lock_version_field()
 
     class Meta:
         ordering = ["area", "name"]
         constraints = [
             models.UniqueConstraint(Lower("name"), "area", name="organisation_unique_name_in_area"),
+            models.UniqueConstraint(fields=["is_partnership_lead"],
+                                    condition=models.Q(is_partnership_lead=True),
+                                    name="organisation_one_partnership_lead"),
+            models.CheckConstraint(condition=models.Q(response_working_days__gte=1)
+                                   | models.Q(response_working_days__isnull=True),
+                                   name="organisation_response_days_positive"),
+            models.CheckConstraint(condition=models.Q(contact_retention_days__gte=1)
+                                   | models.Q(contact_retention_days__isnull=True),
+                                   name="organisation_retention_days_positive"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name the public sees."""
+        return self.public_name or self.name
+
+    @property
+    def response_days(self) -> int:
+        return self.response_working_days or settings.FEEDBACK_RESPONSE_WORKING_DAYS
+
+    @property
+    def retention_days(self) -> int:
+        return self.contact_retention_days or settings.FEEDBACK_CONTACT_RETENTION_DAYS
 
 
 class Role(models.TextChoices):
@@ -197,6 +248,43 @@ class AuditEvent(models.Model):
         from .audit import verb_label
 
         return verb_label(self.verb)
+
+
+class ApprovalNotice(models.Model):
+    """An e-mail owed to an approver: something started waiting for them.
+    Written in the same transaction as the change (core.approvals), sent by
+    a worker after commit, at most once; a daily-digest row waits for the
+    daily round instead."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply to a family"
+        QUOTE = "quote", "Quote"
+        REPORT = "report", "Report"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DIGEST = "digest", "Waiting for the daily digest"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # What is waiting, in words without a family's personal data, and where.
+    title = models.CharField(max_length=300)
+    path = models.CharField(max_length=300)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} ({self.state})"
 
 
 class Heartbeat(models.Model):

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from .models import Membership, Role
 
 _CACHE_ATTR = "_sendportal_roles"
+_LEAD_ATTR = "_sendportal_lead_orgs"
 
 # Roles that do the day-to-day work with families' feedback and actions.
 WORKING_ROLES = frozenset({Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR})
@@ -21,19 +22,31 @@ def roles_by_organisation(user) -> dict[int, frozenset[str]]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         grouped: dict[int, set[str]] = {}
-        for org_id, role in Membership.objects.filter(user=user).order_by().values_list(
-            "organisation_id", "role"
+        lead: set[int] = set()
+        for org_id, role, is_lead in Membership.objects.filter(user=user).order_by().values_list(
+            "organisation_id", "role", "organisation__is_partnership_lead"
         ):
             grouped.setdefault(org_id, set()).add(role)
+            if is_lead:
+                lead.add(org_id)
         cached = {org_id: frozenset(roles) for org_id, roles in grouped.items()}
         setattr(user, _CACHE_ATTR, cached)
+        setattr(user, _LEAD_ATTR, frozenset(lead))
     return cached
+
+
+def is_partnership_administrator(user) -> bool:
+    """An administrator of the partnership's lead organisation: adds partner
+    organisations and gives each its administrator."""
+    held = roles_by_organisation(user)
+    return any(Role.ADMINISTRATOR in held[org_id] for org_id in getattr(user, _LEAD_ATTR, ()))
 
 
 def forget_roles(user) -> None:
     """Drop the cached roles (after memberships change)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _LEAD_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def has_role(user, roles: Iterable[str], organisation_id: int | None = None) -> bool:

@@ -5,6 +5,7 @@ import rules
 
 from .models import Role
 from .roles import WORKING_ROLES, has_role, roles_by_organisation
+from .roles import is_partnership_administrator as _is_partnership_administrator
 
 
 @rules.predicate
@@ -39,3 +40,20 @@ rules.add_perm("core.manage_lists", is_administrator)
 rules.add_perm("core.view_audit", is_administrator)
 rules.add_perm("core.manage_people", is_administrator)
 rules.add_perm("core.manage_jobs", is_administrator)
+
+
+@rules.predicate
+def is_partnership_administrator(user) -> bool:
+    return _is_partnership_administrator(user)
+
+
+@rules.predicate
+def administers(user, organisation) -> bool:
+    return organisation is not None and has_role(user, {Role.ADMINISTRATOR}, organisation.pk)
+
+
+# Partner organisations: partnership administrators add and edit them and
+# give each its administrator; each organisation's administrators (and the
+# partnership's) change its settings.
+rules.add_perm("core.manage_organisations", is_partnership_administrator)
+rules.add_perm("core.change_organisation_settings", administers | is_partnership_administrator)

@@ -45,6 +45,8 @@ def audit_events() -> QuerySet:
     from .models import AuditEvent
 
     return AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
+
+
 # A job still waiting this long after it was due is stuck (the dispatcher
 # sends due jobs every half minute): worth a look, though not yet failed.
 JOB_OVERDUE_AFTER = timedelta(minutes=15)
@@ -71,3 +73,22 @@ def job_figures(jobs: QuerySet[Job] | None = None) -> dict[str, int]:
         failed=Count("pk", filter=Q(state=Job.State.FAILED)),
         waiting=Count("pk", filter=Q(state=Job.State.PENDING)),
         overdue=Count("pk", filter=Q(state=Job.State.PENDING, run_after__lt=overdue_before)))
+
+
+def organisations_with_administrators() -> QuerySet:
+    """Every partner organisation, with its administrators' memberships."""
+    from django.db.models import Prefetch
+
+    from .models import Organisation, Role
+
+    return Organisation.objects.order_by("-is_partnership_lead", "area", "name").prefetch_related(
+        Prefetch("memberships", to_attr="administrator_memberships",
+                 queryset=Membership.objects.filter(role=Role.ADMINISTRATOR)
+                 .select_related("user").order_by("user__first_name", "user__last_name")))
+
+
+def administrators_of(organisation) -> list:
+    from .models import Role
+
+    return [m.user for m in Membership.objects.filter(
+        organisation=organisation, role=Role.ADMINISTRATOR).select_related("user")]

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
-from .audit import Verb, changed_fields, snapshot
+from .audit import Verb
 from .models import AuditEvent, ServiceArea, Theme
 
 
@@ -93,13 +93,96 @@ def role_remove(*, acting_user, membership) -> None:
     membership.delete()
 
 
+ORGANISATION_DETAILS = ("name", "kind", "area", "public_name", "website")
+ORGANISATION_SETTINGS = ("public_name", "website", "replies_need_approval",
+                         "response_working_days", "contact_retention_days")
+
+
+def _organisation_save(organisation, values: dict, fields) -> list[str]:
+    from django.core.exceptions import ValidationError
+
+    changed = [f for f in fields if f in values and getattr(organisation, f) != values[f]]
+    for f in changed:
+        setattr(organisation, f, values[f])
+    try:
+        organisation.full_clean()
+    except ValidationError as exc:
+        # The (name, area) constraint: say it on the name field.
+        if "__all__" in getattr(exc, "error_dict", {}):
+            raise ValidationError({"name": "There is already an organisation with that name "
+                                           "in that area"}) from exc
+        raise
+    organisation.save()
+    return changed
+
+
 @transaction.atomic
-def organisation_settings_update(*, acting_user, organisation, replies_need_approval: bool):
-    before = snapshot(organisation, ["replies_need_approval"])
-    organisation.replies_need_approval = replies_need_approval
-    organisation.save(update_fields=["replies_need_approval", "updated_at"])
-    audit_record(actor=acting_user, verb=Verb.ORGANISATION_SETTINGS_CHANGED, target=organisation,
-                 summary=organisation.name,
-                 data={"changed": changed_fields(organisation, before),
-                       "replies_need_approval": replies_need_approval})
+def organisation_create(*, acting_user, name: str, kind: str, area: str, public_name: str = "",
+                        website: str = ""):
+    """Add a partner organisation. Partnership administrators only (checked
+    by the view); audited. It has no one yet: give it an administrator next."""
+    from .models import Organisation
+
+    base = slugify(f"{name} {area}")[:190] or "organisation"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    organisation = Organisation(slug=slug)
+    _organisation_save(organisation, {"name": name.strip(), "kind": kind, "area": area.strip(),
+                                      "public_name": public_name.strip(), "website": website},
+                       ORGANISATION_DETAILS)
+    audit_record(actor=acting_user, verb=Verb.ORGANISATION_ADDED, target=organisation,
+                 summary=organisation.name, data={"kind": kind})
     return organisation
+
+
+@transaction.atomic
+def organisation_update(*, acting_user, organisation, lock_version: int | None = None,
+                        **values):
+    """Change a partner's name, kind, area, public name or website.
+    Partnership administrators only (checked by the view); refuses a save
+    based on an older page (EditConflict); audits the changed field names."""
+    from .concurrency import lock_for_edit
+    from .models import Organisation
+
+    organisation = lock_for_edit(Organisation.objects.all(), organisation.pk, lock_version)
+    changed = _organisation_save(organisation, values, ORGANISATION_DETAILS)
+    audit_record(actor=acting_user, verb=Verb.ORGANISATION_EDITED, target=organisation,
+                 summary=organisation.name, data={"changed": changed})
+    return organisation
+
+
+@transaction.atomic
+def organisation_settings_update(*, acting_user, organisation, lock_version: int | None = None,
+                                 **values):
+    """An organisation's own settings: public name, website, reply approval,
+    response target and contact retention (empty: the portal default). Its
+    administrators or a partnership administrator (checked by the view);
+    audits the changed field names."""
+    from .concurrency import lock_for_edit
+    from .models import Organisation
+
+    organisation = lock_for_edit(Organisation.objects.all(), organisation.pk, lock_version)
+    changed = _organisation_save(organisation, values, ORGANISATION_SETTINGS)
+    audit_record(actor=acting_user, verb=Verb.ORGANISATION_SETTINGS_CHANGED, target=organisation,
+                 summary=organisation.name, data={"changed": changed})
+    return organisation
+
+
+@transaction.atomic
+def account_update(*, acting_user, first_name: str, last_name: str, approval_email: str):
+    """A person changes their own name and approval e-mail preference; audited."""
+    from .models import User
+
+    user = User.objects.select_for_update().get(pk=acting_user.pk)
+    values = {"first_name": first_name.strip(), "last_name": last_name.strip(),
+              "approval_email": approval_email}
+    changed = [f for f, v in values.items() if getattr(user, f) != v]
+    for f in changed:
+        setattr(user, f, values[f])
+    user.full_clean()
+    user.save(update_fields=[*changed] or ["first_name"])
+    audit_record(actor=acting_user, verb=Verb.ACCOUNT_EDITED, target=user, summary=str(user),
+                 data={"changed": changed})
+    return user

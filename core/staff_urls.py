@@ -3,7 +3,7 @@ one place shows every address that needs a signed-in person."""
 
 from django.urls import include, path
 
-from . import views
+from . import organisation_views, views
 
 app_name = "staff"
 
@@ -17,6 +17,17 @@ urlpatterns = [
     path("audit/", views.AuditTrailView.as_view(), name="audit"),
     path("background-work/", views.JobsView.as_view(), name="jobs"),
     path("background-work/<int:pk>/try-again/", views.JobRetryView.as_view(), name="job-retry"),
+    path("organisations/", organisation_views.OrganisationListView.as_view(),
+         name="organisations"),
+    path("organisations/add/", organisation_views.OrganisationCreateView.as_view(),
+         name="organisation-add"),
+    path("organisations/<int:pk>/", organisation_views.OrganisationEditView.as_view(),
+         name="organisation-edit"),
+    path("organisations/<int:pk>/administrator/",
+         organisation_views.OrganisationAdministratorView.as_view(),
+         name="organisation-administrator"),
+    path("organisations/<int:pk>/settings/", organisation_views.OrganisationSettingsView.as_view(),
+         name="organisation-settings"),
     path("feedback/", include("feedback.staff_urls")),
     path("action-plan/", include("actionplan.staff_urls")),
     path("charter/", include("charter.staff_urls")),

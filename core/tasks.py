@@ -77,3 +77,101 @@ def send_password_reset_email(user_id: int) -> None:
         "user": user, "link": _password_link(user), "service_name": settings.SERVICE_NAME,
         "organisation_name": settings.ORGANISATION_NAME})
     send_one_mail(subject, body, [user.email])
+
+
+def _approval_email_parts(user, notices) -> tuple[str, str]:
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    body = render_to_string("core/approval_email.txt", {
+        "user": user, "notices": notices, "site_url": settings.SITE_URL,
+        "service_name": settings.SERVICE_NAME})
+    subject = (f"Waiting for your approval: {notices[0].title}" if len(notices) == 1
+               else f"{len(notices)} things are waiting for your approval")
+    return subject[:200], body
+
+
+def _approval_notice_failed(notice_id: int, error: str) -> None:
+    from .models import ApprovalNotice
+
+    ApprovalNotice.objects.filter(pk=notice_id, state=ApprovalNotice.State.PENDING).update(
+        state=ApprovalNotice.State.FAILED)
+
+
+def _approval_notice_retry(notice_id: int) -> None:
+    from .models import ApprovalNotice
+
+    ApprovalNotice.objects.filter(pk=notice_id, state=ApprovalNotice.State.FAILED).update(
+        state=ApprovalNotice.State.PENDING)
+
+
+@jobs.register("approval_notice", label="E-mail telling an approver that work waits for them",
+               max_attempts=5, backoff=60, backoff_max=1800,
+               on_failed=_approval_notice_failed, on_retry=_approval_notice_retry)
+def send_approval_notice(notice_id: int) -> None:
+    """Send one "waiting for your approval" e-mail. Safe to run twice: only
+    while the notice is pending (the job's lock keeps a second delivery off
+    it while the first sends); sent outside any transaction, then marked."""
+    from django.db.models import F
+
+    from .models import ApprovalNotice
+
+    notice = (ApprovalNotice.objects.select_related("recipient", "organisation")
+              .filter(pk=notice_id, state=ApprovalNotice.State.PENDING).first())
+    if notice is None:
+        return
+    if not notice.recipient.is_active:
+        ApprovalNotice.objects.filter(pk=notice.pk).update(state=ApprovalNotice.State.FAILED)
+        return
+    ApprovalNotice.objects.filter(pk=notice.pk).update(attempts=F("attempts") + 1)
+    subject, body = _approval_email_parts(notice.recipient, [notice])
+    send_one_mail(subject, body, [notice.recipient.email])
+    ApprovalNotice.objects.filter(pk=notice.pk, state=ApprovalNotice.State.PENDING).update(
+        state=ApprovalNotice.State.SENT, sent_at=timezone.now())
+
+
+def _claim(queryset, limit: int | None = None) -> list:
+    """Mark rows sent and return them, in a short transaction of its own, so
+    the e-mail goes after commit (no network I/O inside a transaction) and
+    a second worker never claims the same row. A failed send puts them back."""
+    from django.db import transaction
+
+    from .models import ApprovalNotice
+
+    with transaction.atomic():
+        rows = list(queryset.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("recipient", "organisation").order_by("pk")[:limit])
+        ApprovalNotice.objects.filter(pk__in=[r.pk for r in rows]).update(
+            state=ApprovalNotice.State.SENT, sent_at=timezone.now())
+    return rows
+
+
+def _unclaim(rows, state: str) -> None:
+    from django.db.models import F
+
+    from .models import ApprovalNotice
+
+    ApprovalNotice.objects.filter(pk__in=[r.pk for r in rows]).update(
+        state=state, sent_at=None, attempts=F("attempts") + 1)
+    ApprovalNotice.objects.filter(pk__in=[r.pk for r in rows], attempts__gte=5).update(
+        state=ApprovalNotice.State.FAILED)
+
+
+@shared_task(ignore_result=True)
+def send_approval_digests() -> None:
+    """Beat, once a day: one e-mail per person who chose the daily digest,
+    listing what started waiting for them since the last one. A scheduled
+    sweep rather than a job: what it sends is decided when it runs. A
+    digest that fails is put back and goes with the next day's."""
+    from .models import ApprovalNotice
+
+    waiting = ApprovalNotice.objects.filter(state=ApprovalNotice.State.DIGEST)
+    for recipient_id in list(waiting.values_list("recipient_id", flat=True).distinct()):
+        rows = _claim(waiting.filter(recipient_id=recipient_id))
+        if not rows:
+            continue
+        subject, body = _approval_email_parts(rows[0].recipient, rows)
+        try:
+            send_one_mail(subject, body, [rows[0].recipient.email])
+        except Exception:  # noqa: BLE001 - put back for tomorrow, whatever the relay said
+            _unclaim(rows, ApprovalNotice.State.DIGEST)

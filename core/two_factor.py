@@ -265,14 +265,41 @@ class TwoFactorTurnOffView(View):
 
 
 class AccountView(View):
-    """The person's own account: who they are, and two-factor sign-in."""
+    """The person's own account: their name, how they hear about approvals,
+    two-factor sign-in and a link to change their password."""
+
+    def page(self, request, form, status=200):
+        return render(request, "registration/account.html", {
+            "has_device": confirmed_device(request.user) is not None,
+            "required": required_for(request.user),
+            "form": form,
+        }, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        from .forms import AccountForm
+
         if not _signed_in(request):
             return redirect(f"{reverse('login')}?next={request.path}")
         if owed := _owed_step(request):
             return owed
-        return render(request, "registration/account.html", {
-            "has_device": confirmed_device(request.user) is not None,
-            "required": required_for(request.user),
-        })
+        user = request.user
+        return self.page(request, AccountForm(initial={
+            "first_name": user.first_name, "last_name": user.last_name,
+            "approval_email": user.approval_email}))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from django.contrib import messages
+
+        from . import services
+        from .forms import AccountForm
+
+        if not _signed_in(request):
+            return redirect(f"{reverse('login')}?next={request.path}")
+        if owed := _owed_step(request):
+            return owed
+        form = AccountForm(request.POST)
+        if not form.is_valid():
+            return self.page(request, form, status=400)
+        services.account_update(acting_user=request.user, **form.cleaned_data)
+        messages.success(request, "Your account details are saved")
+        return redirect("account")

@@ -20,11 +20,9 @@ from . import selectors, services
 from .forms import (
     GdsSetPasswordForm,
     ListItemForm,
-    OrganisationSettingsForm,
     PersonForm,
     StaffPasswordResetForm,
 )
-from .http import parse_id
 from .ratelimit import hit, over_limit
 
 logger = logging.getLogger(__name__)
@@ -189,23 +187,7 @@ class PeopleView(StaffPermissionMixin, View):
         return render(request, "core/people.html", {
             "organisations": organisations,
             "memberships": selectors.memberships_in(organisations),
-            "settings": [(o, OrganisationSettingsForm(
-                prefix=f"org{o.pk}", initial={"replies_need_approval": o.replies_need_approval}))
-                for o in organisations],
         })
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        organisations = self.organisations(request)
-        if "organisation" in request.POST:
-            organisation = get_object_or_404(organisations,
-                                             pk=parse_id(request.POST["organisation"]))
-            form = OrganisationSettingsForm(request.POST, prefix=f"org{organisation.pk}")
-            form.is_valid()
-            services.organisation_settings_update(
-                acting_user=request.user, organisation=organisation,
-                replies_need_approval=form.cleaned_data["replies_need_approval"])
-            messages.success(request, f"Settings saved for {organisation}")
-        return redirect("staff:people")
 
 
 class RoleRemoveView(PeopleView):
@@ -252,7 +234,9 @@ class RoleRemoveView(PeopleView):
 
 class PersonAddView(PeopleView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = PersonForm(organisations=self.organisations(request))
+        # "Add an approver" links (core/_no_approver.html) choose both for you.
+        form = PersonForm(organisations=self.organisations(request), initial={
+            k: request.GET[k] for k in ("organisation", "role") if k in request.GET})
         return render(request, "core/person_form.html", {"form": form})
 
     def post(self, request: HttpRequest) -> HttpResponse:

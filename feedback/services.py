@@ -11,13 +11,15 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core import jobs
+from core.approvals import approvers_tell
 from core.audit import Verb
 from core.concurrency import lock_for_edit
-from core.models import Organisation, Role, ServiceArea, Theme
+from core.models import ApprovalNotice, Organisation, Role, ServiceArea, Theme
 from core.pagecache import public_content_changed
 from core.roles import has_role
 from core.services import audit_record
@@ -84,8 +86,14 @@ def default_organisation() -> Organisation:
     return org
 
 
-def response_due(received_on: date) -> date:
-    return add_working_days(received_on, settings.FEEDBACK_RESPONSE_WORKING_DAYS)
+QUOTE_DECIDERS = (Role.OFFICER, Role.APPROVER)
+
+
+def response_due(received_on: date, organisation: Organisation | None = None) -> date:
+    """The answering organisation's response target (its own setting, or the
+    environment's FEEDBACK_RESPONSE_WORKING_DAYS) in working days."""
+    days = organisation.response_days if organisation else settings.FEEDBACK_RESPONSE_WORKING_DAYS
+    return add_working_days(received_on, days)
 
 
 def search_vector_refresh(feedback_ids) -> None:
@@ -158,7 +166,7 @@ def feedback_submit(
         contact_email=contact_email.strip(),
         contact_phone=contact_phone.strip(),
         needs_reply=needs_reply,
-        response_due_on=response_due(received_on) if needs_reply else None,
+        response_due_on=response_due(received_on, organisation) if needs_reply else None,
         logged_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         source_url=source_url,
         source_label=source_label[:300],
@@ -373,7 +381,12 @@ def reply_create(*, acting_user, feedback: Feedback, outcome: str, text: str,
     audit_record(actor=acting_user, verb=Verb.REPLY_WRITTEN, target=feedback,
                  summary=feedback.reference, data={"reply": reply.pk, "outcome": outcome,
                                                    "state": reply.state})
-    if not needs_approval:
+    if needs_approval:
+        approvers_tell(organisation_id=feedback.organisation_id, kind=ApprovalNotice.Kind.REPLY,
+                       title=f"Reply to feedback {feedback.reference}",
+                       path=reverse("staff:feedback:replies"),
+                       exclude_user_ids=[acting_user.pk])
+    else:
         _publish(reply, acting_user)
     return reply
 
@@ -428,6 +441,11 @@ def quote_propose(*, acting_user, feedback: Feedback, redacted_text: str,
     quote.save()
     audit_record(actor=acting_user, verb=Verb.QUOTE_PROPOSED, target=feedback,
                  summary=feedback.reference, data={"quote": quote.pk})
+    # Anyone who may reply, except the proposer, decides (feedback/rules.py).
+    approvers_tell(organisation_id=feedback.organisation_id, kind=ApprovalNotice.Kind.QUOTE,
+                   title=f"Quote from feedback {feedback.reference}",
+                   path=reverse("staff:feedback:quotes"), roles=QUOTE_DECIDERS,
+                   exclude_user_ids=[acting_user.pk])
     return quote
 
 
@@ -486,8 +504,13 @@ def retention_apply(*, now=None) -> RetentionRun:
             if feedback.status == Feedback.Status.RESPONDED:
                 _move(feedback, Feedback.Status.CLOSED, None, at=now)
                 run.closed_count += 1
-    erase_before = now - timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
-    for pk in (Feedback.objects.filter(status=Feedback.Status.CLOSED, closed_at__lt=erase_before,
+    # Each answering organisation keeps contact details for its own number
+    # of days (its setting, or FEEDBACK_CONTACT_RETENTION_DAYS).
+    expired = Q(pk__in=[])
+    for organisation in Organisation.objects.only("pk", "contact_retention_days"):
+        expired |= Q(organisation_id=organisation.pk,
+                     closed_at__lt=now - timedelta(days=organisation.retention_days))
+    for pk in (Feedback.objects.filter(expired, status=Feedback.Status.CLOSED,
                                        contact_details_erased_at__isnull=True)
                .exclude(contact_name="", contact_email="", contact_phone="")
                .values_list("pk", flat=True).iterator()):

@@ -28,7 +28,7 @@ def _message(notification: Notification) -> tuple[str, str, list[str]] | None:
     context = {"feedback": feedback, "site_url": settings.SITE_URL,
                "service_name": settings.SERVICE_NAME,
                "organisation_name": settings.ORGANISATION_NAME,
-               "response_days": settings.FEEDBACK_RESPONSE_WORKING_DAYS}
+               "response_days": feedback.organisation.response_days}
     if notification.kind == Notification.Kind.ASSIGNMENT:
         user = notification.recipient_user
         if user is None or not user.is_active:

@@ -13,6 +13,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from core.approvals import approval_way_through
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
 from core.forms import blank_form_html
@@ -280,6 +281,19 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                         and feedback.response_due_on is not None
                         and feedback.response_due_on < timezone.localdate()),
         }
+        # Waiting for approval with nobody left who may approve: say who can fix it.
+        waiting_reply = next((r for r in feedback.replies.all()
+                              if r.state == Reply.State.AWAITING_APPROVAL), None)
+        if waiting_reply:
+            context["reply_way_through"] = approval_way_through(
+                viewer=user, organisation=feedback.organisation,
+                exclude_user_ids=[waiting_reply.author_id])
+        waiting_quote = next((q for q in feedback.quotes.all()
+                              if q.status == Quote.Status.PROPOSED), None)
+        if waiting_quote:
+            context["quote_way_through"] = approval_way_through(
+                viewer=user, organisation=feedback.organisation,
+                roles=services.QUOTE_DECIDERS, exclude_user_ids=[waiting_quote.proposed_by_id])
         return render(request, "feedback/detail.html", context, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -21,7 +21,7 @@ class ReportsFeed(Feed):
         return settings.ORGANISATION_NAME
 
     def item_author_name(self, item):
-        return item.organisation.name
+        return item.organisation.display_name
 
     def subtitle(self):
         return "What families told us about SEND services, and what we did as a result."

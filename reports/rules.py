@@ -3,7 +3,8 @@
 - Officers and approvers of the report's organisation draft and edit it.
 - An approver of that organisation who is not the author approves it.
 - The author or an approver publishes an approved report; approvers
-  withdraw and start new versions.
+  withdraw. Anyone who may draft starts a new version (so a lone approver
+  can have an officer start it, and then approve it).
 - In the staff area, officers, approvers and administrators see only their
   own organisation's reports (drafts of another partner are theirs until
   published; reports have no sharing). Board members read published
@@ -56,3 +57,4 @@ rules.add_perm("reports.edit_report", edits)
 rules.add_perm("reports.approve_report", approves & ~is_author)
 rules.add_perm("reports.publish_report", approves | (edits & is_author))
 rules.add_perm("reports.withdraw_report", approves)
+rules.add_perm("reports.start_new_version", edits)

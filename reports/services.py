@@ -12,8 +12,10 @@ from django.utils.text import slugify
 from charter import services as charter_services
 from charter.models import EvidenceLink
 from core import jobs
+from core.approvals import approvers_tell
 from core.audit import Verb, changed_fields, snapshot
 from core.concurrency import lock_for_edit
+from core.models import ApprovalNotice
 from core.ordering import move_in_order
 from core.pagecache import public_content_changed
 from core.services import audit_record
@@ -299,7 +301,12 @@ def report_submit(*, acting_user, report: Report) -> Report:
     workflow.require(report, "submit")
     if not report.items.exists():
         raise ValidationError("Add at least one “You said, we did” item before sending it for review.")
-    return _transition(report, S.IN_REVIEW, acting_user)
+    report = _transition(report, S.IN_REVIEW, acting_user)
+    approvers_tell(organisation_id=report.organisation_id, kind=ApprovalNotice.Kind.REPORT,
+                   title=f"Report “{report.title}”, version {report.version}",
+                   path=reverse("staff:reports:edit", args=[report.pk]),
+                   exclude_user_ids=[report.author_id])
+    return report
 
 
 @transaction.atomic

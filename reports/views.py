@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.approvals import approval_way_through
 from core.cache import derived as cache
 from core.concurrency import EditConflict
 from core.forms import blank_form_html
@@ -253,6 +254,12 @@ class StaffReportView(ReportsStaffMixin, View):
             "can_edit": user.has_perm("reports.edit_report", report),
             "can_withdraw": user.has_perm("reports.withdraw_report", report),
             "moves": workflow.allowed_for(user, report),
+            "can_start_version": user.has_perm("reports.start_new_version", report),
+            # Nobody but the author can approve it: say who can fix that.
+            "way_through": (approval_way_through(
+                viewer=user, organisation=report.organisation,
+                exclude_user_ids=[report.author_id])
+                if report.status == Report.Status.IN_REVIEW else None),
             "withdraw_form": withdraw_form or WithdrawForm(),
         }, status=status)
 
@@ -451,7 +458,7 @@ class StaffWorkflowView(ReportsStaffMixin, View):
     PERMISSIONS = {
         **{t.action: t.permission for t in workflow.TRANSITIONS if t.action in (
             "submit", "return", "approve", "publish", "withdraw")},
-        "retry_pdf": "reports.edit_report", "new_version": "reports.withdraw_report",
+        "retry_pdf": "reports.edit_report", "new_version": "reports.start_new_version",
     }
     DONE = {
         "submit": "Sent for review", "return": "Returned to draft", "approve": "Approved",

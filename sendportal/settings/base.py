@@ -232,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.refresh_home_figures",
         "schedule": float(HOME_FIGURES_REFRESH_SECONDS),
     },
+    # "Waiting for your approval" e-mails are jobs (core-dispatch-jobs re-sends
+    # any whose enqueue was lost); the digest goes once a day.
+    "core-send-approval-digests": {
+        "task": "core.tasks.send_approval_digests", "schedule": 24 * 60 * 60.0,
+    },
     # Hourly, but each owner hears at most once per action, kind and ISO week.
     "actionplan-send-reminders": {
         "task": "actionplan.tasks.send_reminders", "schedule": 60 * 60.0,

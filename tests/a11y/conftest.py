@@ -155,6 +155,13 @@ ADDRESSES = {
     "staff:jobs": (ADMIN, lambda w: {}),
     "staff:job-retry": "POST only, from the background work page",
     "staff:role-remove": (ADMIN, lambda w: {"pk": w.membership.pk}),
+    "staff:organisations": (ADMIN, lambda w: {}),
+    "staff:organisation-add": (ADMIN, lambda w: {}),
+    "staff:organisation-edit": (ADMIN, lambda w: {"pk": _organisation_pk("Families in Partnership")}),
+    "staff:organisation-administrator": (
+        ADMIN, lambda w: {"pk": _organisation_pk("Families in Partnership")}),
+    "staff:organisation-settings": (ADMIN, lambda w: {"pk": w.admin.memberships.first()
+                                                       .organisation_id}),
     "staff:feedback:inbox": (ADMIN, lambda w: {}),
     "staff:feedback:detail": (OFFICER, lambda w: {"pk": w.feedback.pk}),
     "staff:feedback:contact-erase": (OFFICER, lambda w: {"pk": w.feedback.pk}),
@@ -238,6 +245,12 @@ ADDRESSES = {
     "two-factor-setup": (ADMIN, lambda w: {}),
     "two-factor-turn-off": "POST only, from the account page",
 }
+
+
+def _organisation_pk(name: str) -> int:
+    from core.models import Organisation
+
+    return Organisation.objects.get(name=name).pk
 
 
 def _published_series_slug() -> str:

@@ -56,16 +56,18 @@ def test_a_sign_in_name_over_255_characters_is_a_form_error(client):
     assert long_name in html  # what was typed is kept
 
 
-@pytest.mark.parametrize("value", ["abc", "1.5", "²", "٣", "-1", "9" * 30, ""])
-def test_people_page_answers_404_to_ids_that_are_not_ids(client, value):
+@pytest.mark.parametrize("value", ["abc", "1.5", "²", "٣", "-1", "9" * 30])
+def test_organisation_settings_refuse_days_that_are_not_numbers(client, value):
     org = OrganisationFactory()
     admin = staff_user(Role.ADMINISTRATOR, org)
     client.force_login(admin)
-    # (Roles are removed through their own confirmation page, whose address
-    # takes only a number.)
-    response = client.post(reverse("staff:people"), {"organisation": value})
-    assert response.status_code == 404
-    assert "Page not found" in response.content.decode()
+    # (The people page no longer takes settings: each organisation has its
+    # own settings page, whose address takes only a number.)
+    response = client.post(reverse("staff:organisation-settings", args=[org.pk]),
+                           {"response_working_days": value, "lock_version": org.lock_version})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "govuk-error-summary" in html and "#id_response_working_days" in html
     assert Membership.objects.filter(user=admin).exists()
 
 

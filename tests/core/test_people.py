@@ -101,8 +101,8 @@ def test_another_organisations_people_are_out_of_reach(client, org):
 
 def test_settings_turn_on_reply_approval(client, org):
     client.force_login(staff_user(Role.ADMINISTRATOR, org))
-    client.post(reverse("staff:people"), {"organisation": org.pk,
-                                          f"org{org.pk}-replies_need_approval": "on"})
+    client.post(reverse("staff:organisation-settings", args=[org.pk]),
+                {"replies_need_approval": "on", "lock_version": org.lock_version})
     org.refresh_from_db()
     assert org.replies_need_approval is True
 

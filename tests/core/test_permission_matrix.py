@@ -59,6 +59,11 @@ def no_args(w):
     return {}
 
 
+def _gcc_org(w):
+    from core.models import Organisation
+    return {"pk": Organisation.objects.get(name=GCC).pk}
+
+
 def _failed_job(w):
     from core.models import Job
     return Job.objects.filter(state=Job.State.FAILED, organisation__name=GCC).first()
@@ -139,10 +144,18 @@ MATRIX.update({
     "staff:job-retry": Entry(lambda w: {"pk": _failed_job(w).pk}, "-----", "NNNYN"),
     "staff:lists": Entry(no_args, "YYNYY", "-----"),
     "staff:list-add": Entry(no_args, "NNNYY", "NNNYY"),
-    "staff:people": Entry(no_args, "NNNYY", "NNNYY"),
+    "staff:people": Entry(no_args, "NNNYY", "-----"),
     "staff:person-add": Entry(no_args, "NNNYY", "NNNYY"),
+    # Partner organisations: the partnership's administrators (the county
+    # council's) add and edit them; each organisation's administrators keep
+    # its settings. The other organisation's administrator is neither here.
+    "staff:organisations": Entry(no_args, "NNNYN", "-----"),
+    "staff:organisation-add": Entry(no_args, "NNNYN", "NNNYN"),
+    "staff:organisation-edit": Entry(_gcc_org, "NNNYN", "NNNYN"),
+    "staff:organisation-administrator": Entry(_gcc_org, "NNNYN", "NNNYN"),
+    "staff:organisation-settings": Entry(_gcc_org, "NNNYN", "NNNYN"),
     "staff:role-remove": Entry(lambda w: {"pk": w.membership.pk}, "NNNYN", "NNNYN"),
-    "account": Entry(no_args, "YYYYY", "-----"),
+    "account": Entry(no_args, "YYYYY", "YYYYY"),
     "two-factor-setup": Entry(no_args, "YYYYY", "YYYYY"),
     "two-factor-turn-off": Entry(no_args, "-----", "YYYYY"),
 })
@@ -254,10 +267,12 @@ MATRIX.update({
 })
 
 # The published version of a report: "withdraw" and "new version" are posts to
-# its workflow address: approvers of its organisation only.
+# its workflow address. Approvers of its organisation withdraw; anyone who may
+# draft (its officers and approvers) starts a new version, so a lone approver
+# is never the author of the only draft they could approve (issue #12).
 WORKFLOW_ON_PUBLISHED = {
     "withdraw": "NYNNN",
-    "new_version": "NYNNN",
+    "new_version": "YYNNN",
 }
 
 
@@ -286,7 +301,8 @@ def _gcc_world():
     for role in (Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR):
         Membership.objects.create(user=outsider, organisation=elsewhere, role=role)
 
-    adopted = Charter.objects.get(organisation=gcc, status=Charter.Status.ADOPTED)
+    adopted = (Charter.objects.filter(organisation=gcc, status=Charter.Status.ADOPTED)
+               .order_by("pk").first())
     draft = (Charter.objects.filter(organisation=gcc, status=Charter.Status.DRAFT).first()
              or charter_services.charter_new_version(acting_user=admin, charter=adopted))
     section = draft.sections.first()
@@ -297,7 +313,8 @@ def _gcc_world():
                                     acting_user=admin, charter=adopted, title="Matrix round",
                                     held_on=adopted.adopted_on or draft.created_at.date(),
                                     access="invitation"))
-    w.objects["audit"] = ParticipationAudit.objects.get(organisation=gcc, status="in_progress")
+    w.objects["audit"] = (ParticipationAudit.objects.filter(organisation=gcc, status="in_progress")
+                          .order_by("pk").first())
     w.objects["evidence_link"] = (EvidenceLink.objects.filter(
         commitment__section__charter=adopted).first())
 
