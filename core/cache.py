@@ -59,3 +59,44 @@ def _derived():
 
 
 derived = _derived()
+
+
+# --- Generations: "has anything of this kind changed since?" ------------------------------
+#
+# A figure worked out from many rows (the board dashboard) is kept under the
+# generation of what it was worked out from; writers move the generation on
+# (core.cache.data_changed, called from signal receivers on every save and
+# delete of the models concerned), so a kept figure is never used after a change.
+
+
+def data_generation(name: str) -> int:
+    """The current generation of `name` (started afresh, past any earlier
+    one, if the counter was evicted or Redis is down)."""
+    import time
+
+    key = f"generation:{name}"
+    value = derived.get(key)
+    if value is None:
+        value = int(time.time() * 1000)
+        if not derived.add(key, value, timeout=None):
+            value = derived.get(key, value)
+    return value
+
+
+def _bump(name: str) -> None:
+    try:
+        derived.incr(f"generation:{name}")
+    except ValueError:  # no counter yet: the next read starts a fresh one
+        data_generation(name)
+    except Exception as exc:  # Redis down: nothing is read from it either
+        logger.warning("derived cache unreachable: incr %s", exc.__class__.__name__)
+
+
+def data_changed(name: str) -> None:
+    """Move the generation of `name` on now and again after commit (a
+    figure worked out from the old rows while the transaction was open is
+    dropped too), as core.pagecache.public_content_changed does."""
+    from django.db import transaction
+
+    _bump(name)
+    transaction.on_commit(lambda: _bump(name))
