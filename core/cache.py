@@ -13,12 +13,39 @@ than switching backends.
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
 
-class FailSoftRedisCache(RedisCache):
+class _ReusedClient(RedisCacheClient):
+    """Django's client makes a new redis-py client object for every cache
+    operation (building its table of ~170 reply parsers each time: the
+    largest cost of serving a cached page). One per connection pool is
+    enough: a redis-py client is safe to share between threads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write))
+        return client
+
+
+class ReusedClientRedisCache(RedisCache):
+    """Django's Redis cache with one redis-py client per pool (see above)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClient
+
+
+class FailSoftRedisCache(ReusedClientRedisCache):
     def _soft(self, operation: str, default, *args, **kwargs):
         try:
             return getattr(super(), operation)(*args, **kwargs)
