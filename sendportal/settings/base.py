@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "core.two_factor.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.CSPMiddleware",  # django-csp's, its usual header kept
     # Before any view reads a value (and inside the header middleware, so its
     # 400 page has them): Postgres cannot store NUL bytes.
     "core.middleware.RejectNulBytesMiddleware",
