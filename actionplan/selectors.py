@@ -319,6 +319,31 @@ def _status_counts_at(actions: QuerySet[Action], days: list[date], total: int
     return counts
 
 
+ACTIONS_GENERATION = "actions"
+DASHBOARD_CACHE_SECONDS = 10 * 60
+
+
+def actions_changed(sender, **kwargs) -> None:
+    """Signal receiver (actionplan.apps): a plan, priority, action, progress
+    update, organisation or person was saved or deleted; kept dashboards go."""
+    from core.cache import data_changed
+
+    data_changed(ACTIONS_GENERATION)
+
+
+def dashboard_cache_key(params, *, today: date) -> str:
+    """Where the dashboard for these filters is kept: the same for everyone
+    (the actions staff see do not depend on who asks), until anything it
+    shows changes or the day does (overdue, due soon)."""
+    import hashlib
+
+    from core.cache import data_generation
+
+    query = repr(sorted((k, sorted(params.getlist(k))) for k in params))
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return f"dashboard:{data_generation(ACTIONS_GENERATION)}:{today.isoformat()}:{digest}"
+
+
 def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
     """Every figure on the board dashboard for the (filtered) actions.
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from core.cache import derived
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
 from core.models import Organisation
@@ -265,12 +266,26 @@ class DashboardView(StaffPermissionMixin, View):
         params = _with_default_plan(request)  # the person's board's plan; "Any plan" is a choice
         filterset = DashboardFilter(params, queryset=selectors.actions_for_staff())
         today = timezone.localdate()
-        data = selectors.dashboard(filterset.qs, today=today)
-        statuses = data.statuses
-        total = data.totals["total"]
+        # The figures and charts are kept until anything they show changes.
+        key = selectors.dashboard_cache_key(params, today=today)
+        kept = derived.get(key)
+        if kept is None:
+            data = selectors.dashboard(filterset.qs, today=today)
+            kept = (data, self.charts(data))
+            derived.set(key, kept, selectors.DASHBOARD_CACHE_SECONDS)
+        data, chart_context = kept
         context = {
             "filter": filterset, "data": data, "query": _query_without_page(request, params),
             "can_export": request.user.has_perm("actionplan.export_actions"),
+            **chart_context,
+        }
+        return render(request, "actionplan/dashboard.html", context)
+
+    @staticmethod
+    def charts(data) -> dict:
+        statuses = data.statuses
+        total = data.totals["total"]
+        return {
             "status_labels": [label for _, label in statuses],
             "by_status": list(zip([label for _, label in statuses], data.by_status, strict=False)),
             "priority_chart": charts.stacked_bars(
@@ -290,7 +305,6 @@ class DashboardView(StaffPermissionMixin, View):
                             "showing how many actions were in each status at the end of the "
                             "month. The table after the chart gives the same numbers."),
         }
-        return render(request, "actionplan/dashboard.html", context)
 
 
 # --- Staff: boards and meetings ----------------------------------------------------------

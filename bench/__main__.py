@@ -229,7 +229,8 @@ def run(args) -> list[tuple[str, str]]:
         acting_user=officer, organisation=org, title="Bench long report", kind="other",
         period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), summary="Bench.")
     for n in range(16):  # about two pages each
-        report_services.item_save(acting_user=officer, report=long_report, heading=f"Item {n}",
+        report_services.item_save(acting_user=officer, report=long_report, new_topic="General",
+                                  heading=f"Item {n}",
                                   theme=theme, you_said="Families told us several things. " * 40,
                                   we_did="We changed how the service works. " * 40,
                                   what_next="We will check again in six months. " * 10,

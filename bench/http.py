@@ -165,6 +165,10 @@ def main() -> int:
                SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1,localhost",
                BENCH_STATIC_ROOT=static_root, LOG_LEVEL="WARNING",
                MEDIA_ROOT=str(Path(tempfile.gettempdir()) / "bench-media"),
+               # Production refuses to start without a real transport; no e-mail
+               # leaves a benchmark: they are kept as files.
+               EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+               EMAIL_FILE_PATH=str(Path(tempfile.gettempdir()) / "bench-mail"),
                # Every POST comes from one address: the limiter must not be what is measured.
                FEEDBACK_RATE_LIMIT_PER_HOUR="1000000",
                PYTHONPATH=str(ROOT))

@@ -13,12 +13,39 @@ than switching backends.
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
 
-class FailSoftRedisCache(RedisCache):
+class _ReusedClient(RedisCacheClient):
+    """Django's client makes a new redis-py client object for every cache
+    operation (building its table of ~170 reply parsers each time: the
+    largest cost of serving a cached page). One per connection pool is
+    enough: a redis-py client is safe to share between threads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write))
+        return client
+
+
+class ReusedClientRedisCache(RedisCache):
+    """Django's Redis cache with one redis-py client per pool (see above)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClient
+
+
+class FailSoftRedisCache(ReusedClientRedisCache):
     def _soft(self, operation: str, default, *args, **kwargs):
         try:
             return getattr(super(), operation)(*args, **kwargs)
@@ -59,3 +86,44 @@ def _derived():
 
 
 derived = _derived()
+
+
+# --- Generations: "has anything of this kind changed since?" ------------------------------
+#
+# A figure worked out from many rows (the board dashboard) is kept under the
+# generation of what it was worked out from; writers move the generation on
+# (core.cache.data_changed, called from signal receivers on every save and
+# delete of the models concerned), so a kept figure is never used after a change.
+
+
+def data_generation(name: str) -> int:
+    """The current generation of `name` (started afresh, past any earlier
+    one, if the counter was evicted or Redis is down)."""
+    import time
+
+    key = f"generation:{name}"
+    value = derived.get(key)
+    if value is None:
+        value = int(time.time() * 1000)
+        if not derived.add(key, value, timeout=None):
+            value = derived.get(key, value)
+    return value
+
+
+def _bump(name: str) -> None:
+    try:
+        derived.incr(f"generation:{name}")
+    except ValueError:  # no counter yet: the next read starts a fresh one
+        data_generation(name)
+    except Exception as exc:  # Redis down: nothing is read from it either
+        logger.warning("derived cache unreachable: incr %s", exc.__class__.__name__)
+
+
+def data_changed(name: str) -> None:
+    """Move the generation of `name` on now and again after commit (a
+    figure worked out from the old rows while the transaction was open is
+    dropped too), as core.pagecache.public_content_changed does."""
+    from django.db import transaction
+
+    _bump(name)
+    transaction.on_commit(lambda: _bump(name))

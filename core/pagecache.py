@@ -10,18 +10,25 @@ before the commit would let a request still reading the old rows cache them
 under the new generation; the second bump drops that page.)
 
 Never cached: signed-in people, requests carrying messages, responses that
-set a cookie or used a CSRF token (a page with a POST form), anything but a
-200. So a page with personal data or a session can never be stored.
+set a cookie, anything but a 200. So a page with personal data or a session
+can never be stored. A page with a POST form (it carries the visitor's CSRF
+token) is cached only when its view asks for it (`csrf_form=True`): every
+token made from this visitor's CSRF secret is taken out of the stored page
+and each visitor's own token is put in when it is served, so no visitor ever
+sees another's token (a page that shows the secret some other way is not
+stored at all).
 """
 
 import hashlib
 import logging
+import re
 import time
 from functools import wraps
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
 
 from core.cache import derived as cache
 
@@ -61,6 +68,12 @@ def public_content_changed() -> None:
     transaction.on_commit(_bump)
 
 
+def choices_changed(sender, **kwargs) -> None:
+    """Signal receiver: a service area or organisation, which the cached
+    feedback forms offer as choices, was saved or deleted (core.apps)."""
+    public_content_changed()
+
+
 def _cacheable_request(request: HttpRequest) -> bool:
     if request.method not in ("GET", "HEAD") or "messages" in request.COOKIES:
         return False
@@ -77,8 +90,29 @@ def _key(request: HttpRequest) -> str:
     return f"public-page:{digest}"
 
 
-def cache_public_page(view):
-    """Decorate a public view function (or `as_view()`) to cache its page."""
+# Where each visitor's own CSRF token goes in a stored page (never in a real page:
+# it is not made of the token's letters and digits only).
+TOKEN_SLOT = b"{{csrf-token-slot}}"
+_TOKEN_LIKE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+
+
+def _without_tokens(request: HttpRequest, content: bytes) -> bytes | None:
+    """The page with every token made from this visitor's CSRF secret put
+    back as TOKEN_SLOT; None if the secret shows in any other form."""
+    secret = request.META.get("CSRF_COOKIE", "")
+    if not secret or secret.encode() in content or TOKEN_SLOT in content:
+        return None
+    out = _TOKEN_LIKE.sub(
+        lambda m: TOKEN_SLOT if _unmask_cipher_token(m.group().decode()) == secret
+        else m.group(), content)
+    return None if secret.encode() in out else out
+
+
+def cache_public_page(view=None, *, csrf_form: bool = False):
+    """Decorate a public view function (or `as_view()`) to cache its page.
+    `csrf_form=True` for a page with a POST form (see the module's notes)."""
+    if view is None:
+        return lambda v: cache_public_page(v, csrf_form=csrf_form)
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
@@ -92,16 +126,22 @@ def cache_public_page(view):
         generation = found.get(GENERATION_KEY) or public_generation()
         stored = found.get(key)
         if stored is not None and stored[0] == generation:
-            response = HttpResponse(stored[1], content_type=stored[2])
+            content = stored[1]
+            if TOKEN_SLOT in content:  # this visitor's own token (sets its cookie if new)
+                content = content.replace(TOKEN_SLOT, get_token(request).encode())
+            response = HttpResponse(content, content_type=stored[2])
             response["X-Page-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if (response.status_code == 200 and not response.cookies and not response.streaming
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-                and not request.META.get("CSRF_COOKIE_USED")):
-            cache.set(key, (generation, response.content, response["Content-Type"]), timeout)
+        if response.status_code != 200 or response.cookies or response.streaming:
+            return response
+        content = response.content
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+            content = _without_tokens(request, content) if csrf_form else None
+        if content is not None:
+            cache.set(key, (generation, content, response["Content-Type"]), timeout)
         return response
 
     return wrapped

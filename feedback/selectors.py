@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from core.models import Role
+from core.models import Role, ServiceArea, Theme
 from core.roles import organisation_ids_with_role
 
 from .models import (
@@ -45,7 +45,10 @@ def feedback_inbox(user) -> QuerySet[Feedback]:
     return (
         feedback_visible_to(user)
         .select_related("organisation", "assigned_to")
-        .prefetch_related("themes", "service_areas")
+        # A row shows only their names: no timestamps to parse, no descriptions.
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "name")),
+                          Prefetch("service_areas",
+                                   queryset=ServiceArea.objects.only("id", "name")))
         .annotate(is_overdue=Q(status__in=OPEN_STATUSES, response_due_on__lt=today))
         # The search index is read by the WHERE clause, never shown.
         .defer("search_vector")

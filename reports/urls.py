@@ -12,8 +12,11 @@ urlpatterns = [
     path("", cache_public_page(views.ArchiveView.as_view()), name="index"),
     path("feed/", cache_public_page(feeds.ReportsFeed()), name="feed"),
     path("series/<slug:slug>/", cache_public_page(views.SeriesView.as_view()), name="series"),
-    path("<slug:slug>/", views.ReportView.as_view(), name="detail"),
-    path("<slug:slug>/v/<int:version>/", views.ReportView.as_view(), name="version"),
+    # A report page has the "Was this page useful?" form: each visitor's token is put in.
+    path("<slug:slug>/", cache_public_page(views.ReportView.as_view(), csrf_form=True),
+         name="detail"),
+    path("<slug:slug>/v/<int:version>/",
+         cache_public_page(views.ReportView.as_view(), csrf_form=True), name="version"),
     path("<slug:slug>/v/<int:version>/pdf/", views.ReportPdfView.as_view(), name="pdf"),
     path("<slug:slug>/v/<int:version>/pdf-status/", views.ReportPdfStatusView.as_view(),
          name="pdf-status"),

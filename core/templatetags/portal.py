@@ -70,3 +70,49 @@ class TableRegionNode(template.Node):
         return format_html('<div class="app-table-scroll" role="region" aria-label="{}" '
                            'tabindex="0">{}</div>', self.label.resolve(context),
                            self.nodelist.render(context))  # a SafeString: already escaped
+
+
+# Rendered staff navigations, per process: {(path, superuser, roles held): html}.
+_NAV_HTML: dict[tuple, str] = {}
+_NAV_HTML_LIMIT = 2_000
+
+
+@register.tag
+def same_for_same_roles(parser, token):
+    """{% same_for_same_roles %}…{% endsame_for_same_roles %}
+
+    Renders its contents once per address and set of roles held, then reuses
+    them (kept in the process): the staff navigation asks about a dozen
+    permissions and reverses a dozen addresses on every staff page, and the
+    answer is the same for everyone holding the same roles. Only for markup
+    that depends on nothing but the address, the person's roles (anywhere,
+    without an object: every permission the navigation asks about is one of
+    those), whether they administer the partnership, and whether they are a
+    superuser."""
+    nodelist = parser.parse(("endsame_for_same_roles",))
+    parser.delete_first_token()
+    return SameForSameRolesNode(nodelist)
+
+
+class SameForSameRolesNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        from core.roles import is_partnership_administrator, roles_by_organisation
+
+        request, user = context.get("request"), context.get("user")
+        if request is None or user is None or not getattr(user, "is_authenticated", False):
+            return self.nodelist.render(context)
+        held = frozenset().union(*roles_by_organisation(user).values())
+        where = (getattr(self.origin, "name", None), getattr(self.token, "position", None))
+        # The partnership's administrators see more (partner organisations)
+        # than other administrators holding the same roles.
+        key = (where, request.path, user.is_superuser, user.is_active, held,
+               is_partnership_administrator(user))
+        html = _NAV_HTML.get(key)
+        if html is None:
+            if len(_NAV_HTML) >= _NAV_HTML_LIMIT:
+                _NAV_HTML.clear()
+            html = _NAV_HTML[key] = self.nodelist.render(context)
+        return html

@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "core.two_factor.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.CSPMiddleware",  # django-csp's, its usual header kept
     # Before any view reads a value (and inside the header middleware, so its
     # 400 page has them): Postgres cannot store NUL bytes.
     "core.middleware.RejectNulBytesMiddleware",
@@ -160,7 +160,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, reusing one redis-py client (core.cache).
+            "BACKEND": "core.cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "sendportal",
             # A cache that does not answer must not hold a family's request:

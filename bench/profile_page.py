@@ -1,0 +1,107 @@
+"""Where one page's time goes, in-process (no gunicorn, no network).
+
+    python -m bench.profile_page /staff/feedback/ --as officer [--repeat 30] [--profile]
+
+Runs the portal's production settings (as bench/http.py does) against
+DATABASE_URL and REDIS_URL, signs in the demo person named by --as (officer,
+approver, board, admin; none for a visitor), warms the page up, then asks for it
+--repeat times with Django's test client and prints the median and best
+milliseconds per request, the queries per request and their time. --profile
+adds a cProfile of the repeated requests (top functions by cumulative time).
+On a machine shared with other work, the best time is the steadiest figure.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PEOPLE = {"officer": "officer@demo.example", "approver": "approver@demo.example",
+          "board": "board@demo.example", "admin": "admin@demo.example"}
+
+
+def setup() -> None:
+    static_root = Path(tempfile.gettempdir()) / "bench-profile-static"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.portal_settings")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    os.environ.setdefault("EMAIL_FILE_PATH", str(Path(tempfile.gettempdir()) / "bench-mail"))
+    os.environ.setdefault("BENCH_STATIC_ROOT", str(static_root))
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("FEEDBACK_RATE_LIMIT_PER_HOUR", "1000000")
+    sys.path.insert(0, str(ROOT))
+    import django
+    django.setup()
+    if not (static_root / "staticfiles.json").exists():
+        from django.core.management import call_command
+        call_command("collectstatic", "--noinput", verbosity=0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path")
+    parser.add_argument("--as", dest="person", default="", choices=["", *PEOPLE])
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--queries", action="store_true", help="print each query once")
+    args = parser.parse_args()
+    setup()
+
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from core.models import User
+
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    if args.person:
+        client.force_login(User.objects.get(email=PEOPLE[args.person]))
+
+    def get():
+        response = client.get(args.path, secure=True)
+        if response.status_code != 200:
+            raise SystemExit(f"{args.path}: {response.status_code}")
+        return response
+
+    for _ in range(3):
+        get()
+    with CaptureQueriesContext(connection) as queries:
+        get()
+    captured = list(queries.captured_queries)
+    sql_ms = sum(float(q["time"]) for q in captured) * 1000
+    if args.queries:
+        for q in captured:
+            print(f"{float(q['time']) * 1000:7.1f} ms  {q['sql'][:300]}")
+
+    times = []
+    profiler = cProfile.Profile() if args.profile else None
+    for _ in range(args.repeat):
+        reset_queries()
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        get()
+        if profiler:
+            profiler.disable()
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"{args.path} as {args.person or 'visitor'}: median {statistics.median(times):.1f} ms, "
+          f"best {min(times):.1f} ms over {args.repeat}; {len(captured)} queries "
+          f"({sql_ms:.1f} ms of SQL)")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
