@@ -157,9 +157,9 @@ ADDRESSES = {
     "staff:role-remove": (ADMIN, lambda w: {"pk": w.membership.pk}),
     "staff:organisations": (ADMIN, lambda w: {}),
     "staff:organisation-add": (ADMIN, lambda w: {}),
-    "staff:organisation-edit": (ADMIN, lambda w: {"pk": _organisation_pk("Families in Partnership")}),
+    "staff:organisation-edit": (ADMIN, lambda w: {"pk": _organisation_pk("Gloucestershire Parent Carer Forum")}),
     "staff:organisation-administrator": (
-        ADMIN, lambda w: {"pk": _organisation_pk("Families in Partnership")}),
+        ADMIN, lambda w: {"pk": _organisation_pk("Gloucestershire Parent Carer Forum")}),
     "staff:organisation-settings": (ADMIN, lambda w: {"pk": w.admin.memberships.first()
                                                        .organisation_id}),
     "staff:feedback:inbox": (ADMIN, lambda w: {}),

@@ -140,7 +140,7 @@ def test_background_work_survives_redis_down_a_killed_worker_and_shows_what_keep
     assert received[newcomer] == 1
     assert "/staff/account/reset/" in body(stack.smtp.to(newcomer)[0])
     assert _import(stack, small)[1:] == (SMALL, SMALL, 0, SMALL)
-    assert len(stack.sql("SELECT 1 FROM core_auditevent WHERE verb = 'board_pack_generated' "
+    assert len(stack.sql("SELECT 1 FROM core_auditevent WHERE verb = 'board_pack.generated' "
                          "AND target_id = %s", (str(meeting_id),))) == packs_before + 1
     [(refused_notification,)] = stack.sql(
         "SELECT n.id FROM feedback_notification n JOIN feedback_feedback f ON "
