@@ -485,10 +485,6 @@ def board_pack_request(*, acting_user: User | None, meeting: Meeting) -> Meeting
     return meeting
 
 
-def board_pack_filename(meeting: Meeting) -> str:
-    return f"board-pack-meeting-{meeting.pk}.pdf"
-
-
 def board_pack_build(*, meeting_id: int) -> Meeting:
     """Render the board pack PDF and store it as the meeting's one pack file.
 

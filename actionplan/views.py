@@ -532,9 +532,11 @@ class PlanDetailView(StaffPermissionMixin, View):
             "plan": plan, "can_change": request.user.has_perm("actionplan.change_plan", plan)})
 
 
-class PlanEditView(PlanMixin, ActionPlanFormPage):
+class PlanFormPage(PlanMixin, ActionPlanFormPage):
+    """A form about one plan: at the plan's address, captioned with its
+    title, going back to the plan's page."""
+
     permission_required = "actionplan.view_plans"
-    heading = "Change the plan"
 
     def prepare(self) -> None:
         self.plan = self.get_plan(self.kwargs["slug"])
@@ -542,6 +544,10 @@ class PlanEditView(PlanMixin, ActionPlanFormPage):
 
     def back_url(self) -> str:
         return reverse("staff:actionplan:plan_detail", args=[self.plan.slug])
+
+
+class PlanEditView(PlanFormPage):
+    heading = "Change the plan"
 
     def make_form(self, data=None):
         boards, board_required = _plan_boards(self.request)
@@ -581,16 +587,8 @@ class PlanPublishView(PlanMixin, StaffPermissionMixin, View):
         return redirect("staff:actionplan:plan_detail", slug=plan.slug)
 
 
-class PriorityCreateView(PlanMixin, ActionPlanFormPage):
-    permission_required = "actionplan.view_plans"
+class PriorityCreateView(PlanFormPage):
     heading = "Add a priority"
-
-    def prepare(self) -> None:
-        self.plan = self.get_plan(self.kwargs["slug"])
-        self.caption = self.plan.title
-
-    def back_url(self) -> str:
-        return reverse("staff:actionplan:plan_detail", args=[self.plan.slug])
 
     def make_form(self, data=None):
         return PriorityForm(data)

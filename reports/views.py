@@ -252,7 +252,6 @@ class StaffReportView(ReportsStaffMixin, View):
                 "lock_version": report.lock_version}),
             "useful": getattr(report, "useful_count", None),
             "can_edit": user.has_perm("reports.edit_report", report),
-            "can_withdraw": user.has_perm("reports.withdraw_report", report),
             "moves": workflow.allowed_for(user, report),
             "can_start_version": user.has_perm("reports.start_new_version", report),
             # Nobody but the author can approve it: say who can fix that.
