@@ -99,7 +99,7 @@ def main() -> int:
           f"best {min(times):.1f} ms over {args.repeat}; {len(captured)} queries "
           f"({sql_ms:.1f} ms of SQL)")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
     return 0
 
 
