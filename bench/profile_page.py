@@ -9,6 +9,10 @@ approver, board, admin; none for a visitor), warms the page up, then asks for it
 milliseconds per request, the queries per request and their time. --profile
 adds a cProfile of the repeated requests (top functions by cumulative time).
 On a machine shared with other work, the best time is the steadiest figure.
+Pages kept whole (public pages, the busiest staff pages) are measured as
+served from the cache once warm; PUBLIC_PAGE_CACHE_SECONDS=0 or
+STAFF_PAGE_CACHE_SECONDS=0 measures making them. PROFILE_SORT=tottime sorts
+the profile by each function's own time.
 """
 
 import argparse
