@@ -2,13 +2,16 @@
 
 from django.urls import path
 
+from core.pagecache import cache_staff_page
+
 from . import views
 
 app_name = "actionplan"
 
 urlpatterns = [
-    path("", views.ActionListView.as_view(), name="action_list"),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("", cache_staff_page("actionplan")(views.ActionListView.as_view()), name="action_list"),
+    path("dashboard/", cache_staff_page("actionplan")(views.DashboardView.as_view()),
+         name="dashboard"),
     path("export.csv", views.ExportView.as_view(), name="export"),
     path("actions/new/", views.ActionCreateView.as_view(), name="action_create"),
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action_detail"),

@@ -9,6 +9,10 @@ approver, board, admin; none for a visitor), warms the page up, then asks for it
 milliseconds per request, the queries per request and their time. --profile
 adds a cProfile of the repeated requests (top functions by cumulative time).
 On a machine shared with other work, the best time is the steadiest figure.
+Pages kept whole (public pages, the busiest staff pages) are measured as
+served from the cache once warm; PUBLIC_PAGE_CACHE_SECONDS=0 or
+STAFF_PAGE_CACHE_SECONDS=0 measures making them. PROFILE_SORT=tottime sorts
+the profile by each function's own time.
 """
 
 import argparse
@@ -99,7 +103,7 @@ def main() -> int:
           f"best {min(times):.1f} ms over {args.repeat}; {len(captured)} queries "
           f"({sql_ms:.1f} ms of SQL)")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
     return 0
 
 

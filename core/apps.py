@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from core import changes
         from core.pagecache import choices_changed
 
         from .models import Organisation, ServiceArea
@@ -19,3 +20,5 @@ class CoreConfig(AppConfig):
                               dispatch_uid=f"pagecache-save-{model.__name__}")
             post_delete.connect(choices_changed, sender=model,
                                 dispatch_uid=f"pagecache-delete-{model.__name__}")
+        # Every write, however made, moves its tables' generation on (kept staff pages).
+        changes.install()

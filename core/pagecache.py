@@ -26,6 +26,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
@@ -145,3 +146,101 @@ def cache_public_page(view=None, *, csrf_form: bool = False):
         return response
 
     return wrapped
+
+
+# --- Staff pages --------------------------------------------------------------------------
+#
+# The busiest staff pages (the staff home, the inbox, the action list, the
+# board dashboard) are kept whole for each person, until anything they show
+# changes: a page is made under the current generation of each group of
+# tables it reads (core.changes, moved on by every write to them, however it
+# is made) and used only while all of those are still current. So an
+# officer's second look at the inbox, or a board member's at the dashboard,
+# costs a look-up; a family's new feedback empties every kept inbox at once.
+#
+# Kept in each web process's own memory (the "staff_pages" local-memory
+# cache), never in Redis: these pages hold what families wrote, and a page
+# never leaves the process that rendered it, is never written to disk, and
+# goes when the process does. Only the generation numbers are shared. The
+# key is the person, the whole address (filters included) and the day (what
+# is overdue changes at midnight); each visitor's own CSRF token is put back
+# in as for public pages. The checks before any view runs (signed in, the
+# two-factor code entered, the session not idle too long) run every time.
+# Never kept: anything but a 200, a page with messages to show, a response
+# that sets a cookie or changed the session.
+
+
+def _staff_key(request: HttpRequest) -> str:
+    from django.utils import timezone
+
+    raw = f"{request.user.pk}|{timezone.localdate().isoformat()}|{request.build_absolute_uri()}"
+    return "staff-page:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def _cacheable_staff_request(request: HttpRequest) -> bool:
+    from django.db import connection
+
+    return (request.method in ("GET", "HEAD")
+            # Inside a transaction the rows read may be this request's own
+            # uncommitted writes, which no generation counts yet.
+            and not connection.in_atomic_block
+            and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+            and request.user.is_authenticated
+            and not len(get_messages(request)))  # counts without marking them shown
+
+
+def cache_staff_page(*groups: str):
+    """Decorate a staff view function (or `as_view()`) to keep its page for
+    each person until a table in one of `groups` (app labels; "core" and
+    "other", which every staff page reads, are always added) is written.
+    tests/core/test_staff_page_cache.py checks that each kept page reads no
+    table outside its groups."""
+    from django.core.cache import caches
+
+    from core import changes
+
+    depends = tuple(dict.fromkeys((*groups, "core", "other")))
+    unknown = set(depends) - set(changes.GROUPS)
+    if unknown:
+        raise ValueError(f"unknown table groups: {sorted(unknown)}")
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            timeout = settings.STAFF_PAGE_CACHE_SECONDS
+            if not timeout or not _cacheable_staff_request(request):
+                return view(request, *args, **kwargs)
+            kept = caches["staff_pages"]
+            key = _staff_key(request)
+            # Read before rendering: a page made from rows written after this
+            # look is kept under older numbers, so it is never used.
+            current = changes.generations(depends)
+            if current is None:  # Redis unreachable: whether anything changed is unknown
+                return view(request, *args, **kwargs)
+            generation = tuple(current.values())
+            stored = kept.get(key)
+            if stored is not None and stored[0] == generation:
+                content, headers = stored[1], stored[2]
+                if TOKEN_SLOT in content:
+                    content = content.replace(TOKEN_SLOT, get_token(request).encode())
+                response = HttpResponse(content)
+                for header, value in headers:
+                    response[header] = value
+                response["X-Page-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if (response.status_code != 200 or response.cookies or response.streaming
+                    or request.session.modified or len(get_messages(request))):
+                return response
+            content = _without_tokens(request, response.content)
+            if content is not None:
+                headers = [(h, v) for h, v in response.items() if h.lower() != "content-length"]
+                kept.set(key, (generation, content, headers), timeout)
+            return response
+
+        wrapped.staff_page_groups = depends
+        return wrapped
+
+    return decorate

@@ -4,11 +4,13 @@ one place shows every address that needs a signed-in person."""
 from django.urls import include, path
 
 from . import organisation_views, views
+from .changes import APP_GROUPS
+from .pagecache import cache_staff_page
 
 app_name = "staff"
 
 urlpatterns = [
-    path("", views.StaffHomeView.as_view(), name="home"),
+    path("", cache_staff_page(*APP_GROUPS)(views.StaffHomeView.as_view()), name="home"),
     path("lists/", views.ListsView.as_view(), name="lists"),
     path("lists/add/", views.ListItemCreateView.as_view(), name="list-add"),
     path("people/", views.PeopleView.as_view(), name="people"),

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
+from core.pagecache import cache_staff_page
+
 from . import views
 
 app_name = "feedback"
 
 urlpatterns = [
-    path("", views.InboxView.as_view(), name="inbox"),
+    path("", cache_staff_page("feedback")(views.InboxView.as_view()), name="inbox"),
     path("export.csv", views.InboxExportView.as_view(), name="export"),
     path("<int:pk>/", views.FeedbackDetailView.as_view(), name="detail"),
     path("<int:pk>/reopen/", views.ReopenView.as_view(), name="reopen"),

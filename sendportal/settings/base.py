@@ -177,6 +177,13 @@ else:
                           "LOCATION": "sendportal"}}
     CACHES["derived"] = CACHES["default"]  # one store: same LOCATION
 CACHES["template_fragments"] = CACHES["derived"]
+# Whole staff pages, kept for each person in each web process's own memory
+# (never in Redis: they hold what families wrote) until a table they read is
+# written (core.pagecache.cache_staff_page, core.changes). 0 turns it off.
+STAFF_PAGE_CACHE_SECONDS = env_int("STAFF_PAGE_CACHE_SECONDS", 300)
+CACHES["staff_pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                         "LOCATION": "staff-pages", "TIMEOUT": STAFF_PAGE_CACHE_SECONDS,
+                         "OPTIONS": {"MAX_ENTRIES": env_int("STAFF_PAGE_CACHE_ENTRIES", 200)}}
 
 # Public pages (home, archive, feed, charter, action plan) are kept whole in
 # the cache for visitors who are not signed in, until something public

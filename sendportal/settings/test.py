@@ -52,6 +52,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CACHES["derived"] = CACHES["template_fragments"] = CACHES["default"]  # one store
 # Off, so query counts measure the page itself; tests of the page cache turn it on.
 PUBLIC_PAGE_CACHE_SECONDS = 0
+STAFF_PAGE_CACHE_SECONDS = 0
+CACHES["staff_pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                         "LOCATION": "staff-pages-test"}
 
 # The worker process the suite starts writes e-mails to files the test reads.
 EMAIL_BACKEND = env_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

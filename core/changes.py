@@ -1,0 +1,136 @@
+"""Which parts of the database have changed: a generation number for each
+app's tables, moved on whenever anything writes to one of them.
+
+A page kept whole for a signed-in person (core.pagecache.cache_staff_page)
+is used only while the generations of everything it shows are the ones it
+was made under. To make that safe without trusting every writer to say
+what it changed, the watch is on the database connection itself
+(`connection.execute_wrapper`, installed on every connection the portal
+opens, in web, worker and beat processes alike): every INSERT, UPDATE,
+DELETE or TRUNCATE is seen, whether it came from `save()`, `update()`,
+`bulk_create()`, a many-to-many change, a migration or raw SQL. Anything
+else that is not plainly a read (COPY, a data-modifying WITH, DDL) moves
+every generation on.
+
+The generation moves on once the write is committed: straight after the
+statement in autocommit, after the transaction's commit otherwise (once per
+group, however many rows it wrote; not at all if it is rolled back). A page
+is made under the numbers read before its rows are, so a page made from
+rows older than a commit is kept under numbers older than it, and never
+used. (Pages are never kept from inside a transaction, where the writer
+could read its own rows before they are committed: see cache_staff_page.)
+
+Groups are app labels (`feedback`, `actionplan`, `reports`, `charter`,
+`core`), with Django's and other libraries' tables as `other` (users'
+groups and permissions, two-factor devices). Not counted at all: sessions
+and sign-in attempts, which change on every sign-in and page view and are
+never shown on a kept page; background jobs are their own group, `jobs`,
+because the dispatcher touches them every half minute.
+
+Generations live in the fail-soft derived cache (Redis in production,
+shared by every process): when it cannot be reached, `generations()` says
+so and nothing kept is used.
+"""
+
+import re
+import time
+from functools import partial
+
+from django.db import connections
+from django.db.backends.signals import connection_created
+
+from core.cache import _bump, derived
+
+# Tables whose writes never change what a kept page shows.
+IGNORED_TABLES = frozenset({"django_session", "axes_accessattempt", "axes_accesslog",
+                            "axes_accessfailurelog", "axes_accessattemptexpiration"})
+OWN_GROUPS = {"core_job": "jobs"}
+APP_GROUPS = ("core", "feedback", "actionplan", "reports", "charter")
+GROUPS = (*APP_GROUPS, "other", "jobs")
+
+_READ = re.compile(r"\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|SET|SHOW|EXPLAIN|BEGIN|COMMIT"
+                   r"|DECLARE|FETCH|CLOSE)\b", re.IGNORECASE)
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+'
+                    r'(?:ONLY\s+)?"?([A-Za-z0-9_]+)"?\s', re.IGNORECASE)
+
+_table_groups: dict[str, str] = {}
+
+
+def _name(group: str) -> str:
+    return f"tables:{group}"  # core.cache keeps it as "generation:tables:<group>"
+
+
+def group_of(table: str) -> str | None:
+    """The group a table's writes move on (None: not counted)."""
+    if table in IGNORED_TABLES:
+        return None
+    if not _table_groups:
+        from django.apps import apps
+
+        for model in apps.get_models(include_auto_created=True):
+            label = model._meta.app_label
+            _table_groups[model._meta.db_table] = label if label in APP_GROUPS else "other"
+        _table_groups.update(OWN_GROUPS)
+    return _table_groups.get(table, "other")
+
+
+def groups_written_by(sql: str) -> tuple[str, ...]:
+    """The groups one SQL statement moves on: none for a read."""
+    if _READ.match(sql):
+        return ()
+    found = _WRITE.match(sql)
+    if found is None:  # COPY, WITH … INSERT, DDL: could be anything
+        return GROUPS
+    group = group_of(found.group(1).lower())
+    return (group,) if group else ()
+
+
+_after_commit = {group: partial(_bump, _name(group)) for group in GROUPS}
+
+
+def _watch(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    groups = groups_written_by(sql)
+    if groups:
+        connection = context["connection"]
+        for group in groups:
+            after = _after_commit[group]
+            if not connection.in_atomic_block:
+                after()  # committed already (autocommit)
+            elif not any(func is after for _, func, _ in connection.run_on_commit):
+                connection.on_commit(after, robust=True)
+    return result
+
+
+def watch(connection, **kwargs) -> None:
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch)
+
+
+def install() -> None:
+    """From CoreConfig.ready: every connection opened from now on, and any
+    already open, is watched."""
+    connection_created.connect(watch, dispatch_uid="core.changes.watch")
+    for alias in connections:
+        connection = connections[alias]
+        if connection.connection is not None:
+            watch(connection)
+
+
+def generations(groups=GROUPS) -> dict[str, int] | None:
+    """The current generation of each group, in one round trip (a group
+    never counted before starts past any number it may have had). None when
+    the store cannot be reached: then nothing kept may be used."""
+    keys = {group: f"generation:{_name(group)}" for group in groups}
+    found = derived.get_many(list(keys.values()))
+    current = {}
+    for group, key in keys.items():
+        value = found.get(key)
+        if value is None:
+            value = int(time.time() * 1000)
+            if not derived.add(key, value, timeout=None):
+                value = derived.get(key)
+                if value is None:  # neither kept nor readable: the store is down
+                    return None
+        current[group] = value
+    return current

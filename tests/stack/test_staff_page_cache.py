@@ -1,0 +1,48 @@
+"""Kept staff pages on the production stack (gunicorn's four processes, each
+with its own kept pages, and Redis holding the generations they share): an
+officer's inbox is kept, a family's feedback stored by any process shows on
+the officer's next look whichever process answers it, and with Redis down
+the inbox is made afresh every time rather than kept or failing."""
+
+import re
+import secrets
+
+from .test_logs import sign_in
+
+REFERENCE = re.compile(r"FB-\d{4}-\d{5}")
+
+
+def _looks(officer, path, times=12):
+    responses = [officer.get(path) for _ in range(times)]
+    assert all(r.status_code == 200 for r in responses), [r.status_code for r in responses]
+    return responses
+
+
+def test_a_kept_inbox_shows_new_feedback_at_once_from_every_process(stack, redis_up):
+    officer = sign_in(stack, "officer@demo.example", "198.51.100.91")
+    word = "lantern" + secrets.token_hex(4)
+    inbox = f"/staff/feedback/?status=&q={word}"
+    # Twelve looks over four processes: each process keeps its own page.
+    looks = _looks(officer, inbox)
+    assert any(r.headers.get("x-page-cache") == "hit" for r in looks)
+    assert all("no-store" in r.headers["cache-control"] for r in looks)
+
+    family = stack.visitor()
+    [(area,)] = stack.sql("SELECT id FROM core_servicearea WHERE is_active ORDER BY id LIMIT 1")
+    given = family.post("/feedback/give/", {
+        "csrfmiddlewaretoken": family.csrf("/feedback/give/"), "service_areas": [area],
+        "even_better_if": f"The {word} group ran late.", "respondent": "parent_carer",
+        "consent_to_quote": "no", "wants_contact": "no"})
+    assert given.status_code == 302
+    reference = REFERENCE.search(family.follow(given).text).group(0)
+
+    for response in _looks(officer, inbox):
+        assert reference in response.text  # never an inbox kept from before it
+    stack.wait_until_idle()  # the worker's own writes (the e-mail owed) are seen too
+    assert all(reference in r.text for r in _looks(officer, inbox, times=4))
+
+    stack.stop_redis()
+    for response in _looks(officer, inbox, times=6):
+        assert response.headers.get("x-page-cache") is None  # nothing known: made afresh
+        assert reference in response.text
+    stack.start_redis()
