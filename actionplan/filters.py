@@ -11,7 +11,6 @@ from core.models import Organisation
 
 from .models import Action, Plan, Priority, Status
 
-
 PRIORITY_LABEL_FIELDS = ("id", "number", "title", "plan__title")
 
 
