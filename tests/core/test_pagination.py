@@ -78,3 +78,20 @@ def test_excerpt_is_truncatechars(text, length):
     from core.templatetags.portal import excerpt
 
     assert excerpt(text, length) == truncatechars(text, length)
+
+
+@pytest.mark.parametrize("name", ["staff:feedback:detail", "staff:actionplan:action_detail"])
+@pytest.mark.parametrize("pk", [1, 42, 987654321, "7"])
+def test_pk_url_is_the_address_url_gives(name, pk):
+    from django.urls import reverse
+
+    from core.templatetags.portal import pk_url
+
+    assert pk_url(name, pk) == reverse(name, args=[pk])
+
+
+def test_pk_url_refuses_an_address_without_one_pk():
+    from core.templatetags.portal import pk_url
+
+    with pytest.raises(Exception):  # noqa: B017,PT011 # NoReverseMatch or ValueError
+        pk_url("staff:home", 1)
