@@ -132,14 +132,34 @@ def test_inbox_query_count_is_pinned_and_constant(client, org, django_assert_num
     for item in FeedbackFactory.create_batch(3, organisation=org):
         item.themes.add(theme)
     client.get(reverse("staff:feedback:inbox"))
-    # session, user, roles, counts, page count, rows, themes, service areas,
-    # filter choices (themes, service areas, organisations)
-    with django_assert_num_queries(11):
+    # session, user, roles, counts (which number the open list's pages: no
+    # count of its own), rows, themes, service areas, filter choices (themes,
+    # service areas, organisations)
+    with django_assert_num_queries(10):
         client.get(reverse("staff:feedback:inbox"))
     for item in FeedbackFactory.create_batch(40, organisation=org):
         item.themes.add(theme)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(reverse("staff:feedback:inbox") + "?page=2")
+
+
+def test_the_open_list_is_numbered_by_the_open_figure(client, org):
+    """The default inbox takes its count from the "open" figure: the same
+    feedback (its own and shared with it, open only) as the list shows."""
+    officer = staff_user(Role.OFFICER, org)
+    client.force_login(officer)
+    FeedbackFactory.create_batch(27, organisation=org)
+    FeedbackFactory(organisation=org, status=Feedback.Status.CLOSED)
+    FeedbackFactory(organisation=OrganisationFactory())  # not visible
+    FeedbackFactory(organisation=OrganisationFactory()).shared_with.add(org)
+    response = client.get(reverse("staff:feedback:inbox") + "?page=2")
+    paginator = response.context["page"].paginator
+    assert paginator.count == response.context["counts"]["open"] == 28
+    assert len(response.context["page"].object_list) == 3
+    assert "28 pieces of feedback matching the filters" in response.content.decode()
+    # Anything chosen besides "open" is counted as before.
+    response = client.get(reverse("staff:feedback:inbox") + "?status=open&assigned=me")
+    assert response.context["page"].paginator.count == 0
 
 
 def test_filtered_inbox_and_staff_home_query_counts_are_pinned_and_constant(
