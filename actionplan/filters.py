@@ -11,6 +11,8 @@ from core.models import Organisation
 
 from .models import Action, Plan, Priority, Status
 
+PRIORITY_LABEL_FIELDS = ("id", "number", "title", "plan__title")
+
 
 def _priority_label(priority: Priority) -> str:
     label = f"{priority.plan.title[:40]}: {priority.number}. {priority.title}"
@@ -34,14 +36,18 @@ class ActionFilterForm(forms.Form):
 
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Reference or words in the title", method="filter_text")
+    # The choices are read on every page view (core.forms.cached_form_html):
+    # only what their labels show, not each plan's summary (a county has 130 plans).
     plan = django_filters.ModelChoiceFilter(field_name="priority__plan",
-                                            queryset=Plan.objects.all(), empty_label="Any plan")
+                                            queryset=Plan.objects.only("id", "title"),
+                                            empty_label="Any plan")
     priority = django_filters.ModelChoiceFilter(
-        queryset=Priority.objects.select_related("plan"), empty_label="Any priority")
+        queryset=Priority.objects.select_related("plan").only(*PRIORITY_LABEL_FIELDS),
+        empty_label="Any priority")
     lead_organisation = django_filters.ModelChoiceFilter(
         label="Lead organisation", empty_label="Any organisation",
         queryset=Organisation.objects.filter(
-            Exists(Action.objects.filter(lead_organisation=OuterRef("pk")))))
+            Exists(Action.objects.filter(lead_organisation=OuterRef("pk")))).only("id", "name"))
     status = django_filters.ChoiceFilter(field_name="current_status", choices=Status.choices,
                                          empty_label="Any status")
     overdue = django_filters.BooleanFilter(label="Only overdue actions", method="filter_overdue",
@@ -62,10 +68,12 @@ class ActionFilter(django_filters.FilterSet):
         priority = str((self.data or {}).get("priority") or "")
         if plan.isdigit() and len(plan) < 10:
             self.filters["priority"].queryset = (
-                Priority.objects.filter(plan_id=int(plan)).select_related("plan"))
+                Priority.objects.filter(plan_id=int(plan)).select_related("plan")
+                .only(*PRIORITY_LABEL_FIELDS))
         elif priority.isdigit() and len(priority) < 10:
             self.filters["priority"].queryset = (
-                Priority.objects.filter(pk=int(priority)).select_related("plan"))
+                Priority.objects.filter(pk=int(priority)).select_related("plan")
+                .only(*PRIORITY_LABEL_FIELDS))
         else:
             self.filters.pop("priority", None)
 

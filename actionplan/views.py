@@ -86,7 +86,7 @@ class ActionListView(StaffPermissionMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         params = _with_default_plan(request)
-        filterset = ActionFilter(params, queryset=selectors.actions_for_staff())
+        filterset = ActionFilter(params, queryset=selectors.actions_for_staff_list())
         # Counts at most 1,000 actions (more when paging further), not every plan's.
         page = CappedPaginator(filterset.qs, 25).get_page(request.GET.get("page"))
         return render(request, "actionplan/action_list.html", {

@@ -13,10 +13,15 @@ from django.utils.functional import cached_property
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, cap: int = 1000, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int = 1000, known_count: int | None = None,
+                 **kwargs):
+        """`known_count`: how many rows match, when the view has counted them
+        already (the inbox's "open" figure is its default list's count), so
+        they are not counted twice."""
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
         self._asked = 1
+        self._known_count = known_count
 
     def get_page(self, number):
         try:
@@ -32,6 +37,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if self._known_count is not None:
+            return min(self._known_count, self._limit + 1)
         limited = self.object_list
         if hasattr(limited, "order_by"):  # a queryset: SELECT COUNT(*) FROM (… LIMIT n)
             return limited.order_by()[: self._limit + 1].count()

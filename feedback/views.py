@@ -190,14 +190,26 @@ class InboxView(FeedbackStaffMixin, View):
                 return redirect("staff:feedback:detail", pk=found.pk)
         filterset = InboxFilter(inbox_filter_data(request), queryset=selectors.feedback_inbox(user),
                                 user=user, organisations=own_orgs)
-        # Counts at most 1,000 rows (more when paging further), not five years of matches.
-        page = CappedPaginator(filterset.qs, 25).get_page(request.GET.get("page"))
+        counts = selectors.staff_counts(user)
+        # Counts at most 1,000 rows (more when paging further), not five years of matches;
+        # the default list (open feedback, nothing else chosen) is the "open" figure
+        # just counted, so it is not counted again.
+        known = counts["open"] if filterset.is_valid() and _only_open(filterset) else None
+        page = CappedPaginator(filterset.qs, 25, known_count=known).get_page(
+            request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "feedback/inbox.html", {
-            "filter": filterset, "page": page, "query": query.urlencode(),
-            "counts": selectors.staff_counts(user),
+            "filter": filterset, "page": page, "query": query.urlencode(), "counts": counts,
         })
+
+
+def _only_open(filterset) -> bool:
+    """Whether the inbox lists all open feedback the person may see, and
+    nothing narrower: then it matches what `staff_counts` calls open."""
+    chosen = {name for name, value in filterset.form.cleaned_data.items()
+              if value not in (None, "", False)}
+    return chosen == {"status"} and filterset.form.cleaned_data["status"] == "open"
 
 
 @method_decorator(never_cache, name="dispatch")

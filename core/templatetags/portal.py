@@ -1,8 +1,11 @@
 """Template pieces every app shares: GOV.UK error-summary targets, the staff
 navigation's current item and scrolling table regions."""
 
+import unicodedata
+
 from django import forms, template
-from django.urls import reverse
+from django.template.defaultfilters import stringfilter, truncatechars
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 
 register = template.Library()
@@ -116,3 +119,57 @@ class SameForSameRolesNode(template.Node):
                 _NAV_HTML.clear()
             html = _NAV_HTML[key] = self.nodelist.render(context)
         return html
+
+
+@register.simple_tag
+def page_links(page) -> list[tuple[int, str]]:
+    """{% page_links page as links %}: the numbered links of _pagination.html,
+    as (number, "current" | "link" | "gap"): the first and last pages, two
+    either side of this one, and a gap where pages are left out. Worked out
+    here once, not by asking three template conditions of every page number
+    (a capped list of feedback has 41 pages, asked about on every view)."""
+    current, last = page.number, page.paginator.num_pages
+    links = []
+    for number in page.paginator.page_range:
+        if number == current:
+            links.append((number, "current"))
+        elif number in (1, last) or current - 2 <= number <= current + 2:
+            links.append((number, "link"))
+        elif number in (2, last - 1):
+            links.append((number, "gap"))
+    return links
+
+
+@register.filter(is_safe=True)
+@stringfilter
+def excerpt(value: str, length: int) -> str:
+    """`truncatechars`, with the same result, without walking a text that
+    is already short enough character by character (most of what families
+    write in a row of the inbox)."""
+    text = unicodedata.normalize("NFC", value)
+    if 0 < int(length) and len(text) <= int(length):
+        return text
+    return truncatechars(value, length)
+
+
+# {(url name, script prefix, urlconf): (before the pk, after it)}, per process.
+_PK_URLS: dict[tuple, tuple[str, str]] = {}
+_PK_SENTINEL = 987654321987
+
+
+@register.simple_tag
+def pk_url(url_name: str, pk) -> str:
+    """{% pk_url 'staff:feedback:detail' item.pk %}: the same address as
+    {% url 'staff:feedback:detail' item.pk %}, for a list's rows. Django's
+    reverse() matches the whole pattern again for every row; the address of
+    a page named by an integer pk differs only in that number, so it is
+    reversed once with a stand-in and the row's pk put in its place."""
+    key = (url_name, get_script_prefix(), get_urlconf())
+    parts = _PK_URLS.get(key)
+    if parts is None:
+        before, sentinel, after = reverse(url_name, args=[_PK_SENTINEL]).partition(
+            str(_PK_SENTINEL))
+        if not sentinel or str(_PK_SENTINEL) in after:
+            raise ValueError(f"{url_name} does not take one integer pk")
+        parts = _PK_URLS[key] = (before, after)
+    return f"{parts[0]}{int(pk)}{parts[1]}"

@@ -7,7 +7,13 @@ from django.urls import reverse
 from core.models import Role
 from feedback import services
 from feedback.models import Feedback, Quote, Reply
-from tests.core.factories import OrganisationFactory, ThemeFactory, UserFactory, staff_user
+from tests.core.factories import (
+    OrganisationFactory,
+    ServiceAreaFactory,
+    ThemeFactory,
+    UserFactory,
+    staff_user,
+)
 from tests.feedback.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,14 +132,66 @@ def test_inbox_query_count_is_pinned_and_constant(client, org, django_assert_num
     for item in FeedbackFactory.create_batch(3, organisation=org):
         item.themes.add(theme)
     client.get(reverse("staff:feedback:inbox"))
-    # session, user, roles, counts, page count, rows, themes, service areas,
-    # filter choices (themes, service areas, organisations)
-    with django_assert_num_queries(11):
+    # session, user, roles, counts (which number the open list's pages: no
+    # count of its own), rows, themes, service areas, filter choices (themes,
+    # service areas, organisations)
+    with django_assert_num_queries(10):
         client.get(reverse("staff:feedback:inbox"))
     for item in FeedbackFactory.create_batch(40, organisation=org):
         item.themes.add(theme)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(reverse("staff:feedback:inbox") + "?page=2")
+
+
+def test_the_open_list_is_numbered_by_the_open_figure(client, org):
+    """The default inbox takes its count from the "open" figure: the same
+    feedback (its own and shared with it, open only) as the list shows."""
+    officer = staff_user(Role.OFFICER, org)
+    client.force_login(officer)
+    FeedbackFactory.create_batch(27, organisation=org)
+    FeedbackFactory(organisation=org, status=Feedback.Status.CLOSED)
+    FeedbackFactory(organisation=OrganisationFactory())  # not visible
+    FeedbackFactory(organisation=OrganisationFactory()).shared_with.add(org)
+    response = client.get(reverse("staff:feedback:inbox") + "?page=2")
+    paginator = response.context["page"].paginator
+    assert paginator.count == response.context["counts"]["open"] == 28
+    assert len(response.context["page"].object_list) == 3
+    assert "28 pieces of feedback matching the filters" in response.content.decode()
+    # Anything chosen besides "open" is counted as before.
+    response = client.get(reverse("staff:feedback:inbox") + "?status=open&assigned=me")
+    assert response.context["page"].paginator.count == 0
+
+
+def test_filtered_inbox_and_staff_home_query_counts_are_pinned_and_constant(
+        client, org, django_assert_num_queries):
+    officer = staff_user(Role.OFFICER, org)
+    client.force_login(officer)
+    theme, area = ThemeFactory(), ServiceAreaFactory()
+    filtered = reverse("staff:feedback:inbox") + f"?status=&theme={theme.pk}&channel=email"
+
+    def more(n):
+        for item in FeedbackFactory.create_batch(n, organisation=org, channel="email",
+                                                 assigned_to=officer):
+            item.themes.add(theme)
+            item.service_areas.add(area)
+
+    more(3)
+    client.get(filtered)
+    client.get(reverse("staff:home"))
+    # session, user, roles, the theme chosen, capped count, staff counts, rows,
+    # themes, service areas, filter choices (themes, service areas, organisations)
+    with django_assert_num_queries(12):
+        client.get(filtered)
+    # session, user, roles, staff counts, quotes waiting, failed report PDFs, your roles
+    with django_assert_num_queries(7):
+        client.get(reverse("staff:home"))
+    more(40)
+    with django_assert_num_queries(12):
+        response = client.get(filtered)
+    assert len(response.context["page"].object_list) == 25
+    with django_assert_num_queries(7):
+        response = client.get(reverse("staff:home"))
+    assert "43 open pieces assigned to you" in response.content.decode()
 
 
 def test_detail_query_count_is_pinned_and_constant(client, org, feedback, django_assert_num_queries):
@@ -290,3 +348,25 @@ def test_the_open_feedback_index_covers_exactly_the_open_statuses():
     index = next(i for i in Feedback._meta.indexes if i.name == "feedback_open_newest")
     (lookup, values), = index.condition.children
     assert lookup == "status__in" and set(values) == set(OPEN_STATUSES)
+
+
+@pytest.mark.django_db
+def test_the_filtered_inbox_indexes_exist():
+    """The inbox filtered by theme, service area or channel counts its
+    matches from these indexes alone (migration 0013): (theme, feedback) and
+    (service area, feedback) on the link tables, and the organisation carried
+    in the channel index, which decides who may see a row."""
+    from django.db import connection
+
+    from feedback.models import Feedback
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+                       "('feedback_themes_theme_feedback', 'feedback_areas_area_feedback', "
+                       "'feedback_channel_newest')")
+        found = dict(cursor.fetchall())
+    assert "(theme_id, feedback_id)" in found["feedback_themes_theme_feedback"]
+    assert "(servicearea_id, feedback_id)" in found["feedback_areas_area_feedback"]
+    assert "INCLUDE (organisation_id)" in found["feedback_channel_newest"]
+    index = next(i for i in Feedback._meta.indexes if i.name == "feedback_channel_newest")
+    assert list(index.include) == ["organisation"]

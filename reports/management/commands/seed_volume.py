@@ -3,6 +3,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from reports import volume
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         if volume.already_seeded():
             if options["if_empty"]:
                 self.stdout.write("A volume is already seeded; reusing it.")
+                self.refresh_planner_statistics()
                 return
             raise CommandError("A volume is already seeded in this database "
                                "(pass --if-empty to reuse it).")
@@ -43,6 +45,19 @@ class Command(BaseCommand):
             counts = volume.seed(wanted, seed=options["seed"], log=self.stdout.write)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+        self.refresh_planner_statistics()
         self.stdout.write(self.style.SUCCESS(
             f"Seeded in {time.monotonic() - started:.0f} s: "
             + ", ".join(f"{n:,} {name}" for name, n in counts.items())))
+
+    def refresh_planner_statistics(self) -> None:
+        """VACUUM ANALYZE after a bulk load, as autovacuum would do on a live
+        site before long: without statistics Postgres guesses, and at county
+        scale it guessed badly (the inbox's service-area lookup walked 13,000
+        links per area, 49 ms instead of 0.2 ms; the page took 72 ms, not 39).
+        Measurements of a database with no statistics measure the guesses."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            # VACUUM cannot run inside a transaction (a test's); ANALYZE can.
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
