@@ -1,5 +1,6 @@
 """Every read of feedback that a view or task needs."""
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -139,14 +140,14 @@ _TRACKED_FIELDS = ("pk", "reference", "status", "received_on", "response_due_on"
                    "needs_reply", "wants_contact")
 
 
-def _tracked(queryset: QuerySet[Feedback], *, with_replies: bool) -> TrackedFeedback | None:
-    """One feedback of `queryset` with its timeline and, when asked for, its
-    published replies, in one query: a row for each status change and
-    published reply (a handful), or a single row when there are none."""
+@functools.cache
+def _tracked_query(with_replies: bool) -> QuerySet[Feedback]:
+    """The query of `_tracked`, built once per process (building it cost
+    more than running it); each request only adds its WHERE."""
     columns = [*_TRACKED_FIELDS, "has_email", "status_changes__id", "status_changes__to_status",
                "status_changes__at"]
     order = ["status_changes__at", "status_changes__id"]
-    queryset = queryset.annotate(
+    queryset = Feedback.objects.annotate(
         has_email=ExpressionWrapper(~Q(contact_email=""), output_field=BooleanField()))
     if with_replies:
         queryset = queryset.annotate(published=FilteredRelation(
@@ -154,7 +155,14 @@ def _tracked(queryset: QuerySet[Feedback], *, with_replies: bool) -> TrackedFeed
         columns += ["published__id", "published__outcome", "published__text",
                     "published__reason", "published__published_at"]
         order += ["published__published_at", "published__id"]
-    rows = list(queryset.values_list(*columns).order_by(*order))
+    return queryset.values_list(*columns).order_by(*order)
+
+
+def _tracked(where: Q, *, with_replies: bool) -> TrackedFeedback | None:
+    """The feedback matching `where` with its timeline and, when asked for,
+    its published replies, in one query: a row for each status change and
+    published reply (a handful), or a single row when there are none."""
+    rows = list(_tracked_query(with_replies).filter(where))
     if not rows:
         return None
     first = rows[0]
@@ -183,14 +191,12 @@ def feedback_for_token(token: str) -> TrackedFeedback | None:
     if not token or len(token) > 64:
         return None
     # Only the digest is stored: the presented token is hashed to find it.
-    return _tracked(Feedback.objects.filter(tracking_digest=tracking_digest(token)),
-                    with_replies=True)
+    return _tracked(Q(tracking_digest=tracking_digest(token)), with_replies=True)
 
 
 def feedback_for_reference(reference: str) -> TrackedFeedback | None:
     """A reference typed in: where it has got to, never the reply."""
-    return _tracked(Feedback.objects.filter(reference__iexact=reference.strip()),
-                    with_replies=False)
+    return _tracked(Q(reference__iexact=reference.strip()), with_replies=False)
 
 
 def replies_awaiting_approval(user) -> QuerySet[Reply]:
