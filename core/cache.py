@@ -44,6 +44,18 @@ class ReusedClientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = _ReusedClient
 
+    def count(self, key, timeout: int, version=None) -> int:
+        """Add one to the counter at `key`, created at 0 to live `timeout`
+        seconds if there is none, and return its new value: one round trip
+        (SET NX and INCR in a pipeline), where add() then incr() take
+        three (Django's incr asks whether the key exists first). The value
+        is stored as Django stores integers, so get() reads it back."""
+        key = self.make_and_validate_key(key, version=version)
+        pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
+        pipe.set(key, 0, nx=True, ex=timeout)
+        pipe.incr(key)
+        return pipe.execute()[1]
+
 
 class FailSoftRedisCache(ReusedClientRedisCache):
     def _soft(self, operation: str, default, *args, **kwargs):

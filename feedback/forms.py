@@ -11,6 +11,7 @@ from crispy_forms_gds.layout import (
 from django import forms
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from core.forms import (
@@ -94,9 +95,10 @@ class FeedbackForm(HoneypotMixin):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = gds_helper(
+    @cached_property
+    def helper(self):
+        # Built when the form is drawn, not for every accepted submission.
+        helper = gds_helper(
             Field.checkboxes("service_areas", legend_size=Size.MEDIUM, small=True),
             Field.textarea("what_went_well", label_size=Size.MEDIUM),
             Field.textarea("even_better_if", label_size=Size.MEDIUM),
@@ -117,7 +119,8 @@ class FeedbackForm(HoneypotMixin):
             honeypot_html(),
             Button("send", "Send feedback"),
         )
-        self.helper.label_size = self.helper.legend_size = Size.MEDIUM
+        helper.label_size = helper.legend_size = Size.MEDIUM
+        return helper
 
     def clean(self):
         cleaned = super().clean()

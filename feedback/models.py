@@ -12,7 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from core.concurrency import lock_version_field
 from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
@@ -26,6 +26,14 @@ SEARCHED_FIELDS = ("what_went_well", "even_better_if")
 def text_search_vector() -> SearchVector:
     """What `Feedback.search_vector` holds, computed by the database."""
     return SearchVector(*SEARCHED_FIELDS, config=SEARCH_CONFIG)
+
+
+def text_search_vector_of(*texts: str) -> SearchVector:
+    """The same vector for words not yet stored (given in SEARCHED_FIELDS'
+    order), for an INSERT to compute it with the row."""
+    return SearchVector(*(Value(text) for text in texts), config=SEARCH_CONFIG)
+
+
 # What an owed e-mail's token is set to once it is no longer needed.
 TOKEN_FORGOTTEN = ""  # nosec B105 # an empty value, no password
 
@@ -127,7 +135,8 @@ class Feedback(TimeStampedModel):
     lock_version = lock_version_field()
     # The words of SEARCHED_FIELDS for the inbox's full-text search (Postgres
     # only; empty on SQLite). Written by the services that store the text
-    # (services.search_vector_refresh), never by save().
+    # (services.search_vector_refresh; a new submission's with its INSERT),
+    # never from the instance's own fields by save().
     search_vector = SearchVectorField(null=True, editable=False)
 
     # Where it came from when it was not the public form: a report's "Was this

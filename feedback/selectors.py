@@ -1,8 +1,20 @@
 """Every read of feedback that a view or task needs."""
 
-from datetime import date
+import functools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from core.models import Role, ServiceArea, Theme
@@ -99,19 +111,104 @@ def feedback_detail(pk: int) -> Feedback:
     )
 
 
-def feedback_for_token(token: str) -> Feedback | None:
+@dataclass(frozen=True)
+class TimelineStep:
+    label: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PublishedReply:
+    outcome: str
+    outcome_label: str
+    text: str
+    reason: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TrackedFeedback:
+    """What a family's own pages show of their feedback, and nothing more:
+    where it has got to, and (on the private link only) the published
+    replies. Neither what they wrote nor their contact details are read,
+    only whether an e-mail address was given."""
+
+    pk: int
+    reference: str
+    status: str
+    received_on: date
+    response_due_on: date | None
+    needs_reply: bool
+    wants_contact: bool
+    has_email: bool
+    timeline: list[TimelineStep]
+    replies: list[PublishedReply]
+
+    def get_status_display(self) -> str:
+        return Feedback.Status(self.status).label
+
+
+_TRACKED_FIELDS = ("pk", "reference", "status", "received_on", "response_due_on",
+                   "needs_reply", "wants_contact")
+
+
+@functools.cache
+def _tracked_query(with_replies: bool) -> QuerySet[Feedback]:
+    """The query of `_tracked`, built once per process (building it cost
+    more than running it); each request only adds its WHERE."""
+    columns = [*_TRACKED_FIELDS, "has_email", "status_changes__id", "status_changes__to_status",
+               "status_changes__at"]
+    order = ["status_changes__at", "status_changes__id"]
+    queryset = Feedback.objects.annotate(
+        has_email=ExpressionWrapper(~Q(contact_email=""), output_field=BooleanField()))
+    if with_replies:
+        queryset = queryset.annotate(published=FilteredRelation(
+            "replies", condition=Q(replies__state=Reply.State.PUBLISHED)))
+        columns += ["published__id", "published__outcome", "published__text",
+                    "published__reason", "published__published_at"]
+        order += ["published__published_at", "published__id"]
+    return queryset.values_list(*columns).order_by(*order)
+
+
+def _tracked(where: Q, *, with_replies: bool) -> TrackedFeedback | None:
+    """The feedback matching `where` with its timeline and, when asked for,
+    its published replies, in one query: a row for each status change and
+    published reply (a handful), or a single row when there are none."""
+    rows = list(_tracked_query(with_replies).filter(where))
+    if not rows:
+        return None
+    first = rows[0]
+    statuses, outcomes = dict(Feedback.Status.choices), dict(Reply.Outcome.choices)
+    timeline, replies, seen = [], [], set()
+    width = len(_TRACKED_FIELDS) + 1
+    for row in rows:
+        if row[0] != first[0]:  # a reference typed in another case matches one feedback
+            continue
+        change_id, to_status, at = row[width:width + 3]
+        if change_id is not None and ("change", change_id) not in seen:
+            seen.add(("change", change_id))
+            timeline.append(TimelineStep(statuses.get(to_status, to_status), at))
+        if with_replies and row[width + 3] is not None and ("reply", row[width + 3]) not in seen:
+            seen.add(("reply", row[width + 3]))
+            outcome, text, reason, published_at = row[width + 4:]
+            replies.append(PublishedReply(outcome, outcomes.get(outcome, outcome), text, reason,
+                                          published_at))
+    # Rows come in timeline order; replies in the order they were published.
+    replies.sort(key=lambda reply: reply.published_at or datetime.max.replace(tzinfo=UTC))
+    return TrackedFeedback(*first[:width], timeline=timeline, replies=replies)
+
+
+def feedback_for_token(token: str) -> TrackedFeedback | None:
+    """The private link's page: status, timeline and published replies."""
     if not token or len(token) > 64:
         return None
     # Only the digest is stored: the presented token is hashed to find it.
-    return (Feedback.objects.filter(tracking_digest=tracking_digest(token))
-            .prefetch_related(Prefetch("replies", queryset=Reply.objects.filter(
-                state=Reply.State.PUBLISHED).order_by("published_at")), "status_changes")
-            .first())
+    return _tracked(Q(tracking_digest=tracking_digest(token)), with_replies=True)
 
 
-def feedback_for_reference(reference: str) -> Feedback | None:
-    return (Feedback.objects.filter(reference__iexact=reference.strip())
-            .prefetch_related("status_changes").first())
+def feedback_for_reference(reference: str) -> TrackedFeedback | None:
+    """A reference typed in: where it has got to, never the reply."""
+    return _tracked(Q(reference__iexact=reference.strip()), with_replies=False)
 
 
 def replies_awaiting_approval(user) -> QuerySet[Reply]:

@@ -26,6 +26,7 @@ from core.services import audit_record
 from core.working_days import add_working_days
 
 from .models import (
+    SEARCHED_FIELDS,
     TOKEN_FORGOTTEN,
     Feedback,
     InternalNote,
@@ -36,6 +37,7 @@ from .models import (
     RetentionRun,
     StatusChange,
     text_search_vector,
+    text_search_vector_of,
 )
 
 OPEN_STATUSES = (Feedback.Status.RECEIVED, Feedback.Status.ACKNOWLEDGED, Feedback.Status.IN_REVIEW)
@@ -61,13 +63,45 @@ def manual_transitions(feedback: Feedback) -> set[str]:
 
 
 def allocate_references(year: int, count: int = 1) -> list[str]:
-    """Give out `count` consecutive references for `year`. Must run inside a
-    transaction; the counter row is locked so two requests never share one."""
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
-    first = counter.last + 1
-    counter.last += count
-    counter.save(update_fields=["last"])
+    """Give out `count` consecutive references for `year`.
+
+    One statement creates the year's counter row or raises it, and returns
+    the new last number (INSERT … ON CONFLICT … DO UPDATE … RETURNING, which
+    Postgres and SQLite both know): two requests never share a number, as
+    the statement locks the row while it raises it. The lock is then held
+    until the transaction ends, so inside a caller's transaction every other
+    submission of the year waits for that one to commit: take the numbers
+    as late as possible. Outside a transaction (autocommit) the statement is
+    its own transaction and the lock lasts only as long as the statement:
+    see `take_reference`."""
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, %s) "  # nosec B608 - our table's name
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + excluded.last "
+            "RETURNING last", [year, count])
+        last = cursor.fetchone()[0]
+    first = last - count + 1
     return [f"FB-{year}-{n:05d}" for n in range(first, first + count)]
+
+
+def take_reference(year: int) -> str:
+    """One reference for a new submission, taken without holding the year's
+    counter row until the submission commits.
+
+    Called outside any transaction (a public form's request), the number is
+    taken and committed by one statement before the feedback's own
+    transaction starts: submissions then wait for one another only for that
+    statement, not for each other's inserts and commit. The price is that
+    references may have gaps: a number is spent even if storing the
+    feedback then fails (a database error, a worker killed between the two),
+    and is never given out again. References identify feedback, they do not
+    count it (the inbox and reports count rows), and each is still unique
+    (the counter, and the column's unique constraint). Called inside a
+    caller's transaction (a staff page, a report's "Was this page useful?",
+    tests), the number is taken in it, with no gap, and the counter row
+    stays locked until that transaction ends."""
+    return allocate_references(year)[0]
 
 
 def new_tracking_token() -> str:
@@ -104,6 +138,21 @@ def search_vector_refresh(feedback_ids) -> None:
         Feedback.objects.filter(pk__in=feedback_ids).update(search_vector=text_search_vector())
 
 
+def _insert_indexed(feedback: Feedback) -> None:
+    """Insert a new feedback, indexed for the inbox's search by the same
+    INSERT: the vector `text_search_vector()` would give, computed by the
+    database from the words being stored, so the new row is not written a
+    second time by search_vector_refresh (Postgres only, like it)."""
+    if connection.vendor == "postgresql":
+        feedback.search_vector = text_search_vector_of(
+            *(getattr(feedback, name) for name in SEARCHED_FIELDS))
+    feedback.save(force_insert=True)
+    # Then left unloaded on the instance, as a deferred field is: a later
+    # save() of this instance leaves the stored vector alone (services that
+    # change the words refresh it) instead of writing this one again.
+    feedback.__dict__.pop("search_vector", None)
+
+
 def search_vector_fill_missing() -> int:
     """Index every row stored without going through a service (the volume
     generator's bulk rows). Returns how many rows were indexed."""
@@ -113,7 +162,6 @@ def search_vector_fill_missing() -> int:
         search_vector=text_search_vector())
 
 
-@transaction.atomic
 def feedback_submit(
     *,
     channel: str = Feedback.Channel.WEB_FORM,
@@ -139,15 +187,21 @@ def feedback_submit(
 
     Called by the public forms (acting_user None), by staff logging feedback
     from other channels, and by reports' "Was this page useful?". Stored
-    first: the acknowledgement is a pending Notification row in the same
-    transaction, so a broker outage loses nothing. `needs_reply=False`
-    (comments from "Was this page useful?") means no deadline and no reply.
+    first: the feedback, its service areas, its first status, its audit
+    event and (when the family gave an e-mail address) the pending
+    acknowledgement are written in one transaction, so a broker outage loses
+    nothing. `needs_reply=False` (comments from "Was this page useful?")
+    means no deadline and no reply.
+
+    The reference is taken just before that transaction (`take_reference`),
+    so concurrent submissions do not queue behind each other's commit.
     """
     if not wants_contact:
         contact_name = contact_email = contact_phone = ""
     today = timezone.localdate()
     received_on = received_on or today
     organisation = about_organisation or default_organisation()
+    what_went_well, even_better_if = what_went_well.strip(), even_better_if.strip()
     feedback = Feedback(
         tracking_token=new_tracking_token(),
         channel=channel,
@@ -156,8 +210,8 @@ def feedback_submit(
         age_group=age_group,
         about_organisation=about_organisation,
         organisation=organisation,
-        what_went_well=what_went_well.strip(),
-        even_better_if=even_better_if.strip(),
+        what_went_well=what_went_well,
+        even_better_if=even_better_if,
         rating=rating,
         consent_to_quote=consent_to_quote,
         wants_contact=wants_contact,
@@ -170,24 +224,31 @@ def feedback_submit(
         source_url=source_url,
         source_label=source_label[:300],
     )
-    # Checked before the reference is taken: taking it locks the year's counter
-    # row until commit, and every submission waits for that lock, so the
-    # dozen checking queries stay out of it. (The reference is unique by the
-    # counter and by its database constraint.)
-    feedback.full_clean(exclude=["reference"])
-    feedback.reference = allocate_references(received_on.year)[0]
-    feedback.save()
-    search_vector_refresh([feedback.pk])
-    feedback.service_areas.set(service_areas)
-    StatusChange.objects.create(feedback=feedback, to_status=Feedback.Status.RECEIVED,
-                                actor=feedback.logged_by)
-    audit_record(actor=acting_user, verb=Verb.FEEDBACK_RECEIVED, target=feedback,
-                 summary=feedback.reference, data={"channel": channel})
-    if feedback.wants_contact and feedback.contact_email:
-        # The e-mail carries the private link: its token waits on the owed
-        # e-mail only (blanked when sent), as the feedback keeps the digest.
-        _notify(feedback, Notification.Kind.ACKNOWLEDGEMENT,
-                tracking_token=feedback.tracking_token)
+    # The fields' own checks (lengths, choices, the rating's range, the
+    # e-mail address), which need no query. Not checked here, as the
+    # database enforces them on the insert: the foreign keys (objects just
+    # read), the unique reference and digest (a counter, and 256 random
+    # bits) and the table's check constraints (which the values above meet
+    # by construction: contact details only when wanted, a deadline only
+    # when a reply is needed). Checking those here cost a query each, a
+    # dozen in all, for every submission.
+    feedback.full_clean(exclude=["reference", "organisation", "about_organisation",
+                                 "logged_by", "survey_import"],
+                        validate_unique=False, validate_constraints=False)
+    feedback.reference = take_reference(received_on.year)
+    with transaction.atomic():
+        _insert_indexed(feedback)
+        # A new row has no service areas yet: added in one insert.
+        feedback.service_areas.add(*service_areas)
+        StatusChange.objects.create(feedback=feedback, to_status=Feedback.Status.RECEIVED,
+                                    actor=feedback.logged_by)
+        audit_record(actor=acting_user, verb=Verb.FEEDBACK_RECEIVED, target=feedback,
+                     summary=feedback.reference, data={"channel": channel})
+        if feedback.wants_contact and feedback.contact_email:
+            # The e-mail carries the private link: its token waits on the owed
+            # e-mail only (blanked when sent), as the feedback keeps the digest.
+            _notify(feedback, Notification.Kind.ACKNOWLEDGEMENT,
+                    tracking_token=feedback.tracking_token, new_feedback=True)
     # `feedback.tracking_token` is still the plain token on this instance, for
     # the confirmation page; it is not stored.
     return feedback
@@ -206,11 +267,19 @@ def _lock(feedback: Feedback, lock_version: int | None) -> Feedback:
 
 
 def _notify(feedback: Feedback, kind: str, *, subject_id: int = 0, recipient_user=None,
-            tracking_token: str = "") -> None:
-    notification, created = Notification.objects.get_or_create(
-        feedback=feedback, kind=kind, subject_id=subject_id,
-        defaults={"recipient_user": recipient_user, "tracking_token": tracking_token},
-    )
+            tracking_token: str = "", new_feedback: bool = False) -> None:
+    """Owe an e-mail about `feedback`, sent after commit. Once per feedback,
+    kind and subject: asked again, nothing more is owed. (Feedback stored in
+    this same transaction is owed nothing yet: no need to look.)"""
+    if new_feedback:
+        notification, created = Notification.objects.create(
+            feedback=feedback, kind=kind, subject_id=subject_id, recipient_user=recipient_user,
+            tracking_token=tracking_token), True
+    else:
+        notification, created = Notification.objects.get_or_create(
+            feedback=feedback, kind=kind, subject_id=subject_id,
+            defaults={"recipient_user": recipient_user, "tracking_token": tracking_token},
+        )
     if created:
         jobs.enqueue("notification", notification.pk, organisation_id=feedback.organisation_id)
 

@@ -5,7 +5,7 @@ and the other modules that hold services: feedback/imports.py,
 feedback/subject.py) and follows each public function through the functions
 it calls, in its own module and in other service modules. A function that
 writes to the database (save, create, update, delete, bulk writes, many-to-many
-changes) must reach `audit_record`, or be in EXEMPT with the reason it need
+changes, raw SQL) must reach `audit_record`, or be in EXEMPT with the reason it need
 not. A new service that writes and forgets its audit event fails here.
 
 Reading the source, rather than running each service, means a new service is
@@ -28,12 +28,18 @@ EXEMPT = {
     "feedback.services.allocate_references":
         "hands out reference numbers inside feedback_submit / survey imports, "
         "which record the feedback itself",
+    "feedback.services.take_reference":
+        "takes one reference for feedback_submit (allocate_references, just "
+        "before its transaction), which records the feedback itself",
     "actionplan.services.reminders_send":
         "beat's daily reminder e-mails: each sent reminder is stored as a row "
         "so it is sent once; it changes no action",
     "feedback.services.search_vector_refresh":
         "keeps the stored search vector in step with text its caller has just "
         "written (and audited); derived data, no change of its own",
+    "reports.services.search_documents_refresh":
+        "keeps the reports' stored search document in step with what its caller "
+        "has just written (and audited); derived data, no change of its own",
     "feedback.services.search_vector_fill_missing":
         "fills the search vector for rows that have none (migration and volume "
         "seeding); derived data, no change of its own",
@@ -45,6 +51,9 @@ ALWAYS_WRITES = {"save", "delete", "create", "bulk_create", "bulk_update", "get_
 # but also methods of plain dicts and sets (`allowed.add`): counted only when
 # called on something other than a bare variable name.
 MANAGER_WRITES = {"update", "set", "add", "remove", "clear"}
+# Raw SQL (`cursor.execute(...)`) may write, and its text is often a constant
+# defined elsewhere: every call counts as a write.
+RAW_SQL = {"execute", "executemany"}
 AUDIT_CALLS = {"audit_record"}
 
 
@@ -100,7 +109,7 @@ def read_module(path: Path, root: Path = ROOT) -> dict[str, Function]:
                 receiver = callee.value
                 if isinstance(receiver, ast.Name) and receiver.id in aliases:
                     function.calls.add(f"{aliases[receiver.id]}.{callee.attr}")
-                if callee.attr in ALWAYS_WRITES or (
+                if callee.attr in ALWAYS_WRITES or callee.attr in RAW_SQL or (
                         callee.attr in MANAGER_WRITES and not isinstance(receiver, ast.Name)):
                     function.writes = True
                 if callee.attr == "create" and "AuditEvent" in ast.unparse(receiver):

@@ -35,3 +35,15 @@ def test_the_derived_cache_still_fails_soft():
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}})
     assert unreachable.get("x", "default") == "default"
     unreachable.set("x", 1)  # no error
+
+
+def test_a_counter_is_counted_in_one_round_trip_and_expires(redis_url):
+    """The rate limiter's counter: SET NX and INCR in one pipeline."""
+    cache = ReusedClientRedisCache(redis_url, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+    assert [cache.count("hits", timeout=30) for _ in range(3)] == [1, 2, 3]
+    assert cache.get("hits") == 3  # stored as Django stores integers
+    client = cache._cache.get_client()
+    assert 0 < client.ttl(cache.make_key("hits")) <= 30
+    cache.delete("hits")
+    assert cache.count("hits", timeout=30) == 1
+    cache.delete("hits")
