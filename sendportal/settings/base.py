@@ -322,7 +322,7 @@ OTP_TOTP_ISSUER = SERVICE_NAME  # the name people see beside the code in their a
 
 # Sessions live in the database, never in the cache: a family's confirmation
 # page (its reference and private link) must work while Redis is down.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "core.sessions"  # Django's database sessions (core/sessions.py)
 
 # Every response: browser features the portal never uses are switched off.
 PERMISSIONS_POLICY_DENY = [
