@@ -166,8 +166,14 @@ class WorkerProcess:
         self.log.close()
 
     def sent_mail(self) -> list[str]:
-        """The e-mails this worker has sent, as raw messages."""
-        return [p.read_text() for p in sorted(self.mail_dir.glob("*.log"))]
+        """The e-mails this worker has sent, as raw messages. Django's file
+        backend names a file by the second and the backend object's id, so
+        two e-mails sent within one second can share a file (a new backend
+        object may reuse a freed one's address): each file is split at the
+        line the backend writes after every message."""
+        separator = "\n" + "-" * 79 + "\n"
+        return [message for path in sorted(self.mail_dir.glob("*.log"))
+                for message in path.read_text().split(separator) if message.strip()]
 
     def kill(self) -> None:
         """Kill -9, as a crash or an OOM kill would."""
