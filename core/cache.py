@@ -108,21 +108,38 @@ derived = _derived()
 # delete of the models concerned), so a kept figure is never used after a change.
 
 
-def data_generation(name: str) -> int:
-    """The current generation of `name` (started afresh, past any earlier
-    one, if the counter was evicted or Redis is down)."""
+def generations(names) -> dict[str, int] | None:
+    """The current generation of each of `names`, in one round trip. A name
+    never counted before (or whose counter was evicted) starts past any
+    number it may have had. None when the store cannot be reached."""
     import time
 
-    key = f"generation:{name}"
-    value = derived.get(key)
-    if value is None:
-        value = int(time.time() * 1000)
-        if not derived.add(key, value, timeout=None):
-            value = derived.get(key, value)
-    return value
+    keys = {name: f"generation:{name}" for name in names}
+    found = derived.get_many(list(keys.values()))
+    current = {}
+    for name, key in keys.items():
+        value = found.get(key)
+        if value is None:
+            value = int(time.time() * 1000)
+            if not derived.add(key, value, timeout=None):
+                value = derived.get(key)
+                if value is None:  # neither kept nor readable: the store is down
+                    return None
+        current[name] = value
+    return current
 
 
-def _bump(name: str) -> None:
+def data_generation(name: str) -> int:
+    """The current generation of `name`; with Redis down, a new number each
+    time, so nothing kept under it is used."""
+    import time
+
+    current = generations([name])
+    return current[name] if current else int(time.time() * 1000)
+
+
+def bump_generation(name: str) -> None:
+    """Move the generation of `name` on now."""
     try:
         derived.incr(f"generation:{name}")
     except ValueError:  # no counter yet: the next read starts a fresh one
@@ -137,5 +154,5 @@ def data_changed(name: str) -> None:
     dropped too), as core.pagecache.public_content_changed does."""
     from django.db import transaction
 
-    _bump(name)
-    transaction.on_commit(lambda: _bump(name))
+    bump_generation(name)
+    transaction.on_commit(lambda: bump_generation(name))

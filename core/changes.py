@@ -33,13 +33,12 @@ so and nothing kept is used.
 """
 
 import re
-import time
 from functools import partial
 
 from django.db import connections
 from django.db.backends.signals import connection_created
 
-from core.cache import _bump, derived
+from core import cache
 
 # Tables whose writes never change what a kept page shows.
 IGNORED_TABLES = frozenset({"django_session", "axes_accessattempt", "axes_accesslog",
@@ -57,7 +56,7 @@ _table_groups: dict[str, str] = {}
 
 
 def _name(group: str) -> str:
-    return f"tables:{group}"  # core.cache keeps it as "generation:tables:<group>"
+    return f"tables:{group}"  # a core.cache generation
 
 
 def group_of(table: str) -> str | None:
@@ -85,7 +84,7 @@ def groups_written_by(sql: str) -> tuple[str, ...]:
     return (group,) if group else ()
 
 
-_after_commit = {group: partial(_bump, _name(group)) for group in GROUPS}
+_after_commit = {group: partial(cache.bump_generation, _name(group)) for group in GROUPS}
 
 
 def _watch(execute, sql, params, many, context):
@@ -118,19 +117,7 @@ def install() -> None:
 
 
 def generations(groups=GROUPS) -> dict[str, int] | None:
-    """The current generation of each group, in one round trip (a group
-    never counted before starts past any number it may have had). None when
+    """The current generation of each group, in one round trip; None when
     the store cannot be reached: then nothing kept may be used."""
-    keys = {group: f"generation:{_name(group)}" for group in groups}
-    found = derived.get_many(list(keys.values()))
-    current = {}
-    for group, key in keys.items():
-        value = found.get(key)
-        if value is None:
-            value = int(time.time() * 1000)
-            if not derived.add(key, value, timeout=None):
-                value = derived.get(key)
-                if value is None:  # neither kept nor readable: the store is down
-                    return None
-        current[group] = value
-    return current
+    current = cache.generations([_name(group) for group in groups])
+    return None if current is None else {group: current[_name(group)] for group in groups}
