@@ -27,9 +27,10 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.utils import timezone
 
 from core.cache import derived as cache
 
@@ -109,6 +110,18 @@ def _without_tokens(request: HttpRequest, content: bytes) -> bytes | None:
     return None if secret.encode() in out else out
 
 
+def _kept_response(request: HttpRequest, content: bytes, headers) -> HttpResponse:
+    """A kept page, served: this visitor's own CSRF token put in its slots
+    (which sets their cookie if they had none) and the headers it was kept with."""
+    if TOKEN_SLOT in content:
+        content = content.replace(TOKEN_SLOT, get_token(request).encode())
+    response = HttpResponse(content)
+    for header, value in headers:
+        response[header] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
 def cache_public_page(view=None, *, csrf_form: bool = False):
     """Decorate a public view function (or `as_view()`) to cache its page.
     `csrf_form=True` for a page with a POST form (see the module's notes)."""
@@ -127,12 +140,7 @@ def cache_public_page(view=None, *, csrf_form: bool = False):
         generation = found.get(GENERATION_KEY) or public_generation()
         stored = found.get(key)
         if stored is not None and stored[0] == generation:
-            content = stored[1]
-            if TOKEN_SLOT in content:  # this visitor's own token (sets its cookie if new)
-                content = content.replace(TOKEN_SLOT, get_token(request).encode())
-            response = HttpResponse(content, content_type=stored[2])
-            response["X-Page-Cache"] = "hit"
-            return response
+            return _kept_response(request, stored[1], [("Content-Type", stored[2])])
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
@@ -171,15 +179,11 @@ def cache_public_page(view=None, *, csrf_form: bool = False):
 
 
 def _staff_key(request: HttpRequest) -> str:
-    from django.utils import timezone
-
     raw = f"{request.user.pk}|{timezone.localdate().isoformat()}|{request.build_absolute_uri()}"
     return "staff-page:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
 def _cacheable_staff_request(request: HttpRequest) -> bool:
-    from django.db import connection
-
     return (request.method in ("GET", "HEAD")
             # Inside a transaction the rows read may be this request's own
             # uncommitted writes, which no generation counts yet.
@@ -220,14 +224,7 @@ def cache_staff_page(*groups: str):
             generation = tuple(current.values())
             stored = kept.get(key)
             if stored is not None and stored[0] == generation:
-                content, headers = stored[1], stored[2]
-                if TOKEN_SLOT in content:
-                    content = content.replace(TOKEN_SLOT, get_token(request).encode())
-                response = HttpResponse(content)
-                for header, value in headers:
-                    response[header] = value
-                response["X-Page-Cache"] = "hit"
-                return response
+                return _kept_response(request, stored[1], stored[2])
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
