@@ -32,6 +32,15 @@ RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
                   ("1", "Very poor")]
 
 
+class _AgeGroupField(forms.ChoiceField):
+    """Offers the age bands that do not overlap, and still takes the first
+    form's (a page opened before they changed may send one; it is stored
+    with the meaning it had)."""
+
+    def valid_value(self, value) -> bool:
+        return value in Feedback.AgeGroup.values
+
+
 class FeedbackForm(HoneypotMixin):
     """The public form at /feedback/give/."""
 
@@ -62,9 +71,10 @@ class FeedbackForm(HoneypotMixin):
         label="Who are you?", choices=Feedback.Respondent.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select who you are"},
     )
-    age_group = forms.ChoiceField(
+    age_group = _AgeGroupField(
         label="How old is the child or young person? (optional)", required=False,
-        choices=Feedback.AgeGroup.choices, widget=forms.RadioSelect,
+        choices=Feedback.AgeGroup.offered(), widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select the age from the list"},
     )
     about_organisation = forms.ModelChoiceField(
         label="Which organisation is it about? (optional)", required=False,

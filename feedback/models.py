@@ -107,12 +107,27 @@ class Feedback(TimeStampedModel):
         OTHER = "other", "Someone else"
 
     class AgeGroup(models.TextChoices):
+        """Ages in whole years. The form offers `offered()`, which do not
+        overlap; the first form's bands overlapped (an 11-year-old fitted two)
+        and stay valid, with the meaning they had, for the rows that have
+        them and for surveys that use them."""
+
         AGE_0_3 = "0-3", "0 to 3"
         AGE_4_7 = "4-7", "4 to 7"
+        AGE_8_10 = "8-10", "8 to 10"
+        AGE_11_15 = "11-15", "11 to 15"
+        AGE_16_17 = "16-17", "16 or 17"
+        AGE_18_25 = "18-25", "18 to 25"
+        # The first form's, no longer offered.
         AGE_8_11 = "8-11", "8 to 11"
         AGE_11_16 = "11-16", "11 to 16"
         AGE_16_18 = "16-18", "16 to 18"
-        AGE_18_25 = "18-25", "18 to 25"
+
+        @classmethod
+        def offered(cls) -> list[tuple[str, str]]:
+            return [(g.value, g.label) for g in (
+                cls.AGE_0_3, cls.AGE_4_7, cls.AGE_8_10, cls.AGE_11_15, cls.AGE_16_17,
+                cls.AGE_18_25)]
 
     reference = models.CharField(max_length=20, unique=True)
     # The private tracking link carries a random token (not derived from the
