@@ -15,6 +15,12 @@ from tests.feedback.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
 
+# The private link as a real link whose words are its address.
+PRIVATE_LINK = re.compile(
+    r'<a class="govuk-link" id="private-link" href="(http://testserver/feedback/track/[^/"]+/)">'
+    r"\1</a>")
+
+
 @pytest.fixture
 def area():
     OrganisationFactory(name="Testshire County Council")
@@ -25,6 +31,67 @@ def standard_post(area, **extra):
     return {"service_areas": [area.pk], "even_better_if": "Put the pages in age groups.",
             "respondent": "parent_carer", "consent_to_quote": "yes", "wants_contact": "no",
             **extra}
+
+
+def easy_read_post(area, **extra):
+    return {"feeling": "1", "better": "A quiet room at lunch.", "who": "young_person",
+            "wants_contact": "no", **extra}
+
+
+FORMS = [("feedback:give", standard_post), ("feedback:give-easy-read", easy_read_post)]
+
+
+# --- The private link after sending -------------------------------------------------------
+
+@pytest.mark.parametrize(("form", "data"), FORMS)
+def test_the_private_link_after_sending_is_a_link_to_copy_and_says_it_is_needed(
+        client, area, form, data):
+    response = client.post(reverse(form), data(area))
+    assert response.status_code == 302 and response["Location"] == reverse("feedback:sent")
+    page = client.get(response["Location"]).content.decode()
+    link = PRIVATE_LINK.search(page)
+    assert link, "the private link is not a link"
+    # It opens the family's page; the token is in that page's address only.
+    assert client.get(link.group(1)).status_code == 200
+    assert link.group(1).split("/")[-2] not in response["Location"]
+    # A button to copy it, for the script to show (hidden without JavaScript).
+    assert re.search(r'<div class="app-copy-link" data-copy-link="private-link" '
+                     r'data-copy-status="private-link-status" hidden>\s*'
+                     r'<button type="button" class="govuk-button govuk-button--secondary', page)
+    assert '<div id="private-link-status" role="status"' in page
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "You need this link to read our reply" in words
+    # No e-mail address given: the page is the only place the link is shown.
+    assert "We cannot send it to you again" in words
+    assert "Do not bookmark this page" in words
+
+
+def test_with_an_e_mail_address_the_page_says_the_link_was_sent_too(client, area):
+    response = client.post(reverse("feedback:give"), standard_post(
+        area, wants_contact="yes", contact_name="Jo", contact_email="jo@example.com"))
+    page = client.get(response["Location"]).content.decode()
+    assert PRIVATE_LINK.search(page)
+    assert "We have also e-mailed it to you" in page
+    assert "We cannot send it to you again" not in page
+
+
+def test_a_bookmark_of_the_sent_page_explains_instead_of_opening_an_empty_form(client):
+    """Later (the cookie has gone: another browser, an hour on) the address
+    of the "Feedback sent" page says what it was and where to go instead."""
+    response = client.get(reverse("feedback:sent"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>This page has expired –" in page
+    assert '<h1 class="govuk-heading-l">This page has expired</h1>' in page
+    assert "private link" in page and 'href="/feedback/track/"' in page
+    assert "<form" not in page.split('id="main-content"')[1]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_sent_page_with_a_stale_or_forged_cookie_explains_too(client):
+    client.cookies["feedback_sent"] = "not-a-signed-value"
+    response = client.get(reverse("feedback:sent"))
+    assert response.status_code == 200 and "This page has expired" in response.content.decode()
 
 
 # --- References typed as people type them ------------------------------------------------
