@@ -63,7 +63,9 @@ def test_the_private_link_is_reached_copied_and_opened_with_the_keyboard(page, a
     assert "You need this link to read our reply" in page.locator("main").inner_text()
     assert_accessible(page, f"feedback sent ({name})")
 
-    # From the top of the page, the keyboard reaches the link, then the button.
+    # At 320 px, from the top of the page, the keyboard reaches the link, then
+    # the button.
+    assert _fits(page, 320), "the page scrolls sideways at 320 px"
     page.locator("body").focus()
     tab_to(page, "a#private-link")
     tab_to(page, ".app-copy-link button")
