@@ -121,7 +121,7 @@ def test_the_sent_address_opened_later_explains_where_to_go(page, area):
     assert _fits(page, 320)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "sent-expired-320.png"), full_page=True)
-    page.get_by_role("link", name="see where your feedback has got to").click()
+    page.get_by_role("link", name="Follow your feedback with your reference").click()
     page.get_by_role("heading", name="Follow your feedback").wait_for()
 
 
