@@ -25,11 +25,20 @@ from core.forms import (
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
-from .models import Feedback, Reply
+from .models import Feedback, Reply, reference_from_typed
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
                   ("1", "Very poor")]
+
+
+class _AgeGroupField(forms.ChoiceField):
+    """Offers the age bands that do not overlap, and still takes the first
+    form's (a page opened before they changed may send one; it is stored
+    with the meaning it had)."""
+
+    def valid_value(self, value) -> bool:
+        return value in Feedback.AgeGroup.values
 
 
 class FeedbackForm(HoneypotMixin):
@@ -62,9 +71,10 @@ class FeedbackForm(HoneypotMixin):
         label="Who are you?", choices=Feedback.Respondent.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select who you are"},
     )
-    age_group = forms.ChoiceField(
+    age_group = _AgeGroupField(
         label="How old is the child or young person? (optional)", required=False,
-        choices=Feedback.AgeGroup.choices, widget=forms.RadioSelect,
+        choices=Feedback.AgeGroup.offered(), widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select the age from the list"},
     )
     about_organisation = forms.ModelChoiceField(
         label="Which organisation is it about? (optional)", required=False,
@@ -283,11 +293,13 @@ class EasyReadForm(HoneypotMixin):
 
 
 class TrackForm(forms.Form):
+    WRONG_FORMAT = "Enter a reference in the right format, like FB-2026-00123"
+
     reference = forms.CharField(
-        label="Your reference", max_length=20,
+        label="Your reference", max_length=40,
         help_text="It looks like FB-2026-00123. It is on the page you saw after sending "
                   "your feedback, and in our e-mail.",
-        error_messages={"required": "Enter your reference"},
+        error_messages={"required": "Enter your reference", "max_length": WRONG_FORMAT},
     )
 
     def __init__(self, *args, **kwargs):
@@ -296,12 +308,11 @@ class TrackForm(forms.Form):
                                  Button("send", "Find my feedback"))
 
     def clean_reference(self):
-        value = self.cleaned_data["reference"].strip().upper()
-        import re
-
-        if not re.fullmatch(r"FB-\d{4}-\d{5}", value):
-            raise forms.ValidationError("Enter a reference in the right format, like FB-2026-00123")
-        return value
+        """The reference as we write it, however it was typed ("fb 2026 258")."""
+        reference = reference_from_typed(self.cleaned_data["reference"])
+        if reference is None:
+            raise forms.ValidationError(self.WRONG_FORMAT)
+        return reference
 
 
 class StaffLogForm(forms.Form):

@@ -148,7 +148,10 @@ class SentView(View):
         token = request.get_signed_cookie(SENT_COOKIE, default=None, salt=SENT_COOKIE,
                                           max_age=SENT_COOKIE_MAX_AGE)
         if not token:
-            return redirect("feedback:give")
+            # A bookmark of this page, or this address opened later or in
+            # another browser: say what the page was and where to go now,
+            # rather than showing an empty form as if nothing had been sent.
+            return render(request, "feedback/sent_expired.html")
         return _private_page(request, token, just_sent=True)
 
 

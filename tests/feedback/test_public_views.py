@@ -48,10 +48,11 @@ def test_submitting_stores_it_and_shows_the_reference_and_private_link(client, a
     assert feedback.consent_to_quote is True
 
 
-def test_confirmation_page_without_a_submission_goes_to_the_form(client):
+def test_confirmation_page_without_a_submission_says_it_has_expired(client):
+    # Not the empty form, as if nothing had been sent (test_family_pages.py).
     response = client.get(reverse("feedback:sent"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("feedback:give")
+    assert response.status_code == 200
+    assert "This page has expired" in response.content.decode()
 
 
 def test_errors_are_listed_and_nothing_typed_is_lost(client, area):
