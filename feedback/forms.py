@@ -259,8 +259,8 @@ class EasyReadForm(HoneypotMixin):
         self.helper = gds_helper(
             Field.radios("service_area", legend_size=Size.MEDIUM),
             Field.radios("feeling", legend_size=Size.MEDIUM),
-            Field.textarea("good", label_size=Size.MEDIUM),
-            Field.textarea("better", label_size=Size.MEDIUM),
+            Field.textarea("good", label_size=Size.MEDIUM, rows=4),
+            Field.textarea("better", label_size=Size.MEDIUM, rows=4),
             Field.radios("who", legend_size=Size.MEDIUM),
             # GOV.UK conditional reveal: the question for the way they chose
             # shows only once they choose it (templates/gds/layout/).
