@@ -115,6 +115,7 @@ ADDRESSES = {
     "home": ("public", lambda w: {}),
     "core:accessibility": ("public", lambda w: {}),
     "core:privacy": ("public", lambda w: {}),
+    "core:privacy-easy-read": ("public", lambda w: {}),
     "core:cookies": ("public", lambda w: {}),
     "feedback:give": ("public", lambda w: {}),
     "feedback:give-easy-read": ("public", lambda w: {}),

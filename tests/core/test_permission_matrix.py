@@ -89,6 +89,7 @@ NOT_STAFF = {
     "home": "public",
     "core:accessibility": "public",
     "core:privacy": "public",
+    "core:privacy-easy-read": "public",
     "core:cookies": "public",
     "feedback:give": "public",
     "feedback:give-easy-read": "public",
