@@ -118,6 +118,34 @@ def test_asking_how_long_is_left_does_not_renew_the_session_and_staying_does(cli
     assert client.get(reverse("session-status"))["Location"].startswith(reverse("login"))
 
 
+@pytest.mark.django_db(transaction=True)  # kept pages are made only outside a transaction
+def test_a_kept_staff_page_takes_its_timing_from_the_server_not_from_when_it_was_made(
+        client, org, settings):
+    import re
+
+    from django.core.cache import caches
+
+    caches["staff_pages"].clear()
+    settings.STAFF_PAGE_CACHE_SECONDS = 300
+    client.force_login(staff_user(Role.OFFICER, org))
+    made = client.get(reverse("staff:home"))
+    kept = client.get(reverse("staff:home"))
+    assert kept["X-Page-Cache"] == "hit"
+    token = re.compile(r'value="[A-Za-z0-9]{64}"')
+    dialogs = [token.sub("", re.search(r"<dialog.*?</dialog>", r.content.decode(), re.S).group())
+               for r in (made, kept)]
+    assert dialogs[0] == dialogs[1]  # nothing in it says when the page was made
+    assert f'data-status-url="{reverse("session-status")}"' in dialogs[1]
+    session = client.session
+    session["seen_at"] = int(time.time()) - (30 * 60 - 100)
+    session.save()
+    assert 95 <= client.get(reverse("session-status")).json()["seconds_left"] <= 100
+    # Opening a kept page is work: the session's end moves on, and the script hears it.
+    assert client.get(reverse("staff:home"))["X-Page-Cache"] == "hit"
+    assert client.get(reverse("session-status")).json()["seconds_left"] >= 30 * 60 - 5
+    caches["staff_pages"].clear()
+
+
 # --- In the browser -------------------------------------------------------------------
 
 
