@@ -52,6 +52,7 @@ const editableFields = (form) =>
       field.name &&
       !field.disabled &&
       !field.readOnly &&
+      !/one-time-code|password/.test(field.getAttribute("autocomplete") || "") &&
       (field.tagName === "TEXTAREA" || TEXT_TYPES.has(field.getAttribute("type") || "")),
   );
 
