@@ -675,11 +675,19 @@ class SurveyImportProgressView(FeedbackStaffMixin, View):
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         survey_import = get_object_or_404(selectors.survey_imports_for(request.user), pk=pk)
         done = survey_import.state in (SurveyImport.State.IMPORTED, SurveyImport.State.FAILED)
-        return JsonResponse({
+        data = {
             "state": survey_import.state, "done": done,
             "message": (f"{survey_import.get_state_display()}: {survey_import.processed_rows:,} "
                         f"of {survey_import.total_rows:,} rows"),
-        })
+        }
+        if done:
+            # The page shows this in place (static/js/progress.js never reloads
+            # it, so nothing typed is lost); the full result is one link away.
+            failed = survey_import.state == SurveyImport.State.FAILED
+            data["link"] = {"url": reverse("staff:feedback:import-detail", args=[pk]),
+                            "text": ("See what went wrong and try again" if failed
+                                     else "See the imported rows and statistics")}
+        return JsonResponse(data)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -177,7 +177,7 @@ class ReportPdfStatusView(View):
             # The page swaps its status message for this link, without reloading.
             data["link"] = {"url": reverse("reports:pdf", args=[report.slug, report.version]),
                             "text": "Download this report as a PDF",
-                            "after": " (accessible, tagged PDF)"}
+                            "after": " (accessible, tagged PDF)", "download": True}
         elif report.pdf_state == Report.PdfState.FAILED:
             data["message"] = ("The PDF version is not available at the moment. This page has "
                                "everything in it.")

@@ -246,6 +246,9 @@ ADDRESSES = {
     "two-factor": "asked after the password of a person with an app (tests/core/test_two_factor.py)",
     "two-factor-setup": (ADMIN, lambda w: {}),
     "two-factor-turn-off": "POST only, from the account page",
+    "session-status": "JSON for the timeout warning",
+    "session-stay-signed-in": "POST only, from the timeout warning",
+    "signed-out": ("public", lambda w: {}),
 }
 
 

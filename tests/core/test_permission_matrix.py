@@ -119,6 +119,7 @@ NOT_STAFF = {
     "password_reset_confirm": "signing in, the secret is the token in the address",
     "password_reset_complete": "signing in",
     "two-factor": "signing in: the second step after the password",
+    "signed-out": "signing in: says a session timed out, links to sign in again",
     "healthz": "monitoring",
     "admin": "Django's admin: superusers only, by Django's own checks "
              "(tests/core/test_permissions.py)",
@@ -159,6 +160,8 @@ MATRIX.update({
     "account": Entry(no_args, "YYYYY", "YYYYY"),
     "two-factor-setup": Entry(no_args, "YYYYY", "YYYYY"),
     "two-factor-turn-off": Entry(no_args, "-----", "YYYYY"),
+    "session-status": Entry(no_args, "YYYYY", "-----"),
+    "session-stay-signed-in": Entry(no_args, "-----", "YYYYY"),
 })
 
 # --- feedback --------------------------------------------------------------------------
@@ -417,7 +420,7 @@ def test_everything_under_staff_is_in_the_matrix():
     """A page under /staff/ cannot be waved through as public."""
     staff_prefix = reverse("staff:home")
     public_under_staff = {"login", "logout", "password_reset", "password_reset_done",
-                          "password_reset_complete", "two-factor"}
+                          "password_reset_complete", "two-factor", "signed-out"}
     for name in NOT_STAFF:
         if name in ("admin", "password_reset_confirm"):
             continue
