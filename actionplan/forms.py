@@ -52,9 +52,12 @@ class ProgressUpdateForm(VersionedFormMixin):
                                      max_length=200,
                                      error_messages={"max_length": "Name of the evidence must "
                                                      "be 200 characters or fewer"})
+    # A text input, as core.forms' website: crispy-forms-gds gives a "url"
+    # input no GOV.UK class (and no error style).
     evidence_link = forms.URLField(
         label="Link to evidence (optional)", required=False, max_length=500,
         assume_scheme="https",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "inputmode": "url"}),
         error_messages={"invalid": "Enter a link in the correct format, like "
                                    "https://www.example.org/report"})
     evidence_file = forms.FileField(
