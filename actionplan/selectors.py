@@ -319,7 +319,11 @@ def _status_counts_at(actions: QuerySet[Action], days: list[date], total: int
                                            order_by=[F("date").asc(), F("id").asc()]))
                 .order_by().values("date", "status", "next_date"))
         sql, params = held.query.sql_with_params()
-        day_rows = " UNION ALL ".join(["SELECT CAST(%s AS date) AS d"] * len(days))
+        # SQLite (the `make run` demo) has no date type: CAST(… AS date) gives
+        # the value NUMERIC affinity, so '2026-01-31' became 2026 and matched
+        # no update. There a date is its ISO text, which compares in order.
+        day = "DATE(%s)" if connection.vendor == "sqlite" else "CAST(%s AS date)"
+        day_rows = " UNION ALL ".join([f"SELECT {day} AS d"] * len(days))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT m.d, u.status, COUNT(*) FROM ({day_rows}) m "  # noqa: S608  # nosec B608 # only placeholders and the ORM's own SQL
