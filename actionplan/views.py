@@ -263,7 +263,10 @@ class DashboardView(StaffPermissionMixin, View):
         key = selectors.dashboard_cache_key(params, today=today)
         kept = derived.get(key)
         if kept is None:
-            data = selectors.dashboard(filterset.qs, today=today)
+            queryset = filterset.qs
+            plan = filterset.form.cleaned_data.get("plan") if filterset.is_bound else None
+            data = selectors.dashboard(
+                queryset, today=today, judged_on=selectors.dashboard_judged_on(plan, today))
             kept = (data, self.charts(data))
             derived.set(key, kept, selectors.DASHBOARD_CACHE_SECONDS)
         data, chart_context = kept
