@@ -16,13 +16,17 @@ from django.utils.safestring import SafeString, mark_safe
 from .selectors import Row
 
 # status: (colour, pattern drawn over it in white, name of the pattern for the legend)
+# Colours of GOV.UK's palette with at least 3:1 contrast against white (WCAG 1.4.11:
+# orange #f47738 had 2.8:1, mid-grey #b1b4b6 2.1:1), each the family of the status's
+# tag (actionplan_tags.TAG_CLASSES: red, orange, green, grey, blue, purple) so the
+# chart, the public plan's tags and the board pack read alike.
 STYLES = {
-    "off_track": ("#d4351c", "M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6", "diagonal stripes"),
-    "at_risk": ("#f47738", "M2,2 h0.01 M6,6 h0.01", "dots"),
-    "on_track": ("#00703c", "", "solid"),
-    "not_started": ("#b1b4b6", "M0,4 H8", "horizontal lines"),
-    "complete": ("#1d70b8", "M0,0 L8,8 M0,8 L8,0", "cross-hatching"),
-    "cancelled": ("#505a5f", "M4,0 V8", "vertical lines"),
+    "off_track": ("#d4351c", "M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6", "diagonal stripes"),  # red
+    "at_risk": ("#b58840", "M2,2 h0.01 M6,6 h0.01", "dots"),  # brown, for amber: 3.2:1
+    "on_track": ("#00703c", "", "solid"),  # green
+    "not_started": ("#505a5f", "M0,4 H8", "horizontal lines"),  # dark grey
+    "complete": ("#1d70b8", "M0,0 L8,8 M0,8 L8,0", "cross-hatching"),  # blue
+    "cancelled": ("#4c2c92", "M4,0 V8", "vertical lines"),  # purple
 }
 TEXT = "#0b0c0c"
 FONT = 'font-family="GDS Transport, arial, sans-serif"'
