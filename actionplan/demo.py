@@ -451,7 +451,8 @@ def load(stdout=None) -> None:
         defaults={"title": f"Gloucestershire SEND partnership priorities "
                            f"{start.year}–{end.year}",
                   "area": "Gloucestershire", "period_start": start, "period_end": end,
-                  "review_date": date(start.year + 1, 7, 1), "board": board,
+                  # Reviewed each July: the next one is still to come.
+                  "review_date": date(today.year + (today.month >= 7), 7, 1), "board": board,
                   "summary": "Joint priorities agreed by the Gloucestershire SEND partnership "
                              "with parent carers and young people, following the joint "
                              "strategy: co-produced, delivered and reviewed for impact by the "
