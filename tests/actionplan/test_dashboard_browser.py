@@ -93,3 +93,17 @@ def test_public_plan_at_320_px(page, world):
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert_accessible(page, "public plan at 320 px")
     _shot(page, "public-plan-320.png")
+
+
+def test_a_finished_plans_dashboard_says_so_and_passes_axe(page, world):
+    from datetime import date
+
+    plan = world["plan"]
+    plan.period_start, plan.period_end = date(2021, 9, 1), date(2024, 8, 31)
+    plan.save()
+    page.set_viewport_size({"width": 320, "height": 800})
+    sign_in(page, world["people"]["board_member"].email)
+    page.goto(f"/staff/action-plan/dashboard/?plan={plan.pk}")
+    assert page.get_by_text("This plan ended on 31 August 2024").is_visible()
+    assert_accessible(page, "finished plan's dashboard at 320 px")
+    _shot(page, "dashboard-finished-plan-320.png")
