@@ -37,9 +37,11 @@ class ActionFilterForm(forms.Form):
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Reference or words in the title", method="filter_text")
     # The choices are read on every page view (core.forms.cached_form_html):
-    # only what their labels show, not each plan's summary (a county has 130 plans).
+    # only what their labels show, not each plan's summary (a county has 130 plans),
+    # and its end (a finished plan's dashboard is judged on it).
     plan = django_filters.ModelChoiceFilter(field_name="priority__plan",
-                                            queryset=Plan.objects.only("id", "title"),
+                                            queryset=Plan.objects.only("id", "title",
+                                                                       "period_end"),
                                             empty_label="Any plan")
     priority = django_filters.ModelChoiceFilter(
         queryset=Priority.objects.select_related("plan").only(*PRIORITY_LABEL_FIELDS),

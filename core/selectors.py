@@ -19,6 +19,12 @@ def organisations_where(user, *roles: str) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, roles))
 
 
+def partnership_organisations() -> QuerySet[Organisation]:
+    """Every partner in the local area's partnership (each Organisation is
+    one), by name: who may lead or help deliver a multi-agency action."""
+    return Organisation.objects.order_by("name")
+
+
 def themes_all() -> QuerySet[Theme]:
     return Theme.objects.order_by("-is_active", "name")
 

@@ -7,7 +7,6 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from charter import services as charter_services
 from charter.models import EvidenceLink
@@ -19,6 +18,7 @@ from core.models import ApprovalNotice
 from core.ordering import move_in_order
 from core.pagecache import public_content_changed
 from core.services import audit_record
+from core.text import slug_from
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback, Quote
@@ -75,8 +75,7 @@ def _locked(report: Report) -> Report:
 
 
 def _slug_base(text: str) -> str:
-    # "2025–26" becomes "2025-26", not "202526".
-    return slugify(text.replace("–", "-").replace("—", "-"))[:100]
+    return slug_from(text)[:100]  # "2025–26" becomes "2025-26", not "202526"
 
 
 def _unique_slug(title: str) -> str:
