@@ -93,14 +93,15 @@ def name_table_headers(document) -> None:
         in_row = {str(h) for c in cells if c.get("/S") == "/TD" and "/A" in c
                   for h in c.A.get("/Headers", [])}
         for cell in cells:
-            if cell.get("/S") == "/TH" and "/ID" in cell:
-                ids[str(cell.ID)] = cell
-                headers.append((cell, "/Row" if str(cell.ID) in in_row else "/Column"))
+            if cell.get("/S") == "/TH":
+                if "/ID" in cell:
+                    ids[str(cell.ID)] = cell
+                headers.append((cell, "/Row" if str(cell.get("/ID")) in in_row else "/Column"))
     for cell, scope in headers:
         if "/A" not in cell:
             cell.A = pikepdf.Dictionary(O=pikepdf.Name.Table)
         cell.A.Scope = pikepdf.Name(scope)
-    if headers:
+    if len(ids):
         root.IDTree = ids.obj
 
 
