@@ -24,7 +24,7 @@ from tests.reports.factories import make_people, publish, table_report
 
 pytestmark = pytest.mark.django_db
 
-UPDATE, FULL = Report.Edition.UPDATE, Report.Edition.FULL
+UPDATE, FULL = "update", "full"  # Report.Edition
 
 
 @pytest.fixture
@@ -34,8 +34,10 @@ def people():
 
 def _in_series(people, title, start, end, edition=FULL, series=None, **details):
     org, officer, approver = people
+    if edition != FULL:
+        details["edition"] = edition
     report = table_report(org=org, author=officer, title=title, start=start, end=end,
-                          period_kind=Report.PeriodKind.CUSTOM, edition=edition,
+                          period_kind=Report.PeriodKind.CUSTOM,
                           series=series, new_series="" if series else "Local Offer annual reports",
                           **details)
     return publish(report, author=officer, approver=approver)
@@ -82,6 +84,27 @@ def test_next_and_previous_walk_every_report_of_a_series_once(client, people):
         walked.append(slug)
         slug = _links(client, slug).get("prev")
     assert walked == slugs[::-1]
+
+
+def test_reports_sharing_a_start_day_do_not_point_at_each_other(client, people):
+    """Without interim updates too (every report full), previous and next
+    never loop between reports that start on the same day."""
+    first = _in_series(people, "Annual report 2024-25", date(2024, 9, 1), date(2025, 8, 31))
+    others = [_in_series(people, title, date(2025, 9, 1), end, series=first.series)
+              for title, end in (("Whole year", date(2026, 8, 31)),
+                                 ("Autumn", date(2025, 12, 31)),
+                                 ("Autumn and spring", date(2026, 3, 31)))]
+    expected = [first.slug] + [r.slug for r in (others[1], others[2], others[0])]
+    walked, slug = [], first.slug
+    while slug and len(walked) <= len(expected):
+        walked.append(slug)
+        slug = _links(client, slug).get("next")
+    assert walked == expected
+    walked, slug = [], expected[-1]
+    while slug and len(walked) <= len(expected):
+        walked.append(slug)
+        slug = _links(client, slug).get("prev")
+    assert walked == expected[::-1]
 
 
 def test_series_page_shows_the_current_report_then_previous_reports(
