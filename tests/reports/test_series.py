@@ -370,3 +370,28 @@ def test_a_series_name_is_unique_in_its_organisation_and_others_cannot_rename_it
     assert board.post(url, {"name": "Taken over"}).status_code == 403
     series.refresh_from_db()
     assert series.name == "Local Offer feedback"
+
+
+def test_kept_series_and_report_pages_follow_a_new_report_in_the_series(
+        people, django_capture_on_commit_callbacks):
+    """An interim update published later goes before the annual report it
+    belongs to: the kept series page and the annual report's previous link
+    move with it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _in_series(people, "Annual report 2024-25", date(2024, 9, 1), date(2025, 8, 31))
+        annual = _in_series(people, "Annual report 2025-26", date(2025, 9, 1),
+                            date(2026, 8, 31), series=first.series)
+    public = Client()
+    cache.clear()
+    series_url = reverse("reports:series", args=[first.series.slug])
+    with override_settings(PUBLIC_PAGE_CACHE_SECONDS=600):
+        assert _links(public, annual.slug)["prev"] == first.slug
+        public.get(series_url)
+        assert public.get(series_url).get("X-Page-Cache") == "hit"
+        with django_capture_on_commit_callbacks(execute=True):
+            update = _in_series(people, "Update to December 2025", date(2025, 9, 1),
+                                date(2025, 12, 31), UPDATE, series=first.series)
+        assert _links(public, annual.slug)["prev"] == update.slug
+        html = public.get(series_url).content.decode()
+        previous = html[html.index(">Previous reports<"):]
+        assert previous.index(update.title) < previous.index(first.title)
