@@ -283,10 +283,14 @@ class StaffReportView(ReportsStaffMixin, View):
             now = self.get_report(pk)
             form.show_conflict(exc, [
                 ("Title", now.title), ("Kind of report", now.get_kind_display()),
+                ("Full report or interim update", now.get_edition_display()),
                 ("Period", f"{now.period_start:%-d %B %Y} to {now.period_end:%-d %B %Y}"),
                 ("Who is it for?", now.audience),
                 ("Service area", str(now.service_area or "All services")),
-                ("Summary", now.summary)])
+                ("Summary", now.summary),
+                ("First published", f"{now.first_published_on:%-d %B %Y}"
+                 if now.first_published_on else "Not given"),
+                ("Heading of the third column", now.evidence_heading)])
             return self.render_page(request, now, form, status=409)
         except ValidationError as exc:
             _errors_onto(form, exc)
