@@ -120,6 +120,7 @@ class Verb(models.TextChoices):
     REPORT_TOPIC_RENAMED = "report.topic_renamed", "Report topic renamed"
     REPORT_TOPIC_MOVED = "report.topic_moved", "Report topic moved"
     REPORT_TOPIC_DELETED = "report.topic_deleted", "Report topic deleted"
+    REPORT_SERIES_RENAMED = "report.series_renamed", "Report series renamed"
 
 
 def snapshot(obj, names) -> dict:

@@ -241,6 +241,7 @@ ADDRESSES = {
     "staff:reports:topic": (OFFICER, lambda w: {"pk": w.report.pk,
                                                "topic_pk": w.report.topics.first().pk}),
     "reports:series": ("public", lambda w: {"slug": _published_series_slug()}),
+    "staff:reports:series-edit": (OFFICER, lambda w: {"pk": _series_pk()}),
     "staff:feedback:subject-requests": (ADMIN, lambda w: {}),
     "account": (ADMIN, lambda w: {}),
     "two-factor": "asked after the password of a person with an app (tests/core/test_two_factor.py)",
@@ -256,6 +257,13 @@ def _organisation_pk(name: str) -> int:
     from core.models import Organisation
 
     return Organisation.objects.get(name=name).pk
+
+
+def _series_pk() -> int:
+    from reports.models import ReportSeries
+
+    return ReportSeries.objects.filter(
+        organisation__memberships__user__email=OFFICER).order_by("pk").first().pk
 
 
 def _published_series_slug() -> str:

@@ -79,6 +79,11 @@ def _gcc_plan(w):
     return Plan.objects.filter(board__organisations__name=GCC).order_by("pk").first()
 
 
+def _gcc_series(w):
+    from reports.models import ReportSeries
+    return ReportSeries.objects.filter(organisation__name=GCC).order_by("pk").first()
+
+
 def _gcc_signatory(w):
     return w.charter.signatories.filter(organisation__name=GCC).first()
 
@@ -268,6 +273,8 @@ MATRIX.update({
     "staff:reports:item-action": Entry(lambda w: {"pk": w.report.pk,
                                                   "item_pk": w.report.items.first().pk},
                                        "YYNNN", "YYNNN"),
+    # Renaming a series: whoever drafts its organisation's reports (issue 19).
+    "staff:reports:series-edit": Entry(lambda w: {"pk": _gcc_series(w).pk}, "YYNNN", "YYNNN"),
 })
 
 # The published version of a report: "withdraw" and "new version" are posts to
