@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.forms import gds_helper
+from core.http import parse_id
 from core.models import Organisation
 
 from .models import Action, Plan, Priority, Status
@@ -66,15 +67,16 @@ class ActionFilter(django_filters.FilterSet):
         # across its plans); with no plan chosen there is no priority filter.
         # A priority chosen without a plan (an old bookmark) still filters, and is
         # then the only choice shown.
-        plan = str((self.data or {}).get("plan") or "")
-        priority = str((self.data or {}).get("priority") or "")
-        if plan.isdigit() and len(plan) < 10:
+        # parse_id, not str.isdigit(): "²" is a digit to Python but no id.
+        plan = parse_id(str((self.data or {}).get("plan") or ""))
+        priority = parse_id(str((self.data or {}).get("priority") or ""))
+        if plan:
             self.filters["priority"].queryset = (
-                Priority.objects.filter(plan_id=int(plan)).select_related("plan")
+                Priority.objects.filter(plan_id=plan).select_related("plan")
                 .only(*PRIORITY_LABEL_FIELDS))
-        elif priority.isdigit() and len(priority) < 10:
+        elif priority:
             self.filters["priority"].queryset = (
-                Priority.objects.filter(pk=int(priority)).select_related("plan")
+                Priority.objects.filter(pk=priority).select_related("plan")
                 .only(*PRIORITY_LABEL_FIELDS))
         else:
             self.filters.pop("priority", None)

@@ -55,6 +55,7 @@ class Verb(models.TextChoices):
     SURVEY_CHECKED = "survey.checked", "Survey file checked"
     SURVEY_IMPORT_STARTED = "survey.import_started", "Survey import started"
     SURVEY_IMPORTED = "survey.imported", "Survey imported"
+    SURVEY_REMOVED = "survey.removed", "Failed survey import removed"
 
     # --- action plan ---
     PLAN_CREATED = "plan.created", "Plan created"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -667,6 +668,48 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         checked = imports.survey_import_check(acting_user=request.user,
                                               survey_import=survey_import, mapping=form.mapping())
         return self.render_page(request, survey_import, form=form, checked=checked)
+
+
+class SurveyImportRemoveView(FeedbackStaffMixin, View):
+    """Remove a failed import, after an "Are you sure?" page. The same people
+    as for the import itself; an import in any other state is not removable
+    (404), so a stale page cannot remove one that has since been imported."""
+
+    permission_required = "feedback.import_survey"
+
+    def get_import(self, request, pk) -> SurveyImport:
+        return get_object_or_404(selectors.survey_imports_for(request.user), pk=pk,
+                                 state=SurveyImport.State.FAILED)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        kept = survey_import.feedback.count()
+        consequences = ["It will no longer be listed in survey imports, and its uploaded "
+                        "file will be deleted."]
+        if kept:
+            consequences.append(f"The {kept:,} row{pluralize(kept)} it imported before it "
+                                "stopped will stay in the inbox. Importing the file again "
+                                "adds only the rest.")
+        return render(request, "confirm.html", {
+            "confirm_title": f"Remove the failed import {survey_import.title}",
+            "confirm_caption": survey_import.title,
+            "confirm_question": "Are you sure you want to remove this failed import?",
+            "confirm_consequences": consequences,
+            "confirm_button": "Yes, remove the import",
+            "cancel_url": reverse("staff:feedback:import-detail", args=[survey_import.pk]),
+            "cancel_label": "No, go back to the import",
+        })
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        title = survey_import.title
+        try:
+            imports.survey_import_remove(acting_user=request.user, survey_import=survey_import)
+        except imports.ImportNotRemovable:
+            messages.error(request, "This import is being tried again, so it cannot be removed")
+            return redirect("staff:feedback:import-detail", pk=pk)
+        messages.success(request, f"Failed import “{title}” removed")
+        return redirect("staff:feedback:imports")
 
 
 class SurveyImportProgressView(FeedbackStaffMixin, View):

@@ -66,8 +66,16 @@ def build_world() -> World:
                        .values_list("organisation_id", flat=True).first(), state=Job.State.FAILED,
                        attempts=4, last_error="OSError: storage unavailable",
                        finished_at=timezone.now())
+    # A failed import, which its officer may remove.
+    failed_survey = SurveyImport.objects.create(
+        title="Short breaks survey (failed)", organisation=survey.organisation,
+        received_on=survey.received_on, file="survey-imports/failed-example.csv",
+        file_sha256="f" * 64,
+        uploaded_by=survey.uploaded_by, state=SurveyImport.State.FAILED,
+        failure="The file is not a CSV")
     w = World({
         "admin": admin,
+        "failed_survey": failed_survey,
         "feedback": feedback,
         "closed": Feedback.objects.filter(organisation__memberships__user__email=OFFICER,
                                           status=Feedback.Status.CLOSED).first(),
@@ -178,6 +186,7 @@ ADDRESSES = {
     "staff:feedback:imports": (OFFICER, lambda w: {}),
     "staff:feedback:import-new": (OFFICER, lambda w: {}),
     "staff:feedback:import-detail": (OFFICER, lambda w: {"pk": w.survey.pk}),
+    "staff:feedback:import-remove": (OFFICER, lambda w: {"pk": w.failed_survey.pk}),
     "staff:feedback:import-progress": "JSON for the progress script",
     "staff:actionplan:action_list": (ADMIN, lambda w: {}),
     "staff:actionplan:dashboard": (ADMIN, lambda w: {}),

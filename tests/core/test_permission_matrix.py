@@ -185,6 +185,9 @@ MATRIX.update({
     "staff:feedback:import-new": Entry(no_args, "YYNNY", "YYNNY"),
     "staff:feedback:import-detail": Entry(lambda w: {"pk": w.survey.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:import-progress": Entry(lambda w: {"pk": w.survey.pk}, "YYNNN", "-----"),
+    # A failed import: removed by the people who may work on the import itself.
+    "staff:feedback:import-remove": Entry(lambda w: {"pk": w.failed_survey.pk}, "YYNNN",
+                                          "YYNNN"),
     "staff:feedback:subject-requests": Entry(no_args, "NNNYY", "NNNYY"),
 })
 
