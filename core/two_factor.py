@@ -158,6 +158,10 @@ class SignedOutView(View):
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):
             target = ""
+        if request.user.is_authenticated:
+            # Opened while signed in (an old tab, a bookmark): saying "you have
+            # been signed out" would be untrue, so go on to the page instead.
+            return redirect(target or reverse("staff:home"))
         sign_in = reverse("login") + (f"?next={quote(target, safe='/')}" if target else "")
         return render(request, "registration/signed_out.html", {
             "sign_in_url": sign_in, "idle_limit": idle_limit_words()})

@@ -81,6 +81,18 @@ def test_only_addresses_on_this_site_are_followed_after_signing_in(client, org, 
 
 
 @pytest.mark.django_db
+def test_the_signed_out_page_opened_while_signed_in_goes_on_to_the_page(client, org):
+    """An old tab or a bookmark of the signed-out page must not tell a person
+    who is signed in that they were signed out."""
+    client.force_login(staff_user(Role.OFFICER, org))
+    inbox = reverse("staff:feedback:inbox")
+    assert client.get(reverse("signed-out"), {"next": inbox})["Location"] == inbox
+    assert client.get(reverse("signed-out"), {"next": "//evil.example/"})["Location"] == reverse("staff:home")
+    client.logout()
+    assert "signed out" in client.get(reverse("signed-out"), {"next": inbox}).content.decode()
+
+
+@pytest.mark.django_db
 def test_a_form_posted_after_the_session_ended_goes_to_sign_in_and_back_to_its_page(client, org):
     officer = staff_user(Role.OFFICER, org)
     report = published_report(org=org, author=officer,
