@@ -17,15 +17,10 @@ from .services import OPEN_STATUSES
 # "FB-2026-00123", "fb-2026-123", "2026-00123" or "00123": a reference, whole or
 # in part, is looked up by reference; anything else searches the words.
 REFERENCE_LIKE = re.compile(r"^(fb-?)?[\d-]*\d[\d-]*$", re.IGNORECASE)
-WHOLE_REFERENCE = re.compile(r"^fb-\d{4}-\d{5,}$", re.IGNORECASE)
 
 
 def looks_like_reference(value: str) -> bool:
     return bool(REFERENCE_LIKE.match(value.strip()))
-
-
-def is_whole_reference(value: str) -> bool:
-    return bool(WHOLE_REFERENCE.match(value.strip()))
 
 
 def search_feedback(queryset, value: str):

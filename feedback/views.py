@@ -26,7 +26,7 @@ from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
 from . import imports, selectors, services
-from .filters import InboxFilter, is_whole_reference
+from .filters import InboxFilter
 from .forms import (
     EasyReadForm,
     FeedbackForm,
@@ -42,7 +42,7 @@ from .forms import (
     TrackForm,
     TriageForm,
 )
-from .models import Feedback, Quote, Reply, SurveyImport
+from .models import Feedback, Quote, Reply, SurveyImport, reference_from_typed
 from .rules import HANDLERS
 
 logger = logging.getLogger(__name__)
@@ -186,10 +186,12 @@ class InboxView(FeedbackStaffMixin, View):
         user = request.user
         own_orgs = organisations_where(user, *WORKING_ROLES)
         q = request.GET.get("q", "").strip()
-        if is_whole_reference(q):
-            # A whole reference typed into the search goes straight to that
+        reference = reference_from_typed(q) if q else None
+        if reference is not None:
+            # A whole reference typed into the search ("fb 2026 258", read as
+            # a family's tracking page reads it) goes straight to that
             # feedback, whatever the other filters say: it names one item.
-            found = selectors.feedback_visible_to(user).filter(reference__iexact=q).first()
+            found = selectors.feedback_visible_to(user).filter(reference=reference).first()
             if found is not None:
                 return redirect("staff:feedback:detail", pk=found.pk)
         filterset = InboxFilter(inbox_filter_data(request), queryset=selectors.feedback_inbox(user),

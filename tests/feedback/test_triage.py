@@ -92,6 +92,18 @@ def test_a_reference_is_still_found_exactly(client, org, officer):
     assert response.status_code == 302
 
 
+def test_a_reference_typed_as_people_say_it_goes_straight_to_the_feedback(client, org, officer):
+    """An officer on the phone types what the family reads out ("fb 2026 258"),
+    as the family's own tracking page reads it."""
+    client.force_login(officer)
+    item = FeedbackFactory(organisation=org)
+    year, number = item.reference.split("-")[1:]
+    for typed in (f"fb {year} {int(number)}", f"FB{year}{number}", f"{year}.{int(number)}"):
+        response = client.get(reverse(INBOX), {"q": typed})
+        assert response.status_code == 302, typed
+        assert response["Location"] == reverse("staff:feedback:detail", args=[item.pk])
+
+
 def test_a_reference_of_someone_elses_feedback_is_not_shown(client, org, officer):
     client.force_login(officer)
     elsewhere = FeedbackFactory(organisation=OrganisationFactory(name="Elsewhere NHS Trust"))
