@@ -39,6 +39,10 @@ def shots(page, name: str) -> None:
 
 
 def sign_out(page) -> None:
+    # Leave the staff page first: its timeout script asks the server whether
+    # the session is still on, and a "no" answer (the cookies just cleared)
+    # would send it to the signed-out page while the test navigates elsewhere.
+    page.goto("about:blank")
     page.context.clear_cookies()
 
 
