@@ -331,6 +331,11 @@ class OrganisationSettingsForm(VersionedFormMixin):
     replies_need_approval = forms.BooleanField(
         label="Replies to families need an approver's approval before they are sent",
         required=False)
+    lead_acts_for_partners = forms.BooleanField(
+        label="Our administrators may act for every partner organisation", required=False,
+        help_text="They may then do what each partner’s own administrators do with its charter "
+                  "and participation audits, and sign the charter for it. Leave this unticked "
+                  "for each partner to act only for itself.")
     response_working_days = DaysField(
         label="Response target, in working days (optional)", required=False, min_value=1,
         max_value=3650, error_messages=DAYS_ERRORS)
@@ -338,10 +343,13 @@ class OrganisationSettingsForm(VersionedFormMixin):
         label="Keep families’ contact details for this many days after closing (optional)",
         required=False, min_value=1, max_value=3650, error_messages=DAYS_ERRORS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, is_partnership_lead: bool = False, **kwargs):
         from django.conf import settings
 
         super().__init__(*args, **kwargs)
+        # The partnership's decision: only its lead organisation's page asks it.
+        if not is_partnership_lead:
+            del self.fields["lead_acts_for_partners"]
         self.fields["response_working_days"].help_text = (
             "How long your organisation aims to take to answer feedback. Leave empty for "
             f"the portal’s default, {settings.FEEDBACK_RESPONSE_WORKING_DAYS} working days.")
@@ -351,6 +359,8 @@ class OrganisationSettingsForm(VersionedFormMixin):
         self.helper = gds_helper(
             Field.text("public_name"), Field.text("website"),
             Field.checkbox("replies_need_approval", small=True),
+            *([Field.checkbox("lead_acts_for_partners", small=True)] if is_partnership_lead
+              else []),
             Field.text("response_working_days", field_width=4),
             Field.text("contact_retention_days", field_width=4),
             Button("save_settings", "Save settings"),
