@@ -7,6 +7,7 @@ from crispy_forms_gds.layout import (
     ConditionalRadios,
     Field,
     Layout,
+    Size,
 )
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
@@ -331,11 +332,16 @@ class OrganisationSettingsForm(VersionedFormMixin):
     replies_need_approval = forms.BooleanField(
         label="Replies to families need an approver's approval before they are sent",
         required=False)
-    lead_acts_for_partners = forms.BooleanField(
-        label="Our administrators may act for every partner organisation", required=False,
-        help_text="They may then do what each partner’s own administrators do with its charter "
-                  "and participation audits, and sign the charter for it. Leave this unticked "
-                  "for each partner to act only for itself.")
+    # Asked with a question and two answers (a GOV.UK radios pattern) so the
+    # hint sits under its question; not answered counts as no.
+    lead_acts_for_partners = forms.TypedChoiceField(
+        label="May your administrators act for every partner organisation?",
+        help_text="As each partner’s own administrator: change its charter, sign the charter "
+                  "for it, see and reopen its participation audits.",
+        choices=[(False, "No, each partner acts only for itself"),
+                 (True, "Yes, our administrators may act for every partner")],
+        coerce=lambda value: value in (True, "True"), empty_value=False, required=False,
+        widget=forms.RadioSelect)
     response_working_days = DaysField(
         label="Response target, in working days (optional)", required=False, min_value=1,
         max_value=3650, error_messages=DAYS_ERRORS)
@@ -359,8 +365,8 @@ class OrganisationSettingsForm(VersionedFormMixin):
         self.helper = gds_helper(
             Field.text("public_name"), Field.text("website"),
             Field.checkbox("replies_need_approval", small=True),
-            *([Field.checkbox("lead_acts_for_partners", small=True)] if is_partnership_lead
-              else []),
+            *([Field.radios("lead_acts_for_partners", legend_size=Size.SMALL, small=True)]
+              if is_partnership_lead else []),
             Field.text("response_working_days", field_width=4),
             Field.text("contact_retention_days", field_width=4),
             Button("save_settings", "Save settings"),
