@@ -132,7 +132,10 @@ MATRIX: dict[str, Entry] = {}  # filled in below, by part of the portal
 #   though they are an administrator there (issue 19; before, the charter's
 #   rules asked "administrator of any organisation"). A partnership
 #   administrator acts for partners only where the partnership says so
-#   (tests/charter/test_permissions.py). Everything kept to one organisation
+#   (tests/charter/test_permissions.py). Likewise a board, its plans and
+#   meetings refuse an administrator of an organisation not on the board
+#   (only the partnership's administrators fix any board or plan:
+#   tests/actionplan/test_other_administrator.py). Everything kept to one organisation
 #   (feedback, reports, actions' updates, survey imports, people) refuses them.
 
 # --- core ------------------------------------------------------------------------------
@@ -189,18 +192,18 @@ MATRIX.update({
     "staff:actionplan:action_detail": Entry(lambda w: {"pk": w.action.pk}, "YYYYY", "YYNNN"),
     "staff:actionplan:action_edit": Entry(lambda w: {"pk": w.action.pk}, "YYNYN", "YYNYN"),
     "staff:actionplan:plan_list": Entry(no_args, "YYYYY", "-----"),
-    "staff:actionplan:plan_create": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:actionplan:plan_create": Entry(no_args, "YYNYN", "YYNYN"),
     "staff:actionplan:plan_detail": Entry(lambda w: {"slug": w.plan.slug}, "YYYYY", "-----"),
-    "staff:actionplan:plan_edit": Entry(lambda w: {"slug": _gcc_plan(w).slug}, "YYNYY", "YYNYY"),
-    "staff:actionplan:plan_publish": Entry(lambda w: {"slug": _gcc_plan(w).slug}, "-----", "YYNYY"),
-    "staff:actionplan:priority_create": Entry(lambda w: {"slug": _gcc_plan(w).slug}, "YYNYY", "YYNYY"),
+    "staff:actionplan:plan_edit": Entry(lambda w: {"slug": _gcc_plan(w).slug}, "YYNYN", "YYNYN"),
+    "staff:actionplan:plan_publish": Entry(lambda w: {"slug": _gcc_plan(w).slug}, "-----", "YYNYN"),
+    "staff:actionplan:priority_create": Entry(lambda w: {"slug": _gcc_plan(w).slug}, "YYNYN", "YYNYN"),
     "staff:actionplan:priority_edit": Entry(lambda w: {"pk": _gcc_plan(w).priorities.first().pk},
-                                            "YYNYY", "YYNYY"),
+                                            "YYNYN", "YYNYN"),
     "staff:actionplan:priority_move": Entry(lambda w: {"pk": _gcc_plan(w).priorities.first().pk},
-                                            "-----", "YYNYY"),
+                                            "-----", "YYNYN"),
     "staff:actionplan:board_create": Entry(no_args, "NNNYY", "NNNYY"),
-    "staff:actionplan:board_edit": Entry(lambda w: {"slug": _gcc_board(w).slug}, "YYNYY", "YYNYY"),
-    "staff:actionplan:meeting_edit": Entry(lambda w: {"pk": w.meeting.pk}, "YYNYY", "YYNYY"),
+    "staff:actionplan:board_edit": Entry(lambda w: {"slug": _gcc_board(w).slug}, "YYNYN", "YYNYN"),
+    "staff:actionplan:meeting_edit": Entry(lambda w: {"pk": w.meeting.pk}, "YYNYN", "YYNYN"),
     "staff:actionplan:action_update": Entry(lambda w: {"pk": w.action.pk}, "YYNNN", "YYNNN"),
     "staff:actionplan:evidence_file": Entry(lambda w: {"pk": w.evidence.pk}, "YYYYY", "-----"),
     "staff:actionplan:board_list": Entry(no_args, "YYYYY", "-----"),
