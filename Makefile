@@ -11,11 +11,15 @@ STAMPS := .make
 
 .PHONY: run test install assets bench bench-http lint security lock worker beat clean
 
+# The address the portal is served on (SITE_URL if set). load_demo gets it
+# too: the demo's PDFs are made as it loads, and their links must lead here.
+RUN_SITE_URL = $(or $(SITE_URL),http://127.0.0.1:$(PORT))
+
 run: install assets
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	SITE_URL='$(RUN_SITE_URL)' $(BIN)/python manage.py load_demo
 	@echo "Starting the portal on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL='$(RUN_SITE_URL)' $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install assets
 	$(BIN)/ruff check .

@@ -16,13 +16,17 @@ from django.utils.safestring import SafeString, mark_safe
 from .selectors import Row
 
 # status: (colour, pattern drawn over it in white, name of the pattern for the legend)
+# Colours of GOV.UK's palette with at least 3:1 contrast against white (WCAG 1.4.11:
+# orange #f47738 had 2.8:1, mid-grey #b1b4b6 2.1:1), each the family of the status's
+# tag (actionplan_tags.TAG_CLASSES: red, orange, green, grey, blue, purple) so the
+# chart, the public plan's tags and the board pack read alike.
 STYLES = {
-    "off_track": ("#d4351c", "M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6", "diagonal stripes"),
-    "at_risk": ("#f47738", "M2,2 h0.01 M6,6 h0.01", "dots"),
-    "on_track": ("#00703c", "", "solid"),
-    "not_started": ("#b1b4b6", "M0,4 H8", "horizontal lines"),
-    "complete": ("#1d70b8", "M0,0 L8,8 M0,8 L8,0", "cross-hatching"),
-    "cancelled": ("#505a5f", "M4,0 V8", "vertical lines"),
+    "off_track": ("#d4351c", "M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6", "diagonal stripes"),  # red
+    "at_risk": ("#b58840", "M2,2 h0.01 M6,6 h0.01", "dots"),  # brown, for amber: 3.2:1
+    "on_track": ("#00703c", "", "solid"),  # green
+    "not_started": ("#505a5f", "M0,4 H8", "horizontal lines"),  # dark grey
+    "complete": ("#1d70b8", "M0,0 L8,8 M0,8 L8,0", "cross-hatching"),  # blue
+    "cancelled": ("#4c2c92", "M4,0 V8", "vertical lines"),  # purple
 }
 TEXT = "#0b0c0c"
 FONT = 'font-family="GDS Transport, arial, sans-serif"'
@@ -43,39 +47,54 @@ def _defs(prefix: str) -> str:
     return "".join(parts)
 
 
-def _legend(prefix: str, statuses: list[tuple[str, str]], width: int) -> tuple[str, int]:
-    """A legend in rows of three, each a swatch and the status in words."""
-    parts, x, y, per_row = [], 0, 0, 3
+# The narrow chart, shown instead of the wide one below GOV.UK's desktop breakpoint
+# (static/scss/_portal.scss): drawn at its own size (never scaled down, so 288 wide
+# fits a 320 px screen) with text at GOV.UK's body size for those widths, 19px. The
+# wide chart scaled to a 320 px screen wrote its words 6 to 7 px high.
+NARROW_WIDTH = 288
+NARROW_FONT = 19
+
+
+def _legend(prefix: str, statuses: list[tuple[str, str]], width: int,
+            font: int = 14) -> tuple[str, int]:
+    """A legend in rows of three (one a row when narrow), each a swatch and
+    the status in words."""
+    parts, x, y = [], 0, 0
+    per_row = 3 if font < NARROW_FONT else 1
+    line = max(24, font + 8)
     column = width // per_row
     for i, (status, label) in enumerate(statuses):
         x = (i % per_row) * column
-        y = (i // per_row) * 24
+        y = (i // per_row) * line
         parts.append(f'<rect x="{x}" y="{y}" width="18" height="18" fill="url(#{prefix}-{status})" '
                      f'stroke="{TEXT}" stroke-width="1"/>'
-                     f'<text x="{x + 24}" y="{y + 14}" font-size="14" fill="{TEXT}" {FONT}>'
+                     f'<text x="{x + 24}" y="{y + 15}" font-size="{font}" fill="{TEXT}" {FONT}>'
                      f'{escape(label)}</text>')
-    height = ((len(statuses) + per_row - 1) // per_row) * 24 + 8
+    height = ((len(statuses) + per_row - 1) // per_row) * line + 8
     return "".join(parts), height
 
 
-def _count_label(x: float, y: float, width: float, height: float, value: int) -> str:
+def _count_label(x: float, y: float, width: float, height: float, value: int,
+                 font: int = 13) -> str:
     """The count written in a white box on its segment, when there is room."""
-    if value == 0 or width < 22:
-        return ""
     text = str(value)
-    box = 8 + 8 * len(text)
-    return (f'<rect x="{x + width / 2 - box / 2:.1f}" y="{y + height / 2 - 9:.1f}" width="{box}" '
-            f'height="18" rx="3" fill="#ffffff"/>'
-            f'<text x="{x + width / 2:.1f}" y="{y + height / 2 + 5:.1f}" font-size="13" '
-            f'text-anchor="middle" fill="{TEXT}" {FONT}>{text}</text>')
+    box = 8 + (font * 0.62) * len(text)
+    if value == 0 or width < box + 4:
+        return ""
+    return (f'<rect x="{x + width / 2 - box / 2:.1f}" y="{y + height / 2 - font * 0.7:.1f}" '
+            f'width="{box:.1f}" height="{font * 1.4:.1f}" rx="3" fill="#ffffff"/>'
+            f'<text x="{x + width / 2:.1f}" y="{y + height / 2 + font * 0.36:.1f}" '
+            f'font-size="{font}" text-anchor="middle" fill="{TEXT}" {FONT}>{text}</text>')
 
 
 def _svg(chart_id: str, title: str, description: str, width: int, height: int,
-         body: str) -> SafeString:
+         body: str, *, narrow: bool = False) -> SafeString:
     # Every text in the SVG went through escape(); numbers are formatted here.
+    size = (f'class="app-chart app-chart--narrow" width="{width}"' if narrow
+            else 'class="app-chart app-chart--wide" width="100%"')
     return mark_safe(  # nosec B308 B703
-        f'<svg class="app-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'<svg {size} xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'focusable="false"><title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>{body}</svg>'
     )
@@ -84,18 +103,31 @@ def _svg(chart_id: str, title: str, description: str, width: int, height: int,
 def stacked_bars(chart_id: str, *, title: str, description: str, rows: list[Row],
                  statuses: list[tuple[str, str]]) -> SafeString:
     """Horizontal bars, one per row (priority, organisation), each split by
-    status. The row's label is written above its bar and its total after it."""
-    width, bar_height, label_height, gap = 640, 26, 20, 14
-    legend, legend_height = _legend(chart_id, statuses, width)
+    status: a wide chart, and a narrow one for small screens (CSS shows one)."""
+    return mark_safe(  # nosec B308 B703 # both made by _bars from escaped text
+        _bars(chart_id, title=title, description=description, rows=rows, statuses=statuses)
+        + _bars(f"{chart_id}-narrow", title=title, description=description, rows=rows,
+                statuses=statuses, narrow=True))
+
+
+def _bars(chart_id: str, *, title: str, description: str, rows: list[Row],
+          statuses: list[tuple[str, str]], narrow: bool = False) -> SafeString:
+    """The row's label is written above its bar and its total after it."""
+    if narrow:
+        width, font, bar_height, gap, wrap_at = NARROW_WIDTH, NARROW_FONT, 30, 16, 24
+    else:
+        width, font, bar_height, gap, wrap_at = 640, 14, 26, 14, 80
+    label_height = font + 6
+    legend, legend_height = _legend(chart_id, statuses, width, font)
     biggest = max((r.total for r in rows), default=0) or 1
-    usable = width - 60
+    usable = width - (font * 0.62 * 4 + 14)  # room for the total after the bar
     parts = [_defs(chart_id), f'<g>{legend}</g>']
     y = legend_height + 8
     for row in rows:
         # Whole labels, wrapped: cut short, ten priorities of one long-named
         # plan all read the same.
-        for line in textwrap.wrap(row.label, 80) or [""]:
-            parts.append(f'<text x="0" y="{y + 14}" font-size="14" fill="{TEXT}" {FONT}>'
+        for line in textwrap.wrap(row.label, wrap_at) or [""]:
+            parts.append(f'<text x="0" y="{y + font}" font-size="{font}" fill="{TEXT}" {FONT}>'
                          f'{escape(line)}</text>')
             y += label_height
         x = 0.0
@@ -105,22 +137,32 @@ def stacked_bars(chart_id: str, *, title: str, description: str, rows: list[Row]
             w = usable * value / biggest
             parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" '
                          f'fill="url(#{chart_id}-{status})" stroke="#ffffff" stroke-width="1"/>')
-            parts.append(_count_label(x, y, w, bar_height, value))
+            parts.append(_count_label(x, y, w, bar_height, value, font if narrow else 13))
             x += w
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + 18}" font-size="14" font-weight="bold" '
-                     f'fill="{TEXT}" {FONT}>{row.total}</text>')
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + bar_height / 2 + font * 0.36:.1f}" '
+                     f'font-size="{font}" font-weight="bold" fill="{TEXT}" {FONT}>'
+                     f'{row.total}</text>')
         y += bar_height + gap
     if not rows:
-        parts.append(f'<text x="0" y="{y + 14}" font-size="14" fill="{TEXT}" {FONT}>'
+        parts.append(f'<text x="0" y="{y + font}" font-size="{font}" fill="{TEXT}" {FONT}>'
                      f'No actions match.</text>')
         y += 30
-    return _svg(chart_id, title, description, width, y, "".join(parts))
+    return _svg(chart_id, title, description, width, y, "".join(parts), narrow=narrow)
 
 
 def stacked_columns(chart_id: str, *, title: str, description: str, rows: list[Row],
                     statuses: list[tuple[str, str]]) -> SafeString:
     """Vertical columns, one per month-end, each split by status, for how
-    the plan moved over time."""
+    the plan moved over time; on small screens (CSS shows one), a bar per
+    month instead: twelve columns in 288 leave no room for words."""
+    return mark_safe(  # nosec B308 B703 # both made from escaped text
+        _columns(chart_id, title=title, description=description, rows=rows, statuses=statuses)
+        + _bars(f"{chart_id}-narrow", title=title, description=description, rows=rows,
+                statuses=statuses, narrow=True))
+
+
+def _columns(chart_id: str, *, title: str, description: str, rows: list[Row],
+             statuses: list[tuple[str, str]]) -> SafeString:
     width, plot_height, axis_height = 640, 220, 40
     legend, legend_height = _legend(chart_id, statuses, width)
     biggest = max((r.total for r in rows), default=0) or 1

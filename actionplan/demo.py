@@ -6,10 +6,13 @@
   "by 2021", "*" marking the areas for improvement found by the June 2016
   local area SEND inspection. Overseen by the Joint Additional Needs (JAN)
   Management Board.
-- The partnership's priorities from September 2021, the plan the public page
-  opens on: adapted from a neighbouring area's SEND Strategy Group
-  priorities for 2021 (seed 004), re-homed here as Gloucestershire's own
-  successor to the joint strategy, overseen by the same board.
+- The partnership's current priorities, the plan the public page and the
+  board's dashboard open on: adapted from a neighbouring area's SEND
+  Strategy Group priorities (seed 004), re-homed here as Gloucestershire's
+  own, overseen by the same board. It runs for three years from the
+  September more than a year ago, so its actions have a year of history:
+  some went red, then amber, then green, some are complete, one was
+  cancelled and one has not started.
 
 The progress histories are invented but realistic: most actions finished
 between 2018 and 2021, some were cancelled when superseded, and some were
@@ -221,7 +224,74 @@ WORDS = {
 
 START = date(2018, 10, 1)
 
-PRIORITIES_SLUG = "gloucestershire-send-partnership-priorities-2021-2024"
+# No years in the address: the plan's period moves with today (see _current_period).
+PRIORITIES_SLUG = "gloucestershire-send-partnership-priorities"
+
+# The current plan's actions: (reference, title, lead, partners, due in days from
+# today, public, history as (days ago, status, percent, words key)).
+_S = Status
+CURRENT_ACTIONS = [
+    ("1.1", "Young people co-chair a termly SEND participation forum with the council and "
+            "the ICB", PCF, [YP, GCC], 60, True,
+     [(330, _S.ON_TRACK, 10, "start"), (240, _S.ON_TRACK, 40, "on_track"),
+      (120, _S.ON_TRACK, 70, "on_track"), (20, _S.COMPLETE, 100, "complete")]),
+    ("1.2", "Publish a quarterly “You said, we did” update from the participation forum",
+     GCC, [PCF, YP], 120, True,
+     [(300, _S.ON_TRACK, 15, "start"), (200, _S.AT_RISK, 30, "at_risk"),
+      (90, _S.ON_TRACK, 55, "recovering"), (15, _S.ON_TRACK, 70, "on_track")]),
+    ("2.1", "Audit 40 EHCPs a term with parent carers on the audit panel", GCC, [PCF, ICB],
+     -15, True,
+     [(350, _S.ON_TRACK, 10, "start"), (270, _S.AT_RISK, 25, "at_risk"),
+      (180, _S.OFF_TRACK, 30, "off_track"), (60, _S.AT_RISK, 45, "at_risk")]),
+    ("2.2", "Issue six in ten new EHCPs within 20 weeks", GCC, [ICB, GHC], 200, True,
+     [(320, _S.ON_TRACK, 20, "start"), (230, _S.OFF_TRACK, 25, "off_track"),
+      (140, _S.OFF_TRACK, 30, "off_track"), (50, _S.AT_RISK, 40, "at_risk")]),
+    ("3.1", "Agree a multi-agency pathway for emotionally based school avoidance", GCC,
+     [GHC, SCHOOL, PCF], -60, True,
+     [(280, _S.ON_TRACK, 15, "start"), (170, _S.ON_TRACK, 50, "on_track"),
+      (75, _S.COMPLETE, 100, "complete")]),
+    ("3.2", "Train attendance officers on SEND and reasonable adjustments", GCC, [SCHOOL],
+     25, False,
+     [(260, _S.ON_TRACK, 20, "start"), (150, _S.AT_RISK, 35, "at_risk"),
+      (100, _S.AT_RISK, 40, "at_risk")]),
+    ("4.1", "Start preparing for adulthood conversations from Year 9 at every EHCP annual "
+            "review", GCC, [ICB, YG], 150, True,
+     [(340, _S.ON_TRACK, 10, "start"), (250, _S.ON_TRACK, 35, "on_track"),
+      (160, _S.ON_TRACK, 60, "on_track"), (70, _S.ON_TRACK, 80, "on_track")]),
+    ("4.2", "Open supported internships with the NHS for young people with EHCPs", ICB,
+     [YG, GCC], 90, True,
+     [(200, _S.ON_TRACK, 20, "start"), (110, _S.AT_RISK, 30, "at_risk"),
+      (30, _S.OFF_TRACK, 35, "off_track")]),
+    ("5.1", "Build the Carers Strategy checklist into early help assessments", GCC, [PCF],
+     -30, False,
+     [(310, _S.ON_TRACK, 15, "start"), (190, _S.ON_TRACK, 60, "on_track"),
+      (100, _S.COMPLETE, 100, "complete")]),
+    ("6.1", "Bring the wait for a first speech and language therapy appointment down to 18 "
+            "weeks", GHC, [ICB], 240, True,
+     [(345, _S.ON_TRACK, 10, "start"), (260, _S.OFF_TRACK, 15, "off_track"),
+      (170, _S.OFF_TRACK, 20, "off_track"), (80, _S.AT_RISK, 35, "at_risk"),
+      (10, _S.ON_TRACK, 50, "recovering")]),
+    ("6.2", "Hold neurodevelopmental assessment clinics in the Forest of Dean", ICB, [GHC],
+     300, True,
+     [(150, _S.ON_TRACK, 10, "start"), (45, _S.ON_TRACK, 30, "on_track")]),
+    ("7.1", "Publish waiting times for early help and therapies on the Local Offer every "
+            "month", GCC, [ICB, GHC], -150, True,
+     [(290, _S.ON_TRACK, 20, "start"), (200, _S.COMPLETE, 100, "complete")]),
+    ("7.2", "Pilot a single front door for early help in Gloucester", GCC, [GHC], 120, False,
+     [(240, _S.ON_TRACK, 10, "start"), (130, _S.AT_RISK, 20, "at_risk"),
+      (40, _S.CANCELLED, 20, "cancelled")]),
+    ("8.1", "Review short breaks with families and publish what they said", GCC, [PCF, YG],
+     200, True, []),
+    ("8.2", "Agree clinical governance for children’s continuing care", ICB, [GCC], 180, False,
+     [(100, _S.ON_TRACK, 10, "start")]),
+]
+
+
+def _current_period(today: date) -> tuple[date, date]:
+    """Three school years from the September more than a year before today,
+    so the dashboard's twelve months all fall inside the plan."""
+    start = date(today.year - 1 if today.month >= 9 else today.year - 2, 9, 1)
+    return start, date(start.year + 3, 8, 31)
 
 
 def _months(day: date, months: int) -> date:
@@ -375,20 +445,46 @@ def load(stdout=None) -> None:
                                               title=title, location="Shire Hall, Gloucester",
                                               reviewed_actions=chosen)
 
+    start, end = _current_period(today)
     priorities_plan, _ = Plan.objects.update_or_create(
         slug=PRIORITIES_SLUG,
-        defaults={"title": "Gloucestershire SEND partnership priorities 2021-2024",
-                  "area": "Gloucestershire", "period_start": date(2021, 9, 1),
-                  "period_end": date(2024, 8, 31), "review_date": date(2023, 7, 1),
-                  "board": board,
+        defaults={"title": f"Gloucestershire SEND partnership priorities "
+                           f"{start.year}–{end.year}",
+                  "area": "Gloucestershire", "period_start": start, "period_end": end,
+                  # Reviewed each July: the next one is still to come.
+                  "review_date": date(today.year + (today.month >= 7), 7, 1), "board": board,
                   "summary": "Joint priorities agreed by the Gloucestershire SEND partnership "
-                             "with parent carers and young people when the joint strategy "
-                             "ended: co-produced, delivered and reviewed for impact by the "
+                             "with parent carers and young people, following the joint "
+                             "strategy: co-produced, delivered and reviewed for impact by the "
                              "Joint Additional Needs Management Board."})
+    current = {}
     for number, (title, description) in enumerate(PARTNERSHIP_PRIORITIES, start=1):
-        Priority.objects.update_or_create(plan=priorities_plan, number=number,
-                                          defaults={"title": title, "description": description})
+        current[number], _ = Priority.objects.update_or_create(
+            plan=priorities_plan, number=number,
+            defaults={"title": title, "description": description})
+    for ref, title, lead, partners, due_in, public, history in CURRENT_ACTIONS:
+        priority = current[int(ref.split(".")[0])]
+        action = Action.objects.filter(priority=priority, reference=ref).first()
+        if action is None:
+            action = services.action_create(
+                acting_user=None, priority=priority, reference=ref, title=title,
+                lead_organisation=orgs[lead], owner=owners.get(lead),
+                due_date=today + timedelta(days=due_in), start_date=start, is_public=public,
+                source="SEND partnership priorities (seed document)",
+                success_measures="Reported to the JAN Management Board each quarter, with what "
+                                 "families and young people said about the difference it made.",
+                partner_organisations=[orgs[p] for p in partners if p in orgs])
+            created += 1
+        if not action.updates.exists():
+            for days_ago, status, percent, words in history:
+                narrative, public_words = WORDS[words]
+                services.action_update_progress(
+                    acting_user=owners.get(lead), action=action, status=status, percent=percent,
+                    narrative=narrative, public_narrative=public_words if public else "",
+                    date=today - timedelta(days=days_ago))
+                updates += 1
 
     if stdout is not None:
-        stdout.write(f"  2 plans, {len(GLOS_ACTIONS)} actions ({created} new), "
-                     f"{updates} progress updates written, 2 boards, {len(meetings)} meetings")
+        stdout.write(f"  2 plans, {len(GLOS_ACTIONS) + len(CURRENT_ACTIONS)} actions "
+                     f"({created} new), {updates} progress updates written, 2 boards, "
+                     f"{len(meetings)} meetings")

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.forms import gds_helper
+from core.http import parse_id
 from core.models import Organisation
 
 from .models import Action, Plan, Priority, Status
@@ -37,9 +38,11 @@ class ActionFilterForm(forms.Form):
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Reference or words in the title", method="filter_text")
     # The choices are read on every page view (core.forms.cached_form_html):
-    # only what their labels show, not each plan's summary (a county has 130 plans).
+    # only what their labels show, not each plan's summary (a county has 130 plans),
+    # and its end (a finished plan's dashboard is judged on it).
     plan = django_filters.ModelChoiceFilter(field_name="priority__plan",
-                                            queryset=Plan.objects.only("id", "title"),
+                                            queryset=Plan.objects.only("id", "title",
+                                                                       "period_end"),
                                             empty_label="Any plan")
     priority = django_filters.ModelChoiceFilter(
         queryset=Priority.objects.select_related("plan").only(*PRIORITY_LABEL_FIELDS),
@@ -64,15 +67,16 @@ class ActionFilter(django_filters.FilterSet):
         # across its plans); with no plan chosen there is no priority filter.
         # A priority chosen without a plan (an old bookmark) still filters, and is
         # then the only choice shown.
-        plan = str((self.data or {}).get("plan") or "")
-        priority = str((self.data or {}).get("priority") or "")
-        if plan.isdigit() and len(plan) < 10:
+        # parse_id, not str.isdigit(): "²" is a digit to Python but no id.
+        plan = parse_id(str((self.data or {}).get("plan") or ""))
+        priority = parse_id(str((self.data or {}).get("priority") or ""))
+        if plan:
             self.filters["priority"].queryset = (
-                Priority.objects.filter(plan_id=int(plan)).select_related("plan")
+                Priority.objects.filter(plan_id=plan).select_related("plan")
                 .only(*PRIORITY_LABEL_FIELDS))
-        elif priority.isdigit() and len(priority) < 10:
+        elif priority:
             self.filters["priority"].queryset = (
-                Priority.objects.filter(pk=int(priority)).select_related("plan")
+                Priority.objects.filter(pk=priority).select_related("plan")
                 .only(*PRIORITY_LABEL_FIELDS))
         else:
             self.filters.pop("priority", None)

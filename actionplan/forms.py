@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.forms import GdsDateField, VersionedFormMixin, gds_helper
 from core.models import Organisation, Role, Theme, User
 from core.roles import has_role
+from core.selectors import partnership_organisations
 
 from .models import (
     EVIDENCE_EXTENSIONS,
@@ -52,9 +53,12 @@ class ProgressUpdateForm(VersionedFormMixin):
                                      max_length=200,
                                      error_messages={"max_length": "Name of the evidence must "
                                                      "be 200 characters or fewer"})
+    # A text input, as core.forms' website: crispy-forms-gds gives a "url"
+    # input no GOV.UK class (and no error style).
     evidence_link = forms.URLField(
         label="Link to evidence (optional)", required=False, max_length=500,
         assume_scheme="https",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "inputmode": "url"}),
         error_messages={"invalid": "Enter a link in the correct format, like "
                                    "https://www.example.org/report"})
     evidence_file = forms.FileField(
@@ -163,8 +167,13 @@ class ActionCreateForm(forms.Form):
 
     submit_label = "Add action"
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, organisations=None, **kwargs):
+        """`organisations`: those the lead may be chosen from; by default every
+        partner, as the plan is multi-agency (a council officer writes up an
+        action the ICB leads)."""
         super().__init__(*args, **kwargs)
+        if organisations is None:
+            organisations = partnership_organisations()
         self.fields["priority"].queryset = Priority.objects.select_related("plan")
         self.fields["priority"].label_from_instance = (
             lambda p: f"{p.plan.title[:40]}: {p.number}. {p.title}"[:90])
@@ -174,7 +183,7 @@ class ActionCreateForm(forms.Form):
         self.fields["owner"].queryset = User.objects.filter(
             is_active=True, memberships__organisation__in=organisations).distinct()
         self.fields["owner"].empty_label = "No owner yet"
-        self.fields["partner_organisations"].queryset = Organisation.objects.order_by("name")
+        self.fields["partner_organisations"].queryset = partnership_organisations()
         self.prepare_fields()
         self.helper = gds_helper(*self.layout())
 
@@ -202,9 +211,8 @@ class ActionCreateForm(forms.Form):
 
 
 class ActionEditForm(VersionedFormMixin, ActionCreateForm):
-    """Every field of an action. The lead organisation is one where the
-    person may add actions, or the one it has now; the owner works for
-    the lead organisation; linked feedback can be unlinked here (it is
+    """Every field of an action. The lead organisation is any partner; the
+    owner works for the lead organisation; linked feedback can be unlinked here (it is
     linked from the action's page, where its reference is checked)."""
 
     reference = forms.CharField(label="Reference", max_length=20,
@@ -232,9 +240,7 @@ class ActionEditForm(VersionedFormMixin, ActionCreateForm):
 
     submit_label = "Save changes"
 
-    def __init__(self, *args, action: Action, organisations, **kwargs):
-        organisations = Organisation.objects.filter(
-            pk__in={o.pk for o in organisations} | {action.lead_organisation_id})
+    def __init__(self, *args, action: Action, organisations=None, **kwargs):
         kwargs.setdefault("initial", {
             "priority": action.priority_id, "reference": action.reference,
             "title": action.title, "description": action.description,

@@ -13,8 +13,9 @@
 - The CSV export (owner names, no families' data) is for staff who work on
   the plan and for board members.
 - Officers, approvers and administrators arrange meetings (which actions a
-  meeting reviews) and generate board packs; approvers and administrators of
-  the lead organisation may add actions for it.
+  meeting reviews) and generate board packs, and add actions, naming any
+  partner as the lead (the plan is multi-agency: a council officer writes up
+  the action the ICB leads); from then on the lead's people change it.
 """
 
 import rules

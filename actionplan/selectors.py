@@ -246,6 +246,9 @@ class Row:
 @dataclass
 class Dashboard:
     today: date
+    # The day overdue, not updated and the trend are judged on: today, or the
+    # end of a finished plan (see `dashboard_judged_on`).
+    judged_on: date
     statuses: list[tuple[str, str]]
     totals: dict[str, int]
     by_status: list[int]
@@ -319,7 +322,11 @@ def _status_counts_at(actions: QuerySet[Action], days: list[date], total: int
                                            order_by=[F("date").asc(), F("id").asc()]))
                 .order_by().values("date", "status", "next_date"))
         sql, params = held.query.sql_with_params()
-        day_rows = " UNION ALL ".join(["SELECT CAST(%s AS date) AS d"] * len(days))
+        # SQLite (the `make run` demo) has no date type: CAST(… AS date) gives
+        # the value NUMERIC affinity, so '2026-01-31' became 2026 and matched
+        # no update. There a date is its ISO text, which compares in order.
+        day = "DATE(%s)" if connection.vendor == "sqlite" else "CAST(%s AS date)"
+        day_rows = " UNION ALL ".join([f"SELECT {day} AS d"] * len(days))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT m.d, u.status, COUNT(*) FROM ({day_rows}) m "  # noqa: S608  # nosec B608 # only placeholders and the ORM's own SQL
@@ -359,17 +366,38 @@ def dashboard_cache_key(params, *, today: date) -> str:
     return f"dashboard:{data_generation(ACTIONS_GENERATION)}:{today.isoformat()}:{digest}"
 
 
-def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
-    """Every figure on the board dashboard for the (filtered) actions.
+def dashboard_judged_on(plan: Plan | None, today: date) -> date:
+    """The day a dashboard of `plan` judges overdue and not updated on: today,
+    or the plan's own end once it has ended.
+
+    A board member reading a finished plan reads its record: what was late,
+    and what had gone quiet, when it ended. Judged against today every action
+    left open would be years overdue and "not updated for 90 days" for ever,
+    which says nothing new and cannot be acted on in that plan. Work carried
+    on elsewhere is judged against today on its own plan's dashboard (and on
+    "any plan")."""
+    if plan is not None and plan.period_end < today:
+        return plan.period_end
+    return today
+
+
+def dashboard(queryset: QuerySet[Action], *, today: date,
+              judged_on: date | None = None) -> Dashboard:
+    """Every figure on the board dashboard for the (filtered) actions, with
+    overdue, due soon, not updated and the trend as on `judged_on` (today
+    unless given: see `dashboard_judged_on`).
 
     A fixed number of queries: one for the headline counts, one per
     breakdown, one per month-end of the trend, one per short list.
     """
-    stale_before = today - timedelta(days=STALE_AFTER_DAYS)
-    soon = today + timedelta(days=DUE_SOON_DAYS)
+    judged_on = judged_on or today
+    stale_before = judged_on - timedelta(days=STALE_AFTER_DAYS)
+    soon = judged_on + timedelta(days=DUE_SOON_DAYS)
     is_open = Q(current_status__in=OPEN_STATUSES)
-    overdue = overdue_condition(today)
-    due_soon = is_open & Q(due_date__gte=today, due_date__lte=soon)
+    overdue = overdue_condition(judged_on)
+    # Nothing of a finished plan is "due soon".
+    due_soon = is_open & Q(due_date__gte=today, due_date__lte=soon) if judged_on == today \
+        else Q(pk__in=[])
     stale = _stale_condition(stale_before)
 
     base = queryset.order_by()
@@ -395,7 +423,7 @@ def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
         key=lambda r: r.label)
 
     over_time = []
-    ends = month_ends(today)
+    ends = month_ends(judged_on)
     counts_then = _status_counts_at(base, ends, totals["total"])
     for month_end in ends:
         counts = counts_then[month_end]
@@ -407,6 +435,7 @@ def dashboard(queryset: QuerySet[Action], *, today: date) -> Dashboard:
     listed = queryset.select_related("priority__plan", "lead_organisation", "owner")
     return Dashboard(
         today=today,
+        judged_on=judged_on,
         statuses=[(s.value, s.label) for s in STATUS_ORDER],
         totals=totals,
         by_status=by_status,

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from core import jobs
 from core.audit import Verb
@@ -21,6 +20,7 @@ from core.models import Organisation, Theme, User
 from core.ordering import move_in_order
 from core.pagecache import public_content_changed
 from core.services import audit_record
+from core.text import slug_from
 
 from .models import (
     CLOSED_STATUSES,
@@ -47,7 +47,7 @@ def plan_create(*, acting_user: User | None, title: str, area: str, period_start
                 review_date: date | None = None, slug: str = "",
                 is_published: bool = True) -> Plan:
     public_content_changed()  # public pages show this
-    plan = Plan(title=title.strip(), slug=slug or slugify(title)[:200], area=area,
+    plan = Plan(title=title.strip(), slug=slug or slug_from(title)[:200], area=area,
                 period_start=period_start, period_end=period_end, board=board,
                 summary=summary.strip(), review_date=review_date, is_published=is_published)
     plan.full_clean()
@@ -399,7 +399,7 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
 @transaction.atomic
 def board_create(*, acting_user: User | None, name: str, area: str = "", description: str = "",
                  organisations: Iterable[Organisation] = ()) -> Board:
-    board = Board(name=name.strip(), slug=slugify(name)[:200], area=area,
+    board = Board(name=name.strip(), slug=slug_from(name)[:200], area=area,
                   description=description.strip())
     board.full_clean()
     board.save()

@@ -18,10 +18,8 @@ from django.views import View
 from core.cache import derived
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
-from core.models import Organisation
 from core.pagination import CappedPaginator
-from core.roles import is_partnership_administrator, organisation_ids_with_role
-from core.selectors import organisations_where
+from core.roles import is_partnership_administrator
 from core.views import StaffFormPage, StaffPermissionMixin
 from feedback import selectors as feedback_selectors
 
@@ -39,7 +37,6 @@ from .forms import (
     ProgressUpdateForm,
 )
 from .models import Board, Evidence, Meeting
-from .rules import ACTION_CREATORS
 
 # --- Public -----------------------------------------------------------------------------
 
@@ -221,15 +218,12 @@ class ActionCreateView(StaffPermissionMixin, View):
     permission_required = "actionplan.add_action"
     template_name = "actionplan/action_create.html"
 
-    def organisations(self, request):
-        return organisations_where(request.user, *ACTION_CREATORS)
-
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = ActionCreateForm(organisations=self.organisations(request))
+        form = ActionCreateForm()
         return render(request, self.template_name, {"form": form})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = ActionCreateForm(request.POST, organisations=self.organisations(request))
+        form = ActionCreateForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         data = form.cleaned_data
@@ -270,7 +264,10 @@ class DashboardView(StaffPermissionMixin, View):
         key = selectors.dashboard_cache_key(params, today=today)
         kept = derived.get(key)
         if kept is None:
-            data = selectors.dashboard(filterset.qs, today=today)
+            queryset = filterset.qs
+            plan = filterset.form.cleaned_data.get("plan") if filterset.is_bound else None
+            data = selectors.dashboard(
+                queryset, today=today, judged_on=selectors.dashboard_judged_on(plan, today))
             kept = (data, self.charts(data))
             derived.set(key, kept, selectors.DASHBOARD_CACHE_SECONDS)
         data, chart_context = kept
@@ -467,9 +464,7 @@ class ActionEditView(ActionPlanFormPage):
         return self.action.get_absolute_url()
 
     def make_form(self, data=None):
-        organisations = Organisation.objects.filter(
-            pk__in=organisation_ids_with_role(self.request.user, ACTION_CREATORS))
-        return ActionEditForm(data, action=self.action, organisations=organisations)
+        return ActionEditForm(data, action=self.action)
 
     def save(self, form):
         services.action_edit(acting_user=self.request.user, action=self.action,

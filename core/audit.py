@@ -55,6 +55,7 @@ class Verb(models.TextChoices):
     SURVEY_CHECKED = "survey.checked", "Survey file checked"
     SURVEY_IMPORT_STARTED = "survey.import_started", "Survey import started"
     SURVEY_IMPORTED = "survey.imported", "Survey imported"
+    SURVEY_REMOVED = "survey.removed", "Failed survey import removed"
 
     # --- action plan ---
     PLAN_CREATED = "plan.created", "Plan created"
@@ -120,6 +121,7 @@ class Verb(models.TextChoices):
     REPORT_TOPIC_RENAMED = "report.topic_renamed", "Report topic renamed"
     REPORT_TOPIC_MOVED = "report.topic_moved", "Report topic moved"
     REPORT_TOPIC_DELETED = "report.topic_deleted", "Report topic deleted"
+    REPORT_SERIES_RENAMED = "report.series_renamed", "Report series renamed"
 
 
 def snapshot(obj, names) -> dict:

@@ -1,3 +1,5 @@
+from datetime import date
+
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
@@ -213,10 +215,14 @@ class GdsDateField(DateInputField):
 
     def compress(self, data_list):
         # An impossible date (31 2 2026) gets our message, not Python's
-        # "day is out of range for month".
+        # "day is out of range for month"; so does a year too long for a C
+        # int (date() raises OverflowError, which the library lets escape).
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
         try:
-            return super().compress(data_list)
-        except forms.ValidationError as exc:
+            return date(int(year), int(month), int(day))
+        except (ValueError, OverflowError) as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
 

@@ -11,6 +11,23 @@ says "more than N" instead of an exact total.
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+# Far beyond the last page of any list (a million rows at 10 a page), and
+# small enough that LIMIT and OFFSET stay in Postgres's bigint range.
+MAX_PAGE = 100_000
+
+
+def page_number(value) -> int:
+    """The page a query string asks for: ASCII digits only ("²" and "٣" are
+    digits to Python's int(), not to anyone typing an address), 1 when it is
+    no number, and at most MAX_PAGE (a page past the end shows the last one,
+    as Django's Paginator.get_page does)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return min(max(value, 1), MAX_PAGE)
+    value = str(value or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return 1
+    return min(max(int(value[:12]), 1), MAX_PAGE)
+
 
 class CappedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, cap: int = 1000, known_count: int | None = None,
@@ -24,11 +41,8 @@ class CappedPaginator(Paginator):
         self._known_count = known_count
 
     def get_page(self, number):
-        try:
-            self._asked = max(1, int(number))
-        except (TypeError, ValueError):
-            self._asked = 1
-        return super().get_page(number)
+        self._asked = page_number(number)
+        return super().get_page(self._asked)
 
     @cached_property
     def _limit(self) -> int:

@@ -41,22 +41,77 @@ class _LinkTexts(HTMLParser):
             self._href = None
 
 
-def describe_links(pdf: bytes, html: str) -> bytes:
+def describe_links(document, html: str) -> None:
     """Give every link annotation the words of its link as its description
     (/Contents), so a screen reader says where it goes: WeasyPrint writes
-    the bare target instead ("item-4")."""
+    the bare target instead ("item-4"). `document` is an open pikepdf.Pdf."""
     import pikepdf
 
     parser = _LinkTexts()
     parser.feed(html)
+    for page in document.pages:
+        for annotation in page.obj.get("/Annots", []):
+            if annotation.get("/Subtype") != "/Link" or "/Contents" not in annotation:
+                continue
+            text = parser.texts.get(str(annotation.Contents))
+            if text:
+                annotation.Contents = pikepdf.String(text)
+
+
+def _struct_kids(element) -> list:
+    import pikepdf
+
+    kids = element.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+    return [k for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def name_table_headers(document) -> None:
+    """Make each table cell's headers findable by a screen reader.
+
+    WeasyPrint 70 gives every TH an /ID and every TD the /Headers naming
+    them, but writes no /IDTree in the StructTreeRoot, which is the only
+    way a reader turns those names into elements (PDF 1.7 §14.7.2), and no
+    /Scope on TH (Kozea/WeasyPrint#2508; no option turns either on). Add
+    both, once the PDF is written. A TH named by a TD in its own row is a
+    row header (WeasyPrint does that only for <th scope="row">); any other
+    is a column header, as WeasyPrint maps it. `document` is an open
+    pikepdf.Pdf."""
+    import pikepdf
+
+    root = document.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    ids, headers = pikepdf.NameTree.new(document), []
+    rows = _struct_kids(root)
+    while rows:  # every TR, wherever it sits
+        element = rows.pop()
+        if element.get("/S") != "/TR":
+            rows += _struct_kids(element)
+            continue
+        cells = _struct_kids(element)
+        in_row = {str(h) for c in cells if c.get("/S") == "/TD" and "/A" in c
+                  for h in c.A.get("/Headers", [])}
+        for cell in cells:
+            if cell.get("/S") == "/TH":
+                if "/ID" in cell:
+                    ids[str(cell.ID)] = cell
+                headers.append((cell, "/Row" if str(cell.get("/ID")) in in_row else "/Column"))
+    for cell, scope in headers:
+        if "/A" not in cell:
+            cell.A = pikepdf.Dictionary(O=pikepdf.Name.Table)
+        cell.A.Scope = pikepdf.Name(scope)
+    if len(ids):
+        root.IDTree = ids.obj
+
+
+def _finish(pdf: bytes, html: str) -> bytes:
+    """What WeasyPrint leaves out of a tagged PDF, added in one pass."""
+    import pikepdf
+
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
-            for annotation in page.obj.get("/Annots", []):
-                if annotation.get("/Subtype") != "/Link" or "/Contents" not in annotation:
-                    continue
-                text = parser.texts.get(str(annotation.Contents))
-                if text:
-                    annotation.Contents = pikepdf.String(text)
+        describe_links(document, html)
+        name_table_headers(document)
         out = io.BytesIO()
         document.save(out)
     return out.getvalue()
@@ -66,7 +121,7 @@ def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     from weasyprint import HTML  # imported here: Pango is only needed by workers
 
     document = HTML(string=html, base_url=base_url or str(settings.BASE_DIR))
-    return describe_links(document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True), html)
+    return _finish(document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True), html)
 
 
 def render_pdf_from_template(template_name: str, context: dict) -> bytes:

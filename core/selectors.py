@@ -32,6 +32,12 @@ def organisations_acting_for(user, *roles: str) -> QuerySet[Organisation]:
         pk__in=organisation_ids_with_role(user, {*roles, Role.ADMINISTRATOR}))
 
 
+def partnership_organisations() -> QuerySet[Organisation]:
+    """Every partner in the local area's partnership (each Organisation is
+    one), by name: who may lead or help deliver a multi-agency action."""
+    return Organisation.objects.order_by("name")
+
+
 def themes_all() -> QuerySet[Theme]:
     return Theme.objects.order_by("-is_active", "name")
 

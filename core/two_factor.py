@@ -11,17 +11,20 @@ What is owed is decided once, when the person signs in, and kept in their
 session, so the check on every staff page costs no database query.
 """
 
+from urllib.parse import quote
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 SESSION_KEY = "two_factor_owed"  # "code" or "setup"; absent once nothing is owed
 IDLE_CHECK_KEY = "seen_at"
@@ -74,7 +77,9 @@ class TwoFactorMiddleware:
 class IdleTimeoutMiddleware:
     """Signed-in sessions end after SESSION_COOKIE_AGE (30 minutes) without a
     request. The expiry moves on at most once a minute, so an ordinary page
-    view does not write the session every time."""
+    view does not write the session every time. The session is saved (and its
+    expiry set) when IDLE_CHECK_KEY is, so that time plus SESSION_COOKIE_AGE
+    is when it ends: `seconds_left` reads it for the timeout warning."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -85,11 +90,105 @@ class IdleTimeoutMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and getattr(match.func, "keeps_idle_time", False):
+            return response  # asking how long is left must not move the end on
         if session is not None and user is not None and user.is_authenticated:
             now = int(time.time())
             if now - session.get(IDLE_CHECK_KEY, 0) >= 60:
                 session[IDLE_CHECK_KEY] = now  # saved by SessionMiddleware, expiry renewed
         return response
+
+
+def seconds_left(request) -> int:
+    """How long the signed-in session has before it ends, if nothing renews it."""
+    import time
+
+    seen = request.session.get(IDLE_CHECK_KEY, 0)
+    return max(0, seen + settings.SESSION_COOKIE_AGE - int(time.time()))
+
+
+def _session_json(request) -> JsonResponse:
+    return JsonResponse({"signed_in": True, "seconds_left": seconds_left(request),
+                         "idle_limit": settings.SESSION_COOKIE_AGE})
+
+
+class SessionStatusView(View):
+    """For the timeout warning (static/js/session.js): how many seconds the
+    person's session has left. The page's script asks this, never the page
+    itself, so a kept staff page (core.pagecache) or a page left open in
+    another tab still warns at the right time. Asking does not renew the
+    session. Signed out: sent to sign in, like every staff address (the
+    script sees the redirect and knows)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not _signed_in(request):
+            return redirect_to_sign_in(request)
+        return _session_json(request)
+
+
+class StaySignedInView(View):
+    """"Stay signed in" in the timeout warning: the session starts its idle
+    time again, now. Answers the script with JSON; without JavaScript (the
+    form posted) it goes back to the page."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        if not _signed_in(request):
+            return redirect_to_sign_in(request)
+        request.session[IDLE_CHECK_KEY] = int(time.time())  # saved: the expiry moves on
+        if "application/json" in request.headers.get("Accept", ""):
+            return _session_json(request)
+        return redirect(_next(request))
+
+
+def session_status_view():
+    view = never_cache(SessionStatusView.as_view())
+    view.keeps_idle_time = True
+    return view
+
+
+class SignedOutView(View):
+    """Where the timeout warning sends a person whose time ran out: it says
+    what happened and signs them in again to the page they were on."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = ""
+        sign_in = reverse("login") + (f"?next={quote(target, safe='/')}" if target else "")
+        return render(request, "registration/signed_out.html", {
+            "sign_in_url": sign_in, "idle_limit": idle_limit_words()})
+
+
+def idle_limit_words() -> str:
+    seconds = settings.SESSION_COOKIE_AGE
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def redirect_to_sign_in(request) -> HttpResponse:
+    """To sign in, and back afterwards. A form posted after the session ended
+    goes back to the page the form was on (its Referer, when on this site),
+    not to the address it was posted to, which may take only POSTs: the
+    timeout script keeps what was typed in the tab and puts it back there."""
+    from django.contrib.auth.views import redirect_to_login
+
+    target = request.get_full_path()
+    if request.method == "POST":
+        from urllib.parse import urlsplit
+
+        referer = request.headers.get("Referer", "")
+        parts = urlsplit(referer)
+        if (referer and parts.netloc == request.get_host()
+                and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure())):
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return redirect_to_login(target)
 
 
 class CodeForm(forms.Form):
@@ -140,8 +239,10 @@ def _owed_step(request):
     """Where to send a person who still owes a code or a set-up, else None."""
     owed = request.session.get(SESSION_KEY)
     if owed:
+        # The whole address, query string and all, encoded so that its own
+        # "?" and "&" stay part of `next`.
         return redirect(f"{reverse('two-factor' if owed == 'code' else 'two-factor-setup')}"
-                        f"?next={request.path}")
+                        f"?next={quote(request.get_full_path(), safe='/')}")
     return None
 
 

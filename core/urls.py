@@ -9,6 +9,9 @@ urlpatterns = [
          name="accessibility"),
     path("privacy/", views.StaticPageView.as_view(template_name="core/privacy.html"),
          name="privacy"),
+    path("privacy/easy-read/",
+         views.StaticPageView.as_view(template_name="core/privacy_easy_read.html"),
+         name="privacy-easy-read"),
     path("cookies/", views.StaticPageView.as_view(template_name="core/cookies.html"),
          name="cookies"),
 ]

@@ -34,6 +34,13 @@ class StaffPermissionMixin(PermissionRequiredMixin):
 
     permission_required = "core.access_staff_area"
 
+    def handle_no_permission(self):
+        if not self.request.user.is_authenticated:
+            from .two_factor import redirect_to_sign_in
+
+            return redirect_to_sign_in(self.request)
+        return super().handle_no_permission()
+
 
 def show_conflict(form, exc) -> None:
     """On an EditConflict (core.concurrency): what the object says now, field

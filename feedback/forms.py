@@ -25,11 +25,20 @@ from core.forms import (
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
-from .models import Feedback, Reply
+from .models import Feedback, Reply, reference_from_typed
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
                   ("1", "Very poor")]
+
+
+class _AgeGroupField(forms.ChoiceField):
+    """Offers the age bands that do not overlap, and still takes the first
+    form's (a page opened before they changed may send one; it is stored
+    with the meaning it had)."""
+
+    def valid_value(self, value) -> bool:
+        return value in Feedback.AgeGroup.values
 
 
 class FeedbackForm(HoneypotMixin):
@@ -62,9 +71,10 @@ class FeedbackForm(HoneypotMixin):
         label="Who are you?", choices=Feedback.Respondent.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select who you are"},
     )
-    age_group = forms.ChoiceField(
+    age_group = _AgeGroupField(
         label="How old is the child or young person? (optional)", required=False,
-        choices=Feedback.AgeGroup.choices, widget=forms.RadioSelect,
+        choices=Feedback.AgeGroup.offered(), widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select the age from the list"},
     )
     about_organisation = forms.ModelChoiceField(
         label="Which organisation is it about? (optional)", required=False,
@@ -163,6 +173,15 @@ def _picture(name: str, words: str):
                        src, words)
 
 
+def pictured(name: str, words: str):
+    """A sentence or question with its picture on the left, as easy read
+    puts it (static/images/er-*.svg; the words say it all, so alt="")."""
+    src = static(f"images/{name}.svg")
+    return format_html('<span class="app-pictured"><img class="app-picture" src="{}" alt="" '
+                       'width="56" height="56"><span class="app-pictured__words">{}</span></span>',
+                       src, words)
+
+
 def easy_read_feelings() -> list[tuple[str, str]]:
     # Built per form, not at import: static() needs the manifest, which only
     # exists after collectstatic.
@@ -171,11 +190,25 @@ def easy_read_feelings() -> list[tuple[str, str]]:
 
 
 class EasyReadForm(HoneypotMixin):
-    """Easy read: one idea a sentence, a picture beside every choice, no
-    abbreviations, big answers. Stored as the same Feedback underneath; the
-    contact questions show only after "yes", and contact details are kept
-    only then (the database refuses them otherwise)."""
+    """Easy read: one idea a sentence, a picture beside every question and
+    every choice, no abbreviations, big answers. What it is about comes
+    first, so "how do you feel about it?" has an "it". Stored as the same
+    Feedback underneath; the contact questions show only after "yes", and
+    contact details are kept only then (the database refuses them
+    otherwise)."""
 
+    # The picture on the left of each question (static/images/er-*.svg).
+    QUESTION_PICTURES = {
+        "service_area": "er-question", "feeling": "er-feelings", "good": "er-good",
+        "better": "er-better", "who": "er-who", "wants_contact": "er-reply",
+        "contact_email": "er-email", "contact_phone": "er-phone",
+    }
+
+    service_area = forms.ModelChoiceField(
+        label="What is it about?", queryset=ServiceArea.objects.filter(is_active=True),
+        widget=forms.RadioSelect, required=False,
+        help_text="Choose one. You can skip this.",
+    )
     feeling = forms.TypedChoiceField(
         label="How do you feel about it?", choices=[("5", "Happy"), ("3", "OK"), ("1", "Sad")],
         coerce=int, widget=forms.RadioSelect,
@@ -189,11 +222,6 @@ class EasyReadForm(HoneypotMixin):
                              help_text="You can skip this.",
                              widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"max_length": "Make this shorter: 3,000 letters at most"})
-    service_area = forms.ModelChoiceField(
-        label="What is it about?", queryset=ServiceArea.objects.filter(is_active=True),
-        widget=forms.RadioSelect, required=False,
-        help_text="Choose one. You can skip this.",
-    )
     who = forms.ChoiceField(
         label="Who are you?", widget=forms.RadioSelect,
         choices=[("young_person", "I am a child or young person"),
@@ -222,6 +250,8 @@ class EasyReadForm(HoneypotMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, picture in self.QUESTION_PICTURES.items():
+            self.fields[name].label = pictured(picture, self.fields[name].label)
         feeling = self.fields["feeling"]
         feeling.choices = easy_read_feelings()
         areas = self.fields["service_area"]
@@ -237,10 +267,10 @@ class EasyReadForm(HoneypotMixin):
                 contact.choices, ["er-no", "er-email", "er-phone"], strict=True)]
         no, by_email, by_phone = (label for _, label in contact.choices)
         self.helper = gds_helper(
-            Field.radios("feeling", legend_size=Size.MEDIUM),
-            Field.textarea("good", label_size=Size.MEDIUM),
-            Field.textarea("better", label_size=Size.MEDIUM),
             Field.radios("service_area", legend_size=Size.MEDIUM),
+            Field.radios("feeling", legend_size=Size.MEDIUM),
+            Field.textarea("good", label_size=Size.MEDIUM, rows=4),
+            Field.textarea("better", label_size=Size.MEDIUM, rows=4),
             Field.radios("who", legend_size=Size.MEDIUM),
             # GOV.UK conditional reveal: the question for the way they chose
             # shows only once they choose it (templates/gds/layout/).
@@ -283,11 +313,13 @@ class EasyReadForm(HoneypotMixin):
 
 
 class TrackForm(forms.Form):
+    WRONG_FORMAT = "Enter a reference in the right format, like FB-2026-00123"
+
     reference = forms.CharField(
-        label="Your reference", max_length=20,
+        label="Your reference", max_length=40,
         help_text="It looks like FB-2026-00123. It is on the page you saw after sending "
                   "your feedback, and in our e-mail.",
-        error_messages={"required": "Enter your reference"},
+        error_messages={"required": "Enter your reference", "max_length": WRONG_FORMAT},
     )
 
     def __init__(self, *args, **kwargs):
@@ -296,12 +328,11 @@ class TrackForm(forms.Form):
                                  Button("send", "Find my feedback"))
 
     def clean_reference(self):
-        value = self.cleaned_data["reference"].strip().upper()
-        import re
-
-        if not re.fullmatch(r"FB-\d{4}-\d{5}", value):
-            raise forms.ValidationError("Enter a reference in the right format, like FB-2026-00123")
-        return value
+        """The reference as we write it, however it was typed ("fb 2026 258")."""
+        reference = reference_from_typed(self.cleaned_data["reference"])
+        if reference is None:
+            raise forms.ValidationError(self.WRONG_FORMAT)
+        return reference
 
 
 class StaffLogForm(forms.Form):

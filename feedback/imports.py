@@ -275,6 +275,37 @@ def survey_import_confirm(*, acting_user, survey_import: SurveyImport) -> Survey
     return survey_import
 
 
+class ImportNotRemovable(Exception):
+    """Only a failed import can be removed: one being checked or imported is
+    still in use, and an imported one is what its statistics come from."""
+
+
+@transaction.atomic
+def survey_import_remove(*, acting_user, survey_import: SurveyImport) -> None:
+    """Remove a failed import: its row, its uploaded file (after commit) and
+    its failed background job, so it leaves the imports list and the
+    background-work page. Rows it had already imported stay in the inbox
+    (their link to the import is cleared); importing the file again skips
+    them. Audited (survey.removed). Who may call: a handler of the import's
+    organisation (the view checks, as for the import itself)."""
+    from core.models import Job
+
+    survey_import = SurveyImport.objects.select_for_update().get(pk=survey_import.pk)
+    jobs = Job.objects.filter(kind="survey_import", subject_id=survey_import.pk)
+    if (survey_import.state != SurveyImport.State.FAILED
+            or jobs.filter(state=Job.State.PENDING).exists()):  # being tried again
+        raise ImportNotRemovable(survey_import.get_state_display())
+    kept = Feedback.objects.filter(survey_import=survey_import).count()
+    audit_record(actor=acting_user, verb=Verb.SURVEY_REMOVED, target=survey_import,
+                 summary=survey_import.title[:300],
+                 data={"rows_kept": kept})
+    jobs.delete()
+    file, storage = survey_import.file.name, survey_import.file.storage
+    survey_import.delete()
+    if file:
+        transaction.on_commit(lambda: storage.delete(file))
+
+
 def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
     """Do the import. Idempotent: rows already present are skipped; the
     statistics for this import are replaced."""

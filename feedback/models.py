@@ -6,6 +6,7 @@ needed (`contact_details_erased_at`).
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -21,6 +22,38 @@ from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
 # their contact details (a search must not find a person by name or e-mail).
 SEARCH_CONFIG = "english"
 SEARCHED_FIELDS = ("what_went_well", "even_better_if")
+
+
+# A reference is "FB-", the year the feedback came in and its number in that
+# year, five digits or more: FB-2026-00123.
+def reference_format(year: int, number: int) -> str:
+    return f"FB-{year}-{number:05d}"
+
+
+# What people type for FB-2026-00258: "fb 2026 258", "FB.2026.00258",
+# "2026-258", "fb2026258". Separators are spaces, dots, hyphens (and the
+# dashes a copied reference may carry), slashes or underscores, or none.
+# ASCII digits only ([0-9], not \d, which also takes "²" and other scripts).
+_SEP = r"[\s.\-\u2010-\u2015\u2212_/]"
+_TYPED_REFERENCE = re.compile(
+    rf"{_SEP}*(?:FB{_SEP}*)?(?P<year>20[0-9]{{2}})"
+    # With a separator the number may have lost its leading zeros ("258").
+    # With none, the year is the first four digits ("fb2026258"), but only
+    # when two digits or more follow: "20261" or "FB20258" may as well be a
+    # number typed without its year. (Years are this century's.)
+    rf"(?:{_SEP}+(?P<number>[0-9]{{1,7}})|(?P<joined>[0-9]{{2,7}})){_SEP}*",
+    re.IGNORECASE)
+
+
+def reference_from_typed(text: str) -> str | None:
+    """The reference someone typed, written as we write it, or None when
+    what they typed cannot be read as one reference (no year, two-digit
+    years, other words). Whether such feedback exists is not looked up."""
+    match = _TYPED_REFERENCE.fullmatch(text.strip())
+    if match is None:
+        return None
+    number = int(match["number"] or match["joined"])
+    return reference_format(int(match["year"]), number) if number else None
 
 
 def text_search_vector() -> SearchVector:
@@ -74,12 +107,27 @@ class Feedback(TimeStampedModel):
         OTHER = "other", "Someone else"
 
     class AgeGroup(models.TextChoices):
+        """Ages in whole years. The form offers `offered()`, which do not
+        overlap; the first form's bands overlapped (an 11-year-old fitted two)
+        and stay valid, with the meaning they had, for the rows that have
+        them and for surveys that use them."""
+
         AGE_0_3 = "0-3", "0 to 3"
         AGE_4_7 = "4-7", "4 to 7"
+        AGE_8_10 = "8-10", "8 to 10"
+        AGE_11_15 = "11-15", "11 to 15"
+        AGE_16_17 = "16-17", "16 or 17"
+        AGE_18_25 = "18-25", "18 to 25"
+        # The first form's, no longer offered.
         AGE_8_11 = "8-11", "8 to 11"
         AGE_11_16 = "11-16", "11 to 16"
         AGE_16_18 = "16-18", "16 to 18"
-        AGE_18_25 = "18-25", "18 to 25"
+
+        @classmethod
+        def offered(cls) -> list[tuple[str, str]]:
+            return [(g.value, g.label) for g in (
+                cls.AGE_0_3, cls.AGE_4_7, cls.AGE_8_10, cls.AGE_11_15, cls.AGE_16_17,
+                cls.AGE_18_25)]
 
     reference = models.CharField(max_length=20, unique=True)
     # The private tracking link carries a random token (not derived from the

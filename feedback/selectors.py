@@ -276,6 +276,23 @@ def theme_counts_by_channel(*, organisation_id: int, since: date, until: date,
     return counts
 
 
+def theme_counts_by_given_to(*, organisation_id: int, since: date, until: date,
+                             theme_ids) -> dict[int, dict[int, int]]:
+    """{theme id: {organisation id: pieces of feedback}}: the same feedback
+    as theme_counts_by_channel, by the organisation it was given to (its
+    own, or another that shared it). One query."""
+    qs = (Feedback.themes.through.objects
+          .filter(_belongs_to(organisation_id), theme_id__in=theme_ids,
+                  feedback__received_on__gte=since, feedback__received_on__lte=until)
+          .exclude(feedback__channel__in=NOT_RAISED_CHANNELS)
+          .values_list("theme_id", "feedback__organisation_id")
+          .annotate(n=Count("feedback_id", distinct=True)).order_by())
+    counts: dict[int, dict[int, int]] = {}
+    for theme_id, given_to, n in qs:
+        counts.setdefault(theme_id, {})[given_to] = n
+    return counts
+
+
 def quotes_usable_by(organisation_id: int) -> QuerySet[Quote]:
     """Approved quotes from feedback the organisation answers or that was
     shared with it: the only quotes its reports may use."""

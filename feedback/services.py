@@ -36,6 +36,7 @@ from .models import (
     Reply,
     RetentionRun,
     StatusChange,
+    reference_format,
     text_search_vector,
     text_search_vector_of,
 )
@@ -82,7 +83,7 @@ def allocate_references(year: int, count: int = 1) -> list[str]:
             "RETURNING last", [year, count])
         last = cursor.fetchone()[0]
     first = last - count + 1
-    return [f"FB-{year}-{n:05d}" for n in range(first, first + count)]
+    return [reference_format(year, n) for n in range(first, first + count)]
 
 
 def take_reference(year: int) -> str:

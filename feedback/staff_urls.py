@@ -23,6 +23,8 @@ urlpatterns = [
     path("imports/", views.SurveyImportListView.as_view(), name="imports"),
     path("imports/new/", views.SurveyImportCreateView.as_view(), name="import-new"),
     path("imports/<int:pk>/", views.SurveyImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/remove/", views.SurveyImportRemoveView.as_view(),
+         name="import-remove"),
     path("imports/<int:pk>/progress/", views.SurveyImportProgressView.as_view(),
          name="import-progress"),
     path("data-protection/", views.SubjectRequestView.as_view(), name="subject-requests"),

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -148,7 +149,10 @@ class SentView(View):
         token = request.get_signed_cookie(SENT_COOKIE, default=None, salt=SENT_COOKIE,
                                           max_age=SENT_COOKIE_MAX_AGE)
         if not token:
-            return redirect("feedback:give")
+            # A bookmark of this page, or this address opened later or in
+            # another browser: say what the page was and where to go now,
+            # rather than showing an empty form as if nothing had been sent.
+            return render(request, "feedback/sent_expired.html")
         return _private_page(request, token, just_sent=True)
 
 
@@ -666,17 +670,67 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         return self.render_page(request, survey_import, form=form, checked=checked)
 
 
+class SurveyImportRemoveView(FeedbackStaffMixin, View):
+    """Remove a failed import, after an "Are you sure?" page. The same people
+    as for the import itself; an import in any other state is not removable
+    (404), so a stale page cannot remove one that has since been imported."""
+
+    permission_required = "feedback.import_survey"
+
+    def get_import(self, request, pk) -> SurveyImport:
+        return get_object_or_404(selectors.survey_imports_for(request.user), pk=pk,
+                                 state=SurveyImport.State.FAILED)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        kept = survey_import.feedback.count()
+        consequences = ["It will no longer be listed in survey imports, and its uploaded "
+                        "file will be deleted."]
+        if kept:
+            consequences.append(f"The {kept:,} row{pluralize(kept)} it imported before it "
+                                "stopped will stay in the inbox. Importing the file again "
+                                "adds only the rest.")
+        return render(request, "confirm.html", {
+            "confirm_title": f"Remove the failed import {survey_import.title}",
+            "confirm_caption": survey_import.title,
+            "confirm_question": "Are you sure you want to remove this failed import?",
+            "confirm_consequences": consequences,
+            "confirm_button": "Yes, remove the import",
+            "cancel_url": reverse("staff:feedback:import-detail", args=[survey_import.pk]),
+            "cancel_label": "No, go back to the import",
+        })
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        title = survey_import.title
+        try:
+            imports.survey_import_remove(acting_user=request.user, survey_import=survey_import)
+        except imports.ImportNotRemovable:
+            messages.error(request, "This import is being tried again, so it cannot be removed")
+            return redirect("staff:feedback:import-detail", pk=pk)
+        messages.success(request, f"Failed import “{title}” removed")
+        return redirect("staff:feedback:imports")
+
+
 class SurveyImportProgressView(FeedbackStaffMixin, View):
     permission_required = "feedback.import_survey"
 
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         survey_import = get_object_or_404(selectors.survey_imports_for(request.user), pk=pk)
         done = survey_import.state in (SurveyImport.State.IMPORTED, SurveyImport.State.FAILED)
-        return JsonResponse({
+        data = {
             "state": survey_import.state, "done": done,
             "message": (f"{survey_import.get_state_display()}: {survey_import.processed_rows:,} "
                         f"of {survey_import.total_rows:,} rows"),
-        })
+        }
+        if done:
+            # The page shows this in place (static/js/progress.js never reloads
+            # it, so nothing typed is lost); the full result is one link away.
+            failed = survey_import.state == SurveyImport.State.FAILED
+            data["link"] = {"url": reverse("staff:feedback:import-detail", args=[pk]),
+                            "text": ("See what went wrong and try again" if failed
+                                     else "See the imported rows and statistics")}
+        return JsonResponse(data)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -8,6 +8,7 @@ any other. Safe to run twice."""
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -212,10 +213,36 @@ def _forum_survey(forum, uploader, today) -> list[SurveyStatistic]:
                             ("Annual reviews happen on time", 79, 28)]]
 
 
+def _pdf_links_here(report: Report) -> bool:
+    """Whether the report's PDF sends its reader to this portal's address
+    (its "Read it online" link is SITE_URL + the report's address)."""
+    import pikepdf
+
+    online = settings.SITE_URL + report.get_absolute_url()
+    with report.pdf_file.open("rb") as f, pikepdf.open(f) as pdf:
+        return any(str(link.get("/A", {}).get("/URI", "")) == online
+                   for page in pdf.pages for link in page.obj.get("/Annots", []))
+
+
+def _pdfs_remade_for_this_address(stdout=None) -> None:
+    """Remake the demo's PDFs made for another address: `make run` on
+    another port (or SITE_URL) after an earlier one would otherwise serve
+    PDFs whose links lead to the old address. Nothing is remade when the
+    address is unchanged, so loading twice still changes nothing."""
+    stale = [report for report in Report.objects.filter(status=Report.Status.PUBLISHED,
+                                                        pdf_state=Report.PdfState.READY)
+             if report.pdf_file and not _pdf_links_here(report)]
+    for report in stale:
+        services.report_pdf_retry(acting_user=None, report=report)
+    if stale and stdout is not None:
+        stdout.write(f"  {len(stale)} PDFs remade for {settings.SITE_URL}")
+
+
 def load(stdout=None) -> None:
     if Report.objects.exists():
         if stdout is not None:
             stdout.write("  reports already loaded")
+        _pdfs_remade_for_this_address(stdout)
         return
     council = Organisation.objects.get(slug="gloucestershire-county-council")
     forum = Organisation.objects.get(slug="gloucestershire-parent-carer-forum")

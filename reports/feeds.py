@@ -1,5 +1,8 @@
+from datetime import datetime, time
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from . import selectors
@@ -39,6 +42,9 @@ class ReportsFeed(Feed):
         return item.get_absolute_url()
 
     def item_pubdate(self, item):
+        # A back-filled report was published long before the portal had it.
+        if item.first_published_on:
+            return timezone.make_aware(datetime.combine(item.first_published_on, time.min))
         return item.published_at
 
     def item_updateddate(self, item):

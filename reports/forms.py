@@ -1,5 +1,6 @@
 from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
+from django.utils import timezone
 
 from actionplan.models import Action
 from charter import selectors as charter_selectors
@@ -18,6 +19,12 @@ class ReportForm(VersionedFormMixin):
     kind = forms.ChoiceField(label="Kind of report", choices=Report.Kind.choices,
                              widget=forms.RadioSelect,
                              error_messages={"required": "Select the kind of report"})
+    edition = forms.ChoiceField(
+        label="Is this the full report or an interim update?", choices=Report.Edition.choices,
+        widget=forms.RadioSelect, initial=Report.Edition.FULL, required=False,
+        help_text="In a series, a full report comes after the interim updates of its period, "
+                  "which it replaces.",
+        error_messages={"required": "Select full report or interim update"})
     period_kind = forms.ChoiceField(
         label="What kind of period does it cover?", choices=Report.PeriodKind.choices,
         widget=forms.RadioSelect, initial=Report.PeriodKind.CUSTOM, required=False,
@@ -33,6 +40,13 @@ class ReportForm(VersionedFormMixin):
     service_area = forms.ModelChoiceField(label="Service area (optional)", required=False,
                                           queryset=ServiceArea.objects.all(),
                                           empty_label="All services")
+    first_published_on = GdsDateField(
+        label="First published (optional)", required=False,
+        help_text="Only for a report published before it was put on the portal: the day it was "
+                  "first published. Readers see it as the publication date. For example, "
+                  "27 3 2024",
+        required_message="Enter the day, month and year it was first published",
+        invalid_message="The date it was first published must be a real date")
     summary = forms.CharField(label="Summary", widget=forms.Textarea(attrs={"rows": 5}),
                               help_text="Two or three sentences: what you asked, who answered, "
                                         "what changed.",
@@ -41,6 +55,11 @@ class ReportForm(VersionedFormMixin):
                                choices=Report.Layout.choices, widget=forms.RadioSelect,
                                initial=Report.Layout.SECTIONS, required=False,
                                error_messages={"required": "Select a layout"})
+    evidence_heading = forms.CharField(
+        label="Heading of the third column (optional)", required=False, max_length=60,
+        help_text="In the table layout. Leave empty for “Evidence”; for example, “Evidence or "
+                  "feedback”.",
+        error_messages={"max_length": "The heading must be 60 characters or fewer"})
     series = forms.ModelChoiceField(
         label="Series (optional)", required=False, queryset=ReportSeries.objects.none(),
         empty_label="Not part of a series",
@@ -55,9 +74,12 @@ class ReportForm(VersionedFormMixin):
                                           if organisation else ReportSeries.objects.none())
         self.helper = gds_helper(
             Field.text("title"), Field.radios("kind", small=True),
+            Field.radios("edition", small=True),
             Field.radios("period_kind", small=True), Field("period_start"),
-            Field("period_end"), Field.text("audience"), Field.select("service_area"),
+            Field("period_end"), Field("first_published_on"), Field.text("audience"),
+            Field.select("service_area"),
             Field.textarea("summary"), Field.radios("layout", small=True),
+            Field.text("evidence_heading", field_width=20),
             Field.select("series"), Field.text("new_series"), Button("save_report", "Save"),
         )
 
@@ -66,6 +88,13 @@ class ReportForm(VersionedFormMixin):
         # Both are pre-selected on the page; a post without them means the defaults.
         cleaned["period_kind"] = cleaned.get("period_kind") or Report.PeriodKind.CUSTOM
         cleaned["layout"] = cleaned.get("layout") or Report.Layout.SECTIONS
+        cleaned["edition"] = cleaned.get("edition") or Report.Edition.FULL
+        if "evidence_heading" in cleaned:
+            cleaned["evidence_heading"] = cleaned["evidence_heading"].strip() or "Evidence"
+        first = cleaned.get("first_published_on")
+        if first and first > timezone.localdate():
+            self.add_error("first_published_on",
+                           "The date it was first published must be today or in the past")
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", "The end of the period must be after its start")
@@ -211,6 +240,21 @@ class TopicForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.text("title"), Button("save_topic", "Save topic"))
+
+
+class SeriesForm(forms.Form):
+    name = forms.CharField(label="Name of the series", max_length=200,
+                           help_text="Readers see it on every report in the series. Its web "
+                                     "address stays the same.",
+                           error_messages={"required": "Enter the name of the series",
+                                           "max_length": "The name of the series must be 200 "
+                                                         "characters or fewer"})
+    report = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("name"), Field("report"),
+                                 Button("save_series", "Save"))
 
 
 class WithdrawForm(forms.Form):

@@ -18,6 +18,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from core.concurrency import lock_version_field
 from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
@@ -25,7 +26,8 @@ from core.models import Organisation, ServiceArea, Theme, TimeStampedModel
 
 class ReportSeries(TimeStampedModel):
     """Reports published again and again under one name ("Local Offer annual
-    feedback report"): /reports/series/<slug>/ lists every year's."""
+    feedback report"): /reports/series/<slug>/ lists them all, the current
+    one first. Renaming keeps the slug, so links made to the series work."""
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
@@ -86,6 +88,12 @@ class Report(TimeStampedModel):
         SECTIONS = "sections", "Sections: each item under its own headings"
         TABLE = "table", "Table: “You said”, “We did” and “Evidence” columns under each topic"
 
+    class Edition(models.TextChoices):
+        # In a series, a full report replaces the interim updates of its period
+        # and comes after them (series_order_key).
+        FULL = "full", "Full report"
+        UPDATE = "update", "Interim update"
+
     class PdfState(models.TextChoices):
         NONE = "none", "Not made"
         PENDING = "pending", "Being prepared"
@@ -101,6 +109,9 @@ class Report(TimeStampedModel):
     period_kind = models.CharField(max_length=20, choices=PeriodKind.choices,
                                    default=PeriodKind.CUSTOM)
     layout = models.CharField(max_length=10, choices=Layout.choices, default=Layout.SECTIONS)
+    edition = models.CharField(max_length=10, choices=Edition.choices, default=Edition.FULL)
+    # The table layout's third column ("Evidence", "Evidence or feedback").
+    evidence_heading = models.CharField(max_length=60, default="Evidence")
     series = models.ForeignKey(ReportSeries, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="reports")
     audience = models.CharField(max_length=200, blank=True,
@@ -117,6 +128,10 @@ class Report(TimeStampedModel):
                                     on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # A report published before it was put on the portal (back-filled): the
+    # day it was first published, shown as its publication date. Never after
+    # the portal's own publication of it (reports.services checks).
+    first_published_on = models.DateField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True)
 
@@ -166,6 +181,18 @@ class Report(TimeStampedModel):
         return f"{self.slug}-v{self.version}.pdf"
 
     @property
+    def publication_date(self) -> date | None:
+        """The day readers are told it was published: when it was first
+        published (a back-filled report), else when the portal published it."""
+        if self.first_published_on:
+            return self.first_published_on
+        return timezone.localdate(self.published_at) if self.published_at else None
+
+    @property
+    def is_update(self) -> bool:
+        return self.edition == self.Edition.UPDATE
+
+    @property
     def is_public(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.SUPERSEDED,
                                self.Status.WITHDRAWN)
@@ -176,6 +203,9 @@ class Report(TimeStampedModel):
         error = period_shape_error(self.period_kind, self.period_start, self.period_end)
         if error:
             raise ValidationError({"period_start": error})
+        if (self.first_published_on and self.published_at
+                and self.first_published_on > timezone.localdate(self.published_at)):
+            raise ValidationError({"first_published_on": FIRST_PUBLISHED_AFTER_PORTAL})
 
     @property
     def period_label(self) -> str:
@@ -210,6 +240,19 @@ class Report(TimeStampedModel):
     def period_years(self) -> list[int]:
         """Every calendar year the period touches (the archive lists the report under each)."""
         return list(range(self.period_start.year, self.period_end.year + 1))
+
+
+FIRST_PUBLISHED_AFTER_PORTAL = ("The date it was first published must be on or before the day "
+                                "the portal published it")
+
+
+def series_order_key(report: Report) -> tuple:
+    """A report's place in its series, oldest first: by the end of its period,
+    an interim update before the full report of the same period (which
+    replaces it), then by the start of the period, the day it was published
+    and its slug, so no two reports tie and previous/next walk each once."""
+    return (report.period_end, 0 if report.edition == Report.Edition.UPDATE else 1,
+            report.period_start, report.publication_date or date.max, report.slug)
 
 
 # Each named kind of period: first day, last day, and how an error names it.
@@ -282,6 +325,10 @@ class ReportItem(TimeStampedModel):
     # {channel: n} behind raised_count, frozen with it, so the page can say
     # where the count came from ("9 through the online form, 3 by phone").
     raised_by_channel = models.JSONField(default=dict, blank=True)
+    # {organisation's public name: n}: who the feedback was given to, frozen
+    # with the count, so the page never says it was raised with the report's
+    # organisation when it was given to another and shared with it.
+    raised_given_to = models.JSONField(default=dict, blank=True)
     quotes = models.ManyToManyField("feedback.Quote", blank=True, related_name="report_items")
     statistics = models.ManyToManyField("feedback.SurveyStatistic", blank=True,
                                         related_name="report_items")
@@ -329,6 +376,15 @@ class ReportItem(TimeStampedModel):
         if len(self.raised_by_channel) == 1:
             return CHANNEL_WORDS.get(next(iter(self.raised_by_channel)), "")
         return ""
+
+    @property
+    def raised_with(self) -> list[str]:
+        """Who it was raised with, most first: ["Testshire County Council"], or
+        with counts when there were several: ["Testshire County Council (2)", …]."""
+        parts = sorted(self.raised_given_to.items(), key=lambda kv: (-kv[1], kv[0]))
+        if len(parts) == 1:
+            return [parts[0][0]]
+        return [f"{name} ({n})" for name, n in parts]
 
     @property
     def is_in_progress(self) -> bool:

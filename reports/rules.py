@@ -5,6 +5,7 @@
 - The author or an approver publishes an approved report; approvers
   withdraw. Anyone who may draft starts a new version (so a lone approver
   can have an officer start it, and then approve it).
+- Officers and approvers of a series' organisation rename the series.
 - In the staff area, officers, approvers and administrators see only their
   own organisation's reports (drafts of another partner are theirs until
   published; reports have no sharing). Board members read published
@@ -28,6 +29,11 @@ def edits(user, report) -> bool:
 @rules.predicate
 def reads(user, report) -> bool:
     return report is not None and has_role(user, STAFF_READERS, report.organisation_id)
+
+
+@rules.predicate
+def edits_series(user, series) -> bool:
+    return series is not None and has_role(user, EDITORS, series.organisation_id)
 
 
 @rules.predicate
@@ -58,3 +64,5 @@ rules.add_perm("reports.approve_report", approves & ~is_author)
 rules.add_perm("reports.publish_report", approves | (edits & is_author))
 rules.add_perm("reports.withdraw_report", approves)
 rules.add_perm("reports.start_new_version", edits)
+# A series (its name) belongs to its organisation: whoever drafts its reports renames it.
+rules.add_perm("reports.rename_series", edits_series)

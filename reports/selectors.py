@@ -10,12 +10,13 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.cache import derived as cache
+from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.working_days import working_days_between
 from feedback import selectors as feedback_selectors
 from feedback.models import Feedback, Quote, SurveyStatistic
 
-from .models import Report, ReportItem, ReportSeries, ReportTopic, UsefulCount
+from .models import Report, ReportItem, ReportSeries, ReportTopic, UsefulCount, series_order_key
 
 PUBLIC_STATUSES = (Report.Status.PUBLISHED, Report.Status.SUPERSEDED, Report.Status.WITHDRAWN)
 
@@ -31,6 +32,26 @@ def theme_counts_for(report: Report) -> dict[int, dict[str, int]]:
     return feedback_selectors.theme_counts_by_channel(
         organisation_id=report.organisation_id, since=report.period_start,
         until=report.period_end, theme_ids=theme_ids)
+
+
+def theme_given_to_for(report: Report) -> dict[int, dict[str, int]]:
+    """{theme id: {organisation's public name: n}}: who the feedback that
+    theme_counts_for counts was given to (the report's organisation, or
+    another that shared it with it). Two queries."""
+    theme_ids = [t for t in report.items.values_list("theme_id", flat=True) if t]
+    if not theme_ids:
+        return {}
+    counts = feedback_selectors.theme_counts_by_given_to(
+        organisation_id=report.organisation_id, since=report.period_start,
+        until=report.period_end, theme_ids=theme_ids)
+    org_ids = {org_id for by_org in counts.values() for org_id in by_org}
+    names = {o.pk: o.display_name for o in Organisation.objects.filter(pk__in=org_ids)}
+    named: dict[int, dict[str, int]] = {}
+    for theme_id, by_org in counts.items():
+        for org_id, n in by_org.items():
+            by_name = named.setdefault(theme_id, {})
+            by_name[names[org_id]] = by_name.get(names[org_id], 0) + n
+    return named
 
 
 def _items_queryset():
@@ -67,27 +88,32 @@ def series_public(slug: str) -> ReportSeries | None:
     return ReportSeries.objects.filter(slug=slug).select_related("organisation").first()
 
 
-def series_reports(series: ReportSeries) -> QuerySet[Report]:
-    """The current published version of every report in a series, newest period first."""
-    return (Report.objects.filter(series=series, status=Report.Status.PUBLISHED)
-            .select_related("organisation", "service_area")
-            .order_by("-period_start", "-published_at", "-id"))
+def series_reports(series: ReportSeries) -> list[Report]:
+    """The current published version of every report in a series, newest
+    first (series_order_key: a full report before the interim updates it
+    replaces). One query."""
+    reports = (Report.objects.filter(series=series, status=Report.Status.PUBLISHED)
+               .select_related("organisation", "service_area"))
+    return sorted(reports, key=series_order_key, reverse=True)
 
 
 def series_neighbours(report: Report) -> tuple[Report | None, Report | None]:
     """The published reports of the same series just before and after this
-    one's period (one query)."""
+    one in the series' order (series_order_key), so walking next from the
+    first, or previous from the last, meets every report once (one query)."""
     if not report.series_id:
         return None, None
     siblings = list(Report.objects.filter(series_id=report.series_id,
                                           status=Report.Status.PUBLISHED)
                     .exclude(slug=report.slug)
                     .only("slug", "version", "title", "period_start", "period_end",
-                          "period_kind", "series_id")
-                    .order_by("period_start", "id"))
-    earlier = [r for r in siblings if r.period_start < report.period_start]
-    later = [r for r in siblings if r.period_start >= report.period_start]
-    return (earlier[-1] if earlier else None), (later[0] if later else None)
+                          "period_kind", "series_id", "edition", "published_at",
+                          "first_published_on"))
+    here = series_order_key(report)
+    earlier = [r for r in siblings if series_order_key(r) < here]
+    later = [r for r in siblings if series_order_key(r) > here]
+    return (max(earlier, key=series_order_key) if earlier else None,
+            min(later, key=series_order_key) if later else None)
 
 
 def useful_counts(report: Report) -> UsefulCount:
@@ -129,6 +155,29 @@ def reports_for_staff(user) -> QuerySet[Report]:
     return (Report.objects.filter(organisation_id__in=organisation_ids_with_role(
         user, STAFF_READERS)).select_related("organisation", "author")
             .order_by("slug", "-version"))
+
+
+def series_for_staff(user) -> QuerySet[ReportSeries]:
+    """The series of the person's own organisations (like their reports)."""
+    from .rules import STAFF_READERS
+
+    return ReportSeries.objects.filter(organisation_id__in=organisation_ids_with_role(
+        user, STAFF_READERS)).select_related("organisation")
+
+
+def series_reports_for_staff(series: ReportSeries) -> list[Report]:
+    """Every report in a series, drafts too, newest first (one version each:
+    the published one, else the newest)."""
+    newest: dict[str, Report] = {}
+    for report in (Report.objects.filter(series=series).exclude(status=Report.Status.SUPERSEDED)
+                   .only("slug", "version", "title", "status", "period_start", "period_end",
+                         "period_kind", "edition", "published_at", "first_published_on")
+                   .order_by("slug", "-version")):
+        kept = newest.get(report.slug)
+        if kept is None or (report.status == Report.Status.PUBLISHED
+                            and kept.status != Report.Status.PUBLISHED):
+            newest[report.slug] = report
+    return sorted(newest.values(), key=series_order_key, reverse=True)
 
 
 def report_for_staff(pk: int, user) -> Report:

@@ -4,10 +4,9 @@ withdrawal and new versions. Every transition is audited."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Min
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from charter import services as charter_services
 from charter.models import EvidenceLink
@@ -19,12 +18,20 @@ from core.models import ApprovalNotice
 from core.ordering import move_in_order
 from core.pagecache import public_content_changed
 from core.services import audit_record
+from core.text import slug_from
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback, Quote
 
 from . import selectors, workflow
-from .models import Report, ReportItem, ReportSeries, ReportTopic, UsefulCount
+from .models import (
+    FIRST_PUBLISHED_AFTER_PORTAL,
+    Report,
+    ReportItem,
+    ReportSeries,
+    ReportTopic,
+    UsefulCount,
+)
 
 S = Report.Status
 
@@ -75,8 +82,7 @@ def _locked(report: Report) -> Report:
 
 
 def _slug_base(text: str) -> str:
-    # "2025–26" becomes "2025-26", not "202526".
-    return slugify(text.replace("–", "-").replace("—", "-"))[:100]
+    return slug_from(text)[:100]  # "2025–26" becomes "2025-26", not "202526"
 
 
 def _unique_slug(title: str) -> str:
@@ -109,21 +115,65 @@ def _series(organisation, series, new_series: str) -> ReportSeries | None:
 
 
 @transaction.atomic
+def series_rename(*, acting_user, series: ReportSeries, name: str) -> ReportSeries:
+    """Rename a series. Its address (slug) stays, so links to it keep
+    working; every public page naming it is made again. Who may: officers
+    and approvers of its organisation (checked by the view). Audited."""
+    series = ReportSeries.objects.select_for_update().get(pk=series.pk)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Enter the name of the series"})
+    if (ReportSeries.objects.filter(organisation_id=series.organisation_id, name__iexact=name)
+            .exclude(pk=series.pk).exists()):
+        raise ValidationError({"name": f"Your organisation already has a series called {name}"})
+    before = series.name
+    if name == before:
+        return series
+    series.name = name
+    series.full_clean()
+    series.save(update_fields=["name", "updated_at"])
+    audit_record(actor=acting_user, verb=Verb.REPORT_SERIES_RENAMED, target=series,
+                 summary=name[:300], data={"from": before, "to": name})
+    public_content_changed()
+    return series
+
+
+@transaction.atomic
 def report_create(*, acting_user, organisation, title: str, kind: str, period_start, period_end,
                   summary: str, audience: str = "", service_area=None,
                   period_kind: str = Report.PeriodKind.CUSTOM,
                   layout: str = Report.Layout.SECTIONS, series=None,
-                  new_series: str = "") -> Report:
+                  new_series: str = "", edition: str = Report.Edition.FULL,
+                  first_published_on=None, evidence_heading: str = "Evidence") -> Report:
     report = Report(slug=_unique_slug(title), title=title.strip(), kind=kind,
                     period_start=period_start, period_end=period_end, summary=summary.strip(),
                     audience=audience.strip(), service_area=service_area,
                     period_kind=period_kind, layout=layout,
                     series=_series(organisation, series, new_series),
+                    edition=edition, first_published_on=first_published_on,
+                    evidence_heading=evidence_heading.strip() or "Evidence",
                     organisation=organisation, author=acting_user)
+    _check_first_published(report)
     report.full_clean()
     report.save()
     audit_record(actor=acting_user, verb=Verb.REPORT_DRAFTED, target=report, summary=report.title)
     return report
+
+
+def _check_first_published(report: Report) -> None:
+    """A back-filled report's first publication is in the past, and never
+    after the portal first published any version of it."""
+    first = report.first_published_on
+    if not first:
+        return
+    if first > timezone.localdate():
+        raise ValidationError({"first_published_on": "The date it was first published must be "
+                                                     "today or in the past"})
+    portal = (Report.objects.filter(slug=report.slug, published_at__isnull=False)
+              .aggregate(m=Min("published_at"))["m"]) if report.slug else None
+    if portal and first > timezone.localdate(portal):
+        raise ValidationError({"first_published_on": FIRST_PUBLISHED_AFTER_PORTAL
+                               + f" ({timezone.localdate(portal):%-d %B %Y})"})
 
 
 def _editable(report: Report) -> None:
@@ -144,6 +194,7 @@ def report_update(*, acting_user, report: Report, new_series: str = "",
     before = snapshot(report, fields)
     for name, value in fields.items():
         setattr(report, name, value.strip() if isinstance(value, str) else value)
+    _check_first_published(report)
     report.full_clean()
     report.save()
     audit_record(actor=acting_user, verb=Verb.REPORT_EDITED, target=report, summary=report.title,
@@ -334,13 +385,16 @@ def report_publish(*, acting_user, report: Report) -> Report:
     report = _locked(report)
     workflow.require(report, "publish")
     counts = selectors.theme_counts_for(report)
+    given_to = selectors.theme_given_to_for(report)
     for item in report.items.prefetch_related("statistics"):
         # A survey item shows its survey's own n instead of a count of feedback.
         by_channel = counts.get(item.theme_id, {}) if item.theme_id else {}
         counted = item.theme_id and not item.statistics.all()
         item.raised_by_channel = by_channel if counted else {}
         item.raised_count = sum(by_channel.values()) if counted else None
-        item.save(update_fields=["raised_count", "raised_by_channel", "updated_at"])
+        item.raised_given_to = given_to.get(item.theme_id, {}) if counted else {}
+        item.save(update_fields=["raised_count", "raised_by_channel", "raised_given_to",
+                                 "updated_at"])
     Report.objects.filter(slug=report.slug, status=S.PUBLISHED).exclude(pk=report.pk).update(
         status=S.SUPERSEDED)
     _transition(report, S.PUBLISHED, acting_user, published_at=timezone.now(),
@@ -448,6 +502,7 @@ def report_new_version(*, acting_user, report: Report) -> Report:
         item.topic = topics[item.topic_id]
         item.raised_count = None
         item.raised_by_channel = {}
+        item.raised_given_to = {}
         item.save()
         item.quotes.set(quotes)
         item.statistics.set(stats)

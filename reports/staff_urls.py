@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/topics/<int:topic_pk>/", views.StaffTopicView.as_view(), name="topic"),
     path("<int:pk>/items/new/", views.StaffItemView.as_view(), name="item-create"),
     path("<int:pk>/items/<int:item_pk>/", views.StaffItemView.as_view(), name="item-edit"),
+    path("series/<int:pk>/", views.StaffSeriesView.as_view(), name="series-edit"),
     path("<int:pk>/items/<int:item_pk>/move/", views.StaffItemActionView.as_view(),
          name="item-action"),
 ]

@@ -23,8 +23,8 @@ from core.views import StaffPermissionMixin
 
 from . import selectors, services, workflow
 from .filters import ArchiveFilter
-from .forms import ItemForm, ReportForm, TopicForm, UsefulForm, WithdrawForm
-from .models import Report, ReportItem, ReportTopic
+from .forms import ItemForm, ReportForm, SeriesForm, TopicForm, UsefulForm, WithdrawForm
+from .models import Report, ReportItem, ReportSeries, ReportTopic
 from .rules import EDITORS
 
 logger = logging.getLogger(__name__)
@@ -63,16 +63,18 @@ class ArchiveView(View):
 
 
 class SeriesView(View):
-    """/reports/series/<slug>/ — every published report of a series, newest first."""
+    """/reports/series/<slug>/ — the series' current report, then its previous
+    reports, newest first."""
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         series = selectors.series_public(slug)
         if series is None:
             raise Http404
-        reports = list(selectors.series_reports(series))
+        reports = selectors.series_reports(series)
         if not reports:
             raise Http404
-        return render(request, "reports/series.html", {"series": series, "reports": reports})
+        return render(request, "reports/series.html", {
+            "series": series, "current": reports[0], "previous_reports": reports[1:]})
 
 
 def _public_report(slug: str, version: int | None) -> Report:
@@ -177,7 +179,7 @@ class ReportPdfStatusView(View):
             # The page swaps its status message for this link, without reloading.
             data["link"] = {"url": reverse("reports:pdf", args=[report.slug, report.version]),
                             "text": "Download this report as a PDF",
-                            "after": " (accessible, tagged PDF)"}
+                            "after": " (accessible, tagged PDF)", "download": True}
         elif report.pdf_state == Report.PdfState.FAILED:
             data["message"] = ("The PDF version is not available at the moment. This page has "
                                "everything in it.")
@@ -249,9 +251,12 @@ class StaffReportView(ReportsStaffMixin, View):
                 "period_end": report.period_end, "period_kind": report.period_kind,
                 "audience": report.audience, "service_area": report.service_area,
                 "summary": report.summary, "layout": report.layout, "series": report.series,
+                "edition": report.edition, "first_published_on": report.first_published_on,
+                "evidence_heading": report.evidence_heading,
                 "lock_version": report.lock_version}),
             "useful": getattr(report, "useful_count", None),
             "can_edit": user.has_perm("reports.edit_report", report),
+            "can_rename_series": user.has_perm("reports.rename_series", report.series),
             "moves": workflow.allowed_for(user, report),
             "can_start_version": user.has_perm("reports.start_new_version", report),
             # Nobody but the author can approve it: say who can fix that.
@@ -278,10 +283,14 @@ class StaffReportView(ReportsStaffMixin, View):
             now = self.get_report(pk)
             form.show_conflict(exc, [
                 ("Title", now.title), ("Kind of report", now.get_kind_display()),
+                ("Full report or interim update", now.get_edition_display()),
                 ("Period", f"{now.period_start:%-d %B %Y} to {now.period_end:%-d %B %Y}"),
                 ("Who is it for?", now.audience),
                 ("Service area", str(now.service_area or "All services")),
-                ("Summary", now.summary)])
+                ("Summary", now.summary),
+                ("First published", f"{now.first_published_on:%-d %B %Y}"
+                 if now.first_published_on else "Not given"),
+                ("Heading of the third column", now.evidence_heading)])
             return self.render_page(request, now, form, status=409)
         except ValidationError as exc:
             _errors_onto(form, exc)
@@ -451,6 +460,52 @@ class StaffItemActionView(StaffItemView):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(reverse("staff:reports:edit", args=[pk]) + "#items")
+
+
+class StaffSeriesView(ReportsStaffMixin, View):
+    """/staff/reports/series/<pk>/ — rename a series of the person's own
+    organisation. Reached from one of its reports, and back there after."""
+
+    def get_series(self, request, pk) -> ReportSeries:
+        series = get_object_or_404(selectors.series_for_staff(request.user), pk=pk)
+        if not request.user.has_perm("reports.rename_series", series):
+            raise PermissionDenied
+        return series
+
+    def _back(self, request, series, report_pk) -> Report | None:
+        """The report the person came from, if it is theirs and in this series."""
+        if not report_pk:
+            return None
+        return (selectors.reports_for_staff(request.user)
+                .filter(pk=report_pk, series=series).first())
+
+    def render_form(self, request, series, form, status=200):
+        back = self._back(request, series, form["report"].value())
+        return render(request, "reports/staff_series.html", {
+            "series": series, "form": form, "back": back,
+            "reports": selectors.series_reports_for_staff(series)}, status=status)
+
+    def get(self, request, pk):
+        series = self.get_series(request, pk)
+        report = request.GET.get("report", "")
+        return self.render_form(request, series, SeriesForm(initial={
+            "name": series.name, "report": int(report) if report.isdigit() else None}))
+
+    def post(self, request, pk):
+        series = self.get_series(request, pk)
+        form = SeriesForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(request, series, form, status=400)
+        try:
+            services.series_rename(acting_user=request.user, series=series,
+                                   name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+            return self.render_form(request, series, form, status=400)
+        messages.success(request, "Series renamed")
+        back = self._back(request, series, form.cleaned_data["report"])
+        return redirect("staff:reports:edit", pk=back.pk) if back else redirect(
+            "staff:reports:list")
 
 
 class StaffWorkflowView(ReportsStaffMixin, View):

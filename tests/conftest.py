@@ -375,3 +375,121 @@ def pdf_structure(pdf: bytes) -> str:
         f.flush()
         return subprocess.run(["pdfinfo", "-struct", f.name], capture_output=True,
                               check=True).stdout.decode()
+
+
+def _struct_kids(element) -> list:
+    """The structure elements directly under a tagged PDF's element (not its
+    marked-content numbers or annotation references)."""
+    import pikepdf
+
+    kids = element.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+    return [k for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def pdf_table_header_problems(pdf: bytes) -> list[str]:
+    """What stops a screen reader finding a table cell's headers, read from
+    the structure tree: every TD's /Headers id must resolve through the
+    StructTreeRoot's /IDTree to a TH in the same table, and every TH must say
+    its /Scope (PDF/UA-1, Matterhorn 15-003 and 15-005)."""
+    import io
+
+    import pikepdf
+
+    problems = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.Root.StructTreeRoot
+        ids = pikepdf.NameTree(root.IDTree) if "/IDTree" in root else {}
+        cells = 0
+
+        def table_of(element):
+            while element is not None and element.get("/S") != "/Table":
+                element = element.get("/P")
+            return element
+
+        stack = list(_struct_kids(root))
+        while stack:
+            element = stack.pop()
+            stack += _struct_kids(element)
+            attributes = element.get("/A")
+            kind = element.get("/S")
+            if kind == "/TH":
+                cells += 1
+                if attributes is None or attributes.get("/Scope") not in ("/Row", "/Column",
+                                                                           "/Both"):
+                    problems.append(f"TH {element.get('/ID')} has no Scope")
+            if kind == "/TD" and attributes is not None and "/Headers" in attributes:
+                cells += 1
+                for header in attributes.Headers:
+                    target = ids.get(str(header)) if ids else None
+                    if target is None:
+                        problems.append(f"TD header {header} is not in the IDTree")
+                    elif target.get("/S") != "/TH":
+                        problems.append(f"TD header {header} is a {target.get('/S')}, not a TH")
+                    elif table_of(target).objgen != table_of(element).objgen:
+                        problems.append(f"TD header {header} is a TH in another table")
+        if not cells:
+            problems.append("no table cells found")
+    return problems
+
+
+def pdf_table_text_sizes(pdf: bytes) -> set[float]:
+    """The sizes (in points, rounded to 0.1) of the text drawn inside table
+    cells (TD or TH in the structure tree), read from the pages' content
+    streams: each marked-content number is mapped to its structure element,
+    and the size is the Tf size scaled by the text and transformation
+    matrices in force (WeasyPrint draws in CSS px under a 0.75 scale)."""
+    import io
+    import math
+
+    import pikepdf
+
+    def scale(m):
+        return math.sqrt(abs(m[0] * m[3] - m[1] * m[2]))
+
+    def times(m, n):
+        return [m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3],
+                m[2] * n[0] + m[3] * n[2], m[2] * n[1] + m[3] * n[3]]
+
+    sizes = set()
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        # (page object, MCID) -> is the marked content inside a table cell?
+        in_cell = {}
+        stack = [(k, False) for k in _struct_kids(document.Root.StructTreeRoot)]
+        while stack:
+            element, cell = stack.pop()
+            cell = cell or element.get("/S") in ("/TD", "/TH")
+            kids = element.get("/K")
+            kids = kids if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+            for kid in kids:
+                if isinstance(kid, int):
+                    in_cell[(element.Pg.objgen, kid)] = cell
+                elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    stack.append((kid, cell))
+        for page in document.pages:
+            ctm, saved, tm, size, marked = [1, 0, 0, 1], [], [1, 0, 0, 1], 0, []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "q":
+                    saved.append(ctm)
+                elif op == "Q":
+                    ctm = saved.pop()
+                elif op == "cm":
+                    ctm = times([float(x) for x in operands[:4]], ctm)
+                elif op == "Tm":
+                    tm = [float(x) for x in operands[:4]]
+                elif op == "Tf":
+                    size = float(operands[1])
+                elif op == "BDC":
+                    mcid = operands[1].get("/MCID") if isinstance(operands[1],
+                                                                 pikepdf.Dictionary) else None
+                    marked.append(None if mcid is None else int(mcid))
+                elif op == "BMC":
+                    marked.append(None)
+                elif op == "EMC" and marked:
+                    marked.pop()
+                elif op in ("Tj", "TJ", "'", '"'):
+                    mcid = next((m for m in reversed(marked) if m is not None), None)
+                    if mcid is not None and in_cell.get((page.obj.objgen, mcid)):
+                        sizes.add(round(size * scale(tm) * scale(ctm), 1))
+    return sizes

@@ -56,7 +56,8 @@ def table_region(parser, token):
     A wide staff table scrolls sideways inside its own region at narrow
     widths (WCAG 1.4.10 allows that for data tables), not the whole page.
     The region takes keyboard focus so it can be scrolled without a mouse,
-    and is labelled so a screen reader says what it is."""
+    and is labelled so a screen reader says what it is. static/js/portal.js
+    takes the focus away again where the table fits and nothing scrolls."""
     bits = token.split_contents()
     if len(bits) != 2:
         raise template.TemplateSyntaxError("table_region takes one label")

@@ -21,3 +21,19 @@ for (const input of document.querySelectorAll("input[data-app-reveal]")) {
 }
 syncReveals();
 window.addEventListener("pageshow", syncReveals);
+
+// A wide table scrolls sideways inside its region (the table_region tag), which
+// the server makes focusable so it can be scrolled from the keyboard. Where the
+// table fits, nothing scrolls and the region would be a tab stop doing nothing:
+// it is focusable only while it scrolls (checked again when the page resizes).
+function syncScrollRegions() {
+  for (const region of document.querySelectorAll(".app-table-scroll")) {
+    if (region.scrollWidth > region.clientWidth) {
+      region.setAttribute("tabindex", "0");
+    } else if (region !== document.activeElement) {
+      region.removeAttribute("tabindex");
+    }
+  }
+}
+syncScrollRegions();
+window.addEventListener("resize", syncScrollRegions);

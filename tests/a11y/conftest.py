@@ -66,8 +66,16 @@ def build_world() -> World:
                        .values_list("organisation_id", flat=True).first(), state=Job.State.FAILED,
                        attempts=4, last_error="OSError: storage unavailable",
                        finished_at=timezone.now())
+    # A failed import, which its officer may remove.
+    failed_survey = SurveyImport.objects.create(
+        title="Short breaks survey (failed)", organisation=survey.organisation,
+        received_on=survey.received_on, file="survey-imports/failed-example.csv",
+        file_sha256="f" * 64,
+        uploaded_by=survey.uploaded_by, state=SurveyImport.State.FAILED,
+        failure="The file is not a CSV")
     w = World({
         "admin": admin,
+        "failed_survey": failed_survey,
         "feedback": feedback,
         "closed": Feedback.objects.filter(organisation__memberships__user__email=OFFICER,
                                           status=Feedback.Status.CLOSED).first(),
@@ -117,10 +125,13 @@ ADDRESSES = {
     "home": ("public", lambda w: {}),
     "core:accessibility": ("public", lambda w: {}),
     "core:privacy": ("public", lambda w: {}),
+    "core:privacy-easy-read": ("public", lambda w: {}),
     "core:cookies": ("public", lambda w: {}),
     "feedback:give": ("public", lambda w: {}),
     "feedback:give-easy-read": ("public", lambda w: {}),
     "feedback:track": ("public", lambda w: {}),
+    # Opened later (no cookie from a submission): says it has expired.
+    "feedback:sent": ("public", lambda w: {}),
     "feedback:track-token": ("public", lambda w: {"token": w.feedback.tracking_token}),
     "charter:index": ("public", lambda w: {}),
     "charter:charter": ("public", lambda w: {"slug": w.charter.slug}),
@@ -177,6 +188,7 @@ ADDRESSES = {
     "staff:feedback:imports": (OFFICER, lambda w: {}),
     "staff:feedback:import-new": (OFFICER, lambda w: {}),
     "staff:feedback:import-detail": (OFFICER, lambda w: {"pk": w.survey.pk}),
+    "staff:feedback:import-remove": (OFFICER, lambda w: {"pk": w.failed_survey.pk}),
     "staff:feedback:import-progress": "JSON for the progress script",
     "staff:actionplan:action_list": (ADMIN, lambda w: {}),
     "staff:actionplan:dashboard": (ADMIN, lambda w: {}),
@@ -240,12 +252,15 @@ ADDRESSES = {
     "staff:reports:topic": (OFFICER, lambda w: {"pk": w.report.pk,
                                                "topic_pk": w.report.topics.first().pk}),
     "reports:series": ("public", lambda w: {"slug": _published_series_slug()}),
-    "feedback:sent": "shown once after submitting, from the session (tests/feedback)",
+    "staff:reports:series-edit": (OFFICER, lambda w: {"pk": _series_pk()}),
     "staff:feedback:subject-requests": (ADMIN, lambda w: {}),
     "account": (ADMIN, lambda w: {}),
     "two-factor": "asked after the password of a person with an app (tests/core/test_two_factor.py)",
     "two-factor-setup": (ADMIN, lambda w: {}),
     "two-factor-turn-off": "POST only, from the account page",
+    "session-status": "JSON for the timeout warning",
+    "session-stay-signed-in": "POST only, from the timeout warning",
+    "signed-out": ("public", lambda w: {}),
 }
 
 
@@ -253,6 +268,13 @@ def _organisation_pk(name: str) -> int:
     from core.models import Organisation
 
     return Organisation.objects.get(name=name).pk
+
+
+def _series_pk() -> int:
+    from reports.models import ReportSeries
+
+    return ReportSeries.objects.filter(
+        organisation__memberships__user__email=OFFICER).order_by("pk").first().pk
 
 
 def _published_series_slug() -> str:

@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from tests.conftest import pdf_structure
+from tests.conftest import pdf_structure, pdf_table_header_problems, pdf_table_text_sizes
 
 
 def pdfua_errors(pdf: bytes) -> list[str]:
@@ -73,6 +73,24 @@ def test_a_report_pdf_passes_the_pdfua_checker_with_described_contents_links(rep
     assert not [d for d in described if re.fullmatch(r"(item|topic)-\d+", d)]
 
 
+# The body text of the report PDF (templates/reports/report_pdf.html).
+REPORT_BODY_PT = 11
+
+
+@pytest.mark.postgres
+def test_a_table_report_pdf_names_its_headers_and_is_set_at_body_size(world):
+    from reports.models import Report
+
+    report = Report.objects.filter(status=Report.Status.PUBLISHED,
+                                   layout=Report.Layout.TABLE).first()
+    assert report.pdf_state == "ready", report.pdf_error
+    with report.pdf_file.open("rb") as f:
+        pdf = f.read()
+    assert pdf_table_header_problems(pdf) == []
+    sizes = pdf_table_text_sizes(pdf)
+    assert sizes and min(sizes) >= REPORT_BODY_PT, sorted(sizes)
+
+
 @pytest.mark.postgres
 def test_a_board_pack_pdf_passes_the_pdfua_checker(world):
     import subprocess
@@ -90,3 +108,7 @@ def test_a_board_pack_pdf_passes_the_pdfua_checker(world):
                                    check=True, text=True).stdout
     assert text_tagged_leaders(structure) == []
     assert not [d for d in link_descriptions(pdf) if not d.strip()]
+    assert pdf_table_header_problems(pdf) == []
+    # Table text no smaller than the pack's body text (templates/actionplan/board_pack.html).
+    sizes = pdf_table_text_sizes(pdf)
+    assert sizes and min(sizes) >= 11, sorted(sizes)

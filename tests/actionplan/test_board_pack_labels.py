@@ -25,8 +25,10 @@ def demo(settings):
 
 
 def _words(text: str) -> str:
-    """The PDF's text with its line breaks and hyphen-free wrapping undone."""
-    return re.sub(r"\s+", " ", text.replace("\u00ad", ""))
+    """The PDF's text with its line breaks and hyphen-free wrapping undone.
+    Hyphens are dropped on both sides: pdftotext joins a word broken after
+    its hyphen ("co-" / "producing") without it."""
+    return re.sub(r"\s+", " ", text.replace("\u00ad", "").replace("-", ""))
 
 
 def test_every_seed_plans_priorities_are_whole_and_distinct_in_the_board_pack(demo):

@@ -171,7 +171,7 @@ def test_who_may_save_each_form_and_the_save_is_audited(client, board_world, rol
 # The plans list and "add a plan" ask once whether the person sits on a board
 # (an administrator of any organisation no longer adds plans to any board: issue 19).
 PINNED = {
-    "change action": (16, 42), "plans": (6, None), "plan page": (6, None),
+    "change action": (15, 41), "plans": (6, None), "plan page": (6, None),
     "add a plan": (5, 14), "change plan": (7, 18), "add a priority": (6, 14),
     "change priority": (5, 12), "add a board": (5, 11), "change board": (7, 15),
     "change meeting": (5, 14),
@@ -407,3 +407,29 @@ def test_each_new_page_is_linked_from_where_people_look(client, board_world):
         reverse("staff:actionplan:board_list"))
     assert reverse("staff:actionplan:meeting_edit", args=[w["meeting"].pk]) in links(
         reverse("staff:actionplan:meeting_detail", args=[w["meeting"].pk]))
+
+
+def test_an_officer_may_name_a_partner_organisation_as_the_lead(client, board_world):
+    """The lead choice offered only the officer's own organisations: a council
+    officer could not write up the action a partner leads."""
+    w = board_world
+    client.force_login(w["people"]["lead_officer"])
+    url = reverse("staff:actionplan:action_create")
+    page = client.get(url).content.decode()
+    for organisation in (w["lead"], w["partner"], w["other"]):
+        assert f'<option value="{organisation.pk}">{organisation.name}</option>' in page
+    response = client.post(url, {
+        "priority": w["priority"].pk, "title": "Offer evening therapy reviews",
+        "lead_organisation": w["other"].pk, "owner": w["people"]["other_officer"].pk,
+        **_date("due_date", date(2027, 3, 31))})
+    assert response.status_code == 302
+    action = Action.objects.get(title="Offer evening therapy reviews")
+    assert action.lead_organisation == w["other"]
+    # The owner still works for the lead.
+    response = client.post(url, {
+        "priority": w["priority"].pk, "title": "Another", "lead_organisation": w["other"].pk,
+        "owner": w["people"]["lead_officer"].pk, **_date("due_date", date(2027, 3, 31))})
+    assert "The owner must work for the lead organisation" in response.content.decode()
+    # Changing an action offers every partner as its lead too.
+    edit = client.get(reverse("staff:actionplan:action_edit", args=[w["action"].pk]))
+    assert f'<option value="{w["other"].pk}">{w["other"].name}</option>' in edit.content.decode()

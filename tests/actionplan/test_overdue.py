@@ -87,3 +87,35 @@ def test_pages_tag_the_same_actions(client, actions):
     for name, action in made.items():
         detail = client.get(reverse("staff:actionplan:action_detail", args=[action.pk]))
         assert (">Overdue</strong>" in detail.content.decode()) == (name in EXPECTED), name
+
+
+def test_a_finished_plan_is_judged_on_its_own_end_not_today(client, actions):
+    """A historic plan showed every action left open as overdue and "not updated
+    for 90 days" against today. Its dashboard now reads it as it stood when it
+    ended: overdue before its end, quiet for 90 days before its end, the trend's
+    twelve months up to its end, and nothing "due in the next 30 days"."""
+    today, priority, made = actions
+    plan = priority.plan
+    end = today - timedelta(days=200)
+    plan.period_start, plan.period_end = end - timedelta(days=1000), end
+    plan.save()
+    Action.objects.filter(title="due long ago, not started").update(last_update_on=None)
+    Action.objects.update(created_at=timezone.now() - timedelta(days=2000))
+    late = made["due long ago, not started"]  # due 400 days ago: late when the plan ended
+    Action.objects.filter(pk=late.pk).update(last_update_on=end - timedelta(days=120))
+
+    assert selectors.dashboard_judged_on(plan, today) == end
+    data = selectors.dashboard(Action.objects.all(), today=today,
+                               judged_on=selectors.dashboard_judged_on(plan, today))
+    assert [a.title for a in data.overdue] == ["due long ago, not started"]
+    assert data.totals["overdue"] == 1
+    assert data.totals["stale"] == 1 and data.stale == [late]
+    assert data.totals["due_soon"] == 0
+    assert data.over_time[-1].key == end.isoformat()
+
+    client.force_login(staff_user(Role.BOARD_MEMBER, late.lead_organisation))
+    page = client.get(reverse("staff:actionplan:dashboard") + f"?plan={plan.pk}").content.decode()
+    assert f"This plan ended on {end:%-d %B %Y}" in page
+    assert "Due in the next 30 days" not in page
+    # A plan still running is judged on today.
+    assert selectors.dashboard_judged_on(PriorityFactory().plan, today) == today

@@ -227,3 +227,13 @@ def test_failed_reminder_email_is_tried_again_by_its_job(monkeypatch):
     Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
     assert jobs.run_due("reminder") == 1
     assert Job.objects.get(pk=job.pk).state == "done" and len(mail.outbox) == 1
+
+
+def test_plan_and_board_addresses_keep_the_dash_between_years():
+    """slugify drops an en dash: "…2021–2023" became "…-20212023"."""
+    plan = services.plan_create(acting_user=None, title="SEND Strategy 2021–2023",
+                                area="Testshire", period_start=date(2021, 9, 1),
+                                period_end=date(2023, 8, 31))
+    assert plan.slug == "send-strategy-2021-2023"
+    board = services.board_create(acting_user=None, name="Board 2024—2025", area="Testshire")
+    assert board.slug == "board-2024-2025"

@@ -293,3 +293,23 @@ def test_dashboard_query_count_is_the_same_for_10_and_10000_actions(client, db):
     assert every_plan == 12
     filtered = _queries(client, url + f"?plan=&priority={priorities[0].pk}&status=at_risk")
     assert filtered == 13  # the priority is looked up once; no matching action, no trend query
+
+
+def test_evidence_link_is_a_govuk_input_and_flagged_when_wrong(client, world):
+    """The link field looked like a bare browser box: crispy-forms-gds gives
+    a "url" input no GOV.UK class."""
+    import lxml.html
+
+    def link_field(response):
+        return lxml.html.fromstring(response.content).get_element_by_id("id_evidence_link")
+
+    client.force_login(world["people"]["lead_officer"])
+    url = reverse("staff:actionplan:action_update", args=[world["action"].pk])
+    field = link_field(client.get(url))
+    assert "govuk-input" in field.classes
+    assert field.get("inputmode") == "url"
+    response = client.post(url, {"status": "on_track", "percent": "50", "date_0": "1",
+                                 "date_1": "2", "date_2": "2026", "evidence_link": "not a link"})
+    field = link_field(response)
+    assert {"govuk-input", "govuk-input--error"} <= set(field.classes)
+    assert field.get("value") == "not a link"

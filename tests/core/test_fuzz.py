@@ -17,7 +17,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from django.utils.html import escape
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from charter.models import Charter, PulseRound
@@ -25,6 +26,8 @@ from core.models import Role
 from feedback.imports import ImportFileError, check_file, read_csv
 from tests.charter.factories import CharterFactory, PulseRoundFactory, StatementFactory
 from tests.core.factories import OrganisationFactory, ServiceAreaFactory, staff_user
+from tests.core.test_odd_input import DATE_FORMS, TOO_BIG, _date_form_url
+from tests.core.test_permission_matrix import MATRIX, no_args
 from tests.feedback.factories import FeedbackFactory
 from tests.reports.factories import make_people, published_report
 
@@ -262,3 +265,117 @@ def test_the_fuzz_world_is_valid(world):
                            {f"statement_{s.pk}": "4" for s in world["statements"]})
     assert response.status_code == 302
     assert OrganisationFactory._meta.model.objects.filter(pk=int(world["org"])).exists()
+
+
+# --- Staff lists' query strings and every date field (issue 19) ------------------------------
+
+# Every staff address that takes no arguments and answers GET: the lists, the
+# dashboard, the exports and the blank forms.
+STAFF_LISTS = sorted(name for name, entry in MATRIX.items()
+                     if entry.kwargs is no_args and set(entry.get) != {"-"})
+NUMBERISH = st.one_of(
+    st.sampled_from(["", "1", "2", "0", "-1", "²", "٣", "1²", "1e3", "0x10", " 2 ", "1.0",
+                     TOO_BIG, "9223372036854775807", "9223372036854775808", "9" * 60]),
+    st.integers(-(2**70), 2**70).map(str), SHORT_TEXT)
+LIST_PARAMS = ["page", "plan", "priority", "status", "theme", "organisation",
+               "lead_organisation", "service_area", "assigned", "channel", "overdue", "q",
+               "year", "actor", "verb", "target_type", "target_id", "role", "kind", "publisher",
+               "date_from_0", "date_from_1", "date_from_2", "date_to_0", "date_to_1",
+               "date_to_2"]
+QUERY = st.dictionaries(st.sampled_from(LIST_PARAMS), NUMBERISH, min_size=1, max_size=6)
+
+
+@settings(FUZZ, max_examples=8)
+@given(query=QUERY)
+# What the security tester sent (issue 19), always tried first.
+@example(query={"plan": "²"})
+@example(query={"priority": "²", "page": TOO_BIG})
+@example(query={"q": "x", "status": "received", "page": TOO_BIG})
+@example(query={"date_from_0": "1", "date_from_1": "4", "date_from_2": TOO_BIG})
+def test_staff_lists_never_fail_on_their_query_strings(staff_world, query):
+    client = Client()
+    client.force_login(staff_world["person"])
+    for name in STAFF_LISTS:
+        cache.clear()
+        response = client.get(reverse(name), query)
+        assert response.status_code < 500, (name, query)
+
+
+DATE_PART = st.one_of(
+    st.sampled_from(["", "1", "4", "31", "29", "2", "13", "0", "00", "2026", "0004", "99",
+                     "10000", TOO_BIG, "²", "٣", "-1", "1.5", " 4 ", "1e3", "9" * 40]),
+    st.integers(-(10**25), 10**25).map(str),
+    st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), max_size=8))
+# Mostly a real day or month, so an odd year reaches the calendar check.
+DAY = st.one_of(st.integers(1, 28).map(str), DATE_PART)
+MONTH = st.one_of(st.integers(1, 12).map(str), DATE_PART)
+
+
+def _date_fields():
+    """Every GOV.UK date field in the portal's forms and filters."""
+    import inspect
+
+    from django import forms as django_forms
+
+    from core.filters import AuditEventFilter
+    from core.forms import GdsDateField
+
+    found = []
+    for module_name in ("core.forms", "feedback.forms", "actionplan.forms", "charter.forms",
+                        "reports.forms"):
+        module = __import__(module_name, fromlist=["*"])
+        for _, form in inspect.getmembers(module, inspect.isclass):
+            if issubclass(form, django_forms.BaseForm) and form.__module__ == module_name:
+                found += [(f"{form.__name__}.{name}", field)
+                          for name, field in form.base_fields.items()
+                          if isinstance(field, GdsDateField)]
+    for name, flt in AuditEventFilter.base_filters.items():
+        if flt.field_class is GdsDateField:
+            found.append((f"AuditEventFilter.{name}", flt.field))
+    return found
+
+
+DATE_FIELDS = _date_fields()
+
+
+def test_every_date_field_is_found():
+    names = {name for name, _ in DATE_FIELDS}
+    assert {"StaffLogForm.received_on", "ReportForm.period_start",
+            "AuditEventFilter.date_from"} <= names, names
+    assert len(DATE_FIELDS) >= 15
+
+
+@settings(FUZZ, max_examples=150)
+@given(field=st.sampled_from(DATE_FIELDS), day=DAY, month=MONTH, year=DATE_PART)
+@example(field=DATE_FIELDS[0], day="1", month="4", year=TOO_BIG)
+def test_every_date_field_gives_a_date_or_its_own_message(field, day, month, year):
+    from django import forms as django_forms
+
+    name, date_field = field
+    try:
+        value = date_field.clean([day, month, year])
+    except django_forms.ValidationError as exc:
+        assert exc.messages and all(m.strip() for m in exc.messages), name
+    else:
+        assert value is None or isinstance(value, date), name
+    html = date_field.widget.render(name.rpartition(".")[2], [day, month, year])
+    for typed in (day, month, year):
+        assert f'value="{escape(typed)}"' in html or not typed, (name, typed)
+
+
+@settings(FUZZ, max_examples=25)
+@given(form=st.sampled_from(DATE_FORMS), day=DAY, month=MONTH, year=DATE_PART)
+def test_date_forms_answer_odd_dates_with_a_message_keeping_what_was_typed(
+        staff_world, form, day, month, year):
+    name, other, field, _ = form
+    client = Client()
+    client.force_login(staff_world["person"])
+    cache.clear()
+    data = {**other(staff_world), f"{field}_0": day, f"{field}_1": month, f"{field}_2": year}
+    response = client.post(_date_form_url(name, staff_world), data)
+    _check(response)
+    if response.status_code == 400:
+        html = response.content.decode()
+        assert "govuk-error-summary" in html
+        for typed in (day, month, year):
+            assert not typed or f'value="{escape(typed)}"' in html, (name, typed)

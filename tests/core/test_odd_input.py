@@ -172,3 +172,81 @@ def test_set_password_refuses_repeated_or_sequential_characters(client, password
         assert "govuk-error-summary" in html
         assert "must not be mostly repeated or sequential characters" in html
         assert not user.check_password(password)
+
+
+# --- Staff lists and date fields (issue 19) ---------------------------------------------------
+
+TOO_BIG = "99999999999999999999"  # past bigint, and past a C int as a year
+
+
+@pytest.mark.parametrize("name", ["staff:actionplan:action_list", "staff:actionplan:dashboard",
+                                  "staff:actionplan:export"])
+@pytest.mark.parametrize("param", ["plan", "priority"])
+@pytest.mark.parametrize("value", ["²", "٣", "1²", TOO_BIG, "-1"])
+def test_a_plan_or_priority_that_is_not_an_id_is_no_filter(client, staff_world, name, param,
+                                                            value):
+    client.force_login(staff_world["person"])
+    response = client.get(reverse(name), {param: value})
+    assert response.status_code == 200
+    if not name.endswith("export"):
+        assert "Publish the offer" in response.content.decode()  # nothing filtered out
+
+
+@pytest.mark.parametrize(("name", "query"), [
+    ("staff:actionplan:action_list", {}),
+    ("staff:actionplan:action_list", {"q": "offer"}),
+    ("staff:feedback:inbox", {"q": "kind"}),
+    ("staff:feedback:inbox", {"status": "received"}),
+    ("staff:feedback:inbox", {}),
+    ("staff:audit", {}),
+])
+@pytest.mark.parametrize("page", [TOO_BIG, "9223372036854775808", "9" * 200, "²", "-5"])
+def test_a_page_number_past_any_page_shows_a_page(client, staff_world, name, query, page):
+    client.force_login(staff_world["person"])
+    response = client.get(reverse(name), {**query, "page": page})
+    assert response.status_code == 200
+
+
+def test_the_page_number_is_read_once_for_every_list():
+    from core.pagination import MAX_PAGE, page_number
+
+    assert [page_number(v) for v in ("3", " 3 ", "", None, "²", "٣", "1e3", "-2", "0",
+                                     TOO_BIG, 7)] == [3, 3, 1, 1, 1, 1, 1, 1, 1, MAX_PAGE, 7]
+
+
+DATE_FORMS = [
+    # (address, what else the form needs, date field, its "real date" message)
+    ("staff:feedback:log", lambda w: {"channel": "phone", "organisation": w["org"].pk,
+                                      "what_went_well": "Helpful"},
+     "received_on", "The date we received it must be a real date"),
+    ("staff:reports:create", lambda w: {"title": "Odd dates", "kind": "ysbd",
+                                        "summary": "Testing"},
+     "period_start", "The start of the period must be a real date"),
+    ("staff:actionplan:action_update", lambda w: {"status": "on_track", "percent": "20"},
+     "date", "The date of the update must be a real date"),
+]
+
+
+def _date_form_url(name, world):
+    if name == "staff:actionplan:action_update":
+        return reverse(name, args=[world["action"].pk])
+    return reverse(name)
+
+
+@pytest.mark.parametrize(("name", "other", "field", "message"), DATE_FORMS,
+                         ids=[f[0] for f in DATE_FORMS])
+@pytest.mark.parametrize(("day", "month", "year"), [
+    ("1", "4", TOO_BIG), ("1", TOO_BIG, "2026"), (TOO_BIG, "4", "2026"), ("31", "2", "2026"),
+    ("1", "4", "0"),
+])
+def test_a_date_no_calendar_has_is_a_form_error_that_keeps_what_was_typed(
+        client, staff_world, name, other, field, message, day, month, year):
+    client.force_login(staff_world["person"])
+    data = {**other(staff_world), f"{field}_0": day, f"{field}_1": month, f"{field}_2": year}
+    response = client.post(_date_form_url(name, staff_world), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "govuk-error-summary" in html and message in html
+    assert f'href="#id_{field}_0"' in html or f'href="#id_{field}"' in html
+    for part, typed in enumerate((day, month, year)):
+        assert f'name="{field}_{part}"' in html and f'value="{typed}"' in html

@@ -79,6 +79,11 @@ def _gcc_plan(w):
     return Plan.objects.filter(board__organisations__name=GCC).order_by("pk").first()
 
 
+def _gcc_series(w):
+    from reports.models import ReportSeries
+    return ReportSeries.objects.filter(organisation__name=GCC).order_by("pk").first()
+
+
 def _gcc_signatory(w):
     return w.charter.signatories.filter(organisation__name=GCC).first()
 
@@ -89,6 +94,7 @@ NOT_STAFF = {
     "home": "public",
     "core:accessibility": "public",
     "core:privacy": "public",
+    "core:privacy-easy-read": "public",
     "core:cookies": "public",
     "feedback:give": "public",
     "feedback:give-easy-read": "public",
@@ -118,6 +124,7 @@ NOT_STAFF = {
     "password_reset_confirm": "signing in, the secret is the token in the address",
     "password_reset_complete": "signing in",
     "two-factor": "signing in: the second step after the password",
+    "signed-out": "signing in: says a session timed out, links to sign in again",
     "healthz": "monitoring",
     "admin": "Django's admin: superusers only, by Django's own checks "
              "(tests/core/test_permissions.py)",
@@ -162,6 +169,8 @@ MATRIX.update({
     "account": Entry(no_args, "YYYYY", "YYYYY"),
     "two-factor-setup": Entry(no_args, "YYYYY", "YYYYY"),
     "two-factor-turn-off": Entry(no_args, "-----", "YYYYY"),
+    "session-status": Entry(no_args, "YYYYY", "-----"),
+    "session-stay-signed-in": Entry(no_args, "-----", "YYYYY"),
 })
 
 # --- feedback --------------------------------------------------------------------------
@@ -180,6 +189,9 @@ MATRIX.update({
     "staff:feedback:import-new": Entry(no_args, "YYNNY", "YYNNY"),
     "staff:feedback:import-detail": Entry(lambda w: {"pk": w.survey.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:import-progress": Entry(lambda w: {"pk": w.survey.pk}, "YYNNN", "-----"),
+    # A failed import: removed by the people who may work on the import itself.
+    "staff:feedback:import-remove": Entry(lambda w: {"pk": w.failed_survey.pk}, "YYNNN",
+                                          "YYNNN"),
     "staff:feedback:subject-requests": Entry(no_args, "NNNYY", "NNNYY"),
 })
 
@@ -268,6 +280,8 @@ MATRIX.update({
     "staff:reports:item-action": Entry(lambda w: {"pk": w.report.pk,
                                                   "item_pk": w.report.items.first().pk},
                                        "YYNNN", "YYNNN"),
+    # Renaming a series: whoever drafts its organisation's reports (issue 19).
+    "staff:reports:series-edit": Entry(lambda w: {"pk": _gcc_series(w).pk}, "YYNNN", "YYNNN"),
 })
 
 # The published version of a report: "withdraw" and "new version" are posts to
@@ -420,7 +434,7 @@ def test_everything_under_staff_is_in_the_matrix():
     """A page under /staff/ cannot be waved through as public."""
     staff_prefix = reverse("staff:home")
     public_under_staff = {"login", "logout", "password_reset", "password_reset_done",
-                          "password_reset_complete", "two-factor"}
+                          "password_reset_complete", "two-factor", "signed-out"}
     for name in NOT_STAFF:
         if name in ("admin", "password_reset_confirm"):
             continue

@@ -15,7 +15,7 @@ def test_home_page_says_we_are_listening(client):
     assert b"We are listening" in response.content
 
 
-@pytest.mark.parametrize("path", ["/accessibility/", "/privacy/", "/cookies/"])
+@pytest.mark.parametrize("path", ["/accessibility/", "/privacy/", "/privacy/easy-read/", "/cookies/"])
 def test_footer_pages_exist(client, path):
     assert client.get(path).status_code == 200
 

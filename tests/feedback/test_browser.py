@@ -188,3 +188,42 @@ def test_survey_mapping_and_report_pages(page, council, tmp_path):
     page.locator(".govuk-panel--confirmation").wait_for()  # in-process tasks: done at once
     assert_accessible(page, "import done")
     assert Feedback.objects.filter(channel="survey").count() == 2
+
+
+# JavaScript: where the focused element is, for the tab-order test.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const form = el.closest('form');
+  const action = form && form.querySelector('input[name=action]');
+  return {inMain: !!el.closest('main'), action: action ? action.value : null,
+          name: el.getAttribute('name'), text: (el.innerText || el.value || '').trim()};
+}"""
+
+
+def test_feedback_page_tab_order_starts_with_triage_and_ends_with_deleting(page, council):
+    """Issue 19: the first tab stop on a feedback page was "Delete contact
+    details", and triage came after about fifteen others. After the skip link,
+    the header and the staff navigation, the keyboard now reaches triage
+    (status, assignment), then the reply; deleting contact details is last."""
+    officer = staff_user(Role.OFFICER, council, email="officer@council.example")
+    ThemeFactory(name="Communication")
+    feedback = FeedbackFactory(organisation=council, wants_contact=True, contact_name="Jo",
+                               contact_email="jo@example.com", consent_to_quote=True)
+    sign_in(page, officer.email)
+    page.goto(f"/staff/feedback/{feedback.pk}/")
+    assert_accessible(page, "feedback page")
+    stops = []
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        facts = page.evaluate(FOCUSED)
+        if facts["inMain"]:
+            stops.append(facts)
+        elif stops:
+            break  # past the end of the page's content
+    assert stops, "nothing in the page's content took focus"
+    assert stops[0]["action"] == "triage", stops[:3]
+    forms = [s["action"] for s in stops]
+    first = {action: forms.index(action) for action in ("triage", "status", "reply")}
+    assert first["triage"] < first["reply"] and first["status"] < first["reply"], forms
+    delete = next(i for i, s in enumerate(stops) if s["text"] == "Delete contact details")
+    assert delete == len(stops) - 1, [s["text"] or s["name"] for s in stops]

@@ -249,3 +249,83 @@ def test_an_import_that_keeps_failing_is_shown_failed_and_can_be_tried_again(set
     assert jobs.run_due() == 1
     survey.refresh_from_db()
     assert survey.state == SurveyImport.State.IMPORTED
+
+
+# --- Removing a failed import (issue 19) ------------------------------------------------------
+
+
+def _failed(setup, title="Parent carer survey 2026 (broken)"):
+    from django.utils import timezone
+
+    from core.models import Job
+
+    org, officer = setup
+    survey = SurveyImport.objects.create(
+        title=title, organisation=org, received_on=date(2026, 3, 31),
+        file=SimpleUploadedFile("s.csv", make_csv(GOOD_ROWS)), file_sha256="y",
+        uploaded_by=officer, state=SurveyImport.State.FAILED, failure="The file is not a CSV")
+    Job.objects.create(kind="survey_import", subject_id=survey.pk, organisation=org,
+                       state=Job.State.FAILED, attempts=4, last_error="ImportFileError: x",
+                       finished_at=timezone.now())
+    return survey
+
+
+def test_an_officer_removes_a_failed_import_and_it_leaves_the_list(client, setup,
+                                                                     django_capture_on_commit_callbacks):
+    from core.audit import Verb
+    from core.models import AuditEvent, Job
+
+    org, officer = setup
+    survey = _failed(setup)
+    client.force_login(officer)
+    detail = client.get(reverse("staff:feedback:import-detail", args=[survey.pk])).content.decode()
+    remove_url = reverse("staff:feedback:import-remove", args=[survey.pk])
+    assert f'href="{remove_url}"' in detail
+    page = client.get(remove_url)
+    assert page.status_code == 200
+    assert "Are you sure you want to remove this failed import?" in page.content.decode()
+    storage, name = survey.file.storage, survey.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remove_url)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "staff:feedback:imports")
+    listing = client.get(response["Location"]).content.decode()
+    assert "removed" in listing
+    assert "Parent carer survey 2026 (broken)</a>" not in listing
+    assert not SurveyImport.objects.filter(pk=survey.pk).exists()
+    assert not Job.objects.filter(kind="survey_import", subject_id=survey.pk).exists()
+    assert not storage.exists(name)
+    event = AuditEvent.objects.get(verb=Verb.SURVEY_REMOVED)
+    assert (event.actor, event.target_id) == (officer, str(survey.pk))
+
+
+@pytest.mark.parametrize("state", ["uploaded", "checked", "importing", "imported"])
+def test_only_a_failed_import_can_be_removed(client, setup, state):
+    survey = _failed(setup)
+    SurveyImport.objects.filter(pk=survey.pk).update(state=state)
+    client.force_login(setup[1])
+    url = reverse("staff:feedback:import-remove", args=[survey.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert SurveyImport.objects.filter(pk=survey.pk).exists()
+
+
+def test_rows_a_failed_import_saved_stay_in_the_inbox(client, setup):
+    from tests.feedback.factories import FeedbackFactory
+
+    survey = _failed(setup)
+    row = FeedbackFactory(organisation=setup[0], survey_import=survey, channel="survey")
+    client.force_login(setup[1])
+    url = reverse("staff:feedback:import-remove", args=[survey.pk])
+    assert "The 1 row it imported before it stopped will stay" in client.get(url).content.decode()
+    client.post(url)
+    row.refresh_from_db()
+    assert row.survey_import is None
+
+
+def test_another_organisations_officer_cannot_remove_it(client, setup):
+    survey = _failed(setup)
+    client.force_login(staff_user(Role.OFFICER, OrganisationFactory()))
+    assert client.post(reverse("staff:feedback:import-remove", args=[survey.pk])).status_code \
+        in (403, 404)
+    assert SurveyImport.objects.filter(pk=survey.pk).exists()

@@ -48,10 +48,11 @@ def test_submitting_stores_it_and_shows_the_reference_and_private_link(client, a
     assert feedback.consent_to_quote is True
 
 
-def test_confirmation_page_without_a_submission_goes_to_the_form(client):
+def test_confirmation_page_without_a_submission_says_it_has_expired(client):
+    # Not the empty form, as if nothing had been sent (test_family_pages.py).
     response = client.get(reverse("feedback:sent"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("feedback:give")
+    assert response.status_code == 200
+    assert "This page has expired" in response.content.decode()
 
 
 def test_errors_are_listed_and_nothing_typed_is_lost(client, area):
@@ -100,17 +101,52 @@ def test_easy_read_asks_for_the_number_when_phone_is_chosen(client, area):
         response.content.decode())
 
 
-def test_easy_read_says_what_send_means_and_pictures_every_choice(client, area):
+def test_easy_read_says_who_it_is_for_in_plain_words_and_pictures_every_choice(client, area):
     area.easy_read_name, area.picture = "Nursery, school or college", "school"
     area.save()
     html = client.get(reverse("feedback:give-easy-read")).content.decode()
-    assert "SEND means special educational needs and disabilities." in html
+    # No abbreviation, and no long words to explain it: who it is for, plainly.
+    main = html.split("<main")[1].split("</main>")[0]
+    assert "SEND" not in main and "special educational needs" not in main
+    assert "Some children and young people need extra help." in html
     assert "er-school.svg" in html and "Nursery, school or college" in html
     # A picture beside every choice: feelings, service areas, who, contact.
     import re
 
     radios = re.findall(r'<div class="govuk-radios__item">(.*?)</label>', html, re.S)
     assert radios and all('class="app-picture"' in radio for radio in radios)
+
+
+def test_easy_read_asks_what_it_is_about_before_how_they_feel_about_it(client, area):
+    html = client.get(reverse("feedback:give-easy-read")).content.decode()
+    questions = [" ".join(re.sub(r"<[^>]+>", " ", q).split()) for q in re.findall(
+        r'<(?:legend|label)[^>]* class="govuk-(?:fieldset__legend|label)(?![^"]*radios__label)'
+        r'[^"]*"[^>]*>(.*?)</(?:legend|label)>',
+        html, re.S)]
+    assert questions[:5] == ["What is it about?", "How do you feel about it?", "What was good?",
+                             "What would make it better?", "Who are you?"]
+    # The errors are listed in the same order as the questions.
+    errors = client.post(reverse("feedback:give-easy-read"), {"wants_contact": "no"})
+    summary = errors.content.decode().split("govuk-error-summary__list")[1].split("</ul>")[0]
+    assert summary.index("Choose a face") < summary.index("Choose who you are")
+
+
+def test_the_easy_read_privacy_notice_says_what_really_happens(client, settings):
+    settings.CONTACT_EMAIL = "privacy@testshire.example"
+    settings.FEEDBACK_CONTACT_RETENTION_DAYS = 90
+    html = client.get(reverse("core:privacy-easy-read")).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    for words in ["You do not have to tell us your name.",
+                  "Only the people whose job is to answer it can read it.",
+                  "We do not copy your words into our reports.",
+                  "We delete your e-mail address or phone number",
+                  "privacy@testshire.example", "Information Commissioner"]:
+        assert words in text, words
+    assert reverse("feedback:give-easy-read") in html
+    # The easy-read form and the full notice both link to it.
+    link = f'href="{reverse("core:privacy-easy-read")}"'
+    assert link in client.get(reverse("feedback:give-easy-read")).content.decode()
+    assert link in client.get(reverse("core:privacy")).content.decode()
 
 
 def test_easy_read_form_stores_the_same_kind_of_feedback(client, area):

@@ -78,11 +78,11 @@ TOPICS = [
 def table_report(*, org, author, title="Local Offer feedback 2025-26", topics=TOPICS,
                  layout=Report.Layout.TABLE, series=None, new_series="",
                  start=date(2025, 9, 1), end=date(2026, 8, 31),
-                 period_kind=Report.PeriodKind.ACADEMIC_YEAR) -> Report:
+                 period_kind=Report.PeriodKind.ACADEMIC_YEAR, **details) -> Report:
     report = services.report_create(
         acting_user=author, organisation=org, title=title, kind=Report.Kind.LOCAL_OFFER,
         period_start=start, period_end=end, period_kind=period_kind, layout=layout,
-        series=series, new_series=new_series,
+        series=series, new_series=new_series, **details,
         summary="What families told us about the Local Offer, and what we did.")
     for topic, items in topics:
         for said, did, outcome, evidence, links in items:

@@ -191,3 +191,24 @@ def test_pdf_states_show_on_the_page(client, people):
         assert words in client.get(url).content.decode()
     status = client.get(reverse("reports:pdf-status", args=[report.slug, 1])).json()
     assert status == {"state": "ready", "done": True, "message": "PDF: ready"}
+
+
+def test_the_archive_title_says_what_a_search_found(client, people):
+    """A screen reader user hears the page title first: after a search it
+    must say that these are results, how many, and which page."""
+    import re
+
+    org, officer, approver = people
+    published_report(org=org, author=officer, approver=approver,
+                     title="Annual parent carer survey 2026", kind="annual_survey")
+    published_report(org=org, author=officer, approver=approver,
+                     title="Therapy waiting lists", kind="quality_assurance")
+
+    def title(query):
+        html = client.get(reverse("reports:index") + query).content.decode()
+        return re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+
+    assert title("").startswith("“You said, we did” reports – ")
+    assert title("?kind=annual_survey").startswith("Filtered: 1 report – “You said, we did” reports")
+    assert title("?q=therapy&kind=").startswith("Search results for ‘therapy’: ")
+    assert title("?year=2019").startswith("Error: “You said, we did” reports")

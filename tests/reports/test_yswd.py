@@ -374,8 +374,11 @@ def test_a_forums_report_counts_only_its_own_and_shared_feedback(client, two_org
     assert forum_item.raised_by_channel == {"web_form": 3, "phone": 1}
     assert council_item.raised_count == 5
     html = client.get(reverse("reports:detail", args=[forum_report.slug])).content.decode()
-    assert ("<strong>4 people</strong> raised this with Testshire Parent Carer Forum between "
-            "1 April 2026 and 30 September 2026: 3 through the online form, 1 by phone.") in html
+    # One of the four was given to the council and shared with the forum (issue 19).
+    assert ("<strong>4 people</strong> raised this with Testshire Parent Carer Forum (3) and "
+            "Testshire County Council (1) between 1 April 2026 and 30 September 2026: 3 through "
+            "the online form, 1 by phone. Feedback given to others was shared with Testshire "
+            "Parent Carer Forum.") in html
 
 
 def test_a_survey_item_shows_the_surveys_own_n_not_a_count_of_feedback(client,
