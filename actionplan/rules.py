@@ -22,7 +22,13 @@ import rules
 
 from core.models import Role
 from core.roles import WORKING_ROLES, has_role
-from core.rules import is_administrator, is_board_member, is_staff_member, is_working_officer
+from core.rules import (
+    is_administrator,
+    is_board_member,
+    is_partnership_administrator,
+    is_staff_member,
+    is_working_officer,
+)
 
 UPDATERS = {Role.OFFICER, Role.APPROVER}
 ACTION_CREATORS = {Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR}
@@ -64,10 +70,13 @@ rules.add_perm("actionplan.add_action", may_create_actions)
 #   publishing, priorities and their order) are changed by officers,
 #   approvers and administrators of an organisation that sits on the board.
 #   A plan with no board, or a board with no partners recorded, is changed
-#   by administrators. A plan is added by someone who sits on a board (it
-#   is given to one of their boards). Administrators of any organisation
-#   may also add boards and plans and fix any board or plan: they set the
-#   partnership up.
+#   by the partnership's administrators (the lead organisation's), who set
+#   the partnership up and may add a plan to, and fix, any board or plan. A
+#   plan is otherwise added by someone who sits on a board (it is given to
+#   one of their boards). An administrator of an organisation that does not
+#   sit on a board changes none of its board, plans or meetings (issue 19:
+#   "administrator of any organisation" is no right over another's things);
+#   any administrator may add a new board.
 # - Board members read and challenge; they change none of these.
 
 
@@ -108,8 +117,8 @@ def works_on_action_for_lead(user, action) -> bool:
 
 rules.add_perm("actionplan.change_action", works_on_action_for_lead)
 rules.add_perm("actionplan.view_plans", is_staff_member)
-rules.add_perm("actionplan.add_plan", is_administrator | sits_on_any_board)
-rules.add_perm("actionplan.change_plan", sits_on_plans_board | is_administrator)
+rules.add_perm("actionplan.add_plan", is_partnership_administrator | sits_on_any_board)
+rules.add_perm("actionplan.change_plan", sits_on_plans_board | is_partnership_administrator)
 rules.add_perm("actionplan.add_board", is_administrator)
-rules.add_perm("actionplan.change_board", sits_on_board | is_administrator)
-rules.add_perm("actionplan.change_meeting", sits_on_meetings_board | is_administrator)
+rules.add_perm("actionplan.change_board", sits_on_board | is_partnership_administrator)
+rules.add_perm("actionplan.change_meeting", sits_on_meetings_board | is_partnership_administrator)

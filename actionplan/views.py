@@ -19,6 +19,7 @@ from core.cache import derived
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
 from core.pagination import CappedPaginator
+from core.roles import is_partnership_administrator
 from core.views import StaffFormPage, StaffPermissionMixin
 from feedback import selectors as feedback_selectors
 
@@ -484,7 +485,9 @@ class PlanListView(StaffPermissionMixin, View):
 
 
 def _plan_boards(request):
-    everyone = request.user.has_perm("actionplan.add_board")  # administrators
+    # Any board for the partnership's administrators; one's own boards for
+    # anyone else (an administrator of a partner too: issue 19).
+    everyone = is_partnership_administrator(request.user)
     return selectors.boards_for_choice(request.user, everyone=everyone), not everyone
 
 

@@ -28,6 +28,17 @@ def _max_length(name: str, limit: int) -> dict:
     return {"max_length": f"{name} must be {limit:,} characters or fewer"}
 
 
+def _offer_organisations(field, organisations) -> None:
+    """Offer only the organisations the person may act for, with a prompt
+    (not Django's "---------") as the empty choice, and the only one chosen
+    already when there is one (as feedback's organisation choices do)."""
+    field.queryset = organisations.order_by("name")
+    field.empty_label = "Choose an organisation"
+    only = list(field.queryset[:2])
+    if len(only) == 1:
+        field.initial = only[0].pk
+
+
 # --- Charter details and items --------------------------------------------------------------
 
 
@@ -64,7 +75,7 @@ class CharterForm(VersionedFormMixin):
         if editing:
             del self.fields["organisation"]
         else:
-            self.fields["organisation"].queryset = organisations
+            _offer_organisations(self.fields["organisation"], organisations)
             layout.append(Field.select("organisation"))
         layout += [Field.textarea("introduction", rows=6), Field("review_date"),
                    Field.text("position", field_width=3),
@@ -190,7 +201,7 @@ class SignatoryForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         kwargs.setdefault("initial", {"signed_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        _offer_organisations(self.fields["organisation"], organisations)
         self.helper = gds_helper(Field.select("organisation"), Field.text("role_title"),
                                  Field.text("person_name"), Field("signed_on"),
                                  Button("sign", "Add signatory"))
@@ -272,7 +283,7 @@ class AuditStartForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         kwargs.setdefault("initial", {"year": timezone.localdate().year})
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        _offer_organisations(self.fields["organisation"], organisations)
         self.helper = gds_helper(Field.select("organisation"), Field.text("team"),
                                  Field.text("year", field_width=4),
                                  Button("start", "Start the audit"))

@@ -1,5 +1,13 @@
 """Who may do what with the charter.
 
+"Administrator" below always means an administrator of the organisation the
+thing belongs to (core.rules.administers_owner): never an administrator of
+some other organisation. A partnership administrator (an administrator of
+the partnership's lead organisation) counts as every partner's
+administrator only while the partnership has decided so: the lead
+organisation's setting "The partnership's administrators may act for
+partner organisations" (off by default).
+
 - Anyone (no account) reads adopted and replaced versions, the signatories,
   the pulse results (small groups hidden) and public evidence, and answers
   open pulse rounds (public ones at the charter's address, any round through
@@ -7,26 +15,30 @@
 - Every member of staff reads the staff charter pages.
 - A charter is looked after by one organisation. Its officers and approvers
   draft (change a draft, draft a new version, run pulse rounds); only its
-  approvers adopt. Administrators may do everything.
-- An approver signs for their own organisation (administrators for any).
+  approvers adopt. Its administrators may do all of these. Anyone who
+  drafts for, or administers, an organisation starts a charter for it.
+- A signature is that organisation's own act: its approvers and its
+  administrators sign for it, and only for it.
 - A participation audit belongs to a team of an organisation: that
   organisation's officers and approvers start, complete and see it in full
-  and add improvement actions. Board members see the summaries (totals per
-  section), not the evidence text. Administrators see everything.
-- A signature is taken off (with a reason) by an approver of the
-  organisation that signed, or an administrator; a replaced version's
+  and add improvement actions; its administrators see it in full, add
+  improvement actions and reopen it. Board members and administrators see
+  the summaries (totals per section) of every team, not the evidence text.
+- A signature is taken off (with a reason) by an approver or an
+  administrator of the organisation that signed; a replaced version's
   signatories are history and stay.
-- A completed audit is reopened (with a reason) by the officers and
-  approvers of its organisation, or an administrator.
+- A completed audit is reopened (with a reason) by the officers, approvers
+  and administrators of its organisation.
 - Officers, approvers and administrators link evidence to commitments;
-  feedback can only be linked by someone who may read it.
+  feedback can only be linked by someone who may read it. A link is removed
+  by the person who added it, the charter's drafters or its administrators.
 """
 
 import rules
 
 from core.models import Role
 from core.roles import has_role
-from core.rules import is_administrator, is_staff_member, is_working_officer
+from core.rules import administers_owner, is_administrator, is_staff_member, is_working_officer
 
 DRAFTERS = {Role.OFFICER, Role.APPROVER}
 AUDITORS = {Role.OFFICER, Role.APPROVER}
@@ -88,17 +100,19 @@ def may_audit_somewhere(user) -> bool:
 
 rules.add_perm("charter.view_charters", is_staff_member)
 rules.add_perm("charter.add_charter", may_draft_somewhere | is_administrator)
-rules.add_perm("charter.edit_charter", is_draft & (drafts_for | is_administrator))
-rules.add_perm("charter.draft_version", is_adopted & (drafts_for | is_administrator))
-rules.add_perm("charter.adopt_charter", is_draft & (approves_for | is_administrator))
+rules.add_perm("charter.edit_charter", is_draft & (drafts_for | administers_owner))
+rules.add_perm("charter.draft_version", is_adopted & (drafts_for | administers_owner))
+rules.add_perm("charter.adopt_charter", is_draft & (approves_for | administers_owner))
+# The page opens for anyone who may sign for some organisation; its choice
+# offers only the organisations they sign for (charter.views).
 rules.add_perm("charter.sign_charter", is_not_superseded & (is_approver_anywhere | is_administrator))
-rules.add_perm("charter.manage_pulse", drafts_for | is_administrator)
+rules.add_perm("charter.manage_pulse", drafts_for | administers_owner)
 
 rules.add_perm("charter.view_audits", is_staff_member)
 rules.add_perm("charter.start_audit", may_audit_somewhere | is_administrator)
 rules.add_perm("charter.complete_audit", audit_in_progress & audits_for)
-rules.add_perm("charter.view_audit", audits_for | is_administrator)
-rules.add_perm("charter.add_improvement_action", audits_for | is_administrator)
+rules.add_perm("charter.view_audit", audits_for | administers_owner)
+rules.add_perm("charter.add_improvement_action", audits_for | administers_owner)
 
 
 @rules.predicate
@@ -117,8 +131,8 @@ def audit_completed(user, audit) -> bool:
 
 
 rules.add_perm("charter.remove_signatory",
-               signatory_on_current_version & (approves_for_signatory | is_administrator))
-rules.add_perm("charter.reopen_audit", audit_completed & (audits_for | is_administrator))
+               signatory_on_current_version & (approves_for_signatory | administers_owner))
+rules.add_perm("charter.reopen_audit", audit_completed & (audits_for | administers_owner))
 
 @rules.predicate
 def added_the_link(user, link) -> bool:
@@ -130,6 +144,12 @@ def drafts_for_linked_charter(user, link) -> bool:
     return link is not None and drafts_for(user, link.commitment.section.charter)
 
 
+@rules.predicate
+def administers_linked_charter(user, link) -> bool:
+    return link is not None and administers_owner(user, link.commitment.section.charter)
+
+
 rules.add_perm("charter.add_evidence", is_working_officer)
 rules.add_perm("charter.remove_evidence",
-               is_working_officer & (added_the_link | drafts_for_linked_charter | is_administrator))
+               is_working_officer & (added_the_link | drafts_for_linked_charter
+                                     | administers_linked_charter))

@@ -22,10 +22,9 @@ from django.views.decorators.cache import never_cache
 from actionplan.models import Action
 from core.concurrency import EditConflict
 from core.http import parse_id
-from core.models import Organisation, Role
+from core.models import Role
 from core.ratelimit import over_limit
-from core.roles import has_role
-from core.selectors import organisations_where
+from core.selectors import organisations_acting_for
 from core.views import StaffFormPage as CoreStaffFormPage
 from core.views import StaffPermissionMixin, form_errors_from, show_conflict
 from feedback.models import Feedback
@@ -187,15 +186,13 @@ class PulseThanksView(View):
 
 
 def _drafting_organisations(user):
-    if has_role(user, {Role.ADMINISTRATOR}):
-        return Organisation.objects.all()
-    return organisations_where(user, *DRAFTERS)
+    return organisations_acting_for(user, *DRAFTERS)
 
 
 def _signing_organisations(user):
-    if has_role(user, {Role.ADMINISTRATOR}):
-        return Organisation.objects.all()
-    return organisations_where(user, Role.APPROVER)
+    """A partner's signature is that partner's act: its approvers and its own
+    administrators sign for it, never an administrator of another partner."""
+    return organisations_acting_for(user, Role.APPROVER)
 
 
 class CharterListView(StaffPermissionMixin, View):
@@ -474,7 +471,7 @@ class AdoptView(CharterObjectMixin, View):
 
 
 class SignView(CharterFormPage):
-    """Approvers record their own organisation's signature; administrators any."""
+    """Approvers and administrators record their own organisation's signature."""
 
     object_permission = "charter.sign_charter"
     heading = "Add a signatory"
@@ -545,9 +542,7 @@ class PulseRoundStateView(StaffPermissionMixin, View):
 
 
 def _auditing_organisations(user):
-    if has_role(user, {Role.ADMINISTRATOR}):
-        return Organisation.objects.all()
-    return organisations_where(user, *AUDITORS)
+    return organisations_acting_for(user, *AUDITORS)
 
 
 class AuditListView(StaffPermissionMixin, View):

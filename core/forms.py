@@ -9,6 +9,7 @@ from crispy_forms_gds.layout import (
     ConditionalRadios,
     Field,
     Layout,
+    Size,
 )
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
@@ -337,6 +338,16 @@ class OrganisationSettingsForm(VersionedFormMixin):
     replies_need_approval = forms.BooleanField(
         label="Replies to families need an approver's approval before they are sent",
         required=False)
+    # Asked with a question and two answers (a GOV.UK radios pattern) so the
+    # hint sits under its question; not answered counts as no.
+    lead_acts_for_partners = forms.TypedChoiceField(
+        label="May your administrators act for every partner organisation?",
+        help_text="As each partner’s own administrator: change its charter, sign the charter "
+                  "for it, see and reopen its participation audits.",
+        choices=[(False, "No, each partner acts only for itself"),
+                 (True, "Yes, our administrators may act for every partner")],
+        coerce=lambda value: value in (True, "True"), empty_value=False, required=False,
+        widget=forms.RadioSelect)
     response_working_days = DaysField(
         label="Response target, in working days (optional)", required=False, min_value=1,
         max_value=3650, error_messages=DAYS_ERRORS)
@@ -344,10 +355,13 @@ class OrganisationSettingsForm(VersionedFormMixin):
         label="Keep families’ contact details for this many days after closing (optional)",
         required=False, min_value=1, max_value=3650, error_messages=DAYS_ERRORS)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, is_partnership_lead: bool = False, **kwargs):
         from django.conf import settings
 
         super().__init__(*args, **kwargs)
+        # The partnership's decision: only its lead organisation's page asks it.
+        if not is_partnership_lead:
+            del self.fields["lead_acts_for_partners"]
         self.fields["response_working_days"].help_text = (
             "How long your organisation aims to take to answer feedback. Leave empty for "
             f"the portal’s default, {settings.FEEDBACK_RESPONSE_WORKING_DAYS} working days.")
@@ -357,6 +371,8 @@ class OrganisationSettingsForm(VersionedFormMixin):
         self.helper = gds_helper(
             Field.text("public_name"), Field.text("website"),
             Field.checkbox("replies_need_approval", small=True),
+            *([Field.radios("lead_acts_for_partners", legend_size=Size.SMALL, small=True)]
+              if is_partnership_lead else []),
             Field.text("response_working_days", field_width=4),
             Field.text("contact_retention_days", field_width=4),
             Button("save_settings", "Save settings"),

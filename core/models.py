@@ -101,6 +101,12 @@ class Organisation(TimeStampedModel):
     # own administrator. Everything else an administrator does is within
     # their own organisations.
     is_partnership_lead = models.BooleanField(default=False)
+    # The partnership's decision, kept on its lead organisation: may the
+    # partnership administrators act as the administrator of every partner
+    # (edit a partner's charter, sign for it, open and reopen its audits)?
+    # Off by default: a partner's act is that partner's own (core.roles).
+    lead_acts_for_partners = models.BooleanField(
+        "The partnership’s administrators may act for partner organisations", default=False)
     # Some organisations want an approver to check every public reply.
     replies_need_approval = models.BooleanField(default=False)
     # Empty means the environment's default (FEEDBACK_RESPONSE_WORKING_DAYS,
@@ -116,6 +122,9 @@ class Organisation(TimeStampedModel):
             models.UniqueConstraint(fields=["is_partnership_lead"],
                                     condition=models.Q(is_partnership_lead=True),
                                     name="organisation_one_partnership_lead"),
+            models.CheckConstraint(condition=models.Q(lead_acts_for_partners=False)
+                                   | models.Q(is_partnership_lead=True),
+                                   name="organisation_only_lead_acts_for_partners"),
             models.CheckConstraint(condition=models.Q(response_working_days__gte=1)
                                    | models.Q(response_working_days__isnull=True),
                                    name="organisation_response_days_positive"),

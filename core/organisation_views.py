@@ -141,13 +141,16 @@ class OrganisationSettingsView(StaffPermissionMixin, View):
         organisation = self.get_organisation(request, pk)
         initial = {k: getattr(organisation, k) for k in ORGANISATION_SETTINGS}
         initial["lock_version"] = organisation.lock_version
-        return self.page(request, organisation, OrganisationSettingsForm(initial=initial))
+        return self.page(request, organisation, OrganisationSettingsForm(
+            initial=initial, is_partnership_lead=organisation.is_partnership_lead))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         organisation = self.get_organisation(request, pk)
-        form = OrganisationSettingsForm(request.POST)
+        form = OrganisationSettingsForm(request.POST,
+                                        is_partnership_lead=organisation.is_partnership_lead)
+        asked = [k for k in ORGANISATION_SETTINGS if k in form.fields]
         if form.is_valid():
-            values = {k: form.cleaned_data[k] for k in ORGANISATION_SETTINGS}
+            values = {k: form.cleaned_data[k] for k in asked}
             try:
                 services.organisation_settings_update(
                     acting_user=request.user, organisation=organisation,
@@ -155,7 +158,7 @@ class OrganisationSettingsView(StaffPermissionMixin, View):
             except EditConflict as exc:
                 form.show_conflict(exc, [
                     (form.fields[k].label, str(getattr(exc.current, k) or "Default"))
-                    for k in ORGANISATION_SETTINGS])
+                    for k in asked])
             except ValidationError as exc:
                 _errors_onto(form, exc)
             else:

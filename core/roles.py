@@ -10,6 +10,7 @@ from .models import Membership, Role
 
 _CACHE_ATTR = "_sendportal_roles"
 _LEAD_ATTR = "_sendportal_lead_orgs"
+_ACTS_ATTR = "_sendportal_acts_for_partners"
 
 # Roles that do the day-to-day work with families' feedback and actions.
 WORKING_ROLES = frozenset({Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR})
@@ -23,15 +24,20 @@ def roles_by_organisation(user) -> dict[int, frozenset[str]]:
     if cached is None:
         grouped: dict[int, set[str]] = {}
         lead: set[int] = set()
-        for org_id, role, is_lead in Membership.objects.filter(user=user).order_by().values_list(
-            "organisation_id", "role", "organisation__is_partnership_lead"
+        acts_for_partners = False
+        for org_id, role, is_lead, lead_acts in Membership.objects.filter(
+                user=user).order_by().values_list(
+            "organisation_id", "role", "organisation__is_partnership_lead",
+            "organisation__lead_acts_for_partners"
         ):
             grouped.setdefault(org_id, set()).add(role)
             if is_lead:
                 lead.add(org_id)
+                acts_for_partners |= bool(lead_acts) and role == Role.ADMINISTRATOR
         cached = {org_id: frozenset(roles) for org_id, roles in grouped.items()}
         setattr(user, _CACHE_ATTR, cached)
         setattr(user, _LEAD_ATTR, frozenset(lead))
+        setattr(user, _ACTS_ATTR, acts_for_partners)
     return cached
 
 
@@ -42,9 +48,27 @@ def is_partnership_administrator(user) -> bool:
     return any(Role.ADMINISTRATOR in held[org_id] for org_id in getattr(user, _LEAD_ATTR, ()))
 
 
+def acts_for_partners(user) -> bool:
+    """A partnership administrator whose partnership has decided (the lead
+    organisation's setting `lead_acts_for_partners`, off by default) that
+    they may act as the administrator of every partner organisation."""
+    roles_by_organisation(user)
+    return getattr(user, _ACTS_ATTR, False)
+
+
+def acts_as_administrator_for(user, organisation_id: int | None) -> bool:
+    """Whether the person may do what an administrator of this one
+    organisation may do: they are its administrator, or a partnership
+    administrator while the partnership lets the lead act for partners.
+    Being an administrator of some other organisation is not enough."""
+    if organisation_id is None:
+        return False
+    return has_role(user, {Role.ADMINISTRATOR}, organisation_id) or acts_for_partners(user)
+
+
 def forget_roles(user) -> None:
     """Drop the cached roles (after memberships change)."""
-    for attr in (_CACHE_ATTR, _LEAD_ATTR):
+    for attr in (_CACHE_ATTR, _LEAD_ATTR, _ACTS_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 

@@ -4,7 +4,7 @@ views ask `user.has_perm("core.…")`, never about roles directly."""
 import rules
 
 from .models import Role
-from .roles import WORKING_ROLES, has_role, roles_by_organisation
+from .roles import WORKING_ROLES, acts_as_administrator_for, has_role, roles_by_organisation
 from .roles import is_partnership_administrator as _is_partnership_administrator
 
 
@@ -50,6 +50,15 @@ def is_partnership_administrator(user) -> bool:
 @rules.predicate
 def administers(user, organisation) -> bool:
     return organisation is not None and has_role(user, {Role.ADMINISTRATOR}, organisation.pk)
+
+
+@rules.predicate
+def administers_owner(user, obj) -> bool:
+    """For an object that belongs to one organisation (its `organisation_id`):
+    an administrator of THAT organisation, or a partnership administrator
+    while the partnership lets its lead act for partners. An administrator
+    of another organisation is not one (issue 19)."""
+    return obj is not None and acts_as_administrator_for(user, getattr(obj, "organisation_id", None))
 
 
 # Partner organisations: partnership administrators add and edit them and

@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .models import Heartbeat, Job, Membership, Organisation, ServiceArea, Theme
-from .roles import organisation_ids_with_role
+from .roles import acts_for_partners, organisation_ids_with_role
 
 
 def memberships_for(user) -> QuerySet[Membership]:
@@ -17,6 +17,19 @@ def organisations_where(user, *roles: str) -> QuerySet[Organisation]:
     `core.roles`, so asking again on the same request costs no extra query;
     `organisation_ids_with_role` gives the same answer as a set of ids."""
     return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, roles))
+
+
+def organisations_acting_for(user, *roles: str) -> QuerySet[Organisation]:
+    """The organisations a person may act for in a choice of organisation:
+    those where they hold any of `roles`, and those they administer (their
+    own; every partner only while the partnership lets its lead act for
+    partners, `core.roles.acts_for_partners`)."""
+    if acts_for_partners(user):
+        return Organisation.objects.all()
+    from .models import Role
+
+    return Organisation.objects.filter(
+        pk__in=organisation_ids_with_role(user, {*roles, Role.ADMINISTRATOR}))
 
 
 def partnership_organisations() -> QuerySet[Organisation]:

@@ -95,7 +95,8 @@ def role_remove(*, acting_user, membership) -> None:
 
 ORGANISATION_DETAILS = ("name", "kind", "area", "public_name", "website")
 ORGANISATION_SETTINGS = ("public_name", "website", "replies_need_approval",
-                         "response_working_days", "contact_retention_days")
+                         "response_working_days", "contact_retention_days",
+                         "lead_acts_for_partners")
 
 
 def _organisation_save(organisation, values: dict, fields) -> list[str]:
@@ -157,7 +158,9 @@ def organisation_update(*, acting_user, organisation, lock_version: int | None =
 def organisation_settings_update(*, acting_user, organisation, lock_version: int | None = None,
                                  **values):
     """An organisation's own settings: public name, website, reply approval,
-    response target and contact retention (empty: the portal default). Its
+    response target and contact retention (empty: the portal default), and,
+    for the partnership's lead organisation only (the database refuses it
+    elsewhere), whether its administrators act for every partner. Its
     administrators or a partnership administrator (checked by the view);
     audits the changed field names."""
     from .concurrency import lock_for_edit

@@ -99,7 +99,9 @@ def build_world() -> World:
         "audit": ParticipationAudit.objects.first(),
         "completed_audit": ParticipationAudit.objects.filter(
             status=ParticipationAudit.Status.COMPLETED).first(),
-        "signatory": adopted.signatories.first(),
+        # The administrator's own organisation's signature: another partner's
+        # is that partner's to take off (issue 19).
+        "signatory": adopted.signatories.filter(organisation__memberships__user=admin).first(),
         "evidence_link": EvidenceLink.objects.first(),
         "published": published,
         # A draft of the officer's own organisation: another partner's drafts are not theirs.

@@ -14,18 +14,26 @@ from .factories import CharterFactory, CommitmentFactory, PracticeFactory, Secti
 def world(db):
     """An adopted charter (version 1) looked after by Testshire County
     Council with a draft version 2, a partner that signs, another
-    organisation, an open public pulse round, a participation audit, and a
-    person in every role the permission matrix asks about."""
+    organisation, the partnership's lead organisation (its administrators
+    not acting for partners), an open public pulse round, a participation
+    audit, and a person in every role the permission matrix asks about."""
     lead = OrganisationFactory(name="Testshire County Council")
     partner = OrganisationFactory(name="Testshire Parent Carer Forum")
     other = OrganisationFactory(name="Otherwhere NHS Trust")
+    # The partnership's lead organisation, here neither the charter's nor a
+    # signatory: its administrators act for partners only if it says so.
+    partnership = OrganisationFactory(name="Testshire SEND Partnership", is_partnership_lead=True)
     people = {
         "no_role": UserFactory(),
         "lead_officer": staff_user(Role.OFFICER, lead, first_name="Lee", last_name="Officer"),
         "lead_approver": staff_user(Role.APPROVER, lead),
         "board_member": staff_user(Role.BOARD_MEMBER, lead),
-        # Administrators may do everything, wherever their membership is.
-        "administrator": staff_user(Role.ADMINISTRATOR, other),
+        # The charter's (and the audit's) organisation's administrator.
+        "administrator": staff_user(Role.ADMINISTRATOR, lead),
+        # An administrator of another organisation (the forum that signs):
+        # administrator of the partner, not of the county's charter or audit.
+        "partner_administrator": staff_user(Role.ADMINISTRATOR, partner),
+        "partnership_administrator": staff_user(Role.ADMINISTRATOR, partnership),
         "partner_approver": staff_user(Role.APPROVER, partner),
         "other_officer": staff_user(Role.OFFICER, other),
         "other_approver": staff_user(Role.APPROVER, other),
@@ -53,6 +61,7 @@ def world(db):
     services.question_bank_install()
     audit = services.audit_start(acting_user=None, organisation=lead, team="SEND casework team",
                                  year=2026)
-    return {"lead": lead, "partner": partner, "other": other, "people": people,
+    return {"lead": lead, "partner": partner, "other": other, "partnership": partnership,
+            "people": people,
             "charter": charter, "draft": draft, "section": section, "commitment": commitment,
             "round": pulse_round, "audit": audit}

@@ -110,3 +110,64 @@ def test_staff_charter_editor(page, world):
     assert_accessible(page, "link evidence with errors")
     page.goto("/staff/charter/evidence/")
     assert_accessible(page, "evidence list")
+
+
+def test_organisation_choice_and_its_error(page, world):
+    """Issue 19: the organisation choice of a new charter offers only the
+    organisations the person drafts for, after a "Choose an organisation"
+    prompt (never "---------"); left unchosen, a GOV.UK error whose summary
+    link lands on the choice, and what was typed is kept."""
+    from django.urls import reverse
+
+    from core.models import Membership, Role
+    from tests.core.test_partners_browser import shots
+
+    person = world["people"]["lead_officer"]
+    Membership.objects.create(user=person, organisation=world["other"], role=Role.OFFICER)
+    sign_in(page, person.email)
+    page.goto(reverse("staff:charter:charter_create"))
+    choice = page.get_by_label("Organisation that looks after the charter")
+    assert choice.locator("option").all_inner_texts() == [
+        "Choose an organisation", "Otherwhere NHS Trust", "Testshire County Council"]
+    assert_accessible(page, "new charter")
+    page.get_by_label("Title").fill("Otherwhere Working Agreement")
+    page.get_by_label("Local area or partnership").fill("Otherwhere")
+    page.get_by_role("button", name="Create draft").click()
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".govuk-error-summary")
+    assert "Select the organisation that looks after the charter" in summary.inner_text()
+    assert page.get_by_label("Title").input_value() == "Otherwhere Working Agreement"
+    assert_accessible(page, "new charter, organisation not chosen")
+    shots(page, "charter-organisation-error")
+    summary.get_by_role("link", name="Select the organisation that looks after the charter").click()
+    assert page.evaluate("document.activeElement.id") == "id_organisation"
+    choice.select_option(label="Otherwhere NHS Trust")
+    page.get_by_role("button", name="Create draft").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith(
+        "Otherwhere Working Agreement")
+
+
+def test_the_partnership_decides_whether_its_lead_acts_for_partners(page, world):
+    """The lead organisation's settings page asks it (off by default); a
+    partner's page does not."""
+    from django.urls import reverse
+
+    from core.models import Organisation
+    from tests.core.test_partners_browser import shots
+
+    sign_in(page, world["people"]["partnership_administrator"].email)
+    page.goto(reverse("staff:organisation-settings", args=[world["partnership"].pk]))
+    question = page.get_by_role("group", name="May your administrators act for every partner")
+    assert question.get_by_label("No, each partner acts only for itself").is_checked()
+    assert_accessible(page, "lead organisation settings")
+    shots(page, "lead-organisation-settings")
+    question.get_by_label("Yes, our administrators may act for every partner").check()
+    page.get_by_role("button", name="Save settings").click()
+    assert Organisation.objects.get(pk=world["partnership"].pk).lead_acts_for_partners
+    page.goto(reverse("staff:charter:charter_edit", args=[world["draft"].pk]))
+    assert page.get_by_label("Title").is_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, world["people"]["partner_administrator"].email)
+    page.goto(reverse("staff:organisation-settings", args=[world["partner"].pk]))
+    assert page.get_by_text("act for every partner").count() == 0

@@ -1,6 +1,13 @@
 """Role × action matrix: who may edit a draft, draft a new version, adopt,
 sign, run pulse rounds, complete an audit, see audit results, link evidence.
-Anonymous visitors are sent to sign in; others without permission get 403."""
+Anonymous visitors are sent to sign in; others without permission get 403.
+
+"administrator" is an administrator of the charter's (and the audit's)
+organisation. An administrator of another organisation (the forum that
+signs, or the partnership's lead while it does not act for partners) is
+refused every charter and audit address of the county (issue 19)."""
+
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -11,15 +18,20 @@ from charter.models import Charter, Section, Signatory
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "no_role", "lead_officer", "lead_approver", "board_member",
-         "administrator", "partner_approver", "other_officer", "other_approver"]
+         "administrator", "partner_administrator", "partnership_administrator",
+         "partner_approver", "other_officer", "other_approver"]
+OTHER_ADMINISTRATORS = {"partner_administrator", "partnership_administrator"}
 STAFF = set(ROLES) - {"anonymous", "no_role"}
 DRAFTERS = {"lead_officer", "lead_approver", "administrator"}
 ADOPTERS = {"lead_approver", "administrator"}
-SIGNERS = {"lead_approver", "partner_approver", "other_approver", "administrator"}
+# The sign page opens for whoever signs for some organisation (for their own).
+SIGNERS = {"lead_approver", "partner_approver", "other_approver", "administrator",
+           *OTHER_ADMINISTRATORS}
 AUDITORS = {"lead_officer", "lead_approver"}  # of the audited team's organisation
 AUDIT_READERS = AUDITORS | {"administrator"}
+# Anyone who drafts, audits or administers somewhere starts one for their own.
 WORKERS = {"lead_officer", "lead_approver", "administrator", "partner_approver",
-           "other_officer", "other_approver"}
+           "other_officer", "other_approver", *OTHER_ADMINISTRATORS}
 START_AUDIT = WORKERS
 
 
@@ -121,13 +133,14 @@ def test_who_may_draft_a_new_version(client, world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_sign_and_for_whom(client, world, role):
-    """An approver signs for their own organisation only; an administrator for any."""
+    """Approvers and administrators sign for their own organisation only: the
+    county's administrator cannot sign for the forum (issue 19)."""
     data = {"organisation": world["partner"].pk, "role_title": "Chair",
             "signed_on_0": "1", "signed_on_1": "2", "signed_on_2": "2026"}
     response = _client(client, world, role).post(
         reverse("staff:charter:sign", args=[world["charter"].pk]), data)
     signed = Signatory.objects.filter(organisation=world["partner"]).exists()
-    may_sign_for_partner = {"partner_approver", "administrator"}
+    may_sign_for_partner = {"partner_approver", "partner_administrator"}
     if role in may_sign_for_partner:
         assert response.status_code == 302 and signed
     else:
@@ -200,3 +213,205 @@ def test_feedback_can_be_linked_only_by_someone_who_may_read_it(client, world):
 def test_public_pages_are_open_to_everyone(client, world):
     assert client.get(reverse("charter:index")).status_code == 200
     assert client.get(reverse("charter:pulse", args=["testshire-charter"])).status_code == 200
+
+
+# --- Administrators of another organisation (issue 19) ---------------------------------------
+
+
+def _everything_the_charter_app_keeps():
+    """Every row of the charter app, the action plan's actions (an improvement
+    action becomes one) and the audit trail: what a refused POST must not change."""
+    from django.apps import apps
+
+    from actionplan.models import Action
+    from core.models import AuditEvent
+
+    models = [*apps.get_app_config("charter").get_models(), Action, AuditEvent]
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
+
+
+def _county_objects(world):
+    """A completed audit, the county's own signature and an evidence link of
+    the county's charter, beside the world's draft and audit."""
+    from tests.actionplan.factories import PriorityFactory
+
+    completed = services.audit_start(acting_user=None, organisation=world["lead"],
+                                     team="Short breaks team", year=2025)
+    services.audit_save(acting_user=None, audit=completed,
+                        answers={a.pk: (2, "") for a in completed.answers.all()}, complete=True)
+    signatory = services.signatory_add(acting_user=None, charter=world["charter"],
+                                       organisation=world["lead"], role_title="Director",
+                                       signed_on=date(2025, 4, 2))
+    link = services.evidence_link_add(acting_user=world["people"]["lead_officer"],
+                                      commitment=world["commitment"], effect="keeps",
+                                      title="Forum minutes", url="/reports/minutes/")
+    draft_section = world["draft"].sections.get()
+    return {"completed": completed, "signatory": signatory, "link": link,
+            "draft_section": draft_section,
+            "draft_commitment": draft_section.commitments.get(),
+            "priority": PriorityFactory()}
+
+
+def _draft_details(world, title):
+    return {"title": title, "area": "Testshire", "position": "1",
+            "lock_version": world["draft"].lock_version}
+
+
+# Every charter and audit address of the county's objects, with a POST that
+# would change something for someone allowed (the partnership-lead case
+# below proves it does).
+COUNTY_ADDRESSES = {
+    "charter_edit": (lambda w, o: reverse("staff:charter:charter_edit", args=[w["draft"].pk]),
+                     lambda w, o: _draft_details(w, "Changed by another organisation")),
+    "new_version": (lambda w, o: reverse("staff:charter:new_version", args=[w["charter"].pk]),
+                    None),
+    "adopt": (lambda w, o: reverse("staff:charter:adopt", args=[w["draft"].pk]),
+              lambda w, o: {"adopted_on_0": "1", "adopted_on_1": "2", "adopted_on_2": "2026",
+                            "review_date_0": "1", "review_date_1": "2", "review_date_2": "2028"}),
+    "pulse_rounds": (lambda w, o: reverse("staff:charter:pulse_rounds", args=[w["charter"].pk]),
+                     None),
+    "pulse_round_create": (lambda w, o: reverse("staff:charter:pulse_round_create",
+                                                args=[w["charter"].pk]),
+                           lambda w, o: {"title": "Forum evening", "held_on_0": "1",
+                                         "held_on_1": "3", "held_on_2": "2026",
+                                         "access": "public"}),
+    "pulse_round_state": (lambda w, o: reverse("staff:charter:pulse_round_state",
+                                               args=[w["round"].pk]),
+                          lambda w, o: {"state": "closed"}),
+    "item_add": (lambda w, o: reverse("staff:charter:item_add", args=["section", w["draft"].pk]),
+                 lambda w, o: {"title": "Communication"}),
+    "item_edit": (lambda w, o: reverse("staff:charter:item_edit",
+                                       args=["section", o["draft_section"].pk]),
+                  lambda w, o: {"title": "Changed", "lock_version": o["draft_section"].lock_version}),
+    "item_delete": (lambda w, o: reverse("staff:charter:item_delete",
+                                         args=["commitment", o["draft_commitment"].pk]), None),
+    "item_move": (lambda w, o: reverse("staff:charter:item_move",
+                                       args=["commitment", o["draft_commitment"].pk]),
+                  lambda w, o: {"direction": "up"}),
+    "signatory_remove": (lambda w, o: reverse("staff:charter:signatory_remove",
+                                              args=[o["signatory"].pk]),
+                         lambda w, o: {"reason": "Signed by mistake"}),
+    "evidence_remove": (lambda w, o: reverse("staff:charter:evidence_remove",
+                                             args=[o["link"].pk]), None),
+    "audit_detail": (lambda w, o: reverse("staff:charter:audit_detail", args=[w["audit"].pk]),
+                     None),
+    "audit_edit": (lambda w, o: reverse("staff:charter:audit_edit", args=[w["audit"].pk]),
+                   lambda w, o: {"complete": "", **{f"score_{a.pk}": "1"
+                                                    for a in w["audit"].answers.all()}}),
+    "audit_reopen": (lambda w, o: reverse("staff:charter:audit_reopen",
+                                          args=[o["completed"].pk]),
+                     lambda w, o: {"reason": "A score was entered wrongly"}),
+    "improvement_action": (lambda w, o: reverse("staff:charter:improvement_action",
+                                                args=[w["audit"].pk]),
+                           lambda w, o: {"priority": o["priority"].pk, "title": "Meet families",
+                                         "due_date_0": "31", "due_date_1": "3",
+                                         "due_date_2": "2027"}),
+}
+
+
+@pytest.mark.parametrize("role", sorted(OTHER_ADMINISTRATORS))
+@pytest.mark.parametrize("address", COUNTY_ADDRESSES)
+def test_an_administrator_of_another_organisation_is_refused_and_changes_nothing(
+        client, world, role, address):
+    """GET and POST (where the view takes it) of every charter and audit
+    address of the county's objects: 403 or 404 for the forum's
+    administrator and for the partnership's while it does not act for
+    partners, and the POST leaves every row as it was."""
+    objects = _county_objects(world)
+    url, data = COUNTY_ADDRESSES[address]
+    path = url(world, objects)
+    client.force_login(world["people"][role])
+    for method in ("get", "post"):
+        before = _everything_the_charter_app_keeps()
+        response = getattr(client, method)(path, data(world, objects) if data else {})
+        if response.status_code == 405:
+            continue
+        assert response.status_code in (403, 404), (method, address, role, response.status_code)
+        assert _everything_the_charter_app_keeps() == before, (method, address, role)
+
+
+def test_the_forum_administrator_cannot_change_the_county_draft_title(client, world):
+    client.force_login(world["people"]["partner_administrator"])
+    response = client.post(reverse("staff:charter:charter_edit", args=[world["draft"].pk]),
+                           _draft_details(world, "The forum's title"))
+    assert response.status_code == 403
+    world["draft"].refresh_from_db()
+    assert world["draft"].title == "Testshire Co-production Charter"
+
+
+def test_the_county_administrator_changes_the_county_draft_title(client, world):
+    client.force_login(world["people"]["administrator"])
+    response = client.post(reverse("staff:charter:charter_edit", args=[world["draft"].pk]),
+                           _draft_details(world, "Testshire Working Agreement"))
+    assert response.status_code == 302
+    world["draft"].refresh_from_db()
+    assert world["draft"].title == "Testshire Working Agreement"
+
+
+def _lead_acts_for_partners(world, on: bool):
+    world["partnership"].lead_acts_for_partners = on
+    world["partnership"].save(update_fields=["lead_acts_for_partners"])
+
+
+@pytest.mark.parametrize("address", COUNTY_ADDRESSES)
+def test_the_partnership_administrator_acts_for_partners_when_the_partnership_says_so(
+        client, world, address):
+    """The lead organisation's setting on: its administrators are allowed
+    where the county's own administrator is (audit_edit: completing an
+    audit is its team's work, never an administrator's)."""
+    _lead_acts_for_partners(world, True)
+    objects = _county_objects(world)
+    url, data = COUNTY_ADDRESSES[address]
+    path = url(world, objects)
+    client.force_login(world["people"]["partnership_administrator"])
+    refused = (403, 404)
+    for method in ("get", "post"):
+        response = getattr(client, method)(path, data(world, objects) if data else {})
+        if response.status_code == 405:
+            continue
+        if address == "audit_edit":
+            assert response.status_code in refused
+        else:
+            assert response.status_code not in (*refused, 500), (method, address,
+                                                                 response.status_code)
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_the_partnership_administrator_changes_a_partner_draft_only_when_on(client, world, on):
+    _lead_acts_for_partners(world, on)
+    client.force_login(world["people"]["partnership_administrator"])
+    response = client.post(reverse("staff:charter:charter_edit", args=[world["draft"].pk]),
+                           _draft_details(world, "Changed by the partnership"))
+    world["draft"].refresh_from_db()
+    assert response.status_code == (302 if on else 403)
+    assert (world["draft"].title == "Changed by the partnership") == on
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_the_partnership_administrator_signs_for_a_partner_only_when_on(client, world, on):
+    _lead_acts_for_partners(world, on)
+    client.force_login(world["people"]["partnership_administrator"])
+    sign = reverse("staff:charter:sign", args=[world["charter"].pk])
+    offered = client.get(sign).content.decode()
+    assert ("Testshire Parent Carer Forum" in offered) == on
+    response = client.post(sign, {"organisation": world["partner"].pk, "role_title": "Chair",
+                                  "signed_on_0": "1", "signed_on_1": "2", "signed_on_2": "2026"})
+    assert response.status_code == (302 if on else 400)
+    assert Signatory.objects.filter(organisation=world["partner"]).exists() == on
+
+
+@pytest.mark.parametrize("role", ["administrator", "partner_administrator"])
+def test_an_administrator_is_offered_only_their_own_organisation(client, world, role):
+    """The organisation choices of a new charter, a signature and an audit:
+    one organisation, already chosen, after a "Choose an organisation" prompt."""
+    own = world["lead"] if role == "administrator" else world["partner"]
+    client.force_login(world["people"][role])
+    for name, args in (("charter_create", []), ("sign", [world["charter"].pk]),
+                       ("audit_start", [])):
+        html = client.get(reverse(f"staff:charter:{name}", args=args)).content.decode()
+        select = html[html.index('<select name="organisation"'):]
+        select = select[:select.index("</select>")]
+        assert "---------" not in select, name
+        assert '<option value="">Choose an organisation</option>' in select, name
+        assert select.count("<option") == 2, name
+        assert f'<option value="{own.pk}" selected>{own.name}</option>' in select, name
