@@ -215,7 +215,7 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split())
-        if not code.isdigit() or len(code) != 6:
+        if not (code.isascii() and code.isdigit()) or len(code) != 6:
             raise forms.ValidationError("Enter the code as 6 digits, like 123456")
         allowed, _ = self.device.verify_is_allowed()
         if not allowed:

@@ -16,6 +16,7 @@ from core.approvals import approval_way_through
 from core.cache import derived as cache
 from core.concurrency import EditConflict
 from core.forms import blank_form_html
+from core.http import parse_id
 from core.pagecache import public_generation
 from core.ratelimit import over_limit
 from core.selectors import organisations_where
@@ -327,9 +328,8 @@ class StaffItemView(ReportsStaffMixin, View):
                            commitments=list(item.commitments.all()))
         else:
             # "Add an item" under a topic arrives with ?topic=<id>.
-            topic_id = request.GET.get("topic", "")
-            initial = {"topic": report.topics.filter(pk=topic_id).first()
-                       if topic_id.isdigit() else None}
+            topic_id = parse_id(request.GET.get("topic"))
+            initial = {"topic": report.topics.filter(pk=topic_id).first() if topic_id else None}
         return self.render_form(request, report, item, ItemForm(initial=initial, report=report))
 
     def post(self, request, pk, item_pk=None):
@@ -487,9 +487,8 @@ class StaffSeriesView(ReportsStaffMixin, View):
 
     def get(self, request, pk):
         series = self.get_series(request, pk)
-        report = request.GET.get("report", "")
         return self.render_form(request, series, SeriesForm(initial={
-            "name": series.name, "report": int(report) if report.isdigit() else None}))
+            "name": series.name, "report": parse_id(request.GET.get("report"))}))
 
     def post(self, request, pk):
         series = self.get_series(request, pk)

@@ -250,3 +250,23 @@ def test_a_date_no_calendar_has_is_a_form_error_that_keeps_what_was_typed(
     assert f'href="#id_{field}_0"' in html or f'href="#id_{field}"' in html
     for part, typed in enumerate((day, month, year)):
         assert f'name="{field}_{part}"' in html and f'value="{typed}"' in html
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 30, "-1", "abc", ""])
+def test_an_id_in_the_query_string_of_a_report_page_is_never_a_500(client, value):
+    """?topic= on "add an item" and ?report= on renaming a series name a row:
+    anything that is not an id is no row, never a server error ('²' is a
+    digit to Python)."""
+    from reports.models import ReportSeries
+    from tests.reports.factories import draft_report, make_people
+
+    org, officer, _ = make_people()
+    report = draft_report(org=org, author=officer, items=1)
+    series = ReportSeries.objects.create(name="Local Offer annual report", slug="local-offer",
+                                         organisation=org)
+    report.series = series
+    report.save(update_fields=["series"])
+    client.force_login(officer)
+    add_item = client.get(reverse("staff:reports:item-create", args=[report.pk]), {"topic": value})
+    rename = client.get(reverse("staff:reports:series-edit", args=[series.pk]), {"report": value})
+    assert add_item.status_code == 200 and rename.status_code == 200
