@@ -260,37 +260,33 @@ def _belongs_to(organisation_id: int) -> Q:
     return Q(feedback__organisation_id=organisation_id) | Q(Exists(shared))
 
 
-def theme_counts_by_channel(*, organisation_id: int, since: date, until: date,
-                            theme_ids) -> dict[int, dict[str, int]]:
-    """{theme id: {channel: pieces of feedback}} for one organisation's own
-    feedback (or feedback shared with it) received in a period. One query."""
+def _theme_counts(field: str, *, organisation_id: int, since: date, until: date,
+                  theme_ids) -> dict[int, dict]:
+    """{theme id: {value of `field`: pieces of feedback}} for one
+    organisation's own feedback (or feedback shared with it) received in a
+    period, not counting channels that raise nothing. One query."""
     qs = (Feedback.themes.through.objects
           .filter(_belongs_to(organisation_id), theme_id__in=theme_ids,
                   feedback__received_on__gte=since, feedback__received_on__lte=until)
           .exclude(feedback__channel__in=NOT_RAISED_CHANNELS)
-          .values_list("theme_id", "feedback__channel")
+          .values_list("theme_id", field)
           .annotate(n=Count("feedback_id", distinct=True)).order_by())
-    counts: dict[int, dict[str, int]] = {}
-    for theme_id, channel, n in qs:
-        counts.setdefault(theme_id, {})[channel] = n
+    counts: dict[int, dict] = {}
+    for theme_id, value, n in qs:
+        counts.setdefault(theme_id, {})[value] = n
     return counts
 
 
-def theme_counts_by_given_to(*, organisation_id: int, since: date, until: date,
-                             theme_ids) -> dict[int, dict[int, int]]:
+def theme_counts_by_channel(**period) -> dict[int, dict[str, int]]:
+    """{theme id: {channel: pieces of feedback}} (see _theme_counts)."""
+    return _theme_counts("feedback__channel", **period)
+
+
+def theme_counts_by_given_to(**period) -> dict[int, dict[int, int]]:
     """{theme id: {organisation id: pieces of feedback}}: the same feedback
     as theme_counts_by_channel, by the organisation it was given to (its
-    own, or another that shared it). One query."""
-    qs = (Feedback.themes.through.objects
-          .filter(_belongs_to(organisation_id), theme_id__in=theme_ids,
-                  feedback__received_on__gte=since, feedback__received_on__lte=until)
-          .exclude(feedback__channel__in=NOT_RAISED_CHANNELS)
-          .values_list("theme_id", "feedback__organisation_id")
-          .annotate(n=Count("feedback_id", distinct=True)).order_by())
-    counts: dict[int, dict[int, int]] = {}
-    for theme_id, given_to, n in qs:
-        counts.setdefault(theme_id, {})[given_to] = n
-    return counts
+    own, or another that shared it)."""
+    return _theme_counts("feedback__organisation_id", **period)
 
 
 def quotes_usable_by(organisation_id: int) -> QuerySet[Quote]:
