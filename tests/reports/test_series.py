@@ -395,3 +395,28 @@ def test_kept_series_and_report_pages_follow_a_new_report_in_the_series(
         html = public.get(series_url).content.decode()
         previous = html[html.index(">Previous reports<"):]
         assert previous.index(update.title) < previous.index(first.title)
+
+
+def test_the_staff_series_page_reads_a_fixed_number_of_queries(client, people):
+    """The rename page lists every report of the series: its queries do not
+    grow with them."""
+    org, officer, approver = people
+    first = _in_series(people, "Annual report 2023-24", date(2023, 9, 1), date(2024, 8, 31))
+    series = first.series
+    client.force_login(officer)
+    url = reverse("staff:reports:series-edit", args=[series.pk]) + f"?report={first.pk}"
+
+    def queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    assert few == 6  # pinned: a change in what the page reads shows here
+    for year in (2024, 2025, 2026):
+        _in_series(people, f"Annual report {year}-{str(year + 1)[2:]}", date(year, 9, 1),
+                   date(year + 1, 8, 31), series=series)
+    assert queries() == few
