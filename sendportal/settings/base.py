@@ -156,14 +156,18 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# Redis is both the cache and the Celery broker when configured.
+# Redis is the Celery broker and, unless CACHE_REDIS_URL names another, the
+# cache. In production the cache has a Redis of its own, with a memory limit
+# and least-recently-used eviction (docker-compose.yml's "cache"), and the
+# broker one that never evicts: a cache flood must never push out a job.
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", REDIS_URL)
+if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             # Django's RedisCache, reusing one redis-py client (core.cache).
             "BACKEND": "core.cache.ReusedClientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "sendportal",
             # A cache that does not answer must not hold a family's request:
             # give up fast (the rate limiter then fails open).
