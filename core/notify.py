@@ -113,7 +113,9 @@ def _call(method, *args, **kwargs):
     except APIError as exc:
         status = exc.status_code
         names = _error_names(exc)
-    if status == 429 or status >= 500:
+    # 429, 5xx, no answer at all (the client says 503), or an answer that
+    # was not Notify's (a 2xx without JSON, from a proxy in the way).
+    if status == 429 or status >= 500 or status < 400:
         raise NotifyUnavailable(status, names) from None
     raise NotifyRejected(status, names) from None
 

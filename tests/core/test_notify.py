@@ -3,6 +3,7 @@ of the test's own (tests/core/notify_server.py) that checks the token, the
 template and the personalisation and answers as Notify's documentation says."""
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -186,6 +187,15 @@ def test_each_documented_error_of_a_text_message(configured, captured_logs, stat
         assert secret not in str(raised.value)
         assert secret not in captured_logs.getvalue()
     assert not NotifyMessage.objects.exists()
+
+
+def test_a_notify_that_cannot_be_reached_means_try_again_later(configured, settings):
+    with socket.socket() as s:  # a port with nobody listening
+        s.bind(("127.0.0.1", 0))
+        settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{s.getsockname()[1]}"
+    with pytest.raises(notify.NotifyUnavailable) as raised:
+        notify.send_text_message(PHONE, BODY, reference="progress-5")
+    assert raised.value.status_code == 503 and not NotifyMessage.objects.exists()
 
 
 def test_nothing_personal_is_logged_on_success_or_failure(configured, captured_logs):
