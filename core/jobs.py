@@ -42,6 +42,14 @@ from .models import Job
 
 logger = logging.getLogger(__name__)
 
+
+class GiveUp(Exception):
+    """Raised (as a subclass) by work that no retry can fix, whatever the
+    kind that meets it: the job fails at once instead of trying again, as
+    for a kind's own `give_up_on` (a transport that refused the request
+    itself, core.notify)."""
+
+
 # A delivery this early for a job not yet due (Celery's ETA and our clock
 # differ a little) still runs it.
 EARLY_SLACK = timedelta(seconds=2)
@@ -94,6 +102,8 @@ def register(name: str, *, label: str, max_attempts: int = 5, backoff: int = 60,
     never carry people's details; an SMTP error can name an address).
     `staff_url(subject_id)`: the staff page of the subject, linked from the
     "Background work" page."""
+
+    give_up_on = (*give_up_on, GiveUp)
 
     def decorate(handler):
         options = {"name": f"jobs.{name}", "bind": True, "ignore_result": True,

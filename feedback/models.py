@@ -335,6 +335,13 @@ class Reply(TimeStampedModel):
                                    name="reply_not_possible_needs_reason"),
         ]
 
+    @property
+    def outcome_tag(self) -> str:
+        """The tag's colour class for its outcome (feedback.workflow)."""
+        from .workflow import REPLY_OUTCOME_TAGS
+
+        return REPLY_OUTCOME_TAGS[self.outcome]
+
 
 class Quote(TimeStampedModel):
     """A redacted quote that may appear in reports once a second person approves it.
@@ -364,6 +371,13 @@ class Quote(TimeStampedModel):
                 name="quote_approved_by_someone_else",
             ),
         ]
+
+    @property
+    def status_tag(self) -> str:
+        """The tag's colour class for its status (feedback.workflow)."""
+        from .workflow import QUOTE_STATUS_TAGS
+
+        return QUOTE_STATUS_TAGS[self.status]
 
 
 class Notification(TimeStampedModel):

@@ -125,6 +125,12 @@ class PublishedReply:
     reason: str
     published_at: datetime | None
 
+    @property
+    def outcome_tag(self) -> str:
+        from .workflow import REPLY_OUTCOME_TAGS
+
+        return REPLY_OUTCOME_TAGS[self.outcome]
+
 
 @dataclass(frozen=True)
 class TrackedFeedback:

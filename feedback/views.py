@@ -25,7 +25,7 @@ from core.roles import WORKING_ROLES
 from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
-from . import imports, selectors, services
+from . import imports, selectors, services, workflow
 from .filters import InboxFilter
 from .forms import (
     EasyReadForm,
@@ -524,7 +524,8 @@ class LogFeedbackView(FeedbackStaffMixin, View):
 class RepliesAwaitingView(FeedbackStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "feedback/replies_awaiting.html",
-                      {"replies": selectors.replies_awaiting_approval(request.user)})
+                      {"replies": selectors.replies_awaiting_approval(request.user),
+                       "decisions": workflow.REPLY_DECISIONS})
 
 
 class DecideView(FeedbackStaffMixin, View):
@@ -534,7 +535,7 @@ class DecideView(FeedbackStaffMixin, View):
     model: type
     permission: str
     redirect_to: str
-    said = {"approve": "", "reject": ""}
+    decisions: tuple[workflow.Decision, ...] = ()  # the buttons (feedback.workflow)
 
     def decide(self, acting_user, obj, approve: bool):
         raise NotImplementedError
@@ -543,19 +544,22 @@ class DecideView(FeedbackStaffMixin, View):
         obj = get_object_or_404(self.model.objects.select_related("feedback"), pk=pk)
         if not request.user.has_perm(self.permission, obj.feedback):
             raise PermissionDenied
-        approve = request.POST.get("decision") == "approve"
+        chosen = workflow.decision(self.decisions, request.POST.get("decision"))
+        if chosen is None:  # no button of the page's: decide nothing
+            messages.error(request, "Choose one of the buttons to decide.")
+            return redirect(self.redirect_to)
         try:
-            self.decide(request.user, obj, approve)
+            self.decide(request.user, obj, chosen.approve)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, self.said["approve" if approve else "reject"])
+            messages.success(request, chosen.said)
         return redirect(self.redirect_to)
 
 
 class ReplyDecideView(DecideView):
     model, permission, redirect_to = Reply, "feedback.approve_reply", "staff:feedback:replies"
-    said = {"approve": "Reply approved and sent", "reject": "Reply returned to its author"}
+    decisions = workflow.REPLY_DECISIONS
 
     def decide(self, acting_user, obj, approve):
         services.reply_decide(acting_user=acting_user, reply=obj, approve=approve)
@@ -563,7 +567,7 @@ class ReplyDecideView(DecideView):
 
 class QuoteDecideView(DecideView):
     model, permission, redirect_to = Quote, "feedback.decide_quote", "staff:feedback:quotes"
-    said = {"approve": "Quote approved", "reject": "Quote rejected"}
+    decisions = workflow.QUOTE_DECISIONS
 
     def decide(self, acting_user, obj, approve):
         services.quote_decide(acting_user=acting_user, quote=obj, approve=approve)
@@ -572,7 +576,8 @@ class QuoteDecideView(DecideView):
 class QuotesAwaitingView(FeedbackStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "feedback/quotes_awaiting.html",
-                      {"quotes": selectors.quotes_awaiting_decision(request.user)})
+                      {"quotes": selectors.quotes_awaiting_decision(request.user),
+                       "decisions": workflow.QUOTE_DECISIONS})
 
 
 # --- Survey import ----------------------------------------------------------------------

@@ -193,6 +193,13 @@ class Report(TimeStampedModel):
         return self.edition == self.Edition.UPDATE
 
     @property
+    def workflow_state(self):
+        """What this report's state means to the pages (reports.workflow.STATES)."""
+        from .workflow import state_of
+
+        return state_of(self)
+
+    @property
     def is_public(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.SUPERSEDED,
                                self.Status.WITHDRAWN)

@@ -177,7 +177,7 @@ def _check_first_published(report: Report) -> None:
 
 
 def _editable(report: Report) -> None:
-    if report.status != S.DRAFT:
+    if not workflow.state_of(report).editable:
         raise ValidationError("Only a draft can be changed. Return it to draft first.")
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from sendportal.env import env_bool, env_int, env_list, env_str
 
@@ -155,14 +156,18 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# Redis is both the cache and the Celery broker when configured.
+# Redis is the Celery broker and, unless CACHE_REDIS_URL names another, the
+# cache. In production the cache has a Redis of its own, with a memory limit
+# and least-recently-used eviction (docker-compose.yml's "cache"), and the
+# broker one that never evicts: a cache flood must never push out a job.
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", REDIS_URL)
+if CACHE_REDIS_URL:
     CACHES = {
         "default": {
             # Django's RedisCache, reusing one redis-py client (core.cache).
             "BACKEND": "core.cache.ReusedClientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "sendportal",
             # A cache that does not answer must not hold a family's request:
             # give up fast (the rate limiter then fails open).
@@ -267,6 +272,28 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SEND feedback <send-feedback@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# GOV.UK Notify (core.notify), for councils and NHS bodies: with an API key,
+# e-mails go through Notify's generic template (subject ((subject)), body
+# ((body))) instead of SMTP, and text messages can be sent with an SMS
+# template (body ((body))). Without a key, nothing changes: SMTP as above.
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
+# How often beat asks Notify what became of messages still on their way.
+NOTIFY_STATUS_REFRESH_SECONDS = env_int("NOTIFY_STATUS_REFRESH_SECONDS", 300)
+NOTIFY_EMAIL_BACKEND = "core.notify.NotifyEmailBackend"
+if NOTIFY_API_KEY:
+    if not NOTIFY_EMAIL_TEMPLATE_ID:
+        raise ImproperlyConfigured("NOTIFY_API_KEY is set: NOTIFY_EMAIL_TEMPLATE_ID must name "
+                                   "a Notify e-mail template with ((subject)) and ((body))")
+    EMAIL_BACKEND = NOTIFY_EMAIL_BACKEND
+    CELERY_BEAT_SCHEDULE["core-refresh-notify-statuses"] = {
+        "task": "core.tasks.refresh_notify_statuses",
+        "schedule": float(NOTIFY_STATUS_REFRESH_SECONDS),
+    }
+
 # The council's brand. The colour and font are compiled into the stylesheet
 # (static/build.mjs reads the same variables); names and logo are used in pages.
 SERVICE_NAME = env_str("SERVICE_NAME", "SEND: You said, we did")
@@ -349,5 +376,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Its warnings repeat Notify's error message; core.notify logs the
+        # status and error class, which is all the portal keeps.
+        "notifications_python_client": {"level": "ERROR"},
     },
 }
