@@ -10,9 +10,10 @@ is rendered by the portal from the same document (opendata.views).
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import NinjaAPI, Path, Query
+from ninja import NinjaAPI, Path, Query, Status
 from ninja.decorators import decorate_view
 
+from actionplan.models import Status as ActionStatus
 from core.pagination import MAX_PAGE
 from reports.models import Report as ReportModel
 
@@ -51,7 +52,8 @@ api = NinjaAPI(
         "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}}},
 )
 
-SLUG = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=200)
+SLUG = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=200,
+            description="Its stable identifier, as in its page's address.")
 NOT_FOUND = {"detail": "Not found"}
 LIST_ERRORS = {404: schemas.Error, 429: schemas.Error}
 
@@ -81,6 +83,11 @@ YEAR = Query(None, ge=1900, le=2200, description="Reports whose period touches t
 PUBLISHER = Query(None, max_length=200, description="An organisation's slug.")
 SERVICE_AREA = Query(None, max_length=120, description="A service area's slug.")
 THEME = Query(None, max_length=120, description="A theme's slug.")
+KIND = Query(None, description="The kind of report.")
+PLAN = Query(None, max_length=200, description="A plan's slug.")
+LEAD = Query(None, max_length=200, description="The lead organisation's slug.")
+STATUS = Query(None, description="Where the action stands today.")
+DUE_YEAR = Query(None, ge=1900, le=2200, description="Actions due in this year.")
 
 
 # --- Reports -----------------------------------------------------------------------------
@@ -92,7 +99,7 @@ THEME = Query(None, max_length=120, description="A theme's slug.")
 def report_list(request, page: int = PAGE, per_page: int = PER_PAGE, year: int | None = YEAR,
                 publisher: str | None = PUBLISHER, service_area: str | None = SERVICE_AREA,
                 theme: str | None = THEME,
-                kind: ReportModel.Kind | None = Query(None, description="The kind of report.")):
+                kind: ReportModel.Kind | None = KIND):
     """The current published version of every report, newest first, as in
     the archive (/reports/). Drafts, reports in review and withdrawn reports
     are never listed."""
@@ -100,7 +107,7 @@ def report_list(request, page: int = PAGE, per_page: int = PER_PAGE, year: int |
         year=year, publisher=publisher, service_area=service_area, theme=theme,
         kind=kind.value if kind else None), page, per_page)
     if found is None:
-        return 404, NOT_FOUND
+        return Status(404, NOT_FOUND)
     meta, rows = found
     return {**meta, "results": [selectors.report_summary(r) for r in rows]}
 
@@ -117,11 +124,11 @@ def report_detail(request, slug: str = SLUG):
     Gone with the date and the reason, none of its content."""
     report = selectors.report_public(slug)
     if report is None:
-        return 404, NOT_FOUND
+        return Status(404, NOT_FOUND)
     if report.status == ReportModel.Status.WITHDRAWN:
-        return 410, {"detail": "This report has been withdrawn", "slug": report.slug,
-                     "version": report.version, "withdrawn_at": report.withdrawn_at,
-                     "reason": report.withdrawn_reason}
+        return Status(410, {"detail": "This report has been withdrawn", "slug": report.slug,
+                            "version": report.version, "withdrawn_at": report.withdrawn_at,
+                            "reason": report.withdrawn_reason})
     return selectors.report_detail(report)
 
 
@@ -132,22 +139,17 @@ def report_detail(request, slug: str = SLUG):
          summary="Public actions", tags=["Action plan"])
 @decorate_view(open_data)
 def action_list(request, page: int = PAGE, per_page: int = PER_PAGE,
-                plan: str | None = Query(None, max_length=200, description="A plan's slug."),
-                publisher: str | None = Query(None, max_length=200,
-                                              description="The lead organisation's slug."),
-                theme: str | None = THEME,
-                status: str | None = Query(None, max_length=20,
-                                           description="not_started, on_track, at_risk, "
-                                                       "off_track, complete or cancelled."),
-                due_year: int | None = Query(None, ge=1900, le=2200,
-                                             description="Actions due in this year.")):
+                plan: str | None = PLAN, publisher: str | None = LEAD,
+                theme: str | None = THEME, status: ActionStatus | None = STATUS,
+                due_year: int | None = DUE_YEAR):
     """The public actions of published plans (as on /action-plan/), in plan
     and priority order, each with its status today and its history."""
     found = _page(request, selectors.actions_filtered(
-        plan=plan, publisher=publisher, theme=theme, status=status, due_year=due_year),
+        plan=plan, publisher=publisher, theme=theme, status=status.value if status else None,
+        due_year=due_year),
         page, per_page)
     if found is None:
-        return 404, NOT_FOUND
+        return Status(404, NOT_FOUND)
     meta, rows = found
     return {**meta, "results": [selectors.action_row(a)
                                 for a in selectors.actions_with_history(rows)]}
@@ -163,7 +165,7 @@ def charter_list(request, page: int = PAGE, per_page: int = PER_PAGE):
     """The adopted version of each co-production charter."""
     found = _page(request, selectors.charters_current(), page, per_page)
     if found is None:
-        return 404, NOT_FOUND
+        return Status(404, NOT_FOUND)
     meta, rows = found
     return {**meta, "results": [selectors.charter_summary(c) for c in rows]}
 
@@ -178,7 +180,7 @@ def charter_detail(request, slug: str = SLUG):
     agree; groups smaller than the threshold are not shown)."""
     charter = selectors.charter_public(slug)
     if charter is None:
-        return 404, NOT_FOUND
+        return Status(404, NOT_FOUND)
     return selectors.charter_detail(charter)
 
 

@@ -261,6 +261,14 @@ ADDRESSES = {
     "session-status": "JSON for the timeout warning",
     "session-stay-signed-in": "POST only, from the timeout warning",
     "signed-out": ("public", lambda w: {}),
+    "opendata:index": ("public", lambda w: {}),
+    "opendata:docs": ("public", lambda w: {}),
+    "opendata:csv": "a CSV file (tests/opendata)",
+    "opendata:csv-metadata": "CSVW metadata, JSON (tests/opendata)",
+    "opendata:csv-metadata-all": "CSVW metadata, JSON (tests/opendata)",
+    **{f"api:{name}": "JSON (tests/opendata/test_api_schema.py)" for name in (
+        "api-root", "openapi-json", "reports", "report", "actions", "charters", "charter",
+        "figures", "organisations", "themes", "service-areas")},
 }
 
 
