@@ -211,3 +211,16 @@ def test_the_docs_page_is_made_from_the_openapi_document(client, open_world):
     for path in document["paths"]:
         assert f"GET {path}" in page
     assert "<script>" not in page and "style=" not in page
+
+
+@pytest.mark.parametrize("role", ["officer", "approver"])
+def test_signed_in_staff_get_the_same_public_answers(client, open_world, role):
+    anonymous = client.get("/api/reports/").content
+    client.force_login(getattr(open_world, role))
+    assert client.get("/api/reports/").content == anonymous
+    assert client.get(f"/api/reports/{open_world.withdrawn.slug}/").status_code == 410
+
+
+def test_the_api_is_read_only(client, open_world):
+    assert client.post("/api/reports/").status_code == 405
+    assert client.post("/api/reports.csv").status_code == 405
