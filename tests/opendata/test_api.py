@@ -224,3 +224,8 @@ def test_signed_in_staff_get_the_same_public_answers(client, open_world, role):
 def test_the_api_is_read_only(client, open_world):
     assert client.post("/api/reports/").status_code == 405
     assert client.post("/api/reports.csv").status_code == 405
+
+
+def test_api_on_its_own_leads_to_the_documentation(client, db):
+    response = client.get("/api/")
+    assert response.status_code == 302 and response["Location"] == "/api/docs/"
