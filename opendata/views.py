@@ -82,7 +82,8 @@ def docs_context(document: dict) -> dict:
         fields = [{"name": field, "type": _type_words(prop), "required": field in required,
                    "description": prop.get("description", "")}
                   for field, prop in schema.get("properties", {}).items()]
-        schemas.append({"name": name, "fields": fields})
+        schemas.append({"name": name, "fields": fields,
+                        "values": [str(v) for v in schema.get("enum", [])]})
     return {"info": document["info"], "info_paragraphs": paragraphs(
         document["info"].get("description", "")), "operations": operations, "schemas": schemas}
 
