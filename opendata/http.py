@@ -1,9 +1,12 @@
 """What every open-data answer (JSON and CSV) goes through, once.
 
-1. The rate limit (core.ratelimit, per client address, per hour): 429 with
-   Retry-After beyond OPEN_DATA_RATE_LIMIT_PER_HOUR, cached answers included.
-2. The public page cache (core.pagecache.cache_public_page): an answer is
+1. The public page cache (core.pagecache.cache_public_page): an answer is
    kept until anything public changes, like the pages.
+2. The rate limit (core.ratelimit, per client address, per hour): 429 with
+   Retry-After beyond OPEN_DATA_RATE_LIMIT_PER_HOUR. It counts the answers
+   that are made (that read the database), not those served from the cache:
+   a kept answer costs one cache read, and counting it too doubled the
+   round trips to Redis of every request (measured: bench/http.py, README).
 3. Validators for conditional GET: an ETag (a hash of the body) and a
    Last-Modified (when this answer was made under the current public
    generation, kept with it), so `If-None-Match` or `If-Modified-Since`
@@ -42,22 +45,32 @@ def _stamped(view):
     return wrapped
 
 
-def open_data(view):
-    """Decorate an open-data view (a function taking the request)."""
-    kept = cache_public_page(_stamped(view))
+def _limited(view):
+    """429 beyond the rate limit, for an answer that would be made afresh."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if over_limit(request, "open-data", settings.OPEN_DATA_RATE_LIMIT_PER_HOUR):
             response = JsonResponse({"detail": TOO_MANY}, status=429)
             response["Retry-After"] = "3600"
-        else:
-            response = kept(request, *args, **kwargs)
-            if response.status_code == 200 and response.has_header("ETag"):
-                response = get_conditional_response(
-                    request, etag=response["ETag"],
-                    last_modified=parse_http_date_safe(response["Last-Modified"]),
-                    response=response)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def open_data(view):
+    """Decorate an open-data view (a function taking the request)."""
+    kept = cache_public_page(_stamped(_limited(view)))
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = kept(request, *args, **kwargs)
+        if response.status_code == 200 and response.has_header("ETag"):
+            response = get_conditional_response(
+                request, etag=response["ETag"],
+                last_modified=parse_http_date_safe(response["Last-Modified"]),
+                response=response)
         response["Access-Control-Allow-Origin"] = "*"
         if response.status_code in (200, 304):
             # Anyone may keep it, but must ask again (a cheap 304) before

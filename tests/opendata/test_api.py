@@ -229,3 +229,11 @@ def test_the_api_is_read_only(client, open_world):
 def test_api_on_its_own_leads_to_the_documentation(client, db):
     response = client.get("/api/")
     assert response.status_code == 302 and response["Location"] == "/api/docs/"
+
+
+@override_settings(OPEN_DATA_RATE_LIMIT_PER_HOUR=2, PUBLIC_PAGE_CACHE_SECONDS=600)
+def test_the_rate_limit_counts_answers_made_not_those_served_from_the_cache(client, open_world):
+    for _ in range(5):
+        assert client.get("/api/themes/").status_code == 200  # made once, then kept
+    assert client.get("/api/reports/").status_code == 200
+    assert client.get("/api/actions/").status_code == 429
