@@ -4,8 +4,9 @@ publishes, described by the OpenAPI document at /api/openapi.json.
 Built with django-ninja: the answers' shapes are typed schemas
 (opendata.schemas) that become the OpenAPI document, and ninja validates
 every answer against them before it leaves. Ninja's own documentation page
-(Swagger UI from a CDN, with an inline script) is switched off: /api/docs/
-is rendered by the portal from the same document (opendata.views).
+(Swagger UI, started by an inline script in its CDN version) is switched
+off: /api/docs/ is rendered by the portal from the same document
+(opendata.views says why).
 """
 
 from django.core.paginator import Paginator

@@ -1,10 +1,13 @@
 """The Open data page, the API's documentation page, and the CSV files.
 
 /api/docs/ is rendered here, on the server, from the OpenAPI document with
-the portal's own GOV.UK templates: Swagger UI's and Redoc's stock pages start
-with inline scripts (and Redoc inline styles), which the portal's Content
-Security Policy forbids, and a server-rendered page of headings, tables and
-lists is the most accessible documentation too. No JavaScript is needed.
+the portal's own GOV.UK templates. What ninja ships was checked: its CDN
+Swagger page and its Redoc page start Swagger UI / Redoc with an inline
+<script> (and Redoc injects <style> elements), which the portal's Content
+Security Policy forbids; its local Swagger page loads only files, but is a
+JavaScript application, empty without it, outside the GOV.UK look and the
+portal's axe and 320 px checks. A page of headings, tables and lists made
+on the server is the most accessible documentation, and needs no JavaScript.
 """
 
 import csv
