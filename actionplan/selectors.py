@@ -169,6 +169,12 @@ def public_plans() -> QuerySet[Plan]:
 PUBLIC_ACTIONS_PER_PAGE = 50
 
 
+def actions_public() -> QuerySet[Action]:
+    """Every action the public may see: marked public, in a published plan.
+    The public plan page and the open-data API both start from here."""
+    return Action.objects.filter(is_public=True, priority__plan__is_published=True)
+
+
 def public_priorities(plan: Plan, page_number=None) -> tuple[list[Priority], Page]:
     """One page of the plan's public actions (PUBLIC_ACTIONS_PER_PAGE, in
     priority order) and the priorities they belong to, each action with its
@@ -181,7 +187,7 @@ def public_priorities(plan: Plan, page_number=None) -> tuple[list[Priority], Pag
     priorities = list(plan.priorities.annotate(
         public_total=Count("actions", filter=Q(actions__is_public=True))))
     public_actions = (
-        Action.objects.filter(is_public=True, priority__plan=plan)
+        actions_public().filter(priority__plan=plan)
         .select_related("lead_organisation")
         .annotate(public_narrative=_latest_update("public_narrative",
                                                   public_narrative__gt=""),

@@ -44,6 +44,9 @@ from core.cache import derived as cache
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "public-pages:generation"
+# Kept with a page besides its type: the open data's validators (opendata.http)
+# and a CSV file's name and metadata link.
+KEPT_HEADERS = ("ETag", "Last-Modified", "Content-Disposition", "Link")
 MAX_QUERY_LENGTH = 200
 
 
@@ -167,7 +170,8 @@ def cache_public_page(view=None, *, csrf_form: bool = False, params: tuple[str, 
         generation = found.get(GENERATION_KEY) or public_generation()
         stored = found.get(key)
         if stored is not None and stored[0] == generation:
-            return _kept_response(request, stored[1], [("Content-Type", stored[2])])
+            return _kept_response(request, stored[1], [("Content-Type", stored[2]),
+                                                       *(stored[3] if len(stored) > 3 else ())])
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
@@ -177,7 +181,8 @@ def cache_public_page(view=None, *, csrf_form: bool = False, params: tuple[str, 
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
             content = _without_tokens(request, content) if csrf_form else None
         if content is not None:
-            cache.set(key, (generation, content, response["Content-Type"]), timeout)
+            kept = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
+            cache.set(key, (generation, content, response["Content-Type"], kept), timeout)
         return response
 
     return wrapped

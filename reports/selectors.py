@@ -140,6 +140,12 @@ def report_items_prefetch(report: Report) -> None:
     prefetch_related_objects([report], _items_prefetch())
 
 
+def reports_items_prefetch(reports: list[Report]) -> None:
+    """The same for many reports at once (the open data's items file): five
+    queries however many reports."""
+    prefetch_related_objects(reports, _items_prefetch())
+
+
 def report_versions(slug: str) -> QuerySet[Report]:
     return (Report.objects.filter(slug=slug, status__in=PUBLIC_STATUSES)
             .only("slug", "version", "status", "published_at", "withdrawn_at")

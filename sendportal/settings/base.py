@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "actionplan",
     "charter",
     "reports",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,8 @@ FEEDBACK_DEFAULT_ORGANISATION = env_str("FEEDBACK_DEFAULT_ORGANISATION")
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 # Submissions from one address per hour before the form asks them to wait.
 FEEDBACK_RATE_LIMIT_PER_HOUR = env_int("FEEDBACK_RATE_LIMIT_PER_HOUR", 20)
+# Open data (/api/): requests from one address per hour (a 304 counts too).
+OPEN_DATA_RATE_LIMIT_PER_HOUR = env_int("OPEN_DATA_RATE_LIMIT_PER_HOUR", 3600)
 
 # Content Security Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -261,6 +261,16 @@ ADDRESSES = {
     "session-status": "JSON for the timeout warning",
     "session-stay-signed-in": "POST only, from the timeout warning",
     "signed-out": ("public", lambda w: {}),
+    "opendata:index": ("public", lambda w: {}),
+    "opendata:docs": ("public", lambda w: {}),
+    "opendata:api-home": "a redirect to opendata:docs",
+    "opendata:csv": "a CSV file (tests/opendata)",
+    "opendata:csv-metadata": "CSVW metadata, JSON (tests/opendata)",
+    "opendata:csv-metadata-all": "CSVW metadata, JSON (tests/opendata)",
+    "api:api-root": "answered by opendata:api-home, a redirect to the docs",
+    **{f"api:{name}": "JSON (tests/opendata/test_api_schema.py)" for name in (
+        "openapi-json", "reports", "report", "actions", "charters", "charter",
+        "figures", "organisations", "themes", "service-areas")},
 }
 
 

@@ -126,6 +126,11 @@ NOT_STAFF = {
     "two-factor": "signing in: the second step after the password",
     "signed-out": "signing in: says a session timed out, links to sign in again",
     "healthz": "monitoring",
+    **{name: "public: open data, the same for everyone (tests/opendata)" for name in (
+        "opendata:index", "opendata:docs", "opendata:api-home", "opendata:csv",
+        "opendata:csv-metadata", "opendata:csv-metadata-all", "api:api-root",
+        "api:openapi-json", "api:reports", "api:report", "api:actions", "api:charters",
+        "api:charter", "api:figures", "api:organisations", "api:themes", "api:service-areas")},
     "admin": "Django's admin: superusers only, by Django's own checks "
              "(tests/core/test_permissions.py)",
 }
