@@ -352,7 +352,8 @@ class StaffLogForm(forms.Form):
     )
     organisation = forms.ModelChoiceField(
         label="Which organisation will answer it?", queryset=Organisation.objects.none(),
-        error_messages={"required": "Select the organisation that will answer it"},
+        required=False,
+        help_text="Leave this to send it where the routing table says for what it is about.",
     )
     service_areas = forms.ModelMultipleChoiceField(
         label="What is it about?", queryset=ServiceArea.objects.filter(is_active=True),
@@ -379,9 +380,7 @@ class StaffLogForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-        self.fields["organisation"].empty_label = "Choose an organisation"
-        if len(organisations) == 1:
-            self.fields["organisation"].initial = organisations[0]
+        self.fields["organisation"].empty_label = "The one responsible for what it is about"
         self.helper = gds_helper(
             Field.select("channel"),
             Field("received_on"),

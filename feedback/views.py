@@ -511,12 +511,19 @@ class LogFeedbackView(FeedbackStaffMixin, View):
         data = form.cleaned_data
         feedback = services.feedback_submit(
             acting_user=request.user, channel=data["channel"], received_on=data["received_on"],
-            about_organisation=data["organisation"], service_areas=data["service_areas"],
+            organisation=data["organisation"], about_organisation=data["organisation"],
+            service_areas=data["service_areas"],
             what_went_well=data["what_went_well"], even_better_if=data["even_better_if"],
             respondent=data["respondent"], consent_to_quote=data["consent_to_quote"],
             wants_contact=data["wants_contact"], contact_name=data["contact_name"],
             contact_email=data["contact_email"], contact_phone=data["contact_phone"],
         )
+        if not request.user.has_perm("feedback.view_feedback", feedback):
+            # Routed to an organisation this person does not work for.
+            messages.success(request, f"Feedback logged as {feedback.reference}. It has gone to "
+                                      f"{feedback.organisation.name}, who answer feedback about "
+                                      "what it is about")
+            return redirect("staff:feedback:log")
         messages.success(request, f"Feedback logged as {feedback.reference}")
         return redirect("staff:feedback:detail", pk=feedback.pk)
 
