@@ -640,3 +640,70 @@ class ReopenForm(VersionedFormMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.textarea("reason"), Button("reopen", "Reopen feedback"))
+
+
+# --- Routing (issue 24) -------------------------------------------------------------------
+
+
+class _OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_full_name() or obj.email} ({obj.organisation_name})"
+
+
+class RouteForm(forms.Form):
+    """One row of the routing table. Saving an area (and theme) that has a
+    route already changes that route."""
+
+    service_area = forms.ModelChoiceField(
+        label="Service area", queryset=ServiceArea.objects.filter(is_active=True),
+        empty_label="Choose a service area",
+        error_messages={"required": "Select the service area"})
+    theme = forms.ModelChoiceField(
+        label="Theme (optional)", queryset=Theme.objects.filter(is_active=True), required=False,
+        empty_label="Any theme",
+        help_text="Only for feedback with this theme, when staff or an import give one.")
+    organisation = forms.ModelChoiceField(
+        label="Organisation that answers", queryset=Organisation.objects.all(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation that answers"})
+    team = forms.CharField(label="Team (optional)", required=False, max_length=200,
+                           help_text="For staff only. Families are told the organisation.")
+    assignee = _OfficerChoiceField(
+        label="Officer (optional)", queryset=User.objects.none(), required=False,
+        empty_label="No one: the organisation's inbox",
+        help_text="An officer of the organisation that answers. They are e-mailed each new "
+                  "piece of feedback.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.db.models import F
+
+        self.fields["assignee"].queryset = (
+            User.objects.filter(is_active=True,
+                                memberships__role__in=[Role.OFFICER, Role.APPROVER])
+            .annotate(organisation_name=F("memberships__organisation__name"))
+            .order_by("memberships__organisation__name", "first_name", "last_name", "pk")
+            .distinct())
+        self.helper = gds_helper(
+            Field.select("service_area"), Field.select("theme"), Field.select("organisation"),
+            Field.text("team"), Field.select("assignee"), Button("save_route", "Save route"))
+
+
+class RerouteForm(VersionedFormMixin):
+    organisation = forms.ModelChoiceField(
+        label="Which organisation should answer it?", queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation that should answer it"})
+    reason = forms.CharField(
+        label="Why should they answer it?", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For staff only. Not shown to the family.",
+        error_messages={"required": "Enter why it should go to another organisation",
+                        "max_length": "The reason must be 2,000 characters or fewer"})
+
+    def __init__(self, *args, feedback, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.exclude(
+            pk=feedback.organisation_id)
+        self.helper = gds_helper(Field.select("organisation"), Field.textarea("reason"),
+                                 Button("reroute", "Send it to them"))

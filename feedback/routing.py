@@ -35,9 +35,13 @@ class Routed:
     the route names one) and the other routed organisations, which are
     given read access (feedback about health and education at once)."""
 
-    organisation_id: int
+    organisation: Organisation
     assignee_id: int | None
     also_organisation_ids: tuple[int, ...] = ()
+
+    @property
+    def organisation_id(self) -> int:
+        return self.organisation.pk
 
 
 def route_for(service_areas: Iterable[ServiceArea], themes: Iterable[Theme] = ()) -> Routed | None:
@@ -53,14 +57,14 @@ def route_for(service_areas: Iterable[ServiceArea], themes: Iterable[Theme] = ()
     theme_ids = [t.pk for t in themes]
     routes = list(Route.objects.filter(
         Q(theme__isnull=True) | Q(theme_id__in=theme_ids), service_area_id__in=area_ids,
-    ).values_list("service_area__name", "theme_id", "organisation_id", "assignee_id"))
+    ).select_related("organisation", "service_area").order_by())
     if not routes:
         return None
-    # Narrower (with a theme) first, then by area name.
-    routes.sort(key=lambda r: (r[0], r[1] is None))
-    _, _, organisation_id, assignee_id = routes[0]
-    also = tuple(sorted({r[2] for r in routes} - {organisation_id}))
-    return Routed(organisation_id, assignee_id, also)
+    # By area name; within an area, the narrower route (with a theme) first.
+    routes.sort(key=lambda r: (r.service_area.name, r.theme_id is None))
+    first = routes[0]
+    also = tuple(sorted({r.organisation_id for r in routes} - {first.organisation_id}))
+    return Routed(first.organisation, first.assignee_id, also)
 
 
 def route_table() -> dict[int, tuple[int, int | None]]:

@@ -219,7 +219,7 @@ def feedback_submit(
         if routed is not None and routed.organisation_id == organisation.pk:
             assignee_id = routed.assignee_id
     elif routed is not None:
-        organisation = Organisation.objects.get(pk=routed.organisation_id)
+        organisation = routed.organisation
         assignee_id = routed.assignee_id
         readers = set(routed.also_organisation_ids)
         if about_organisation is not None:

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.pagecache import cache_staff_page
 
-from . import views
+from . import routing_views, views
 
 app_name = "feedback"
 
@@ -27,5 +27,8 @@ urlpatterns = [
          name="import-remove"),
     path("imports/<int:pk>/progress/", views.SurveyImportProgressView.as_view(),
          name="import-progress"),
+    path("routing/", routing_views.RoutingView.as_view(), name="routing"),
+    path("<int:pk>/send-to-another-organisation/", routing_views.RerouteView.as_view(),
+         name="reroute"),
     path("data-protection/", views.SubjectRequestView.as_view(), name="subject-requests"),
 ]

@@ -188,3 +188,94 @@ def test_rerouting_is_recorded_with_its_reason_and_counted(area_routes):
     figures = reroute_figures(since=date(2000, 1, 1))
     assert (figures.received, figures.rerouted, figures.percent) == (2, 1, 50)
     assert figures.by_area == [("Local Offer", 2, 1)]
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def test_routing_page_only_for_partnership_administrators(client, area_routes):
+    r = area_routes
+    url = reverse("staff:feedback:routing")
+    assert client.get(url).status_code == 302  # anonymous: sign in
+    for role in (Role.OFFICER, Role.APPROVER, Role.BOARD_MEMBER, Role.ADMINISTRATOR):
+        client.force_login(staff_user(role, r["trust"]))  # an administrator of a partner too
+        assert client.get(url).status_code == 403, role
+        assert client.post(url, {"remove": Feedback.objects.none().count()}).status_code == 403
+    client.force_login(r["admin"])
+    page = client.get(url).content.decode()
+    assert "Health: therapies" in page and "Tamsin Hale" in page
+
+
+def test_routing_page_saves_changes_and_removes_routes(client, area_routes):
+    r = area_routes
+    client.force_login(r["admin"])
+    url = reverse("staff:feedback:routing")
+    errors = client.post(url, {"service_area": "", "organisation": r["trust"].pk,
+                               "team": "Kept team"})
+    html = errors.content.decode()
+    assert errors.status_code == 400 and "Select the service area" in html
+    assert 'href="#id_service_area"' in html and "Kept team" in html
+    wrong = client.post(url, {"service_area": r["local_offer"].pk,
+                              "organisation": r["council"].pk,
+                              "assignee": r["trust_officer"].pk})
+    assert wrong.status_code == 400
+    assert "Choose an officer of the organisation that answers" in wrong.content.decode()
+    # Saving an area that has a route changes it.
+    assert client.post(url, {"service_area": r["local_offer"].pk,
+                             "organisation": r["trust"].pk}).status_code == 302
+    assert route_for([r["local_offer"]]).organisation_id == r["trust"].pk
+    route = r["local_offer"].routes.get()
+    assert client.post(url, {"remove": route.pk}).status_code == 302
+    assert route_for([r["local_offer"]]) is None
+    assert client.post(url, {"remove": "²"}).status_code == 404
+    assert AuditEvent.objects.filter(verb="route.removed").count() == 1
+
+
+def test_routing_page_query_count_does_not_grow(client, area_routes, django_assert_num_queries):
+    r = area_routes
+    client.force_login(r["admin"])
+    url = reverse("staff:feedback:routing")
+    client.get(url)
+    with django_assert_num_queries(ROUTING_PAGE_QUERIES):
+        client.get(url)
+    for n in range(5):
+        area = ServiceAreaFactory(name=f"Area {n}")
+        route_save(acting_user=r["admin"], service_area=area, theme=None,
+                   organisation=r["trust"], assignee=r["trust_officer"])
+        services.feedback_submit(service_areas=[area], even_better_if="x")
+    with django_assert_num_queries(ROUTING_PAGE_QUERIES):
+        client.get(url)
+
+
+# Session, user, roles, the staff panel's counts, the routes (with their area, theme,
+# organisation, officer), the two figures, the form's four choices (areas, themes,
+# organisations, officers).
+ROUTING_PAGE_QUERIES = 10
+
+
+def test_reroute_page_permissions_and_errors(client, area_routes):
+    r = area_routes
+    feedback = services.feedback_submit(service_areas=[r["local_offer"]], even_better_if="x")
+    url = reverse("staff:feedback:reroute", args=[feedback.pk])
+    assert client.get(url).status_code == 302
+    client.force_login(staff_user(Role.OFFICER, r["trust"]))  # another organisation
+    assert client.get(url).status_code == 404
+    client.force_login(staff_user(Role.ADMINISTRATOR, r["council"]))  # reads, does not handle
+    assert client.get(url).status_code == 403
+    client.force_login(staff_user(Role.BOARD_MEMBER, r["council"]))
+    assert client.get(url).status_code == 403
+    officer = staff_user(Role.OFFICER, r["council"])
+    client.force_login(officer)
+    detail = client.get(reverse("staff:feedback:detail", args=[feedback.pk])).content.decode()
+    assert f'href="{url}"' in detail
+    errors = client.post(url, {"organisation": r["trust"].pk, "reason": "",
+                               "lock_version": feedback.lock_version})
+    assert errors.status_code == 400 and 'href="#id_reason"' in errors.content.decode()
+    done = client.post(url, {"organisation": r["trust"].pk, "reason": "Therapy information",
+                             "lock_version": feedback.lock_version})
+    assert done.status_code == 302
+    feedback.refresh_from_db()
+    assert feedback.organisation == r["trust"]
+    # The council officer can still read it (shared), not handle it.
+    assert client.get(reverse("staff:feedback:detail", args=[feedback.pk])).status_code == 200
+    assert client.get(url).status_code == 403
