@@ -25,7 +25,7 @@ from core.forms import (
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
-from .models import Feedback, Reply, reference_from_typed
+from .models import Feedback, Reply, ReplyTemplate, reference_from_typed
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
@@ -707,3 +707,76 @@ class RerouteForm(VersionedFormMixin):
             pk=feedback.organisation_id)
         self.helper = gds_helper(Field.select("organisation"), Field.textarea("reason"),
                                  Button("reroute", "Send it to them"))
+
+
+# --- Reply templates (issue 24) -----------------------------------------------------------
+
+TEMPLATE_OUTCOMES = [(value, label) for value, label in Reply.Outcome.choices
+                     if value != Reply.Outcome.THANK_YOU]
+
+
+class ReplyTemplateForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation whose template it is"})
+    outcome = forms.ChoiceField(label="Outcome", choices=TEMPLATE_OUTCOMES,
+                                widget=forms.RadioSelect,
+                                error_messages={"required": "Select the outcome it answers"})
+    title = forms.CharField(label="Name", max_length=120,
+                            help_text="For staff, e.g. “Waiting list: in progress”.",
+                            error_messages={"required": "Enter a name for the template",
+                                            "max_length": "The name must be 120 characters or fewer"})
+    text = forms.CharField(
+        label="Reply", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Words to start from. Do not write placeholders for names: nothing of the "
+                  "family is filled in, the officer adds what is personal.",
+        error_messages={"required": "Enter the reply"})
+    reason = forms.CharField(
+        label="If it is not possible, the start of the reason", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Families are owed the reason. Prompt the officer for it, "
+                  "e.g. “This is not possible because …”.")
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+        self.helper = gds_helper(
+            Field.select("organisation"), Field.radios("outcome", small=True),
+            Field.text("title"), Field.textarea("text"), Field.textarea("reason"),
+            Button("save_template", "Save template"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Reply.Outcome.NOT_POSSIBLE \
+                and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Enter the start of the reason: families are owed it")
+        return cleaned
+
+
+class TemplatedReplyForm(ReplyForm):
+    """The reply form with its organisation's templates: "Use template" puts
+    the chosen one in the boxes (on the server, so it works without
+    JavaScript), to edit before sending."""
+
+    template = forms.ModelChoiceField(
+        label="Start from a template (optional)", required=False,
+        queryset=ReplyTemplate.objects.none(), empty_label="Choose a template",
+        help_text="It goes into the boxes below for you to edit. Nothing about the family "
+                  "is filled in.")
+
+    def __init__(self, *args, templates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        templates = list(templates or [])
+        field = self.fields["template"]
+        field.queryset = ReplyTemplate.objects.filter(pk__in=[t.pk for t in templates])
+        outcomes = dict(Reply.Outcome.choices)
+        field.choices = [("", "Choose a template")] + [
+            (outcomes[outcome], [(t.pk, t.title) for t in templates if t.outcome == outcome])
+            for outcome in dict.fromkeys(t.outcome for t in templates)]
+        if templates:
+            self.helper.layout.fields[0:0] = [
+                Field.select("template"),
+                Button("use_template", "Use template", css_class="govuk-button--secondary")]

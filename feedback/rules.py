@@ -63,3 +63,12 @@ rules.add_perm("feedback.import_survey", is_handler_anywhere)
 rules.add_perm("feedback.handle_subject_requests", is_administrator)
 # The routing table sends feedback across organisations: the partnership's administrators.
 rules.add_perm("feedback.manage_routing", is_partnership_administrator)
+
+
+@rules.predicate
+def keeps_reply_templates(user) -> bool:
+    """Approvers and administrators keep their organisation's reply templates."""
+    return has_role(user, {Role.APPROVER, Role.ADMINISTRATOR})
+
+
+rules.add_perm("feedback.manage_reply_templates", keeps_reply_templates)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.pagecache import cache_staff_page
 
-from . import routing_views, views
+from . import reply_template_views, routing_views, views
 
 app_name = "feedback"
 
@@ -30,5 +30,9 @@ urlpatterns = [
     path("routing/", routing_views.RoutingView.as_view(), name="routing"),
     path("<int:pk>/send-to-another-organisation/", routing_views.RerouteView.as_view(),
          name="reroute"),
+    path("reply-templates/", reply_template_views.ReplyTemplateListView.as_view(),
+         name="reply-templates"),
+    path("reply-templates/<int:pk>/", reply_template_views.ReplyTemplateEditView.as_view(),
+         name="reply-template-edit"),
     path("data-protection/", views.SubjectRequestView.as_view(), name="subject-requests"),
 ]

@@ -179,6 +179,8 @@ ADDRESSES = {
     "staff:feedback:detail": (OFFICER, lambda w: {"pk": w.feedback.pk}),
     "staff:feedback:contact-erase": (OFFICER, lambda w: {"pk": w.feedback.pk}),
     "staff:feedback:reopen": (OFFICER, lambda w: {"pk": w.closed.pk}),
+    "staff:feedback:reroute": (OFFICER, lambda w: {"pk": w.feedback.pk}),
+    "staff:feedback:routing": (ADMIN, lambda w: {}),
     "staff:feedback:export": "CSV download, from the inbox (tests/feedback/test_triage.py)",
     "staff:feedback:log": (OFFICER, lambda w: {}),
     "staff:feedback:replies": (ADMIN, lambda w: {}),
