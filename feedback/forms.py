@@ -780,3 +780,104 @@ class TemplatedReplyForm(ReplyForm):
             self.helper.layout.fields[0:0] = [
                 Field.select("template"),
                 Button("use_template", "Use template", css_class="govuk-button--secondary")]
+
+
+# --- Paper feedback cards (issue 24) ------------------------------------------------------
+
+
+class CardBatchForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Whose cards are they?", queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        help_text="Feedback about an area with no route goes to this organisation.",
+        error_messages={"required": "Select the organisation the cards are for"})
+    easy_read = forms.TypedChoiceField(
+        label="Which card?", widget=forms.RadioSelect, coerce=lambda v: v == "yes",
+        choices=[("no", "The standard card"), ("yes", "The easy-read card")],
+        error_messages={"required": "Select which card to print"})
+    paper = forms.ChoiceField(label="Paper size", widget=forms.RadioSelect,
+                              choices=[("A5", "A5"), ("A4", "A4 (larger print)")],
+                              error_messages={"required": "Select the paper size"})
+    size = forms.IntegerField(
+        label="How many cards?", min_value=1, max_value=100,
+        help_text="Up to 100 at a time. Each card has its own reference.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "Enter how many cards to print",
+                        "invalid": "Enter how many cards as a number, like 30",
+                        "min_value": "Print at least 1 card",
+                        "max_value": "Print 100 cards or fewer at a time"})
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+        self.helper = gds_helper(
+            Field.select("organisation"), Field.radios("easy_read", small=True, inline=True),
+            Field.radios("paper", small=True, inline=True), Field.text("size", field_width=4),
+            Button("print", "Make the cards"))
+
+
+def _card_reference_field():
+    return forms.CharField(
+        label="Card reference", max_length=30,
+        help_text="Printed at the top of the card, like FC-7K3M-9QX4.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "autofocus": True}),
+        error_messages={"required": "Enter the card’s reference",
+                        "max_length": "Enter the reference as printed, like FC-7K3M-9QX4"})
+
+
+class _CardLogMixin:
+    """Logging a paper card: the reference, then the online form's own
+    questions (so the page asks what the card asked), none required but
+    what the form itself needs to make sense; no honeypot (staff only)."""
+
+    def _setup_card(self):
+        for name, field in self.fields.items():
+            if name != "reference":
+                field.required = False
+        layout = [item for item in self.helper.layout.fields
+                  if isinstance(item, Field | Fieldset | ConditionalRadios)]
+        self.helper = gds_helper(Field.text("reference", field_width=10), *layout,
+                                 Button("log", "Log card"))
+
+    def clean_reference(self):
+        from .cards import card_reference_from_typed
+
+        reference = card_reference_from_typed(self.cleaned_data["reference"])
+        if reference is None:
+            raise forms.ValidationError("Enter the reference as printed, like FC-7K3M-9QX4. "
+                                        "Check each character")
+        return reference
+
+
+class CardLogForm(_CardLogMixin, FeedbackForm):
+    reference = _card_reference_field()
+    field_order = ["reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_card()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, default in (("consent_to_quote", "no"), ("wants_contact", "no")):
+            cleaned[name] = cleaned.get(name) or default
+        return cleaned
+
+
+class EasyReadCardLogForm(_CardLogMixin, EasyReadForm):
+    reference = _card_reference_field()
+    field_order = ["reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_card()
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["wants_contact"] = cleaned.get("wants_contact") or "no"
+        if not (cleaned.get("good") or cleaned.get("better")) and not self.errors:
+            self.add_error("good", "Enter what was good or what would make it better")
+        return cleaned
