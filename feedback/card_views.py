@@ -80,6 +80,7 @@ class CardLogView(CardsMixin, View):
     def page(self, request, form, status=200) -> HttpResponse:
         return render(request, "feedback/card_log.html", {
             "form": form, "easy_read": self.easy_read,
+            "next_card": status == 200 and request.GET.get("next") == "1",
             "other_url": reverse("staff:feedback:card-log" if self.easy_read
                                  else "staff:feedback:card-log-easy-read"),
         }, status=status)
@@ -102,4 +103,4 @@ class CardLogView(CardsMixin, View):
             return self.page(request, form, status=400)
         messages.success(request, f"Card {form.cleaned_data['reference']} logged as "
                                   f"{feedback.reference}. Type the next card’s reference")
-        return redirect(request.path)
+        return redirect(f"{request.path}?next=1")

@@ -822,8 +822,7 @@ def _card_reference_field():
     return forms.CharField(
         label="Card reference", max_length=30,
         help_text="Printed at the top of the card, like FC-7K3M-9QX4.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
-                                      "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={"required": "Enter the card’s reference",
                         "max_length": "Enter the reference as printed, like FC-7K3M-9QX4"})
 
