@@ -199,3 +199,20 @@ def test_make_cards_form_errors_and_query_count(client, setup, django_assert_num
 
 
 CARDS_PAGE_QUERIES = 6
+
+
+def test_card_log_page_query_count_is_pinned(client, setup, django_assert_num_queries):
+    client.force_login(setup["officer"])
+    url = reverse("staff:feedback:card-log")
+    client.get(url)
+    # The page's own reads (who the person is, the staff panel, the form's choices)
+    # are the same however many cards have been logged.
+    with django_assert_num_queries(CARD_LOG_QUERIES):
+        client.get(url)
+    for card in setup["batch"].cards.all():
+        _log(client, card.reference, even_better_if="x")
+    with django_assert_num_queries(CARD_LOG_QUERIES):
+        client.get(url)
+
+
+CARD_LOG_QUERIES = 6

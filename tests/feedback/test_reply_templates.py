@@ -158,3 +158,15 @@ def test_template_page_query_count_does_not_grow(client, setup, django_assert_nu
 # The same with one template or six: session, user and roles, the staff panel,
 # the templates (with their organisation), the form's organisations.
 TEMPLATES_PAGE_QUERIES = 6
+
+
+def test_template_edit_page_query_count_is_pinned(client, setup, django_assert_num_queries):
+    client.force_login(setup["approver"])
+    url = reverse("staff:feedback:reply-template-edit", args=[setup["not_possible"].pk])
+    client.get(url)
+    with django_assert_num_queries(TEMPLATE_EDIT_QUERIES):
+        client.get(url)
+
+
+# session, user, roles, the staff panel, the template, the organisations to choose from.
+TEMPLATE_EDIT_QUERIES = 6

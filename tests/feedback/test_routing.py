@@ -279,3 +279,20 @@ def test_reroute_page_permissions_and_errors(client, area_routes):
     # The council officer can still read it (shared), not handle it.
     assert client.get(reverse("staff:feedback:detail", args=[feedback.pk])).status_code == 200
     assert client.get(url).status_code == 403
+
+
+def test_reroute_page_query_count_is_pinned(client, area_routes, django_assert_num_queries):
+    r = area_routes
+    feedback = services.feedback_submit(service_areas=[r["local_offer"]], even_better_if="x")
+    client.force_login(staff_user(Role.OFFICER, r["council"]))
+    url = reverse("staff:feedback:reroute", args=[feedback.pk])
+    client.get(url)
+    with django_assert_num_queries(REROUTE_PAGE_QUERIES):
+        client.get(url)
+    for n in range(5):
+        OrganisationFactory(name=f"Partner {n}")
+    with django_assert_num_queries(REROUTE_PAGE_QUERIES):
+        client.get(url)
+
+
+REROUTE_PAGE_QUERIES = 5
