@@ -296,3 +296,16 @@ def test_reroute_page_query_count_is_pinned(client, area_routes, django_assert_n
 
 
 REROUTE_PAGE_QUERIES = 5
+
+
+def test_the_acknowledgement_e_mail_says_who_will_answer(area_routes, mailoutbox):
+    from feedback.tasks import send_notification
+
+    feedback = services.feedback_submit(
+        service_areas=[area_routes["therapy"]], even_better_if="Shorter waits.",
+        wants_contact=True, contact_email="family@example.com")
+    notification = Notification.objects.get(feedback=feedback, kind="acknowledgement")
+    send_notification(notification.pk)
+    body = next(m.body for m in mailoutbox if m.to == ["family@example.com"])
+    assert "Testshire Health and Care will answer it." in body
+    assert "Tamsin" not in body
