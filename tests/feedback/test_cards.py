@@ -216,3 +216,22 @@ def test_card_log_page_query_count_is_pinned(client, setup, django_assert_num_qu
 
 
 CARD_LOG_QUERIES = 6
+
+
+def test_logged_cards_count_in_the_channel_figures(client, setup):
+    from django.utils import timezone
+
+    from feedback.selectors import theme_counts_by_channel
+    from feedback.services import feedback_set_themes
+    from tests.core.factories import ThemeFactory
+
+    client.force_login(setup["officer"])
+    for card in setup["batch"].cards.all()[:2]:
+        _log(client, card.reference, even_better_if="More Saturday sessions.")
+    theme = ThemeFactory(name="Short breaks and respite")
+    for feedback in Feedback.objects.all():
+        feedback_set_themes(acting_user=setup["officer"], feedback=feedback, themes=[theme])
+    today = timezone.localdate()
+    counts = theme_counts_by_channel(organisation_id=setup["forum"].pk, since=today,
+                                     until=today, theme_ids=[theme.pk])
+    assert counts == {theme.pk: {"feedback_card": 2}}
