@@ -19,10 +19,10 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from core.audit import Verb
-from core.models import Organisation, Role, ServiceArea, Theme
+from core.models import Membership, Organisation, Role, ServiceArea, Theme
 from core.roles import has_role
 from core.services import audit_record
 
@@ -55,16 +55,23 @@ def route_for(service_areas: Iterable[ServiceArea], themes: Iterable[Theme] = ()
     if not area_ids:
         return None
     theme_ids = [t.pk for t in themes]
+    # The route's officer only while they still answer for its organisation
+    # (active, officer or approver there): someone who has left or moved
+    # team is not given new feedback; it waits in the organisation's inbox.
+    still_answers = Membership.objects.filter(
+        user_id=OuterRef("assignee_id"), organisation_id=OuterRef("organisation_id"),
+        role__in=[Role.OFFICER, Role.APPROVER], user__is_active=True)
     routes = list(Route.objects.filter(
         Q(theme__isnull=True) | Q(theme_id__in=theme_ids), service_area_id__in=area_ids,
-    ).select_related("organisation", "service_area").order_by())
+    ).annotate(assignee_answers=Exists(still_answers))
+        .select_related("organisation", "service_area").order_by())
     if not routes:
         return None
     # By area name; within an area, the narrower route (with a theme) first.
     routes.sort(key=lambda r: (r.service_area.name, r.theme_id is None))
     first = routes[0]
     also = tuple(sorted({r.organisation_id for r in routes} - {first.organisation_id}))
-    return Routed(first.organisation, first.assignee_id, also)
+    return Routed(first.organisation, first.assignee_id if first.assignee_answers else None, also)
 
 
 def route_table() -> dict[int, tuple[int, int | None]]:

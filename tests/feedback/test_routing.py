@@ -309,3 +309,12 @@ def test_the_acknowledgement_e_mail_says_who_will_answer(area_routes, mailoutbox
     body = next(m.body for m in mailoutbox if m.to == ["family@example.com"])
     assert "Testshire Health and Care will answer it." in body
     assert "Tamsin" not in body
+
+
+def test_a_route_officer_who_has_left_is_not_given_new_feedback(area_routes):
+    r = area_routes
+    r["trust_officer"].is_active = False
+    r["trust_officer"].save()
+    feedback = services.feedback_submit(service_areas=[r["therapy"]], even_better_if="x")
+    assert (feedback.organisation, feedback.assigned_to) == (r["trust"], None)
+    assert not Notification.objects.filter(feedback=feedback, kind="assignment").exists()
