@@ -187,7 +187,7 @@ def test_make_cards_form_errors_and_query_count(client, setup, django_assert_num
                             "paper": "A5", "size": "500"})
     html = bad.content.decode()
     assert bad.status_code == 400 and 'href="#id_size"' in html
-    assert "Print 100 cards or fewer at a time" in html
+    assert "Make 30 cards or fewer at a time" in html
     client.get(url)
     with django_assert_num_queries(CARDS_PAGE_QUERIES):
         client.get(url)
