@@ -56,6 +56,14 @@ class Verb(models.TextChoices):
     SURVEY_IMPORT_STARTED = "survey.import_started", "Survey import started"
     SURVEY_IMPORTED = "survey.imported", "Survey imported"
     SURVEY_REMOVED = "survey.removed", "Failed survey import removed"
+    # Routing, reply templates and paper cards (issue 24)
+    ROUTE_SAVED = "route.saved", "Route saved"
+    ROUTE_REMOVED = "route.removed", "Route removed"
+    FEEDBACK_REROUTED = "feedback.rerouted", "Feedback sent to another organisation"
+    REPLY_TEMPLATE_SAVED = "reply_template.saved", "Reply template saved"
+    REPLY_TEMPLATE_REMOVED = "reply_template.removed", "Reply template removed"
+    CARDS_PRINTED = "cards.printed", "Feedback cards printed"
+    CARD_LOGGED = "card.logged", "Feedback card logged"
 
     # --- action plan ---
     PLAN_CREATED = "plan.created", "Plan created"

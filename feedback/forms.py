@@ -25,7 +25,7 @@ from core.forms import (
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
-from .models import Feedback, Reply, reference_from_typed
+from .models import Feedback, Reply, ReplyTemplate, reference_from_typed
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
@@ -352,7 +352,8 @@ class StaffLogForm(forms.Form):
     )
     organisation = forms.ModelChoiceField(
         label="Which organisation will answer it?", queryset=Organisation.objects.none(),
-        error_messages={"required": "Select the organisation that will answer it"},
+        required=False,
+        help_text="Leave this to send it where the routing table says for what it is about.",
     )
     service_areas = forms.ModelMultipleChoiceField(
         label="What is it about?", queryset=ServiceArea.objects.filter(is_active=True),
@@ -379,9 +380,7 @@ class StaffLogForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-        self.fields["organisation"].empty_label = "Choose an organisation"
-        if len(organisations) == 1:
-            self.fields["organisation"].initial = organisations[0]
+        self.fields["organisation"].empty_label = "The one responsible for what it is about"
         self.helper = gds_helper(
             Field.select("channel"),
             Field("received_on"),
@@ -641,3 +640,243 @@ class ReopenForm(VersionedFormMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.textarea("reason"), Button("reopen", "Reopen feedback"))
+
+
+# --- Routing (issue 24) -------------------------------------------------------------------
+
+
+class _OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_full_name() or obj.email} ({obj.organisation_name})"
+
+
+class RouteForm(forms.Form):
+    """One row of the routing table. Saving an area (and theme) that has a
+    route already changes that route."""
+
+    service_area = forms.ModelChoiceField(
+        label="Service area", queryset=ServiceArea.objects.filter(is_active=True),
+        empty_label="Choose a service area",
+        error_messages={"required": "Select the service area"})
+    theme = forms.ModelChoiceField(
+        label="Theme (optional)", queryset=Theme.objects.filter(is_active=True), required=False,
+        empty_label="Any theme",
+        help_text="Only for feedback with this theme, when staff or an import give one.")
+    organisation = forms.ModelChoiceField(
+        label="Organisation that answers", queryset=Organisation.objects.all(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation that answers"})
+    team = forms.CharField(label="Team (optional)", required=False, max_length=200,
+                           help_text="For staff only. Families are told the organisation.")
+    assignee = _OfficerChoiceField(
+        label="Officer (optional)", queryset=User.objects.none(), required=False,
+        empty_label="No one: the organisation's inbox",
+        help_text="An officer of the organisation that answers. They are e-mailed each new "
+                  "piece of feedback.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.db.models import F
+
+        self.fields["assignee"].queryset = (
+            User.objects.filter(is_active=True,
+                                memberships__role__in=[Role.OFFICER, Role.APPROVER])
+            .annotate(organisation_name=F("memberships__organisation__name"))
+            .order_by("memberships__organisation__name", "first_name", "last_name", "pk")
+            .distinct())
+        self.helper = gds_helper(
+            Field.select("service_area"), Field.select("theme"), Field.select("organisation"),
+            Field.text("team"), Field.select("assignee"), Button("save_route", "Save route"))
+
+
+class RerouteForm(VersionedFormMixin):
+    organisation = forms.ModelChoiceField(
+        label="Which organisation should answer it?", queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation that should answer it"})
+    reason = forms.CharField(
+        label="Why should they answer it?", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For staff only. Not shown to the family.",
+        error_messages={"required": "Enter why it should go to another organisation",
+                        "max_length": "The reason must be 2,000 characters or fewer"})
+
+    def __init__(self, *args, feedback, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.exclude(
+            pk=feedback.organisation_id)
+        self.helper = gds_helper(Field.select("organisation"), Field.textarea("reason"),
+                                 Button("reroute", "Send it to them"))
+
+
+# --- Reply templates (issue 24) -----------------------------------------------------------
+
+TEMPLATE_OUTCOMES = [(value, label) for value, label in Reply.Outcome.choices
+                     if value != Reply.Outcome.THANK_YOU]
+
+
+class ReplyTemplateForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation whose template it is"})
+    outcome = forms.ChoiceField(label="Outcome", choices=TEMPLATE_OUTCOMES,
+                                widget=forms.RadioSelect,
+                                error_messages={"required": "Select the outcome it answers"})
+    title = forms.CharField(label="Name", max_length=120,
+                            help_text="For staff, e.g. “Waiting list: in progress”.",
+                            error_messages={"required": "Enter a name for the template",
+                                            "max_length": "The name must be 120 characters or fewer"})
+    text = forms.CharField(
+        label="Reply", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Words to start from. Do not write placeholders for names: nothing of the "
+                  "family is filled in, the officer adds what is personal.",
+        error_messages={"required": "Enter the reply"})
+    reason = forms.CharField(
+        label="If it is not possible, the start of the reason", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Families are owed the reason. Prompt the officer for it, "
+                  "e.g. “This is not possible because …”.")
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+        self.helper = gds_helper(
+            Field.select("organisation"), Field.radios("outcome", small=True),
+            Field.text("title"), Field.textarea("text"), Field.textarea("reason"),
+            Button("save_template", "Save template"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Reply.Outcome.NOT_POSSIBLE \
+                and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Enter the start of the reason: families are owed it")
+        return cleaned
+
+
+class TemplatedReplyForm(ReplyForm):
+    """The reply form with its organisation's templates: "Use template" puts
+    the chosen one in the boxes (on the server, so it works without
+    JavaScript), to edit before sending."""
+
+    template = forms.ModelChoiceField(
+        label="Start from a template (optional)", required=False,
+        queryset=ReplyTemplate.objects.none(), empty_label="Choose a template",
+        help_text="It goes into the boxes below for you to edit. Nothing about the family "
+                  "is filled in.")
+
+    def __init__(self, *args, templates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        templates = list(templates or [])
+        field = self.fields["template"]
+        field.queryset = ReplyTemplate.objects.filter(pk__in=[t.pk for t in templates])
+        outcomes = dict(Reply.Outcome.choices)
+        field.choices = [("", "Choose a template")] + [
+            (outcomes[outcome], [(t.pk, t.title) for t in templates if t.outcome == outcome])
+            for outcome in dict.fromkeys(t.outcome for t in templates)]
+        if templates:
+            self.helper.layout.fields[0:0] = [
+                Field.select("template"),
+                Button("use_template", "Use template", css_class="govuk-button--secondary")]
+
+
+# --- Paper feedback cards (issue 24) ------------------------------------------------------
+
+
+class CardBatchForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Whose cards are they?", queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        help_text="Feedback about an area with no route goes to this organisation.",
+        error_messages={"required": "Select the organisation the cards are for"})
+    easy_read = forms.TypedChoiceField(
+        label="Which card?", widget=forms.RadioSelect, coerce=lambda v: v == "yes",
+        choices=[("no", "The standard card"), ("yes", "The easy-read card")],
+        error_messages={"required": "Select which card to print"})
+    paper = forms.ChoiceField(label="Paper size", widget=forms.RadioSelect,
+                              choices=[("A5", "A5"), ("A4", "A4 (larger print)")],
+                              error_messages={"required": "Select the paper size"})
+    size = forms.IntegerField(
+        label="How many cards?", min_value=1, max_value=30,
+        help_text="Up to 30 at a time. Each card has its own reference.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "Enter how many cards to print",
+                        "invalid": "Enter how many cards as a number, like 30",
+                        "min_value": "Print at least 1 card",
+                        "max_value": "Make 30 cards or fewer at a time"})
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+        self.helper = gds_helper(
+            Field.select("organisation"), Field.radios("easy_read", small=True, inline=True),
+            Field.radios("paper", small=True, inline=True), Field.text("size", field_width=4),
+            Button("print", "Make the cards"))
+
+
+def _card_reference_field():
+    return forms.CharField(
+        label="Card reference", max_length=30,
+        help_text="Printed at the top of the card, like FC-7K3M-9QX4.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the card’s reference",
+                        "max_length": "Enter the reference as printed, like FC-7K3M-9QX4"})
+
+
+class _CardLogMixin:
+    """Logging a paper card: the reference, then the online form's own
+    questions (so the page asks what the card asked), none required but
+    what the form itself needs to make sense; no honeypot (staff only)."""
+
+    def _setup_card(self):
+        for name, field in self.fields.items():
+            if name != "reference":
+                field.required = False
+        layout = [item for item in self.helper.layout.fields
+                  if isinstance(item, Field | Fieldset | ConditionalRadios)]
+        self.helper = gds_helper(Field.text("reference", field_width=10), *layout,
+                                 Button("log", "Log card"))
+
+    def clean_reference(self):
+        from .cards import card_reference_from_typed
+
+        reference = card_reference_from_typed(self.cleaned_data["reference"])
+        if reference is None:
+            raise forms.ValidationError("Enter the reference as printed, like FC-7K3M-9QX4. "
+                                        "Check each character")
+        return reference
+
+
+class CardLogForm(_CardLogMixin, FeedbackForm):
+    reference = _card_reference_field()
+    field_order = ["reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_card()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, default in (("consent_to_quote", "no"), ("wants_contact", "no")):
+            cleaned[name] = cleaned.get(name) or default
+        return cleaned
+
+
+class EasyReadCardLogForm(_CardLogMixin, EasyReadForm):
+    reference = _card_reference_field()
+    field_order = ["reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_card()
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["wants_contact"] = cleaned.get("wants_contact") or "no"
+        if not (cleaned.get("good") or cleaned.get("better")) and not self.errors:
+            self.add_error("good", "Enter what was good or what would make it better")
+        return cleaned

@@ -18,6 +18,7 @@ from core.models import ServiceArea
 from core.services import audit_record
 
 from .models import Feedback, StatusChange, SurveyImport, SurveyStatistic
+from .routing import route_table
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Python's csv refuses a cell over 131,072 characters by default; a survey's
@@ -330,6 +331,10 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
     new_rows = [r for r in checked.rows if r["import_key"] not in already]
     year = survey_import.received_on.year
     due = survey_import.received_on
+    # Each row goes to the organisation the routing table names for its
+    # service area (the importing organisation keeps read access to it), or
+    # to the importing organisation when no route covers it.
+    routes = route_table()
     created = 0
     for start in range(0, len(new_rows), BATCH):
         batch = new_rows[start:start + BATCH]
@@ -342,7 +347,9 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
                     respondent=row.get("respondent", ""), age_group=row.get("age_group", ""),
                     what_went_well=row.get("what_went_well", ""),
                     even_better_if=row.get("even_better_if", ""), rating=row.get("rating"),
-                    organisation_id=survey_import.organisation_id,
+                    organisation_id=routes.get(row.get("service_area"),
+                                               (survey_import.organisation_id,))[0],
+                    assigned_to_id=routes.get(row.get("service_area"), (None, None))[1],
                     # Survey answers are anonymous and answered together, in the
                     # survey's "You said, we did" report, so they arrive closed.
                     status=Feedback.Status.CLOSED, response_due_on=due,
@@ -357,6 +364,11 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
                 Feedback.service_areas.through(feedback_id=obj.pk,
                                                servicearea_id=row["service_area"])
                 for obj, row in zip(objs, batch, strict=True) if row.get("service_area")
+            ])
+            Feedback.shared_with.through.objects.bulk_create([
+                Feedback.shared_with.through(feedback_id=obj.pk,
+                                             organisation_id=survey_import.organisation_id)
+                for obj in objs if obj.organisation_id != survey_import.organisation_id
             ])
             StatusChange.objects.bulk_create([
                 StatusChange(feedback_id=obj.pk, to_status=Feedback.Status.CLOSED,

@@ -505,3 +505,128 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Retention run {self.started_at:%Y-%m-%d %H:%M}: {self.closed_count} closed, {self.erased_count} erased"
+
+
+class Route(TimeStampedModel):
+    """Who answers feedback about a service area: the routing table.
+
+    A route names the organisation whose inbox new feedback about the area
+    goes to and, if wanted, the team or officer there. A route for an area
+    and a theme is narrower, and wins over the area's own when the feedback
+    carries that theme (staff logging and imports can know themes; the
+    public forms do not). The team and officer are for staff only: families
+    are told the organisation's public name, never an officer's."""
+
+    service_area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="routes")
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="routes")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="routes")
+    team = models.CharField(max_length=200, blank=True,
+                            help_text="The team that answers, e.g. SEND Casework (staff only).")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["service_area__name", "theme__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service_area"], condition=Q(theme__isnull=True),
+                                    name="route_one_per_service_area",
+                                    violation_error_message="This service area already has a route"),
+            models.UniqueConstraint(fields=["service_area", "theme"],
+                                    condition=Q(theme__isnull=False),
+                                    name="route_one_per_service_area_and_theme",
+                                    violation_error_message="This service area and theme already have a route"),
+        ]
+
+    def __str__(self) -> str:
+        about = f"{self.service_area_id}/{self.theme_id}" if self.theme_id else str(self.service_area_id)
+        return f"Route {about} → {self.organisation_id}"
+
+
+class Reroute(models.Model):
+    """Feedback moved by hand to another organisation's inbox, and why. Many
+    of these for one service area say the routing table is wrong. The reason
+    stays here, for staff, out of the audit log (it may name people)."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="reroutes")
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_organisation=models.F("to_organisation")),
+                                   name="reroute_to_another_organisation"),
+            models.CheckConstraint(condition=~Q(reason=""), name="reroute_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.from_organisation_id} → {self.to_organisation_id}"
+
+
+class ReplyTemplate(TimeStampedModel):
+    """A reply an organisation often gives, to start from. Only words: it
+    has no placeholders and nothing of the family is ever put into it; the
+    officer edits it for each family."""
+
+    OUTCOMES = ("done", "in_progress", "not_possible")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="reply_templates")
+    outcome = models.CharField(max_length=20, choices=Reply.Outcome.choices)
+    title = models.CharField(max_length=120)
+    text = models.TextField()
+    # For "not possible": the start of the reason, prompting for the rationale.
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["organisation", "outcome", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title"],
+                                    name="reply_template_title_unique_in_organisation",
+                                    violation_error_message="Your organisation already has a template with this name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CardBatch(TimeStampedModel):
+    """Paper feedback cards printed together: each card has its own reference."""
+
+    class Paper(models.TextChoices):
+        A5 = "A5", "A5 (one card a page)"
+        A4 = "A4", "A4 (one card a page, larger print)"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    paper = models.CharField(max_length=2, choices=Paper.choices, default=Paper.A5)
+    easy_read = models.BooleanField(default=False)
+    size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.size} cards ({self.paper})"
+
+
+class FeedbackCard(models.Model):
+    """One printed card. Its reference logs exactly one feedback."""
+
+    batch = models.ForeignKey(CardBatch, on_delete=models.CASCADE, related_name="cards")
+    reference = models.CharField(max_length=12, unique=True)
+    feedback = models.OneToOneField(Feedback, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="card")
+    logged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -146,6 +146,8 @@ class TrackedFeedback:
     response_due_on: date | None
     needs_reply: bool
     wants_contact: bool
+    organisation_name: str
+    organisation_public_name: str
     has_email: bool
     timeline: list[TimelineStep]
     replies: list[PublishedReply]
@@ -153,9 +155,16 @@ class TrackedFeedback:
     def get_status_display(self) -> str:
         return Feedback.Status(self.status).label
 
+    @property
+    def answered_by(self) -> str:
+        """Who will answer, as the public knows them: the organisation's
+        public name, never a team or an officer (routing)."""
+        return self.organisation_public_name or self.organisation_name
+
 
 _TRACKED_FIELDS = ("pk", "reference", "status", "received_on", "response_due_on",
-                   "needs_reply", "wants_contact")
+                   "needs_reply", "wants_contact", "organisation__name",
+                   "organisation__public_name")
 
 
 @functools.cache

@@ -34,12 +34,14 @@ from .models import (
     Quote,
     ReferenceCounter,
     Reply,
+    Reroute,
     RetentionRun,
     StatusChange,
     reference_format,
     text_search_vector,
     text_search_vector_of,
 )
+from .routing import route_for
 
 OPEN_STATUSES = (Feedback.Status.RECEIVED, Feedback.Status.ACKNOWLEDGED, Feedback.Status.IN_REVIEW)
 
@@ -183,6 +185,8 @@ def feedback_submit(
     source_url: str = "",
     source_label: str = "",
     needs_reply: bool = True,
+    organisation: Organisation | None = None,
+    themes: Iterable[Theme] = (),
 ) -> Feedback:
     """Store a piece of feedback, then (after commit) acknowledge it.
 
@@ -196,12 +200,33 @@ def feedback_submit(
 
     The reference is taken just before that transaction (`take_reference`),
     so concurrent submissions do not queue behind each other's commit.
+
+    Who answers it: `organisation` when staff chose one; otherwise the
+    routing table's organisation for its service areas (and `themes`), with
+    the route's officer assigned (they are e-mailed) and the other
+    organisations concerned (other routed areas, the one the family named)
+    able to read it; otherwise the organisation the family named, or the
+    default organisation.
     """
     if not wants_contact:
         contact_name = contact_email = contact_phone = ""
     today = timezone.localdate()
     received_on = received_on or today
-    organisation = about_organisation or default_organisation()
+    service_areas, themes = list(service_areas), list(themes)
+    assignee_id, readers = None, set()
+    routed = route_for(service_areas, themes)
+    if organisation is not None:
+        if routed is not None and routed.organisation_id == organisation.pk:
+            assignee_id = routed.assignee_id
+    elif routed is not None:
+        organisation = routed.organisation
+        assignee_id = routed.assignee_id
+        readers = set(routed.also_organisation_ids)
+        if about_organisation is not None:
+            readers.add(about_organisation.pk)
+        readers.discard(organisation.pk)
+    else:
+        organisation = about_organisation or default_organisation()
     what_went_well, even_better_if = what_went_well.strip(), even_better_if.strip()
     feedback = Feedback(
         tracking_token=new_tracking_token(),
@@ -222,6 +247,7 @@ def feedback_submit(
         needs_reply=needs_reply,
         response_due_on=response_due(received_on, organisation) if needs_reply else None,
         logged_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        assigned_to_id=assignee_id,
         source_url=source_url,
         source_label=source_label[:300],
     )
@@ -241,6 +267,10 @@ def feedback_submit(
         _insert_indexed(feedback)
         # A new row has no service areas yet: added in one insert.
         feedback.service_areas.add(*service_areas)
+        if themes:
+            feedback.themes.add(*themes)
+        if readers:
+            feedback.shared_with.add(*readers)
         StatusChange.objects.create(feedback=feedback, to_status=Feedback.Status.RECEIVED,
                                     actor=feedback.logged_by)
         audit_record(actor=acting_user, verb=Verb.FEEDBACK_RECEIVED, target=feedback,
@@ -250,6 +280,9 @@ def feedback_submit(
             # e-mail only (blanked when sent), as the feedback keeps the digest.
             _notify(feedback, Notification.Kind.ACKNOWLEDGEMENT,
                     tracking_token=feedback.tracking_token, new_feedback=True)
+        if assignee_id is not None and assignee_id != getattr(acting_user, "pk", None):
+            _notify(feedback, Notification.Kind.ASSIGNMENT, subject_id=assignee_id,
+                    recipient_user_id=assignee_id, new_feedback=True)
     # `feedback.tracking_token` is still the plain token on this instance, for
     # the confirmation page; it is not stored.
     return feedback
@@ -268,18 +301,20 @@ def _lock(feedback: Feedback, lock_version: int | None) -> Feedback:
 
 
 def _notify(feedback: Feedback, kind: str, *, subject_id: int = 0, recipient_user=None,
-            tracking_token: str = "", new_feedback: bool = False) -> None:
+            tracking_token: str = "", new_feedback: bool = False,
+            recipient_user_id: int | None = None) -> None:
     """Owe an e-mail about `feedback`, sent after commit. Once per feedback,
     kind and subject: asked again, nothing more is owed. (Feedback stored in
     this same transaction is owed nothing yet: no need to look.)"""
+    recipient_user_id = recipient_user_id or getattr(recipient_user, "pk", None)
     if new_feedback:
         notification, created = Notification.objects.create(
-            feedback=feedback, kind=kind, subject_id=subject_id, recipient_user=recipient_user,
-            tracking_token=tracking_token), True
+            feedback=feedback, kind=kind, subject_id=subject_id,
+            recipient_user_id=recipient_user_id, tracking_token=tracking_token), True
     else:
         notification, created = Notification.objects.get_or_create(
             feedback=feedback, kind=kind, subject_id=subject_id,
-            defaults={"recipient_user": recipient_user, "tracking_token": tracking_token},
+            defaults={"recipient_user_id": recipient_user_id, "tracking_token": tracking_token},
         )
     if created:
         jobs.enqueue("notification", notification.pk, organisation_id=feedback.organisation_id)
@@ -596,3 +631,40 @@ def retention_apply(*, now=None) -> RetentionRun:
     run.finished_at = timezone.now()
     run.save(update_fields=["closed_count", "erased_count", "finished_at"])
     return run
+
+
+@transaction.atomic
+def feedback_reroute(*, acting_user, feedback: Feedback, organisation: Organisation,
+                     reason: str, lock_version: int | None = None) -> Feedback:
+    """Send feedback to another organisation's inbox, saying why.
+
+    The new organisation answers it (its officer, if its route for the
+    feedback's area names one, is assigned; otherwise no one is); the
+    deadline stays the family's. The organisation it leaves keeps read
+    access (it is shared with it), so it can follow what happens. Recorded
+    as a `Reroute` with the reason (staff only) and audited
+    (feedback.rerouted, ids only). Who may call: whoever handles it (the
+    view checks `feedback.handle_feedback`)."""
+    feedback = _lock(feedback, lock_version)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why it should go to another organisation"})
+    if organisation.pk == feedback.organisation_id:
+        raise ValidationError({"organisation": "Choose an organisation other than the one that answers it now"})
+    previous = feedback.organisation_id
+    Reroute.objects.create(feedback=feedback, from_organisation_id=previous,
+                           to_organisation=organisation, actor=acting_user, reason=reason)
+    routed = route_for(feedback.service_areas.all(), feedback.themes.all())
+    assignee_id = routed.assignee_id if routed and routed.organisation_id == organisation.pk else None
+    feedback.organisation = organisation
+    feedback.assigned_to_id = assignee_id
+    feedback.save(update_fields=["organisation", "assigned_to", "updated_at"])
+    feedback.shared_with.remove(organisation)
+    feedback.shared_with.add(previous)
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_REROUTED, target=feedback,
+                 summary=feedback.reference,
+                 data={"from": previous, "to": organisation.pk, "assignee": assignee_id})
+    if assignee_id is not None and assignee_id != getattr(acting_user, "pk", None):
+        _notify(feedback, Notification.Kind.ASSIGNMENT, subject_id=assignee_id,
+                recipient_user_id=assignee_id)
+    return feedback

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.pagecache import cache_staff_page
 
-from . import views
+from . import card_views, reply_template_views, routing_views, views
 
 app_name = "feedback"
 
@@ -27,5 +27,17 @@ urlpatterns = [
          name="import-remove"),
     path("imports/<int:pk>/progress/", views.SurveyImportProgressView.as_view(),
          name="import-progress"),
+    path("routing/", routing_views.RoutingView.as_view(), name="routing"),
+    path("<int:pk>/send-to-another-organisation/", routing_views.RerouteView.as_view(),
+         name="reroute"),
+    path("reply-templates/", reply_template_views.ReplyTemplateListView.as_view(),
+         name="reply-templates"),
+    path("reply-templates/<int:pk>/", reply_template_views.ReplyTemplateEditView.as_view(),
+         name="reply-template-edit"),
+    path("cards/", card_views.CardsView.as_view(), name="cards"),
+    path("cards/<int:pk>/cards.pdf", card_views.CardBatchPdfView.as_view(), name="cards-pdf"),
+    path("cards/log/", card_views.CardLogView.as_view(), name="card-log"),
+    path("cards/log/easy-read/", card_views.CardLogView.as_view(easy_read=True),
+         name="card-log-easy-read"),
     path("data-protection/", views.SubjectRequestView.as_view(), name="subject-requests"),
 ]

@@ -33,16 +33,17 @@ from .forms import (
     NoteForm,
     QuoteForm,
     ReopenForm,
-    ReplyForm,
     StaffLogForm,
     StatusForm,
     SubjectRequestForm,
     SurveyMappingForm,
     SurveyUploadForm,
+    TemplatedReplyForm,
     TrackForm,
     TriageForm,
 )
 from .models import Feedback, Quote, Reply, SurveyImport, reference_from_typed
+from .reply_templates import filled_reply, reply_templates_for
 from .rules import HANDLERS
 
 logger = logging.getLogger(__name__)
@@ -291,8 +292,9 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                 StatusForm(allowed=allowed, initial={"lock_version": feedback.lock_version})
                 if handles and allowed else None),
             "note_form": forms.get("note_form") or NoteForm(),
-            "reply_form": forms.get("reply_form") or ReplyForm(
-                initial={"lock_version": feedback.lock_version}),
+            "reply_form": forms.get("reply_form") or TemplatedReplyForm(
+                initial={"lock_version": feedback.lock_version},
+                templates=reply_templates_for(feedback.organisation_id) if handles else ()),
             "quote_form": forms.get("quote_form") or QuoteForm(),
             "form": next(iter(forms.values()), None),  # for the "Error:" title prefix
             "overdue": (feedback.status in services.OPEN_STATUSES
@@ -388,9 +390,13 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         messages.success(request, "Status changed")
 
     def do_reply(self, request, feedback):
-        form = ReplyForm(request.POST)
+        templates = list(reply_templates_for(feedback.organisation_id))
+        form = TemplatedReplyForm(request.POST, templates=templates)
+        if "use_template" in request.POST:
+            return self.use_template(request, feedback, form, templates)
         if not form.is_valid():
             return self.render_page(request, feedback, 400, reply_form=form)
+        form.cleaned_data.pop("template", None)
         try:
             reply = services.reply_create(acting_user=request.user, feedback=feedback,
                                           **form.cleaned_data)
@@ -398,6 +404,21 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
             return self.conflict(request, feedback.pk, exc, "reply_form", form)
         messages.success(request, "Reply sent to the family" if reply.state == Reply.State.PUBLISHED
                          else "Reply saved. An approver must approve it before the family sees it")
+
+    def use_template(self, request, feedback, form, templates):
+        """"Use template": the reply form again, holding the template's words
+        after anything typed, to edit; nothing is sent (reply templates)."""
+        form.is_valid()
+        template = form.cleaned_data.get("template")
+        if template is None:
+            form.errors.clear()
+            form.add_error("template", "Select the template to use")
+            return self.render_page(request, feedback, 400, reply_form=form)
+        filled = filled_reply(template, typed_text=request.POST.get("text", ""),
+                              typed_reason=request.POST.get("reason", ""))
+        return self.render_page(request, feedback, reply_form=TemplatedReplyForm(
+            initial={**filled, "template": template.pk,
+                     "lock_version": request.POST.get("lock_version")}, templates=templates))
 
     def do_quote(self, request, feedback):
         form = QuoteForm(request.POST)
@@ -511,12 +532,19 @@ class LogFeedbackView(FeedbackStaffMixin, View):
         data = form.cleaned_data
         feedback = services.feedback_submit(
             acting_user=request.user, channel=data["channel"], received_on=data["received_on"],
-            about_organisation=data["organisation"], service_areas=data["service_areas"],
+            organisation=data["organisation"], about_organisation=data["organisation"],
+            service_areas=data["service_areas"],
             what_went_well=data["what_went_well"], even_better_if=data["even_better_if"],
             respondent=data["respondent"], consent_to_quote=data["consent_to_quote"],
             wants_contact=data["wants_contact"], contact_name=data["contact_name"],
             contact_email=data["contact_email"], contact_phone=data["contact_phone"],
         )
+        if not request.user.has_perm("feedback.view_feedback", feedback):
+            # Routed to an organisation this person does not work for.
+            messages.success(request, f"Feedback logged as {feedback.reference}. It has gone to "
+                                      f"{feedback.organisation.name}, who answer feedback about "
+                                      "what it is about")
+            return redirect("staff:feedback:log")
         messages.success(request, f"Feedback logged as {feedback.reference}")
         return redirect("staff:feedback:detail", pk=feedback.pk)
 

@@ -73,8 +73,12 @@ def build_world() -> World:
         file_sha256="f" * 64,
         uploaded_by=survey.uploaded_by, state=SurveyImport.State.FAILED,
         failure="The file is not a CSV")
+    from feedback.models import ReplyTemplate
+
     w = World({
         "admin": admin,
+        "reply_template": ReplyTemplate.objects.filter(
+            organisation__memberships__user=admin).first(),
         "failed_survey": failed_survey,
         "feedback": feedback,
         "closed": Feedback.objects.filter(organisation__memberships__user__email=OFFICER,
@@ -179,6 +183,14 @@ ADDRESSES = {
     "staff:feedback:detail": (OFFICER, lambda w: {"pk": w.feedback.pk}),
     "staff:feedback:contact-erase": (OFFICER, lambda w: {"pk": w.feedback.pk}),
     "staff:feedback:reopen": (OFFICER, lambda w: {"pk": w.closed.pk}),
+    "staff:feedback:reroute": (OFFICER, lambda w: {"pk": w.feedback.pk}),
+    "staff:feedback:routing": (ADMIN, lambda w: {}),
+    "staff:feedback:reply-templates": (ADMIN, lambda w: {}),
+    "staff:feedback:reply-template-edit": (ADMIN, lambda w: {"pk": w.reply_template.pk}),
+    "staff:feedback:cards": (OFFICER, lambda w: {}),
+    "staff:feedback:cards-pdf": "PDF download, from the cards page (tests/feedback/test_cards.py)",
+    "staff:feedback:card-log": (OFFICER, lambda w: {}),
+    "staff:feedback:card-log-easy-read": (OFFICER, lambda w: {}),
     "staff:feedback:export": "CSV download, from the inbox (tests/feedback/test_triage.py)",
     "staff:feedback:log": (OFFICER, lambda w: {}),
     "staff:feedback:replies": (ADMIN, lambda w: {}),

@@ -198,6 +198,20 @@ MATRIX.update({
     "staff:feedback:import-remove": Entry(lambda w: {"pk": w.failed_survey.pk}, "YYNNN",
                                           "YYNNN"),
     "staff:feedback:subject-requests": Entry(no_args, "NNNYY", "NNNYY"),
+    # Routing (issue 24): the table is the partnership administrators' (the
+    # council leads); sending one feedback on is for whoever handles it.
+    "staff:feedback:routing": Entry(no_args, "NNNYN", "NNNYN"),
+    "staff:feedback:reroute": Entry(lambda w: {"pk": w.feedback.pk}, "YYNNN", "YYNNN"),
+    # Reply templates: each organisation's approvers and administrators keep
+    # their own (another organisation's people see only theirs).
+    "staff:feedback:reply-templates": Entry(no_args, "NYNYY", "NYNYY"),
+    "staff:feedback:reply-template-edit": Entry(lambda w: {"pk": w.reply_template.pk},
+                                                "NYNYN", "NYNYN"),
+    # Paper cards: who logs feedback; a batch's PDF for its organisation's handlers.
+    "staff:feedback:cards": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:feedback:cards-pdf": Entry(lambda w: {"pk": w.card_batch.pk}, "YYNNN", "-----"),
+    "staff:feedback:card-log": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:feedback:card-log-easy-read": Entry(no_args, "YYNNY", "YYNNY"),
 })
 
 # --- action plan -----------------------------------------------------------------------
@@ -343,6 +357,10 @@ def _gcc_world():
 
     feedback = Feedback.objects.filter(organisation=gcc, wants_contact=True,
                                        needs_reply=True).first()
+    from feedback.cards import card_batch_print
+
+    w.objects["card_batch"] = card_batch_print(acting_user=officer, organisation=gcc,
+                                               paper="A5", easy_read=False, size=1)
     w.objects["feedback"] = feedback
     w.objects["reply"] = Reply.objects.create(
         feedback=feedback, author=officer, outcome="done", text="We have fixed it.",

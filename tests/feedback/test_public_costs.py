@@ -37,12 +37,13 @@ def _post(area, **extra):
 
 # --- The form's POST ----------------------------------------------------------------------
 
-# The service areas chosen (the form's check), the answering organisation,
-# the reference (one statement, its own transaction), then one transaction:
+# The service areas chosen (the form's check), the routing table's routes for
+# them (with their organisation), the answering organisation when no route
+# covers them (here), the reference (one statement, its own transaction), then one transaction:
 # the feedback (indexed for search in the same INSERT), its service areas,
 # its first status and its audit event. Under the test's own transaction the
 # service's block is a savepoint (2 statements); live it is BEGIN and COMMIT.
-POST_QUERIES = 9
+POST_QUERIES = 10
 
 
 def test_the_form_post_query_count_is_pinned_and_constant(client, area,
