@@ -130,7 +130,7 @@ def report_public(slug: str, version: int | None = None, *, with_items: bool = T
     else:
         # The newest published version; a withdrawn one answers 410 Gone (the view).
         qs = qs.exclude(status=Report.Status.SUPERSEDED).order_by("-version")
-    qs = qs.select_related("service_area", "organisation", "series")
+    qs = qs.select_related("service_area", "organisation", "series", "local_offer")
     return (qs.prefetch_related(_items_prefetch()) if with_items else qs).first()
 
 
@@ -259,5 +259,5 @@ def home_figures() -> dict:
 
 def report_public_by_pk(pk: int) -> Report | None:
     return (Report.objects.filter(pk=pk, status__in=PUBLIC_STATUSES)
-            .select_related("service_area", "organisation", "series")
+            .select_related("service_area", "organisation", "series", "local_offer")
             .prefetch_related(_items_prefetch()).first())
