@@ -624,14 +624,13 @@ def local_offer_report_draft(*, acting_user, organisation, period_start, period_
                        if k[0] == topic.local_offer_code),
                       key=lambda kn: (kn[0][1] is None, -kn[1],
                                       themes[kn[0][1]].name if kn[0][1] else ""))
-        for position, (key, n) in enumerate(here, 1):
+        for position, (key, _count) in enumerate(here, 1):
             theme = themes.get(key[1]) if key[1] else None
             about = theme.name if theme else "other matters"
             items.append(ReportItem(
                 report=report, topic=by_code[key[0]], position=position, theme=theme,
                 heading=theme.name if theme else "Other comments",
-                you_said=f"{n} comment{'s' if n != 1 else ''} on the Local Offer about "
-                         f"{about[0].lower() + about[1:] if theme else about}.",
+                you_said=f"Families commented on {about[0].lower() + about[1:]}.",
                 we_did=WE_DID_TO_WRITE, outcome=ReportItem.Outcome.IN_PROGRESS))
             keys.append(key)
     ReportItem.objects.bulk_create(items)

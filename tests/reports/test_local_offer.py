@@ -114,7 +114,7 @@ def test_drafted_from_the_coded_comments_one_topic_per_code():
                           ("accessibility", "Accessible pages"),
                           ("development", "Finding information")}
     access = items[("accessibility", "Accessible pages")]
-    assert access.you_said == "2 comments on the Local Offer about accessible pages."
+    assert access.you_said == "Families commented on accessible pages."
     assert [q.redacted_text for q in access.quotes.all()] == [PUBLISHED_QUOTE]
     assert not any(q.redacted_text.startswith("LEFTOUT") for i in items.values()
                    for q in i.quotes.all())
