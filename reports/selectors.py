@@ -184,7 +184,7 @@ def report_for_staff(pk: int, user) -> Report:
     """One report for the staff editor; DoesNotExist when it is not the
     person's to see, so another partner's draft answers like a missing one."""
     return (reports_for_staff(user).select_related("service_area", "approved_by", "series",
-                                                   "useful_count")
+                                                   "useful_count", "local_offer")
             .prefetch_related(_items_prefetch()).get(pk=pk))
 
 

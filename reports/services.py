@@ -353,7 +353,7 @@ def report_submit(*, acting_user, report: Report) -> Report:
     workflow.require(report, "submit")
     if not report.items.exists():
         raise ValidationError("Add at least one “You said, we did” item before sending it for review.")
-    if report.kind == Report.Kind.LOCAL_OFFER:
+    if _from_comments(report):
         local_offer_check(report)
     report = _transition(report, S.IN_REVIEW, acting_user)
     approvers_tell(organisation_id=report.organisation_id, kind=ApprovalNotice.Kind.REPORT,
@@ -387,7 +387,7 @@ def report_publish(*, acting_user, report: Report) -> Report:
     version at /reports/<slug>/, and make the PDF in the background."""
     report = _locked(report)
     workflow.require(report, "publish")
-    if report.kind == Report.Kind.LOCAL_OFFER:
+    if _from_comments(report):
         # Checked again: a comment may have been left out since it was sent for review.
         local_offer_check(report)
         _local_offer_freeze(report)
@@ -561,6 +561,12 @@ LOCAL_OFFER_SUMMARY = (
     "developed and reviewed. This report publishes what they told us, our response and the "
     "action we will take, as regulation 56 of the SEND Regulations 2014 asks. It identifies "
     "no one.")
+
+
+def _from_comments(report: Report) -> bool:
+    """An annual Local Offer report drafted from the coded comments (a
+    Local Offer report written by hand, item by item, is like any other)."""
+    return LocalOfferReport.objects.filter(report_id=report.pk).exists()
 
 
 def local_offer_period(report: Report) -> dict:

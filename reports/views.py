@@ -250,7 +250,7 @@ class StaffReportView(ReportsStaffMixin, View):
 
     def render_page(self, request, report, form=None, status=200, withdraw_form=None):
         user = request.user
-        local_offer = report.kind == Report.Kind.LOCAL_OFFER
+        local_offer = getattr(report, "local_offer", None) is not None  # drafted from comments
         if report.is_public:
             counts = {}
         elif local_offer:
@@ -613,8 +613,8 @@ class StaffLocalOfferView(ReportsStaffMixin, View):
 
     def get_report(self, request, pk) -> Report:
         report = _staff_report(request, pk)
-        if report.kind != Report.Kind.LOCAL_OFFER:
-            raise Http404
+        if not LocalOfferReport.objects.filter(report=report).exists():
+            raise Http404  # only a report drafted from the coded comments
         return report
 
     def render_page(self, request, report, form=None, status=200):
