@@ -113,14 +113,15 @@ class Plan(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
                                    name="plan_period_ends_after_start"),
+            # The outcome and monitoring date only with the report's date; the
+            # monitoring inspection after the report. One constraint: each is
+            # a query when full_clean() validates it.
             models.CheckConstraint(
-                condition=Q(inspection_report_on__isnull=False)
-                | Q(inspection_outcome="", monitoring_due_on__isnull=True),
-                name="plan_inspection_details_need_its_date"),
-            models.CheckConstraint(
-                condition=Q(monitoring_due_on__isnull=True)
+                condition=Q(inspection_report_on__isnull=True, inspection_outcome="",
+                            monitoring_due_on__isnull=True)
+                | Q(inspection_report_on__isnull=False, monitoring_due_on__isnull=True)
                 | Q(monitoring_due_on__gte=models.F("inspection_report_on")),
-                name="plan_monitoring_after_inspection"),
+                name="plan_inspection_dates_in_order"),
         ]
 
     def __str__(self) -> str:
