@@ -302,8 +302,9 @@ def bench_local_offer(args, *, org, officer, approver, client) -> list[tuple[str
               theme=themes[i % len(themes)], status=Quote.Status.APPROVED,
               proposed_by=officer, decided_by=approver)
         for i, f in enumerate(comments[:200])])
-    Feedback.objects.filter(pk__in=[f.pk for f in comments]).update(
-        responded_at=date(2026, 9, 1))
+    from django.utils import timezone
+
+    Feedback.objects.filter(pk__in=[f.pk for f in comments]).update(responded_at=timezone.now())
     drafted = []
 
     def draft():

@@ -3,6 +3,7 @@ comments coded and left out (audited), the report drafted from them,
 refused for review while a comment has no response, frozen and published
 with numbers only."""
 
+import re
 from datetime import date
 
 import pytest
@@ -274,3 +275,34 @@ def test_comments_and_figures_page_queries_do_not_grow(client, django_assert_num
 
 
 QUERIES = 12
+
+
+@pytest.mark.parametrize("role, status, coded", [
+    (None, 302, False), (Role.OFFICER, 302, True), (Role.APPROVER, 302, True),
+    (Role.ADMINISTRATOR, 403, False), (Role.BOARD_MEMBER, 403, False), ("other", 404, False)])
+def test_who_may_code_a_comment_on_its_feedback_page(client, role, status, coded):
+    org, officer, approver = make_people()
+    year = comments_year(org=org, officer=officer, approver=approver, code=False)
+    feedback = year.comments["gaps"]
+    if role == "other":
+        client.force_login(staff_user(Role.OFFICER, OrganisationFactory(name="Other Trust")))
+    elif role:
+        client.force_login(staff_user(role, org))
+    response = client.post(reverse("staff:feedback:detail", args=[feedback.pk]), {
+        "action": "local_offer", "code": "gaps", "left_out_reason": "one_person"})
+    assert response.status_code == status
+    assert LocalOfferCoding.objects.filter(feedback=feedback, code="gaps").exists() == coded
+
+
+def test_coding_form_error_keeps_the_choice_and_says_what_to_do(client):
+    org, officer, approver = make_people()
+    year = comments_year(org=org, officer=officer, approver=approver, code=False)
+    client.force_login(officer)
+    response = client.post(reverse("staff:feedback:detail", args=[year.comments["gaps"].pk]), {
+        "action": "local_offer", "code": "", "left_out_reason": "vexatious"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose what the comment is about before leaving it out" in html
+    radio = re.search(r'<input[^>]*name="left_out_reason"[^>]*value="vexatious"[^>]*>', html)
+    assert radio and "checked" in radio.group(0)  # what was chosen is kept
+    assert not LocalOfferCoding.objects.filter(feedback=year.comments["gaps"]).exists()
