@@ -652,7 +652,8 @@ def local_offer_report_draft(*, acting_user, organisation, period_start, period_
     return report
 
 
-def local_offer_problems(report: Report) -> list[str]:
+def local_offer_problems(report: Report, local_offer: LocalOfferReport | None = None
+                         ) -> list[str]:
     """Why an annual Local Offer report cannot go for review or be published
     yet: comments with no response, items with no response written, the
     families' involvement not described, a quote from a comment left out."""
@@ -666,7 +667,7 @@ def local_offer_problems(report: Report) -> list[str]:
     if waiting:
         problems.append(f"Write the response and action for {waiting} "
                         f"item{'s' if waiting != 1 else ''} (“We did”).")
-    local_offer = LocalOfferReport.objects.filter(report=report).first()
+    local_offer = local_offer or LocalOfferReport.objects.filter(report=report).first()
     if local_offer is None or not local_offer.families_involvement.strip():
         problems.append("Say how families were involved in reviewing the Local Offer.")
     quote_feedback = ReportItem.quotes.through.objects.filter(

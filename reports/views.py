@@ -612,16 +612,19 @@ class StaffLocalOfferView(ReportsStaffMixin, View):
     families were involved."""
 
     def get_report(self, request, pk) -> Report:
-        report = _staff_report(request, pk)
-        if not LocalOfferReport.objects.filter(report=report).exists():
-            raise Http404  # only a report drafted from the coded comments
-        return report
+        """The report with its `local_offer`; 404 for a report not drafted
+        from the coded comments (or not the person's to see)."""
+        local_offer = (LocalOfferReport.objects.select_related("report")
+                       .filter(report__in=selectors.reports_for_staff(request.user), pk=pk)
+                       .first())
+        if local_offer is None:
+            raise Http404
+        return local_offer.report
 
     def render_page(self, request, report, form=None, status=200):
         from feedback import selectors as feedback_selectors
 
-        local_offer = LocalOfferReport.objects.filter(report=report).first() \
-            or LocalOfferReport(report=report)
+        local_offer = report.local_offer
         period = services.local_offer_period(report)
         live = not report.is_public
         figures = feedback_selectors.local_offer_figures(**period) if live else None
@@ -631,7 +634,7 @@ class StaffLocalOfferView(ReportsStaffMixin, View):
             "report": report, "local_offer": local_offer,
             "rows": local_offer.rows(figures), "live": live,
             "unanswered": list(feedback_selectors.local_offer_unanswered(**period)[:200]),
-            "problems": services.local_offer_problems(report) if live else [],
+            "problems": services.local_offer_problems(report, local_offer) if live else [],
             "form": form, "can_edit": can_edit,
             "involvement_form": form or (LocalOfferInvolvementForm(
                 initial={"families_involvement": local_offer.families_involvement})
