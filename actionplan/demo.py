@@ -30,7 +30,16 @@ from django.utils.text import slugify
 from core.models import Organisation, Theme, User
 
 from . import services
-from .models import Action, Board, Meeting, Plan, Priority, Status
+from .models import (
+    MONITORING_AFTER_MONTHS,
+    Action,
+    Board,
+    Meeting,
+    Plan,
+    Priority,
+    Status,
+    months_after,
+)
 
 GCC = "Gloucestershire County Council"
 ICB = "NHS Gloucestershire Integrated Care Board"
@@ -453,6 +462,15 @@ def load(stdout=None) -> None:
                   "area": "Gloucestershire", "period_start": start, "period_end": end,
                   # Reviewed each July: the next one is still to come.
                   "review_date": date(today.year + (today.month >= 7), 7, 1), "board": board,
+                  # The priorities answer the area SEND inspection's areas for
+                  # improvement; the monitoring inspection is expected 18 months on.
+                  "inspection_report_on": (inspected := months_after(
+                      today.replace(day=1), -7) + timedelta(days=13)),
+                  "inspection_outcome": (
+                      "The local area partnership’s arrangements lead to inconsistent "
+                      "experiences and outcomes for children and young people with SEND. The "
+                      "partnership must work jointly to make improvements."),
+                  "monitoring_due_on": months_after(inspected, MONITORING_AFTER_MONTHS),
                   "summary": "Joint priorities agreed by the Gloucestershire SEND partnership "
                              "with parent carers and young people, following the joint "
                              "strategy: co-produced, delivered and reviewed for impact by the "

@@ -7,6 +7,9 @@ percent and date are also copied onto the action (only by
 instead of looking through the history for every action.
 """
 
+import calendar
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -96,6 +99,13 @@ class Plan(TimeStampedModel):
     summary = models.TextField(blank=True)
     is_published = models.BooleanField(default=True,
                                        help_text="Whether its public actions appear on the public page.")
+    # The area SEND inspection this plan answers: the day its report was
+    # published, its outcome in words, and when the monitoring inspection is
+    # expected (MONITORING_AFTER_MONTHS after the report unless changed).
+    # The plan's priorities are the inspection's areas for improvement.
+    inspection_report_on = models.DateField(null=True, blank=True)
+    inspection_outcome = models.CharField(max_length=300, blank=True)
+    monitoring_due_on = models.DateField(null=True, blank=True)
     lock_version = lock_version_field()
 
     class Meta:
@@ -103,6 +113,15 @@ class Plan(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
                                    name="plan_period_ends_after_start"),
+            # The outcome and monitoring date only with the report's date; the
+            # monitoring inspection after the report. One constraint: each is
+            # a query when full_clean() validates it.
+            models.CheckConstraint(
+                condition=Q(inspection_report_on__isnull=True, inspection_outcome="",
+                            monitoring_due_on__isnull=True)
+                | Q(inspection_report_on__isnull=False, monitoring_due_on__isnull=True)
+                | Q(monitoring_due_on__gte=models.F("inspection_report_on")),
+                name="plan_inspection_dates_in_order"),
         ]
 
     def __str__(self) -> str:
@@ -110,6 +129,18 @@ class Plan(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("actionplan:plan", args=[self.slug])
+
+
+# Ofsted and CQC usually return for a monitoring inspection about 18 months
+# after an area SEND inspection's report.
+MONITORING_AFTER_MONTHS = 18
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class Priority(models.Model):

@@ -516,3 +516,75 @@ def actions_needing_reminders(*, today: date, stale_before: date, period: str):
 
 def organisations_leading_actions() -> QuerySet[Organisation]:
     return Organisation.objects.filter(led_actions__isnull=False).distinct().order_by("name")
+
+
+@dataclass(frozen=True)
+class InspectionStanding:
+    """How a plan that answers an area SEND inspection stands against the
+    expected monitoring inspection: the time left and its actions."""
+
+    report_on: date
+    outcome: str
+    monitoring_due_on: date
+    today: date
+    total: int  # not cancelled
+    complete: int
+    overdue: int
+    due_after: int  # open and due after the monitoring date, or with no due date
+
+    @property
+    def days_left(self) -> int:
+        return (self.monitoring_due_on - self.today).days
+
+    @property
+    def time_left(self) -> str:
+        """"1 year and 2 months left", "3 weeks left", "due today", or how
+        long ago it was expected."""
+        days = self.days_left
+        if days == 0:
+            return "Expected today"
+        later, earlier = (self.today, self.monitoring_due_on) if days < 0 else (
+            self.monitoring_due_on, self.today)
+        months = (later.year - earlier.year) * 12 + later.month - earlier.month \
+            - (1 if later.day < earlier.day else 0)
+        if months >= 1:
+            years, months = divmod(months, 12)
+            parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+            if months:
+                parts.append(f"{months} month{'s' if months != 1 else ''}")
+            span = " and ".join(parts)
+        else:
+            weeks = abs(days) // 7
+            span = (f"{weeks} week{'s' if weeks != 1 else ''}" if weeks
+                    else f"{abs(days)} day{'s' if abs(days) != 1 else ''}")
+        return f"{span} left" if days > 0 else f"Expected {span} ago"
+
+    @property
+    def is_past(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def complete_percent(self) -> int | None:
+        return round(100 * self.complete / self.total) if self.total else None
+
+
+def plan_inspection_standing(plan: Plan | None, today: date, *,
+                             public_only: bool = False) -> InspectionStanding | None:
+    """The standing of a plan answering an inspection, or None for a plan
+    that answers none. With `public_only`, its public actions only (for the
+    public page). One query."""
+    if plan is None or not plan.inspection_report_on or not plan.monitoring_due_on:
+        return None
+    actions = Action.objects.filter(priority__plan=plan).exclude(
+        current_status=Status.CANCELLED)
+    if public_only:
+        actions = actions.filter(is_public=True)
+    is_open = Q(current_status__in=OPEN_STATUSES)
+    figures = actions.aggregate(
+        total=Count("pk"), complete=Count("pk", filter=Q(current_status=Status.COMPLETE)),
+        overdue=Count("pk", filter=overdue_condition(today)),
+        due_after=Count("pk", filter=is_open & (Q(due_date__gt=plan.monitoring_due_on)
+                                                | Q(due_date__isnull=True))))
+    return InspectionStanding(report_on=plan.inspection_report_on,
+                              outcome=plan.inspection_outcome,
+                              monitoring_due_on=plan.monitoring_due_on, today=today, **figures)

@@ -24,6 +24,7 @@ from core.text import slug_from
 
 from .models import (
     CLOSED_STATUSES,
+    MONITORING_AFTER_MONTHS,
     Action,
     ActionChange,
     Board,
@@ -33,6 +34,7 @@ from .models import (
     Priority,
     ProgressUpdate,
     Status,
+    months_after,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,14 +44,28 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
+def _inspection(report_on: date | None, outcome: str, monitoring_due_on: date | None) -> dict:
+    """The inspection a plan answers, the monitoring date defaulting to
+    MONITORING_AFTER_MONTHS after the report."""
+    if report_on and not monitoring_due_on:
+        monitoring_due_on = months_after(report_on, MONITORING_AFTER_MONTHS)
+    return {"inspection_report_on": report_on, "inspection_outcome": (outcome or "").strip(),
+            "monitoring_due_on": monitoring_due_on if report_on else None}
+
+
 def plan_create(*, acting_user: User | None, title: str, area: str, period_start: date,
                 period_end: date, board: Board | None = None, summary: str = "",
                 review_date: date | None = None, slug: str = "",
-                is_published: bool = True) -> Plan:
+                is_published: bool = True, inspection_report_on: date | None = None,
+                inspection_outcome: str = "", monitoring_due_on: date | None = None) -> Plan:
+    """A new plan; one that answers an area SEND inspection records the
+    day of its report, its outcome and the expected monitoring inspection
+    (18 months after the report unless given)."""
     public_content_changed()  # public pages show this
     plan = Plan(title=title.strip(), slug=slug or slug_from(title)[:200], area=area,
                 period_start=period_start, period_end=period_end, board=board,
-                summary=summary.strip(), review_date=review_date, is_published=is_published)
+                summary=summary.strip(), review_date=review_date, is_published=is_published,
+                **_inspection(inspection_report_on, inspection_outcome, monitoring_due_on))
     plan.full_clean()
     plan.save()
     audit_record(actor=acting_user, verb=Verb.PLAN_CREATED, target=plan, summary=plan.title)
@@ -79,21 +95,29 @@ def _set_m2m(manager, new: Iterable) -> bool:
 def plan_edit(*, acting_user: User | None, plan: Plan, title: str, area: str,
               period_start: date, period_end: date, board: Board | None, summary: str = "",
               review_date: date | None = None, is_published: bool,
-              lock_version: int | None = None) -> Plan:
+              lock_version: int | None = None, **inspection) -> Plan:
     """Change a plan's details, review date and whether it is published.
 
     The address (slug) stays as it was, so links in published reports and
     minutes keep working. Refused with EditConflict when the page was out of
     date. The caller checks `actionplan.change_plan`. Audited as "plan
     edited" with the changed field names; publishing or unpublishing is also
-    audited on its own ("plan published" / "plan unpublished")."""
+    audited on its own ("plan published" / "plan unpublished"). The
+    inspection it answers (`inspection_report_on`, `inspection_outcome`,
+    `monitoring_due_on`) changes only when given; the monitoring date
+    defaults to 18 months after the report."""
     public_content_changed()  # public pages show this
     plan = lock_for_edit(Plan.objects.all(), plan.pk, lock_version)
     was_published = plan.is_published
-    changed = _changed(plan, {
+    values = {
         "title": title.strip(), "area": area.strip(), "period_start": period_start,
         "period_end": period_end, "board": board, "summary": summary.strip(),
-        "review_date": review_date, "is_published": is_published})
+        "review_date": review_date, "is_published": is_published}
+    if inspection:
+        values.update(_inspection(inspection.get("inspection_report_on"),
+                                  inspection.get("inspection_outcome", ""),
+                                  inspection.get("monitoring_due_on")))
+    changed = _changed(plan, values)
     plan.full_clean()
     plan.save()
     audit_record(actor=acting_user, verb=Verb.PLAN_EDITED, target=plan, summary=plan.title[:300],

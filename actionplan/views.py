@@ -55,6 +55,8 @@ class PublicPlanView(View):
             "other_plans": [p for p in selectors.public_plans() if plan is None or p.pk != plan.pk],
             "today": timezone.localdate(),
             "public_count": page.paginator.count if page else 0,
+            "inspection": selectors.plan_inspection_standing(plan, timezone.localdate(),
+                                                             public_only=True),
         })
 
 
@@ -268,10 +270,13 @@ class DashboardView(StaffPermissionMixin, View):
             plan = filterset.form.cleaned_data.get("plan") if filterset.is_bound else None
             data = selectors.dashboard(
                 queryset, today=today, judged_on=selectors.dashboard_judged_on(plan, today))
-            kept = (data, self.charts(data))
+            # A plan answering an inspection: the time left to the monitoring visit.
+            inspection = selectors.plan_inspection_standing(plan, today)
+            kept = (data, self.charts(data), inspection)
             derived.set(key, kept, selectors.DASHBOARD_CACHE_SECONDS)
-        data, chart_context = kept
+        data, chart_context, inspection = kept
         context = {
+            "inspection": inspection,
             "filter": filterset, "data": data, "query": _query_without_page(request, params),
             "can_export": request.user.has_perm("actionplan.export_actions"),
             **chart_context,
@@ -557,6 +562,9 @@ class PlanEditView(PlanFormPage):
                                  "period_start": p.period_start, "period_end": p.period_end,
                                  "review_date": p.review_date, "summary": p.summary,
                                  "is_published": p.is_published,
+                                 "inspection_report_on": p.inspection_report_on,
+                                 "inspection_outcome": p.inspection_outcome,
+                                 "monitoring_due_on": p.monitoring_due_on,
                                  "lock_version": p.lock_version})
 
     def save(self, form):

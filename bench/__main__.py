@@ -252,8 +252,82 @@ def run(args) -> list[tuple[str, str]]:
         pages = next((line.split()[-1] for line in info.splitlines()
                       if line.startswith("Pages:")), "?")
     results.append((f"report PDF, {pages} pages (target under 10 s)", f"{long_seconds:.2f} s"))
+    results.extend(bench_local_offer(args, org=org, officer=officer, approver=approver,
+                                     client=client))
     results.append(("whole benchmark, peak RSS of this process", f"{peak_rss_mib():.0f} MiB"))
     return results
+
+
+def bench_local_offer(args, *, org, officer, approver, client) -> list[tuple[str, str]]:
+    """7. The annual Local Offer report drafted from `--rows` coded comments
+    in one academic year (regulation 56): seconds, not minutes."""
+    from core.models import ServiceArea, Theme
+    from feedback.models import Feedback, LocalOfferCoding, Quote
+    from reports import services as report_services
+
+    area = ServiceArea.objects.get(slug="local-offer")
+    themes = [Theme.objects.get_or_create(name=name, slug=slug)[0] for name, slug in (
+        ("Finding information", "lo-finding"), ("Accessible pages", "lo-accessible"),
+        ("Short breaks listings", "lo-short-breaks"), ("Preparing for adulthood pages", "lo-pfa"),
+        ("Reviewing the Local Offer", "lo-review"))]
+    codes = [c for c, _ in LocalOfferCoding.Code.choices]
+    reasons = [r for r, _ in LocalOfferCoding.LeftOut.choices]
+    channels = ["web_form", "email", "phone", "workshop", "focus_group", "feedback_card"]
+
+    def received(i: int) -> date:
+        """Spread over the 2025–26 academic year."""
+        month = (8 + i) % 12 + 1  # September first
+        return date(2025 if month >= 9 else 2026, month, 1 + i % 28)
+
+    comments = Feedback.objects.bulk_create([
+        Feedback(reference=f"FB-2026-{80000 + i:05d}", tracking_digest=f"lo-bench-{i}",
+                 received_on=received(i),
+                 response_due_on=date(2026, 9, 30), responded_at=None,
+                 channel=channels[i % len(channels)], organisation=org,
+                 even_better_if="The Local Offer pages could be clearer.")
+        for i in range(args.rows)], batch_size=2000)
+    Feedback.service_areas.through.objects.bulk_create([
+        Feedback.service_areas.through(feedback_id=f.pk, servicearea_id=area.pk)
+        for f in comments], batch_size=5000)
+    Feedback.themes.through.objects.bulk_create([
+        Feedback.themes.through(feedback_id=f.pk, theme_id=themes[i % len(themes)].pk)
+        for i, f in enumerate(comments)], batch_size=5000)
+    LocalOfferCoding.objects.bulk_create([
+        LocalOfferCoding(feedback_id=f.pk, code=codes[i % len(codes)],
+                         left_out_reason=reasons[i % 3] if i % 20 == 0 else "",
+                         decided_by=officer)
+        for i, f in enumerate(comments)], batch_size=5000)
+    Quote.objects.bulk_create([
+        Quote(feedback_id=f.pk, redacted_text="The pages could be clearer.",
+              theme=themes[i % len(themes)], status=Quote.Status.APPROVED,
+              proposed_by=officer, decided_by=approver)
+        for i, f in enumerate(comments[:200])])
+    from django.utils import timezone
+
+    Feedback.objects.filter(pk__in=[f.pk for f in comments]).update(responded_at=timezone.now())
+    drafted = []
+
+    def draft():
+        drafted.append(report_services.local_offer_report_draft(
+            acting_user=officer, organisation=org,
+            title=f"Local Offer annual report 2025–26 ({len(drafted)})",
+            period_start=date(2025, 9, 1), period_end=date(2026, 8, 31),
+            families_involvement="Parents tested the pages.",
+            new_series="Local Offer annual report"))
+
+    seconds = timed(draft, 3)
+    report = drafted[-1]
+
+    def figures_page():
+        assert client.get(f"/staff/reports/{report.pk}/local-offer/").status_code == 200
+
+    page = timed(figures_page, args.repeat)
+    return [
+        (f"Local Offer report drafted from {args.rows:,} comments", f"{seconds:.2f} s"),
+        (f"Local Offer comments and figures page, {args.rows:,} comments", f"{page * 1000:.0f} ms"),
+        ("Local Offer report, topics / items drafted",
+         f"{report.topics.count()} / {report.items.count()}"),
+    ]
 
 
 if __name__ == "__main__":

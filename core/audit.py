@@ -43,6 +43,9 @@ class Verb(models.TextChoices):
     FEEDBACK_NOTE_ADDED = "feedback.note_added", "Internal note added"
     FEEDBACK_CONTACT_DETAILS_ERASED = ("feedback.contact_details_erased",
                                        "Contact details erased")
+    LOCAL_OFFER_CODED = "local_offer.coded", "Local Offer comment coded"
+    LOCAL_OFFER_LEFT_OUT = "local_offer.left_out", "Local Offer comment left out of publication"
+    LOCAL_OFFER_PUT_BACK = "local_offer.put_back", "Local Offer comment put back for publication"
     REPLY_WRITTEN = "reply.written", "Reply written"
     REPLY_APPROVED = "reply.approved", "Reply approved"
     REPLY_RETURNED = "reply.returned", "Reply returned"
@@ -130,6 +133,10 @@ class Verb(models.TextChoices):
     REPORT_TOPIC_MOVED = "report.topic_moved", "Report topic moved"
     REPORT_TOPIC_DELETED = "report.topic_deleted", "Report topic deleted"
     REPORT_SERIES_RENAMED = "report.series_renamed", "Report series renamed"
+    REPORT_LOCAL_OFFER_DRAFTED = ("report.local_offer_drafted",
+                                  "Annual Local Offer report drafted from the comments")
+    REPORT_LOCAL_OFFER_EDITED = ("report.local_offer_edited",
+                                 "How families reviewed the Local Offer edited")
 
 
 def snapshot(obj, names) -> dict:

@@ -25,7 +25,7 @@ from core.forms import (
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
-from .models import Feedback, Reply, ReplyTemplate, reference_from_typed
+from .models import Feedback, LocalOfferCoding, Reply, ReplyTemplate, reference_from_typed
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
@@ -527,6 +527,46 @@ class QuoteForm(IdPrefixMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.textarea("redacted_text"), Field.select("theme"),
                                  Button("save_quote", "Propose quote"))
+
+
+class LocalOfferForm(IdPrefixMixin, forms.Form):
+    """Regulation 56's code for a comment on the Local Offer, and whether it
+    is left out of the published annual report (and why)."""
+
+    id_prefix = "local_offer"  # shares the feedback page with other forms
+
+    about_local_offer = forms.BooleanField(
+        label="This is about the Local Offer", required=False,
+        help_text="Tick it for feedback given about another service that comments on the "
+                  "Local Offer. Feedback in the Local Offer service area is counted anyway.")
+    code = forms.ChoiceField(
+        label="What is the comment about?", required=False, widget=forms.RadioSelect,
+        choices=[*LocalOfferCoding.Code.choices, ("", "Not coded yet")],
+        help_text="The matters regulation 56 of the SEND Regulations 2014 asks about.")
+    left_out_reason = forms.ChoiceField(
+        label="Can it be published in the annual Local Offer report?", required=False,
+        widget=forms.RadioSelect,
+        choices=[("", "Yes: count it, and quote it only through an approved, redacted quote"),
+                 *[(value, f"No: {label[0].lower()}{label[1:]}")
+                   for value, label in LocalOfferCoding.LeftOut.choices]],
+        help_text="A comment left out is counted, by reason, but its words never appear.")
+
+    def __init__(self, *args, in_area: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        items = [Field.radios("code", small=True, legend_size=Size.SMALL),
+                 Field.radios("left_out_reason", small=True, legend_size=Size.SMALL),
+                 Button("save_local_offer", "Save Local Offer coding")]
+        if in_area:
+            del self.fields["about_local_offer"]
+        else:
+            items.insert(0, Field.checkbox("about_local_offer", small=True))
+        self.helper = gds_helper(*items)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("left_out_reason") and not cleaned.get("code"):
+            self.add_error("code", "Choose what the comment is about before leaving it out")
+        return cleaned
 
 
 class SurveyUploadForm(forms.Form):

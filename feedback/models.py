@@ -630,3 +630,60 @@ class FeedbackCard(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+# The service area whose feedback is about the Local Offer (its slug). Other
+# feedback joins it when an officer marks it as about the Local Offer.
+LOCAL_OFFER_SLUG = "local-offer"
+
+
+class LocalOfferCoding(TimeStampedModel):
+    """How an officer coded a comment on the Local Offer for the annual
+    report that regulation 56 of the SEND Regulations 2014 asks for: which of
+    the regulation's matters it is about, and whether it is left out of
+    publication (and why). Who decided and when is kept here and in the
+    audit trail."""
+
+    class Code(models.TextChoices):
+        # Reg. 56(1)(a): content, including the quality of what is provided
+        # and what is missing; (b) accessibility; (c) development and review.
+        CONTENT = "content", "Content and quality of what is provided"
+        GAPS = "gaps", "Gaps in provision"
+        ACCESSIBILITY = "accessibility", "Accessibility of the information"
+        DEVELOPMENT = "development", "How it is developed and reviewed"
+
+    class LeftOut(models.TextChoices):
+        # Reg. 56(2): the council need not publish comments it considers
+        # vexatious or that are about the services given to one person; a
+        # comment that identifies someone is left out as well.
+        VEXATIOUS = "vexatious", "Vexatious"
+        ONE_PERSON = "one_person", "About the services given to a particular person"
+        IDENTIFIES = "identifies", "Identifies someone"
+
+    feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="local_offer")
+    # Feedback outside the Local Offer service area that an officer marked as
+    # being about the Local Offer.
+    about_local_offer = models.BooleanField(default=False)
+    code = models.CharField(max_length=20, choices=Code.choices, blank=True)
+    left_out_reason = models.CharField(max_length=20, choices=LeftOut.choices, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__in=["", "content", "gaps", "accessibility", "development"]),
+                name="local_offer_coding_code_valid"),
+            models.CheckConstraint(
+                condition=Q(left_out_reason__in=["", "vexatious", "one_person", "identifies"]),
+                name="local_offer_coding_reason_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.code or 'not coded'}"
+
+    @property
+    def is_left_out(self) -> bool:
+        return bool(self.left_out_reason)

@@ -26,10 +26,12 @@ from core.services import audit_record
 from core.working_days import add_working_days
 
 from .models import (
+    LOCAL_OFFER_SLUG,
     SEARCHED_FIELDS,
     TOKEN_FORGOTTEN,
     Feedback,
     InternalNote,
+    LocalOfferCoding,
     Notification,
     Quote,
     ReferenceCounter,
@@ -668,3 +670,54 @@ def feedback_reroute(*, acting_user, feedback: Feedback, organisation: Organisat
         _notify(feedback, Notification.Kind.ASSIGNMENT, subject_id=assignee_id,
                 recipient_user_id=assignee_id)
     return feedback
+
+
+def is_local_offer_comment(feedback: Feedback, coding: LocalOfferCoding | None = None) -> bool:
+    """Whether feedback counts as a comment on the Local Offer: in the Local
+    Offer service area, or marked by an officer as about it."""
+    if coding is not None and coding.about_local_offer:
+        return True
+    return any(a.slug == LOCAL_OFFER_SLUG for a in feedback.service_areas.all())
+
+
+@transaction.atomic
+def local_offer_code(*, acting_user, feedback: Feedback, about_local_offer: bool,
+                     code: str, left_out_reason: str) -> LocalOfferCoding:
+    """Code a comment on the Local Offer with regulation 56's matter and
+    decide whether it is published (a reason when it is left out). Only
+    Local Offer feedback (its service area, or `about_local_offer`) can be
+    coded. Who may: those who handle the feedback (checked by the view).
+    Each decision is audited with who made it: coding (Verb.LOCAL_OFFER_CODED)
+    and leaving out or putting back (LOCAL_OFFER_LEFT_OUT / PUT_BACK), with
+    codes only, never the comment's words. Saving what is already there
+    changes and records nothing."""
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    coding = LocalOfferCoding.objects.filter(feedback=feedback).first() \
+        or LocalOfferCoding(feedback=feedback)
+    before = (coding.about_local_offer, coding.code, coding.left_out_reason)
+    coding.about_local_offer = about_local_offer
+    coding.code = code
+    coding.left_out_reason = left_out_reason
+    if not is_local_offer_comment(feedback, coding) and (code or left_out_reason):
+        raise ValidationError({"about_local_offer": "Mark it as about the Local Offer before "
+                                                    "coding it"})
+    if before == (coding.about_local_offer, coding.code, coding.left_out_reason) and coding.pk \
+            and LocalOfferCoding.objects.filter(pk=coding.pk).exists():
+        return coding
+    coding.decided_by = acting_user
+    coding.decided_at = timezone.now()
+    coding.full_clean()
+    coding.save()
+    audit_record(actor=acting_user, verb=Verb.LOCAL_OFFER_CODED, target=feedback,
+                 summary=feedback.reference,
+                 data={"code": code, "about_local_offer": about_local_offer})
+    if before[2] != left_out_reason:
+        audit_record(actor=acting_user,
+                     verb=Verb.LOCAL_OFFER_LEFT_OUT if left_out_reason
+                     else Verb.LOCAL_OFFER_PUT_BACK,
+                     target=feedback, summary=feedback.reference,
+                     data={"reason": left_out_reason, "was": before[2]})
+    # A published report's summary counts come from the codes (frozen), but
+    # draft pages and family pages must not show a stale state.
+    public_content_changed()
+    return coding

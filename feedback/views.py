@@ -30,6 +30,7 @@ from .filters import InboxFilter
 from .forms import (
     EasyReadForm,
     FeedbackForm,
+    LocalOfferForm,
     NoteForm,
     QuoteForm,
     ReopenForm,
@@ -296,6 +297,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                 initial={"lock_version": feedback.lock_version},
                 templates=reply_templates_for(feedback.organisation_id) if handles else ()),
             "quote_form": forms.get("quote_form") or QuoteForm(),
+            **self.local_offer_context(feedback, handles, forms.get("local_offer_form")),
             "form": next(iter(forms.values()), None),  # for the "Error:" title prefix
             "overdue": (feedback.status in services.OPEN_STATUSES
                         and feedback.response_due_on is not None
@@ -332,7 +334,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                     return self.render_page(request, feedback, 400, note_form=form)
                 services.note_add(acting_user=user, feedback=feedback, text=form.cleaned_data["text"])
                 messages.success(request, "Note added")
-            elif action in {"triage", "status", "reply", "quote"}:
+            elif action in {"triage", "status", "reply", "quote", "local_offer"}:
                 if not user.has_perm("feedback.handle_feedback", feedback):
                     raise PermissionDenied
                 response = getattr(self, f"do_{action}")(request, feedback)
@@ -419,6 +421,38 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         return self.render_page(request, feedback, reply_form=TemplatedReplyForm(
             initial={**filled, "template": template.pk,
                      "lock_version": request.POST.get("lock_version")}, templates=templates))
+
+    @staticmethod
+    def local_offer_context(feedback, handles, form=None) -> dict:
+        """The Local Offer coding panel: for a comment in the Local Offer
+        service area, one already marked, or (to mark it) any other."""
+        coding = getattr(feedback, "local_offer", None)  # None when never coded
+        in_area = services.is_local_offer_comment(feedback)
+        if not handles:
+            return {"local_offer": coding, "local_offer_in_area": in_area}
+        return {"local_offer": coding, "local_offer_in_area": in_area,
+                "local_offer_form": form or LocalOfferForm(in_area=in_area, initial={
+                    "about_local_offer": bool(coding and coding.about_local_offer),
+                    "code": coding.code if coding else "",
+                    "left_out_reason": coding.left_out_reason if coding else ""})}
+
+    def do_local_offer(self, request, feedback):
+        in_area = services.is_local_offer_comment(feedback)
+        form = LocalOfferForm(request.POST, in_area=in_area)
+        if not form.is_valid():
+            return self.render_page(request, feedback, 400, local_offer_form=form)
+        try:
+            services.local_offer_code(
+                acting_user=request.user, feedback=feedback,
+                about_local_offer=form.cleaned_data.get("about_local_offer", False),
+                code=form.cleaned_data["code"],
+                left_out_reason=form.cleaned_data["left_out_reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("about_local_offer" if "about_local_offer" in form.fields
+                               else None, message)
+            return self.render_page(request, feedback, 400, local_offer_form=form)
+        messages.success(request, "Local Offer coding saved")
 
     def do_quote(self, request, feedback):
         form = QuoteForm(request.POST)

@@ -130,7 +130,7 @@ def report_public(slug: str, version: int | None = None, *, with_items: bool = T
     else:
         # The newest published version; a withdrawn one answers 410 Gone (the view).
         qs = qs.exclude(status=Report.Status.SUPERSEDED).order_by("-version")
-    qs = qs.select_related("service_area", "organisation", "series")
+    qs = qs.select_related("service_area", "organisation", "series", "local_offer")
     return (qs.prefetch_related(_items_prefetch()) if with_items else qs).first()
 
 
@@ -190,7 +190,7 @@ def report_for_staff(pk: int, user) -> Report:
     """One report for the staff editor; DoesNotExist when it is not the
     person's to see, so another partner's draft answers like a missing one."""
     return (reports_for_staff(user).select_related("service_area", "approved_by", "series",
-                                                   "useful_count")
+                                                   "useful_count", "local_offer")
             .prefetch_related(_items_prefetch()).get(pk=pk))
 
 
@@ -265,5 +265,5 @@ def home_figures() -> dict:
 
 def report_public_by_pk(pk: int) -> Report | None:
     return (Report.objects.filter(pk=pk, status__in=PUBLIC_STATUSES)
-            .select_related("service_area", "organisation", "series")
+            .select_related("service_area", "organisation", "series", "local_offer")
             .prefetch_related(_items_prefetch()).first())

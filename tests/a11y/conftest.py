@@ -254,6 +254,9 @@ ADDRESSES = {
     "staff:charter:evidence_remove": "POST only, from the evidence page",
     "staff:reports:list": (ADMIN, lambda w: {}),
     "staff:reports:create": (OFFICER, lambda w: {}),
+    "staff:reports:local-offer-new": (OFFICER, lambda w: {}),
+    # This year's annual Local Offer report, drafted from the comments so far.
+    "staff:reports:local-offer": (OFFICER, lambda w: {"pk": _local_offer_draft_pk()}),
     "staff:reports:edit": (OFFICER, lambda w: {"pk": w.report.pk}),
     "staff:reports:workflow": "POST only, from the report page",
     "staff:reports:item-create": (OFFICER, lambda w: {"pk": w.report.pk}),
@@ -305,7 +308,15 @@ def _published_series_slug() -> str:
     return ReportSeries.objects.filter(reports__status="published").first().slug
 
 # Several pages of one kind, so titles can be compared across objects.
+def _local_offer_draft_pk() -> int:
+    from reports.models import Report
+
+    return Report.objects.filter(local_offer__isnull=False, status="draft").first().pk
+
+
 EXTRA_PAGES = [
+    # The annual Local Offer report drafted from coded comments, published.
+    ("public", "reports:detail", lambda w: {"slug": "local-offer-annual-report-2025-26"}),
     (ADMIN, "staff:charter:item_edit", lambda w: _item(w, "commitment")),
     (ADMIN, "staff:charter:item_delete", lambda w: _item(w, "section")),
     (ADMIN, "staff:charter:item_add", lambda w: {"kind": "section", "parent": w.draft.pk}),

@@ -84,6 +84,13 @@ def _gcc_series(w):
     return ReportSeries.objects.filter(organisation__name=GCC).order_by("pk").first()
 
 
+def _gcc_local_offer_draft(w):
+    from reports.models import Report
+
+    return Report.objects.get(organisation__name=GCC, local_offer__isnull=False,
+                              status=Report.Status.DRAFT)
+
+
 def _gcc_signatory(w):
     return w.charter.signatories.filter(organisation__name=GCC).first()
 
@@ -301,6 +308,11 @@ MATRIX.update({
                                        "YYNNN", "YYNNN"),
     # Renaming a series: whoever drafts its organisation's reports (issue 19).
     "staff:reports:series-edit": Entry(lambda w: {"pk": _gcc_series(w).pk}, "YYNNN", "YYNNN"),
+    # The annual Local Offer report (issue 23): drafted like any report; its
+    # comments and figures read by whoever reads its drafts, changed by editors.
+    "staff:reports:local-offer-new": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:reports:local-offer": Entry(lambda w: {"pk": _gcc_local_offer_draft(w).pk},
+                                       "YYNYN", "YYNNN"),
 })
 
 # The published version of a report: "withdraw" and "new version" are posts to
