@@ -540,8 +540,11 @@ class SurveyUploadForm(forms.Form):
                                help_text="For example, 31 3 2026",
                                required_message="Enter the date the survey closed",
                                invalid_message="The date the survey closed must be a real date")
-    file = forms.FileField(label="CSV file", help_text="Up to 20 MB, with a header row.",
-                           error_messages={"required": "Select a CSV file",
+    file = forms.FileField(label="CSV or Excel file",
+                           help_text="A CSV or Excel (.xlsx) file up to 20 MB, with a header "
+                                     "row, as Microsoft Forms, Google Forms or SmartSurvey "
+                                     "export it.",
+                           error_messages={"required": "Select a CSV or Excel file",
                                            "empty": "The selected file is empty"})
 
     def __init__(self, *args, organisations, **kwargs):
@@ -555,12 +558,45 @@ class SurveyUploadForm(forms.Form):
                                  Button("upload", "Upload and continue"))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if "\x00" in upload.name or not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("The selected file must be a CSV")
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("The selected file must be smaller than 20 MB")
-        return upload
+        return clean_survey_file(self.cleaned_data["file"])
+
+
+def clean_survey_file(upload):
+    if "\x00" in upload.name or not upload.name.lower().endswith((".csv", ".xlsx")):
+        raise forms.ValidationError("The selected file must be a CSV or an Excel (.xlsx) file")
+    if upload.size > 20 * 1024 * 1024:
+        raise forms.ValidationError("The selected file must be smaller than 20 MB")
+    return upload
+
+
+class SurveyReplaceFileForm(forms.Form):
+    """A corrected file in place of the one uploaded, before importing."""
+
+    file = forms.FileField(label="Corrected CSV or Excel file",
+                           help_text="A CSV or Excel (.xlsx) file up to 20 MB, with a header row. "
+                                     "It replaces the file uploaded before; nothing has been "
+                                     "imported from that.",
+                           error_messages={"required": "Select the corrected file",
+                                           "empty": "The selected file is empty"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field("file"), Button("replace", "Upload the corrected file"))
+
+    def clean_file(self):
+        return clean_survey_file(self.cleaned_data["file"])
+
+
+class SurveyRenameForm(forms.Form):
+    title = forms.CharField(label="Name of the survey", max_length=200,
+                            help_text="Reports and public pages use this name.",
+                            error_messages={"required": "Enter the name of the survey",
+                                            "max_length": "The name must be 200 characters "
+                                                          "or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("title"), Button("rename", "Save the name"))
 
 
 class SurveyMappingForm(forms.Form):

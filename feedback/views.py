@@ -38,6 +38,8 @@ from .forms import (
     StatusForm,
     SubjectRequestForm,
     SurveyMappingForm,
+    SurveyRenameForm,
+    SurveyReplaceFileForm,
     SurveyUploadForm,
     TrackForm,
     TriageForm,
@@ -635,7 +637,7 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         headers = []
         try:
             with survey_import.file.open("rb") as f:
-                headers, _ = imports.read_csv(f.read())
+                headers, _ = imports.read_file(f.read())
         except (imports.ImportFileError, FileNotFoundError, ValueError):
             pass
         if form is None and survey_import.state in (SurveyImport.State.UPLOADED,
@@ -648,8 +650,12 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         return render(request, "feedback/import_detail.html", {
             "survey_import": survey_import, "form": form, "checked": checked,
             "statistics": survey_import.statistics.all(),
-            "valid_rows": (survey_import.total_rows - len({e["row"] for e in survey_import.errors})
+            "valid_rows": (survey_import.total_rows - len({e["row"] for e in survey_import.errors
+                                                           if e.get("row_left_out")})
                            if survey_import.state == SurveyImport.State.CHECKED else None),
+            "suggested": (survey_import.mapping or {}).get("suggested") and checked is None,
+            "changeable": survey_import.state in (SurveyImport.State.UPLOADED,
+                                                  SurveyImport.State.CHECKED),
         }, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -662,8 +668,10 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
                                                           survey_import=survey_import)
             messages.success(request, "Import started. You can leave this page; it carries on.")
             return redirect("staff:feedback:import-detail", pk=survey_import.pk)
+        if survey_import.state not in (SurveyImport.State.UPLOADED, SurveyImport.State.CHECKED):
+            return redirect("staff:feedback:import-detail", pk=survey_import.pk)
         with survey_import.file.open("rb") as f:
-            headers, _ = imports.read_csv(f.read())
+            headers, _ = imports.read_file(f.read())
         form = SurveyMappingForm(request.POST, headers=headers)
         if not form.is_valid():
             return self.render_page(request, survey_import, form=form, status=400)
@@ -672,30 +680,99 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         return self.render_page(request, survey_import, form=form, checked=checked)
 
 
+class SurveyImportChangeView(FeedbackStaffMixin, View):
+    """Upload a corrected file into an import not yet started (one form), or
+    rename an import (the other). The same people as for the import itself."""
+
+    permission_required = "feedback.import_survey"
+    form_class = None
+    states = (SurveyImport.State.UPLOADED, SurveyImport.State.CHECKED)
+    heading = ""
+
+    def get_import(self, request, pk) -> SurveyImport:
+        return get_object_or_404(selectors.survey_imports_for(request.user), pk=pk,
+                                 state__in=self.states)
+
+    def page(self, request, survey_import, form, status=200):
+        return render(request, "feedback/import_change.html", {
+            "survey_import": survey_import, "form": form, "heading": self.heading,
+            "multipart": self.form_class is SurveyReplaceFileForm}, status=status)
+
+
+class SurveyImportReplaceView(SurveyImportChangeView):
+    form_class = SurveyReplaceFileForm
+    heading = "Upload a corrected file"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.page(request, self.get_import(request, pk), SurveyReplaceFileForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        form = SurveyReplaceFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                imports.survey_import_replace_file(acting_user=request.user,
+                                                   survey_import=survey_import,
+                                                   upload=form.cleaned_data["file"])
+            except imports.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            except imports.ImportNotChangeable:
+                messages.error(request, "The import has started, so its file cannot be replaced")
+                return redirect("staff:feedback:import-detail", pk=pk)
+            else:
+                messages.success(request, "Corrected file uploaded. Check the columns and the "
+                                          "file again before importing.")
+                return redirect("staff:feedback:import-detail", pk=pk)
+        return self.page(request, survey_import, form, status=400)
+
+
+class SurveyImportRenameView(SurveyImportChangeView):
+    form_class = SurveyRenameForm
+    heading = "Rename the survey import"
+    states = tuple(SurveyImport.State.values)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        return self.page(request, survey_import,
+                         SurveyRenameForm(initial={"title": survey_import.title}))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        form = SurveyRenameForm(request.POST)
+        if form.is_valid():
+            imports.survey_import_rename(acting_user=request.user, survey_import=survey_import,
+                                         title=form.cleaned_data["title"])
+            messages.success(request, "Survey import renamed")
+            return redirect("staff:feedback:import-detail", pk=pk)
+        return self.page(request, survey_import, form, status=400)
+
+
 class SurveyImportRemoveView(FeedbackStaffMixin, View):
-    """Remove a failed import, after an "Are you sure?" page. The same people
-    as for the import itself; an import in any other state is not removable
-    (404), so a stale page cannot remove one that has since been imported."""
+    """Remove a failed or unused (uploaded or checked) import, after an "Are
+    you sure?" page. The same people as for the import itself; an import in
+    any other state is not removable (404), so a stale page cannot remove one
+    that has since been imported."""
 
     permission_required = "feedback.import_survey"
 
     def get_import(self, request, pk) -> SurveyImport:
         return get_object_or_404(selectors.survey_imports_for(request.user), pk=pk,
-                                 state=SurveyImport.State.FAILED)
+                                 state__in=imports.REMOVABLE_STATES)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         survey_import = self.get_import(request, pk)
         kept = survey_import.feedback.count()
+        kind = "failed" if survey_import.state == SurveyImport.State.FAILED else "unused"
         consequences = ["It will no longer be listed in survey imports, and its uploaded "
-                        "file will be deleted."]
+                        "file will be deleted. Its name can then be used again."]
         if kept:
             consequences.append(f"The {kept:,} row{pluralize(kept)} it imported before it "
                                 "stopped will stay in the inbox. Importing the file again "
                                 "adds only the rest.")
         return render(request, "confirm.html", {
-            "confirm_title": f"Remove the failed import {survey_import.title}",
+            "confirm_title": f"Remove the {kind} import {survey_import.title}",
             "confirm_caption": survey_import.title,
-            "confirm_question": "Are you sure you want to remove this failed import?",
+            "confirm_question": f"Are you sure you want to remove this {kind} import?",
             "confirm_consequences": consequences,
             "confirm_button": "Yes, remove the import",
             "cancel_url": reverse("staff:feedback:import-detail", args=[survey_import.pk]),
@@ -710,7 +787,7 @@ class SurveyImportRemoveView(FeedbackStaffMixin, View):
         except imports.ImportNotRemovable:
             messages.error(request, "This import is being tried again, so it cannot be removed")
             return redirect("staff:feedback:import-detail", pk=pk)
-        messages.success(request, f"Failed import “{title}” removed")
+        messages.success(request, f"Survey import “{title}” removed")
         return redirect("staff:feedback:imports")
 
 

@@ -73,9 +73,16 @@ def build_world() -> World:
         file_sha256="f" * 64,
         uploaded_by=survey.uploaded_by, state=SurveyImport.State.FAILED,
         failure="The file is not a CSV")
+    # An import checked but not started, which takes a corrected file.
+    unused_survey = SurveyImport.objects.create(
+        title="Short breaks survey (checked)", organisation=survey.organisation,
+        received_on=survey.received_on, file="survey-imports/unused-example.csv",
+        file_sha256="e" * 64, uploaded_by=survey.uploaded_by,
+        state=SurveyImport.State.CHECKED, total_rows=150)
     w = World({
         "admin": admin,
         "failed_survey": failed_survey,
+        "unused_survey": unused_survey,
         "feedback": feedback,
         "closed": Feedback.objects.filter(organisation__memberships__user__email=OFFICER,
                                           status=Feedback.Status.CLOSED).first(),
@@ -189,6 +196,8 @@ ADDRESSES = {
     "staff:feedback:import-new": (OFFICER, lambda w: {}),
     "staff:feedback:import-detail": (OFFICER, lambda w: {"pk": w.survey.pk}),
     "staff:feedback:import-remove": (OFFICER, lambda w: {"pk": w.failed_survey.pk}),
+    "staff:feedback:import-replace": (OFFICER, lambda w: {"pk": w.unused_survey.pk}),
+    "staff:feedback:import-rename": (OFFICER, lambda w: {"pk": w.survey.pk}),
     "staff:feedback:import-progress": "JSON for the progress script",
     "staff:actionplan:action_list": (ADMIN, lambda w: {}),
     "staff:actionplan:dashboard": (ADMIN, lambda w: {}),

@@ -192,6 +192,10 @@ MATRIX.update({
     # A failed import: removed by the people who may work on the import itself.
     "staff:feedback:import-remove": Entry(lambda w: {"pk": w.failed_survey.pk}, "YYNNN",
                                           "YYNNN"),
+    # A checked import not started: a corrected file, a new name, by the same people.
+    "staff:feedback:import-replace": Entry(lambda w: {"pk": w.unused_survey.pk}, "YYNNN",
+                                           "YYNNN"),
+    "staff:feedback:import-rename": Entry(lambda w: {"pk": w.survey.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:subject-requests": Entry(no_args, "NNNYY", "NNNYY"),
 })
 
