@@ -18,6 +18,7 @@ from core.approvals import approval_way_through
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
 from core.forms import blank_form_html
+from core.http import parse_id
 from core.models import Role
 from core.pagination import CappedPaginator
 from core.ratelimit import over_limit
@@ -25,7 +26,7 @@ from core.roles import WORKING_ROLES
 from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
-from . import imports, selectors, services
+from . import imports, selectors, services, suggest
 from .filters import InboxFilter
 from .forms import (
     EasyReadForm,
@@ -301,6 +302,9 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                         and feedback.response_due_on is not None
                         and feedback.response_due_on < timezone.localdate()),
         }
+        if handles:
+            context["suggestions"] = suggest.for_feedback(
+                feedback, suggest.pool_for(user, feedback.organisation_id))
         # Waiting for approval with nobody left who may approve: say who can fix it.
         waiting_reply = next((r for r in feedback.replies.all()
                               if r.state == Reply.State.AWAITING_APPROVAL), None)
@@ -372,6 +376,10 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                                      **form.cleaned_data)
         except EditConflict as exc:
             return self.conflict(request, feedback.pk, exc, "triage_form", form)
+        suggested = [parse_id(v) for v in request.POST.getlist("suggested_theme")]
+        suggest.decisions_record(acting_user=request.user, feedback=feedback,
+                                 suggested=[t for t in suggested if t is not None],
+                                 chosen=[t.pk for t in form.cleaned_data["themes"]])
         messages.success(request, "Triage saved")
 
     def do_status(self, request, feedback):

@@ -1,0 +1,237 @@
+"""Theme suggestions and similar feedback, computed on the portal's own
+machine (issue 24, "Done means" 2), on the labelled sample in
+tests/feedback/suggest_sample.py: the real model from the installed
+`wordllama` wheel, real Postgres (or SQLite: test_the_same_on_sqlite)."""
+
+import logging
+import os
+import socket
+import subprocess  # nosec B404 # the test's own command, no input from outside
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from core.demo import THEMES
+from core.models import Role, Theme
+from feedback import services, suggest
+from feedback.models import Feedback, FeedbackEmbedding, ThemeSuggestion
+from tests.core.factories import OrganisationFactory, ThemeFactory, staff_user
+from tests.feedback.factories import FeedbackFactory
+from tests.feedback.suggest_sample import NEAR_DUPLICATES, SAMPLE
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def fresh_model():
+    suggest.reset()
+    yield
+    suggest.reset()
+
+
+@pytest.fixture
+def themes():
+    return {name: ThemeFactory(name=name, description=description)
+            for name, description in THEMES}
+
+
+def tag_sample(org, themes, indexes):
+    """The sample's items at `indexes`, as feedback the organisation tagged."""
+    items = []
+    for i in indexes:
+        theme, text = SAMPLE[i]
+        feedback = FeedbackFactory(organisation=org, even_better_if=text)
+        feedback.themes.add(themes[theme])
+        items.append(feedback)
+    return items
+
+
+def test_the_right_theme_is_among_the_top_three_for_at_least_70_percent(themes):
+    """Two thirds of the sample are earlier feedback the officers tagged; each
+    of the other third is suggested for as it arrives."""
+    org = OrganisationFactory()
+    tag_sample(org, themes, [i for i in range(len(SAMPLE)) if i % 3])
+    held_out = [i for i in range(len(SAMPLE)) if i % 3 == 0]
+    results = suggest.for_texts([SAMPLE[i][1] for i in held_out],
+                                Feedback.objects.filter(organisation=org), with_similar=False)
+    hits = sum(SAMPLE[i][0] in [t.name for t in r.themes]
+               for i, r in zip(held_out, results, strict=True))
+    assert all(len(r.themes) == 3 for r in results)
+    rate = hits / len(held_out)
+    print(f"top-3 theme accuracy on {len(held_out)} held-out items: {rate:.1%}")
+    assert rate >= 0.70
+
+
+def test_themes_are_suggested_from_their_own_words_before_anything_is_tagged(themes):
+    results = suggest.for_texts([text for _, text in SAMPLE], Feedback.objects.none(),
+                                with_similar=False)
+    hits = sum(theme in [t.name for t in r.themes]
+               for (theme, _), r in zip(SAMPLE, results, strict=True))
+    assert hits / len(SAMPLE) >= 0.70
+
+
+def test_similar_feedback_finds_the_planted_near_duplicates_with_their_reply(themes):
+    org = OrganisationFactory()
+    officer = staff_user(Role.OFFICER, org)
+    earlier = tag_sample(org, themes, range(len(SAMPLE)))
+    answered = earlier[NEAR_DUPLICATES[0][0]]
+    services.reply_create(acting_user=officer, feedback=answered, outcome="in_progress",
+                          text="We have added a second duty officer in Gloucester.")
+    for index, wording in NEAR_DUPLICATES:
+        new = FeedbackFactory(organisation=org, even_better_if=wording)
+        found = suggest.for_feedback(new, suggest.pool_for(officer, org.pk))
+        assert found.available
+        assert found.similar[0].feedback == earlier[index], wording
+        assert found.similar[0].duplicate
+        assert all(s.feedback != new for s in found.similar)
+        assert SAMPLE[index][0] in [t.name for t in found.themes]
+        if earlier[index] == answered:  # the reply it got is shown with it
+            assert found.similar[0].reply.text == ("We have added a second duty officer "
+                                                   "in Gloucester.")
+        else:
+            assert found.similar[0].reply is None
+    # Unrelated feedback is not offered as a duplicate of anything.
+    unrelated = FeedbackFactory(organisation=org, even_better_if="The car park charges at "
+                                "the leisure centre went up again.")
+    assert not any(s.duplicate for s in suggest.for_feedback(
+        unrelated, suggest.pool_for(officer, org.pk)).similar)
+
+
+def test_vectors_are_stored_once_and_a_changed_text_is_embedded_again(themes):
+    org = OrganisationFactory()
+    items = tag_sample(org, themes, range(6))
+    suggest.for_texts(["Nobody answers the phone"], Feedback.objects.filter(organisation=org))
+    assert FeedbackEmbedding.objects.count() == 6
+    stored = FeedbackEmbedding.objects.get(feedback=items[0])
+    suggest.reset()  # a new process reads the stored vectors, embeds none again
+    suggest.for_texts(["Nobody answers the phone"], Feedback.objects.filter(organisation=org))
+    assert FeedbackEmbedding.objects.get(feedback=items[0]).digest == stored.digest
+    Feedback.objects.filter(pk=items[0].pk).update(even_better_if="Short breaks please")
+    suggest.for_texts(["Nobody answers the phone"], Feedback.objects.filter(organisation=org))
+    assert FeedbackEmbedding.objects.get(feedback=items[0]).digest != stored.digest
+
+
+def test_loading_and_suggesting_open_no_network_connection(themes, monkeypatch):
+    """A guard, not a mock of the work: any attempt to connect anywhere fails
+    the test, while the real model loads and suggests."""
+    attempts = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError(f"network connection attempted to {address!r}")
+
+    org = OrganisationFactory()
+    tag_sample(org, themes, range(0, 320, 4))
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: attempts.append(a) or [])
+    results = suggest.for_texts([text for _, text in SAMPLE[:20]],
+                                Feedback.objects.filter(organisation=org))
+    assert suggest.model() is not None and results[0].available and results[0].themes
+    assert attempts == []
+
+
+def test_another_organisations_feedback_is_never_suggested_as_similar(client, themes):
+    org, other, partner = OrganisationFactory(), OrganisationFactory(), OrganisationFactory()
+    officer = staff_user(Role.OFFICER, org)
+    # The officer also works for `other`: still, its feedback is not offered
+    # as similar to `org`'s, unless it was shared with `org`.
+    officer.memberships.create(organisation=other, role=Role.OFFICER)
+    text = SAMPLE[0][1]
+    theirs = FeedbackFactory(organisation=other, even_better_if=text)
+    stranger = FeedbackFactory(organisation=partner, even_better_if=text + " Again.")
+    shared = FeedbackFactory(organisation=partner, even_better_if=text + " Please.")
+    shared.shared_with.add(org)
+    new = FeedbackFactory(organisation=org, even_better_if=text)
+    client.force_login(officer)
+    page = client.get(reverse("staff:feedback:detail", args=[new.pk])).content.decode()
+    assert shared.reference in page and "Possible duplicate" in page
+    assert theirs.reference not in page and stranger.reference not in page
+    found = suggest.for_feedback(new, suggest.pool_for(officer, org.pk))
+    assert [s.feedback for s in found.similar] == [shared]
+
+
+def test_the_officer_decides_and_taken_and_left_suggestions_are_counted(client, themes):
+    org = OrganisationFactory()
+    officer = staff_user(Role.OFFICER, org)
+    tag_sample(org, themes, [i for i in range(len(SAMPLE)) if i % 2])
+    new = FeedbackFactory(organisation=org, even_better_if=SAMPLE[0][1])
+    client.force_login(officer)
+    url = reverse("staff:feedback:detail", args=[new.pk])
+    page = client.get(url)
+    suggested = page.context["suggestions"].themes
+    assert len(suggested) == 3 and "Suggested themes" in page.content.decode()
+    assert not new.themes.exists()  # nothing is tagged until the officer says so
+    taken = suggested[0]
+    response = client.post(url, {
+        "action": "triage", "themes": [taken.pk], "lock_version": new.lock_version,
+        "suggested_theme": [t.pk for t in suggested] + ["²", "999999"]})
+    assert response.status_code == 302
+    assert list(new.themes.all()) == [taken]
+    decisions = dict(ThemeSuggestion.objects.filter(feedback=new)
+                     .values_list("theme_id", "accepted"))
+    assert decisions == {suggested[0].pk: True, suggested[1].pk: False, suggested[2].pk: False}
+    assert suggest.acceptance([org.pk]) == {"taken": 1, "left": 2, "decided": 3, "rate": 33}
+
+
+def test_if_the_model_cannot_load_triage_works_as_before_and_says_so_once(
+        client, themes, caplog, tmp_path):
+    org = OrganisationFactory()
+    officer = staff_user(Role.OFFICER, org)
+    new = FeedbackFactory(organisation=org, even_better_if=SAMPLE[0][1])
+    client.force_login(officer)
+    url = reverse("staff:feedback:detail", args=[new.pk])
+    theme = Theme.objects.get(name="Communication")
+    with override_settings(SUGGEST_MODEL_DIR=str(tmp_path / "no-model-here")), \
+            caplog.at_level(logging.WARNING, logger="feedback.suggest"):
+        for _ in range(2):
+            page = client.get(url)
+            assert page.status_code == 200
+            html = page.content.decode()
+            assert html.count("Theme suggestions are not available") == 1
+            assert "Suggested themes" not in html
+        response = client.post(url, {"action": "triage", "themes": [theme.pk],
+                                     "lock_version": new.lock_version})
+        assert response.status_code == 302 and list(new.themes.all()) == [theme]
+    warnings = [r for r in caplog.records if r.name == "feedback.suggest"]
+    assert len(warnings) == 1 and "could not be loaded" in warnings[0].getMessage()
+    assert "FileNotFoundError" in warnings[0].getMessage()
+
+
+def test_the_detail_page_costs_the_same_queries_for_ten_or_three_hundred_earlier_items(
+        client, themes, django_assert_num_queries):
+    org = OrganisationFactory()
+    officer = staff_user(Role.OFFICER, org)
+    tag_sample(org, themes, range(10))
+    new = FeedbackFactory(organisation=org, even_better_if=SAMPLE[0][1])
+    client.force_login(officer)
+    url = reverse("staff:feedback:detail", args=[new.pk])
+    client.get(url)
+    # session, user, roles, the page's own 18, and for suggestions: candidates,
+    # their themes, the active themes, similar items with organisation and
+    # themes, their replies
+    with django_assert_num_queries(25):
+        client.get(url)
+    tag_sample(org, themes, range(10, 320))
+    client.get(url)  # the new items' vectors are stored once
+    with django_assert_num_queries(25):
+        client.get(url)
+
+
+@pytest.mark.skipif(os.environ.get("SUGGEST_ON_SQLITE") == "1", reason="already on SQLite")
+def test_the_same_on_sqlite(tmp_path):
+    """This module's suggestion tests again, on SQLite (as `make run` uses)."""
+    env = {k: v for k, v in os.environ.items()}
+    env.update(TEST_DATABASE_URL=f"sqlite:///{tmp_path / 'suggest.sqlite3'}",
+               SUGGEST_ON_SQLITE="1")
+    done = subprocess.run(  # nosec B603
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k",
+         "top_three or near_duplicates or stored_once or never_suggested or counted"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "5 passed" in done.stdout
