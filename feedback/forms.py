@@ -677,3 +677,47 @@ class ReopenForm(VersionedFormMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.textarea("reason"), Button("reopen", "Reopen feedback"))
+
+
+class BulkThemesForm(IdPrefixMixin, forms.Form):
+    """Bulk tagging on a page of feedback: suggested themes ticked row by row
+    (`take`, "feedback id:theme id"), and/or one theme added to the selected
+    rows. Themes are only added, never taken away."""
+
+    id_prefix = "bulk"  # shares the page with the inbox filters, which have a theme too
+    take = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    feedback = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    theme = forms.ModelChoiceField(label="Theme to add to the selected rows", required=False,
+                                   queryset=Theme.objects.filter(is_active=True),
+                                   empty_label="Choose a theme")
+
+    def __init__(self, *args, rows, suggestions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feedback"].choices = [(str(r.pk), r.reference) for r in rows]
+        self.fields["take"].choices = [(f"{r.pk}:{t.pk}", t.name)
+                                       for r, s in zip(rows, suggestions, strict=True)
+                                       for t in s.themes]
+        self.helper = gds_helper(Field.select("theme"))
+
+    def clean(self):
+        cleaned = super().clean()
+        take, rows, theme = cleaned.get("take"), cleaned.get("feedback"), cleaned.get("theme")
+        if theme and not rows:
+            self.add_error("theme", "Select the rows to add the theme to")
+        elif rows and not theme and "theme" not in self.errors:
+            self.add_error("theme", "Choose the theme to add to the selected rows")
+        elif not take and not rows and "theme" not in self.errors:
+            self.add_error("theme", "Tick a suggested theme, or select rows and choose a theme "
+                                    "to add to them")
+        return cleaned
+
+    def additions(self) -> dict[int, set[int]]:
+        wanted: dict[int, set[int]] = {}
+        for pair in self.cleaned_data.get("take", []):
+            feedback_id, theme_id = pair.split(":")
+            wanted.setdefault(int(feedback_id), set()).add(int(theme_id))
+        theme = self.cleaned_data.get("theme")
+        for feedback_id in self.cleaned_data.get("feedback", []):
+            if theme:
+                wanted.setdefault(int(feedback_id), set()).add(theme.pk)
+        return wanted

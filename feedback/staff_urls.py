@@ -12,6 +12,7 @@ urlpatterns = [
     path("", cache_staff_page("feedback")(views.InboxView.as_view()), name="inbox"),
     path("export.csv", views.InboxExportView.as_view(), name="export"),
     path("<int:pk>/", views.FeedbackDetailView.as_view(), name="detail"),
+    path("themes/", views.BulkThemesView.as_view(), name="bulk-themes"),
     path("<int:pk>/reopen/", views.ReopenView.as_view(), name="reopen"),
     path("<int:pk>/delete-contact-details/", views.ContactEraseView.as_view(),
          name="contact-erase"),

@@ -333,3 +333,31 @@ def acceptance(organisation_ids) -> dict:
     counts["decided"] = decided
     counts["rate"] = round(100 * counts["taken"] / decided) if decided else None
     return counts
+
+
+@transaction.atomic
+def bulk_tag(*, acting_user, items: list[Feedback], additions: dict[int, set[int]],
+             suggested: dict[int, list[int]]) -> int:
+    """Add themes to several pieces of feedback at once (a bulk screen). Each
+    piece changed is tagged and audited as on its own page (feedback.tagged);
+    for the pieces changed, each suggestion shown counts as taken or left.
+    Who may call: someone who handles each piece (the view passes only
+    those). Returns how many pieces changed."""
+    from .services import feedback_set_themes
+
+    themes = {t.pk: t for t in Theme.objects.filter(
+        pk__in={t for ids in additions.values() for t in ids}, is_active=True)}
+    changed = 0
+    for feedback in items:
+        wanted = {t for t in additions.get(feedback.pk, set()) if t in themes}
+        current = {t.pk: t for t in feedback.themes.all()}
+        if not wanted - current.keys():
+            continue
+        feedback_set_themes(acting_user=acting_user, feedback=feedback,
+                            themes=[*current.values(), *(themes[t] for t in wanted
+                                                         if t not in current)])
+        decisions_record(acting_user=acting_user, feedback=feedback,
+                         suggested=suggested.get(feedback.pk, []),
+                         chosen=list(wanted | current.keys()))
+        changed += 1
+    return changed

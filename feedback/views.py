@@ -29,6 +29,7 @@ from core.views import StaffPermissionMixin
 from . import imports, selectors, services, suggest
 from .filters import InboxFilter
 from .forms import (
+    BulkThemesForm,
     EasyReadForm,
     FeedbackForm,
     NoteForm,
@@ -266,6 +267,79 @@ class InboxExportView(FeedbackStaffMixin, View):
         today = timezone.localdate()
         return csv_streaming_response(self.rows(selectors.feedback_for_export(filterset.qs)),
                                       f"feedback-{today:%Y-%m-%d}.csv")
+
+
+class BulkThemesView(FeedbackStaffMixin, View):
+    """Themes for a page of feedback at once: the inbox's filters (or one
+    survey import's rows, `?import=`), 25 rows a page, each with up to three
+    suggested themes and a possible duplicate; the officer ticks suggestions
+    or selects rows and adds a theme to them. Only feedback of organisations
+    where the person handles feedback is listed."""
+
+    permission_required = "feedback.tag_in_bulk"
+    per_page = 25
+
+    def rows(self, request):
+        user = request.user
+        handled = organisations_where(user, *HANDLERS)
+        queryset = selectors.feedback_inbox(user).filter(organisation__in=handled)
+        survey_import = None
+        import_id = parse_id(request.GET.get("import", ""))
+        if import_id is not None:
+            survey_import = get_object_or_404(selectors.survey_imports_for(user), pk=import_id)
+            queryset = queryset.filter(survey_import=survey_import).order_by("pk")
+            filterset = None
+        else:
+            filterset = InboxFilter(inbox_filter_data(request), queryset=queryset, user=user,
+                                    organisations=organisations_where(user, *WORKING_ROLES))
+            queryset = filterset.qs
+        page = CappedPaginator(queryset, self.per_page).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        return rows, page, filterset, survey_import
+
+    def suggestions(self, request, rows):
+        found: dict[int, suggest.Suggestions] = {}
+        by_org: dict[int, list] = {}
+        for row in rows:
+            by_org.setdefault(row.organisation_id, []).append(row)
+        for organisation_id, group in by_org.items():
+            results = suggest.for_texts([suggest.feedback_text(r) for r in group],
+                                        suggest.pool_for(request.user, organisation_id),
+                                        exclude=[r.pk for r in group])
+            found.update({r.pk: result for r, result in zip(group, results, strict=True)})
+        return [found[r.pk] for r in rows]
+
+    def page(self, request, form=None, status=200):
+        rows, page, filterset, survey_import = self.rows(request)
+        suggestions = self.suggestions(request, rows)
+        if form is None:
+            form = BulkThemesForm(rows=rows, suggestions=suggestions)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "feedback/bulk_themes.html", {
+            "form": form if form.is_bound else None, "bulk_form": form,
+            "rows": list(zip(rows, suggestions, strict=True)), "page": page,
+            "filter": filterset, "survey_import": survey_import, "query": query.urlencode(),
+            "available": all(s.available for s in suggestions) if suggestions else
+            suggest.model() is not None,
+        }, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        rows, _page, _filterset, _import = self.rows(request)
+        suggestions = self.suggestions(request, rows)
+        form = BulkThemesForm(request.POST, rows=rows, suggestions=suggestions)
+        if not form.is_valid():
+            return self.page(request, form=form, status=400)
+        changed = suggest.bulk_tag(
+            acting_user=request.user, items=rows, additions=form.additions(),
+            suggested={r.pk: [t.pk for t in s.themes]
+                       for r, s in zip(rows, suggestions, strict=True)})
+        messages.success(request, f"Themes added to {changed} piece{pluralize(changed)} of "
+                                  "feedback" if changed else "Those themes were already there")
+        return redirect(request.get_full_path())
 
 
 class FeedbackDetailView(FeedbackStaffMixin, View):

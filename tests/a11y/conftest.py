@@ -188,6 +188,7 @@ ADDRESSES = {
     "staff:feedback:reopen": (OFFICER, lambda w: {"pk": w.closed.pk}),
     "staff:feedback:export": "CSV download, from the inbox (tests/feedback/test_triage.py)",
     "staff:feedback:log": (OFFICER, lambda w: {}),
+    "staff:feedback:bulk-themes": (OFFICER, lambda w: {}),
     "staff:feedback:replies": (ADMIN, lambda w: {}),
     "staff:feedback:reply-decide": "POST only, from the replies page",
     "staff:feedback:quotes": (ADMIN, lambda w: {}),

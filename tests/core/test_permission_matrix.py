@@ -181,6 +181,8 @@ MATRIX.update({
     "staff:feedback:detail": Entry(lambda w: {"pk": w.feedback.pk}, "YYNYN", "YYNYN"),
     "staff:feedback:contact-erase": Entry(lambda w: {"pk": w.feedback.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:log": Entry(no_args, "YYNNY", "YYNNY"),
+    # Bulk tagging lists only feedback of the person's own organisations.
+    "staff:feedback:bulk-themes": Entry(no_args, "YYNNY", "YYNNY"),
     "staff:feedback:replies": Entry(no_args, "YYNYY", "-----"),
     "staff:feedback:reply-decide": Entry(lambda w: {"pk": w.reply.pk}, "-----", "NYNNN"),
     "staff:feedback:quotes": Entry(no_args, "YYNYY", "-----"),

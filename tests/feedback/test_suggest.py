@@ -235,3 +235,134 @@ def test_the_same_on_sqlite(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "5 passed" in done.stdout
+
+
+def test_bulk_tagging_of_an_imports_rows_adds_only_what_the_officer_chose(client, themes):
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.audit import Verb
+    from core.models import AuditEvent
+    from feedback.models import SurveyImport
+
+    org = OrganisationFactory()
+    officer = staff_user(Role.OFFICER, org)
+    tag_sample(org, themes, [i for i in range(len(SAMPLE)) if i % 3])
+    survey = SurveyImport.objects.create(
+        title="Parent carer survey 2026", organisation=org, received_on=date(2026, 3, 31),
+        file=SimpleUploadedFile("s.csv", b"a\n1\n"), file_sha256="x", uploaded_by=officer,
+        state=SurveyImport.State.IMPORTED)
+    rows = [FeedbackFactory(organisation=org, survey_import=survey, even_better_if=SAMPLE[i][1])
+            for i in (0, 33, 66, 99)]
+    client.force_login(officer)
+    url = reverse("staff:feedback:bulk-themes") + f"?import={survey.pk}"
+    page = client.get(url)
+    assert page.status_code == 200
+    listed = [item for item, _ in page.context["rows"]]
+    assert listed == rows
+    suggestions = {item.pk: found.themes for item, found in page.context["rows"]}
+    assert all(len(t) == 3 for t in suggestions.values())
+
+    # Nothing chosen: a clear error, nothing tagged.
+    refused = client.post(url, {})
+    assert refused.status_code == 400
+    assert "Tick a suggested theme, or select rows" in refused.content.decode()
+    refused = client.post(url, {"feedback": [rows[0].pk]})
+    assert "Choose the theme to add to the selected rows" in refused.content.decode()
+
+    first, second = rows[0], rows[1]
+    taken = suggestions[first.pk][0]
+    safety = themes["Personal safety"]
+    response = client.post(url, {"take": [f"{first.pk}:{taken.pk}"],
+                                 "feedback": [second.pk, rows[2].pk], "theme": safety.pk})
+    assert response.status_code == 302
+    assert list(first.themes.all()) == [taken]
+    assert list(second.themes.all()) == [safety] and list(rows[2].themes.all()) == [safety]
+    assert not rows[3].themes.exists()
+    assert AuditEvent.objects.filter(verb=Verb.FEEDBACK_TAGGED, actor=officer,
+                                     target_id__in=[str(r.pk) for r in rows]).count() == 3
+    decisions = ThemeSuggestion.objects.filter(feedback=first)
+    assert decisions.filter(accepted=True).get().theme == taken
+    assert decisions.filter(accepted=False).count() == 2
+    assert not ThemeSuggestion.objects.filter(feedback=rows[3]).exists()  # not touched
+
+    # A tampered pair for feedback not on the page changes nothing.
+    elsewhere = FeedbackFactory(organisation=OrganisationFactory())
+    client.post(url, {"take": [f"{elsewhere.pk}:{taken.pk}"]})
+    assert not elsewhere.themes.exists()
+
+
+def test_the_bulk_page_lists_only_feedback_the_person_handles_and_costs_the_same(
+        client, themes, django_assert_num_queries):
+    org, other = OrganisationFactory(), OrganisationFactory()
+    officer = staff_user(Role.OFFICER, org)
+    tag_sample(org, themes, range(0, 320, 5))
+    mine = [FeedbackFactory(organisation=org, even_better_if=SAMPLE[i][1]) for i in (1, 2)]
+    theirs = FeedbackFactory(organisation=other, even_better_if=SAMPLE[1][1])
+    theirs.shared_with.add(org)  # readable, but another organisation handles it
+    client.force_login(officer)
+    url = reverse("staff:feedback:bulk-themes") + "?status=received"
+    client.get(url)
+    # session, user, roles (x2), filter choices, capped count, rows with their
+    # themes and areas; suggestions: earlier feedback, its themes, the themes,
+    # similar items with organisation and themes, replies
+    with django_assert_num_queries(17):
+        page = client.get(url)
+    listed = [item for item, _ in page.context["rows"]]
+    assert set(mine) <= set(listed) and theirs not in listed
+    for i in range(3, 40):
+        FeedbackFactory(organisation=org, even_better_if=SAMPLE[i][1])
+    client.get(url)
+    with django_assert_num_queries(17):
+        page = client.get(url)
+    assert len(page.context["rows"]) == 25
+    client.force_login(staff_user(Role.BOARD_MEMBER, org))
+    assert client.get(url).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_suggestion_pages_pass_axe_with_their_error_states(page, themes, tmp_path):
+    from tests.conftest import assert_accessible, sign_in
+
+    org = OrganisationFactory(name="Gloucestershire County Council")
+    officer = staff_user(Role.OFFICER, org, email="officer@council.example")
+    earlier = tag_sample(org, themes, range(0, 320, 3))
+    services.reply_create(acting_user=officer, feedback=earlier[0], outcome="in_progress",
+                          text="We have added a second duty officer in Gloucester.")
+    new = FeedbackFactory(organisation=org, even_better_if=NEAR_DUPLICATES[0][1])
+    for i in (4, 40, 77):
+        FeedbackFactory(organisation=org, even_better_if=SAMPLE[i][1])
+    sign_in(page, officer.email)
+    page.goto(reverse("staff:feedback:detail", args=[new.pk]))
+    page.get_by_text("Suggested themes").wait_for()
+    page.get_by_text("Possible duplicate").wait_for()
+    assert_accessible(page, "triage with suggestions")
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.screenshot(path=str(tmp_path / "triage-suggestions-320.png"), full_page=True)
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.screenshot(path=str(tmp_path / "triage-suggestions.png"), full_page=True)
+
+    page.goto(reverse("staff:feedback:bulk-themes"))
+    assert_accessible(page, "bulk themes")
+    page.get_by_role("button", name="Save themes").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.title().startswith("Error: ")
+    assert_accessible(page, "bulk themes with errors")
+    page.locator(".govuk-error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "bulk_theme"
+    page.screenshot(path=str(tmp_path / "bulk-error.png"), full_page=True)
+    page.locator(f"#select-{new.pk}").check()
+    page.get_by_label("Theme to add to the selected rows").select_option(label="Communication")
+    page.get_by_role("button", name="Save themes").click()
+    page.get_by_text("Themes added to 1 piece of feedback").wait_for()
+    assert_accessible(page, "bulk themes saved")
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.screenshot(path=str(tmp_path / "bulk-320.png"), full_page=True)
+    if os.environ.get("SCREENSHOT_DIR"):
+        import shutil
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, os.environ["SCREENSHOT_DIR"])
