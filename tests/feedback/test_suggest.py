@@ -366,3 +366,21 @@ def test_suggestion_pages_pass_axe_with_their_error_states(page, themes, tmp_pat
         import shutil
         for png in tmp_path.glob("*.png"):
             shutil.copy(png, os.environ["SCREENSHOT_DIR"])
+
+
+def test_administrators_see_the_acceptance_rate_of_their_organisations(client, themes):
+    org, other = OrganisationFactory(), OrganisationFactory()
+    officer = staff_user(Role.OFFICER, org)
+    mine = FeedbackFactory(organisation=org)
+    theirs = FeedbackFactory(organisation=other)
+    suggest.decisions_record(acting_user=officer, feedback=mine,
+                             suggested=[themes["Communication"].pk, themes["Waiting times"].pk,
+                                        themes["Being heard"].pk],
+                             chosen=[themes["Communication"].pk, themes["Waiting times"].pk])
+    suggest.decisions_record(acting_user=None, feedback=theirs,
+                             suggested=[themes["Communication"].pk], chosen=[])
+    client.force_login(staff_user(Role.ADMINISTRATOR, org))
+    html = client.get(reverse("staff:lists")).content.decode()
+    assert "took <strong>67%</strong> of the themes the portal suggested (2 taken, 1 left)" in html
+    client.force_login(officer)
+    assert "Theme suggestions" not in client.get(reverse("staff:lists")).content.decode()
