@@ -112,6 +112,7 @@ def reset() -> None:
         _state.update(model=None, error=None, tried=False)
         _vectors.clear()
         _theme_vectors.clear()
+        _pools.clear()
 
 
 def feedback_text(feedback) -> str:
@@ -133,12 +134,11 @@ def embed(texts: list[str]) -> np.ndarray:
     return (vectors / norms).astype(np.float32)
 
 
-def _vectors_for(items: list) -> np.ndarray:
-    """Vectors for feedback rows (objects with pk, what_went_well,
-    even_better_if): from this process's memory, else the database, else
-    embedded now and stored."""
-    texts = {item.pk: feedback_text(item) for item in items}
-    digests = {pk: _digest(text) for pk, text in texts.items()}
+def _vectors_for(items: list[tuple[int, str]]) -> np.ndarray:
+    """Vectors for (feedback id, text) pairs: from this process's memory,
+    else the database, else embedded now and stored."""
+    digests = {pk: _digest(text) for pk, text in items}
+    texts = dict(items)
     missing = [pk for pk, d in digests.items() if _vectors.get(pk, ("",))[0] != d]
     if missing:
         for start in range(0, len(missing), 2000):
@@ -161,7 +161,7 @@ def _vectors_for(items: list) -> np.ndarray:
                 FeedbackEmbedding.objects.bulk_create(rows, batch_size=1000)
     if not items:
         return np.zeros((0, MODEL_DIM), dtype=np.float32)
-    return np.stack([_vectors[item.pk][1] for item in items])
+    return np.stack([_vectors[pk][1] for pk, _ in items])
 
 
 def _themes() -> tuple[list[Theme], np.ndarray]:
@@ -190,23 +190,57 @@ class Suggestions:
 
 @dataclass
 class _Candidates:
-    items: list
+    ids: list[int]
     vectors: np.ndarray
     theme_ids: list[set[int]]
 
 
+# The candidates of each pool (a queryset's SQL), with the pool's signature
+# when they were read: reused while nothing in the pool changed.
+_pools: dict[str, tuple[dict, _Candidates]] = {}
+MAX_POOLS = 64
+
+
+def _signature(visible) -> dict:
+    """Changes whenever feedback is added to or leaves the pool, is tagged,
+    shared, assigned or answered (each raises its lock_version) or edited
+    (updated_at). One aggregate query."""
+    from django.db.models import Count, Max, Sum
+
+    return visible.order_by().aggregate(n=Count("pk"), top=Max("pk"),
+                                        versions=Sum("lock_version"), changed=Max("updated_at"))
+
+
 def _candidates(visible) -> _Candidates:
     """The most recent feedback the person may read, with its vectors and
-    themes: three queries, whatever the number of items."""
-    items = list(visible.only("pk", "what_went_well", "even_better_if", "received_on")
-                 .order_by("-received_on", "-pk")[:MAX_CANDIDATES])
-    ids = [item.pk for item in items]
+    themes: one query when nothing changed since the last suggestion in this
+    process, three when something did, whatever the number of items."""
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        key = str(visible.query)
+    except EmptyResultSet:  # .none(): nothing to compare with
+        return _Candidates([], np.zeros((0, MODEL_DIM), dtype=np.float32), [])
+    signature = _signature(visible)
+    cached = _pools.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    rows = list(visible.order_by("-received_on", "-pk").values_list(
+        "pk", "what_went_well", "even_better_if")[:MAX_CANDIDATES])
+    items = [(pk, "\n".join(t for t in (good, better) if t).strip())
+             for pk, good, better in rows]
+    ids = [pk for pk, _ in items]
     tagged: dict[int, set[int]] = {}
-    for start in range(0, len(ids), 5000):
+    if ids:
         for feedback_id, theme_id in Feedback.themes.through.objects.filter(
-                feedback_id__in=ids[start:start + 5000]).values_list("feedback_id", "theme_id"):
+                feedback_id__in=visible.order_by("-received_on", "-pk").values("pk")[
+                    :MAX_CANDIDATES]).values_list("feedback_id", "theme_id"):
             tagged.setdefault(feedback_id, set()).add(theme_id)
-    return _Candidates(items, _vectors_for(items), [tagged.get(pk, set()) for pk in ids])
+    candidates = _Candidates(ids, _vectors_for(items), [tagged.get(pk, set()) for pk in ids])
+    if len(_pools) >= MAX_POOLS:
+        _pools.pop(next(iter(_pools)))
+    _pools[key] = (signature, candidates)
+    return candidates
 
 
 def _theme_scores(vectors: np.ndarray, pool: _Candidates, themes, theme_vectors,
@@ -220,7 +254,7 @@ def _theme_scores(vectors: np.ndarray, pool: _Candidates, themes, theme_vectors,
     if not tagged_rows or not len(themes):
         return scores
     tagged_vectors = pool.vectors[tagged_rows]
-    tagged_pks = np.array([pool.items[i].pk for i in tagged_rows])
+    tagged_pks = np.array([pool.ids[i] for i in tagged_rows])
     membership = np.zeros((len(tagged_rows), len(themes)), dtype=np.float32)
     for row, i in enumerate(tagged_rows):
         for theme_id in pool.theme_ids[i]:
@@ -259,7 +293,7 @@ def for_texts(texts: list[str], visible, *, exclude: list[int | None] | None = N
     themes, theme_vectors = _themes()
     vectors = embed(texts)
     scores = _theme_scores(vectors, pool, themes, theme_vectors, exclude)
-    similarity = vectors @ pool.vectors.T if len(pool.items) else np.zeros((len(texts), 0))
+    similarity = vectors @ pool.vectors.T if pool.ids else np.zeros((len(texts), 0))
     results = []
     for row, text in enumerate(texts):
         chosen = []
@@ -271,21 +305,22 @@ def for_texts(texts: list[str], visible, *, exclude: list[int | None] | None = N
             order = np.argsort(-similarity[row])[:MAX_SIMILAR + 1]
             for i in order:
                 score = float(similarity[row, i])
-                if pool.items[i].pk == exclude[row] or score < SIMILAR_FROM:
+                if pool.ids[i] == exclude[row] or score < SIMILAR_FROM:
                     continue
-                similar.append(Similar(pool.items[i], score, score >= DUPLICATE_FROM))
+                similar.append(Similar(pool.ids[i], score, score >= DUPLICATE_FROM))
             similar = similar[:MAX_SIMILAR]
         results.append(Suggestions(available=True, themes=chosen, similar=similar))
     if with_similar:
-        ids = {s.feedback.pk for r in results for s in r.similar}
+        ids = {s.feedback for r in results for s in r.similar}
         if ids:
             full = {f.pk: f for f in Feedback.objects.filter(pk__in=ids).select_related(
                 "organisation").prefetch_related(Prefetch("themes"))}
             replies = _replies(list(ids))
             for result in results:
+                result.similar = [item for item in result.similar if item.feedback in full]
                 for item in result.similar:
-                    item.feedback = full[item.feedback.pk]
-                    item.reply = replies.get(item.feedback.pk)
+                    item.reply = replies.get(item.feedback)
+                    item.feedback = full[item.feedback]
     return results
 
 
