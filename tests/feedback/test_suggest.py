@@ -102,6 +102,10 @@ def test_similar_feedback_finds_the_planted_near_duplicates_with_their_reply(the
 
 
 def test_vectors_are_stored_once_and_a_changed_text_is_embedded_again(themes):
+    from django.db import connection
+
+    if os.environ.get("SUGGEST_ON_SQLITE") == "1":  # test_the_same_on_sqlite's run
+        assert connection.vendor == "sqlite"
     org = OrganisationFactory()
     items = tag_sample(org, themes, range(6))
     suggest.for_texts(["Nobody answers the phone"], Feedback.objects.filter(organisation=org))
@@ -228,7 +232,7 @@ def test_the_detail_page_costs_the_same_queries_for_ten_or_three_hundred_earlier
 def test_the_same_on_sqlite(tmp_path):
     """This module's suggestion tests again, on SQLite (as `make run` uses)."""
     env = {k: v for k, v in os.environ.items()}
-    env.update(TEST_DATABASE_URL=f"sqlite:///{tmp_path / 'suggest.sqlite3'}",
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'suggest.sqlite3'}",
                SUGGEST_ON_SQLITE="1")
     done = subprocess.run(  # nosec B603
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k",
@@ -385,3 +389,20 @@ def test_administrators_see_the_acceptance_rate_of_their_organisations(client, t
     assert "took <strong>67%</strong> of the themes the portal suggested (2 taken, 1 left)" in html
     client.force_login(officer)
     assert "Theme suggestions" not in client.get(reverse("staff:lists")).content.decode()
+
+
+def test_erasing_a_persons_data_deletes_the_vector_of_their_words(themes):
+    from core.models import Organisation
+    from feedback.subject import subject_erase, subject_parse
+
+    org = OrganisationFactory()
+    admin = staff_user(Role.ADMINISTRATOR, org)
+    theirs = FeedbackFactory(organisation=org, wants_contact=True, contact_name="Jo",
+                             contact_email="jo@example.com", even_better_if=SAMPLE[0][1])
+    other = FeedbackFactory(organisation=org, even_better_if=SAMPLE[1][1])
+    suggest.for_texts(["Nobody rang back"], Feedback.objects.filter(organisation=org))
+    assert FeedbackEmbedding.objects.filter(feedback__in=[theirs, other]).count() == 2
+    subject_erase(acting_user=admin, subject=subject_parse("jo@example.com"),
+                  organisations=Organisation.objects.filter(pk=org.pk))
+    assert not FeedbackEmbedding.objects.filter(feedback=theirs).exists()
+    assert FeedbackEmbedding.objects.filter(feedback=other).exists()
