@@ -58,7 +58,9 @@ class Verb(models.TextChoices):
     SURVEY_CHECKED = "survey.checked", "Survey file checked"
     SURVEY_IMPORT_STARTED = "survey.import_started", "Survey import started"
     SURVEY_IMPORTED = "survey.imported", "Survey imported"
-    SURVEY_REMOVED = "survey.removed", "Failed survey import removed"
+    SURVEY_REMOVED = "survey.removed", "Survey import removed"
+    SURVEY_FILE_REPLACED = "survey.file_replaced", "Survey file replaced by a corrected one"
+    SURVEY_RENAMED = "survey.renamed", "Survey import renamed"
     # Routing, reply templates and paper cards (issue 24)
     ROUTE_SAVED = "route.saved", "Route saved"
     ROUTE_REMOVED = "route.removed", "Route removed"

@@ -579,8 +579,11 @@ class SurveyUploadForm(forms.Form):
                                help_text="For example, 31 3 2026",
                                required_message="Enter the date the survey closed",
                                invalid_message="The date the survey closed must be a real date")
-    file = forms.FileField(label="CSV file", help_text="Up to 20 MB, with a header row.",
-                           error_messages={"required": "Select a CSV file",
+    file = forms.FileField(label="CSV or Excel file",
+                           help_text="A CSV or Excel (.xlsx) file up to 20 MB, with a header "
+                                     "row, as Microsoft Forms, Google Forms or SmartSurvey "
+                                     "export it.",
+                           error_messages={"required": "Select a CSV or Excel file",
                                            "empty": "The selected file is empty"})
 
     def __init__(self, *args, organisations, **kwargs):
@@ -594,12 +597,45 @@ class SurveyUploadForm(forms.Form):
                                  Button("upload", "Upload and continue"))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if "\x00" in upload.name or not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("The selected file must be a CSV")
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("The selected file must be smaller than 20 MB")
-        return upload
+        return clean_survey_file(self.cleaned_data["file"])
+
+
+def clean_survey_file(upload):
+    if "\x00" in upload.name or not upload.name.lower().endswith((".csv", ".xlsx")):
+        raise forms.ValidationError("The selected file must be a CSV or an Excel (.xlsx) file")
+    if upload.size > 20 * 1024 * 1024:
+        raise forms.ValidationError("The selected file must be smaller than 20 MB")
+    return upload
+
+
+class SurveyReplaceFileForm(forms.Form):
+    """A corrected file in place of the one uploaded, before importing."""
+
+    file = forms.FileField(label="Corrected CSV or Excel file",
+                           help_text="A CSV or Excel (.xlsx) file up to 20 MB, with a header row. "
+                                     "It replaces the file uploaded before; nothing has been "
+                                     "imported from that.",
+                           error_messages={"required": "Select the corrected file",
+                                           "empty": "The selected file is empty"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field("file"), Button("replace", "Upload the corrected file"))
+
+    def clean_file(self):
+        return clean_survey_file(self.cleaned_data["file"])
+
+
+class SurveyRenameForm(forms.Form):
+    title = forms.CharField(label="Name of the survey", max_length=200,
+                            help_text="Reports and public pages use this name.",
+                            error_messages={"required": "Enter the name of the survey",
+                                            "max_length": "The name must be 200 characters "
+                                                          "or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("title"), Button("rename", "Save the name"))
 
 
 class SurveyMappingForm(forms.Form):
@@ -920,3 +956,47 @@ class EasyReadCardLogForm(_CardLogMixin, EasyReadForm):
         if not (cleaned.get("good") or cleaned.get("better")) and not self.errors:
             self.add_error("good", "Enter what was good or what would make it better")
         return cleaned
+
+
+class BulkThemesForm(IdPrefixMixin, forms.Form):
+    """Bulk tagging on a page of feedback: suggested themes ticked row by row
+    (`take`, "feedback id:theme id"), and/or one theme added to the selected
+    rows. Themes are only added, never taken away."""
+
+    id_prefix = "bulk"  # shares the page with the inbox filters, which have a theme too
+    take = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    feedback = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    theme = forms.ModelChoiceField(label="Theme to add to the selected rows", required=False,
+                                   queryset=Theme.objects.filter(is_active=True),
+                                   empty_label="Choose a theme")
+
+    def __init__(self, *args, rows, suggestions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feedback"].choices = [(str(r.pk), r.reference) for r in rows]
+        self.fields["take"].choices = [(f"{r.pk}:{t.pk}", t.name)
+                                       for r, s in zip(rows, suggestions, strict=True)
+                                       for t in s.themes]
+        self.helper = gds_helper(Field.select("theme"))
+
+    def clean(self):
+        cleaned = super().clean()
+        take, rows, theme = cleaned.get("take"), cleaned.get("feedback"), cleaned.get("theme")
+        if theme and not rows:
+            self.add_error("theme", "Select the rows to add the theme to")
+        elif rows and not theme and "theme" not in self.errors:
+            self.add_error("theme", "Choose the theme to add to the selected rows")
+        elif not take and not rows and "theme" not in self.errors:
+            self.add_error("theme", "Tick a suggested theme, or select rows and choose a theme "
+                                    "to add to them")
+        return cleaned
+
+    def additions(self) -> dict[int, set[int]]:
+        wanted: dict[int, set[int]] = {}
+        for pair in self.cleaned_data.get("take", []):
+            feedback_id, theme_id = pair.split(":")
+            wanted.setdefault(int(feedback_id), set()).add(int(theme_id))
+        theme = self.cleaned_data.get("theme")
+        for feedback_id in self.cleaned_data.get("feedback", []):
+            if theme:
+                wanted.setdefault(int(feedback_id), set()).add(theme.pk)
+        return wanted

@@ -687,3 +687,39 @@ class LocalOfferCoding(TimeStampedModel):
     @property
     def is_left_out(self) -> bool:
         return bool(self.left_out_reason)
+
+
+class FeedbackEmbedding(models.Model):
+    """What feedback says, as a vector from the portal's own small model
+    (feedback.suggest): stored so that suggesting themes and similar feedback
+    does not embed every earlier item again. `digest` is of the model and the
+    text embedded; a change to either makes the vector stale."""
+
+    feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="embedding")
+    digest = models.CharField(max_length=32)
+    vector = models.BinaryField()  # float16, little-endian
+
+    def __str__(self) -> str:
+        return f"Embedding of {self.feedback_id}"
+
+
+class ThemeSuggestion(models.Model):
+    """A theme the portal suggested for feedback, and what an officer did with
+    it: taken (accepted) or left (rejected). Counted for the acceptance rate
+    administrators see; one row per feedback and theme, the latest decision."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE,
+                                 related_name="theme_suggestions")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    accepted = models.BooleanField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["feedback", "theme"],
+                                               name="one_suggestion_decision_per_theme")]
+
+    def __str__(self) -> str:
+        return f"{self.theme_id} for {self.feedback_id}: {'taken' if self.accepted else 'left'}"

@@ -59,6 +59,7 @@ rules.add_perm("feedback.propose_quote", handles)
 rules.add_perm("feedback.decide_quote", handles)
 rules.add_perm("feedback.log_feedback", is_handler_anywhere)
 rules.add_perm("feedback.import_survey", is_handler_anywhere)
+rules.add_perm("feedback.tag_in_bulk", is_handler_anywhere)  # lists only what they handle
 # Subject access and erasure requests: administrators, for their organisations.
 rules.add_perm("feedback.handle_subject_requests", is_administrator)
 # The routing table sends feedback across organisations: the partnership's administrators.

@@ -22,7 +22,15 @@ from django.utils import timezone
 from core.audit import Verb
 from core.services import audit_record
 
-from .models import TOKEN_FORGOTTEN, Feedback, InternalNote, Notification, Quote, Reply
+from .models import (
+    TOKEN_FORGOTTEN,
+    Feedback,
+    FeedbackEmbedding,
+    InternalNote,
+    Notification,
+    Quote,
+    Reply,
+)
 from .services import new_tracking_token, search_vector_refresh
 
 ERASED = "[Erased at the person's request]"
@@ -180,6 +188,7 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         feedback.tracking_token = new_tracking_token()  # stores a new digest: the old link stops working
         feedback.save()
         search_vector_refresh([feedback.pk])  # the erased words must not be found either
+        FeedbackEmbedding.objects.filter(feedback=feedback).delete()  # nor their vector
         InternalNote.objects.filter(feedback=feedback).update(text=ERASED)
         Reply.objects.filter(feedback=feedback).exclude(reason="").update(reason=ERASED)
         Reply.objects.filter(feedback=feedback).update(text=ERASED)

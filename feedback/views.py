@@ -18,6 +18,7 @@ from core.approvals import approval_way_through
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
 from core.forms import blank_form_html
+from core.http import parse_id
 from core.models import Role
 from core.pagination import CappedPaginator
 from core.ratelimit import over_limit
@@ -25,9 +26,10 @@ from core.roles import WORKING_ROLES
 from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
-from . import imports, selectors, services, workflow
+from . import imports, selectors, services, suggest, workflow
 from .filters import InboxFilter
 from .forms import (
+    BulkThemesForm,
     EasyReadForm,
     FeedbackForm,
     LocalOfferForm,
@@ -38,6 +40,8 @@ from .forms import (
     StatusForm,
     SubjectRequestForm,
     SurveyMappingForm,
+    SurveyRenameForm,
+    SurveyReplaceFileForm,
     SurveyUploadForm,
     TemplatedReplyForm,
     TrackForm,
@@ -267,6 +271,79 @@ class InboxExportView(FeedbackStaffMixin, View):
                                       f"feedback-{today:%Y-%m-%d}.csv")
 
 
+class BulkThemesView(FeedbackStaffMixin, View):
+    """Themes for a page of feedback at once: the inbox's filters (or one
+    survey import's rows, `?import=`), 25 rows a page, each with up to three
+    suggested themes and a possible duplicate; the officer ticks suggestions
+    or selects rows and adds a theme to them. Only feedback of organisations
+    where the person handles feedback is listed."""
+
+    permission_required = "feedback.tag_in_bulk"
+    per_page = 25
+
+    def rows(self, request):
+        user = request.user
+        handled = organisations_where(user, *HANDLERS)
+        queryset = selectors.feedback_inbox(user).filter(organisation__in=handled)
+        survey_import = None
+        import_id = parse_id(request.GET.get("import", ""))
+        if import_id is not None:
+            survey_import = get_object_or_404(selectors.survey_imports_for(user), pk=import_id)
+            queryset = queryset.filter(survey_import=survey_import).order_by("pk")
+            filterset = None
+        else:
+            filterset = InboxFilter(inbox_filter_data(request), queryset=queryset, user=user,
+                                    organisations=organisations_where(user, *WORKING_ROLES))
+            queryset = filterset.qs
+        page = CappedPaginator(queryset, self.per_page).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        return rows, page, filterset, survey_import
+
+    def suggestions(self, request, rows):
+        found: dict[int, suggest.Suggestions] = {}
+        by_org: dict[int, list] = {}
+        for row in rows:
+            by_org.setdefault(row.organisation_id, []).append(row)
+        for organisation_id, group in by_org.items():
+            results = suggest.for_texts([suggest.feedback_text(r) for r in group],
+                                        suggest.pool_for(request.user, organisation_id),
+                                        exclude=[r.pk for r in group])
+            found.update({r.pk: result for r, result in zip(group, results, strict=True)})
+        return [found[r.pk] for r in rows]
+
+    def page(self, request, form=None, status=200):
+        rows, page, filterset, survey_import = self.rows(request)
+        suggestions = self.suggestions(request, rows)
+        if form is None:
+            form = BulkThemesForm(rows=rows, suggestions=suggestions)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "feedback/bulk_themes.html", {
+            "form": form if form.is_bound else None, "bulk_form": form,
+            "rows": list(zip(rows, suggestions, strict=True)), "page": page,
+            "filter": filterset, "survey_import": survey_import, "query": query.urlencode(),
+            "available": all(s.available for s in suggestions) if suggestions else
+            suggest.model() is not None,
+        }, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        rows, _page, _filterset, _import = self.rows(request)
+        suggestions = self.suggestions(request, rows)
+        form = BulkThemesForm(request.POST, rows=rows, suggestions=suggestions)
+        if not form.is_valid():
+            return self.page(request, form=form, status=400)
+        changed = suggest.bulk_tag(
+            acting_user=request.user, items=rows, additions=form.additions(),
+            suggested={r.pk: [t.pk for t in s.themes]
+                       for r, s in zip(rows, suggestions, strict=True)})
+        messages.success(request, f"Themes added to {changed} piece{pluralize(changed)} of "
+                                  "feedback" if changed else "Those themes were already there")
+        return redirect(request.get_full_path())
+
+
 class FeedbackDetailView(FeedbackStaffMixin, View):
     def get_feedback(self, request, pk) -> Feedback:
         visible = selectors.feedback_visible_to(request.user).filter(pk=pk).exists()
@@ -303,6 +380,9 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                         and feedback.response_due_on is not None
                         and feedback.response_due_on < timezone.localdate()),
         }
+        if handles:
+            context["suggestions"] = suggest.for_feedback(
+                feedback, suggest.pool_for(user, feedback.organisation_id))
         # Waiting for approval with nobody left who may approve: say who can fix it.
         waiting_reply = next((r for r in feedback.replies.all()
                               if r.state == Reply.State.AWAITING_APPROVAL), None)
@@ -374,6 +454,10 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                                      **form.cleaned_data)
         except EditConflict as exc:
             return self.conflict(request, feedback.pk, exc, "triage_form", form)
+        suggested = [parse_id(v) for v in request.POST.getlist("suggested_theme")]
+        suggest.decisions_record(acting_user=request.user, feedback=feedback,
+                                 suggested=[t for t in suggested if t is not None],
+                                 chosen=[t.pk for t in form.cleaned_data["themes"]])
         messages.success(request, "Triage saved")
 
     def do_status(self, request, feedback):
@@ -702,7 +786,7 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         headers = []
         try:
             with survey_import.file.open("rb") as f:
-                headers, _ = imports.read_csv(f.read())
+                headers, _ = imports.read_file(f.read())
         except (imports.ImportFileError, FileNotFoundError, ValueError):
             pass
         if form is None and survey_import.state in (SurveyImport.State.UPLOADED,
@@ -715,8 +799,12 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         return render(request, "feedback/import_detail.html", {
             "survey_import": survey_import, "form": form, "checked": checked,
             "statistics": survey_import.statistics.all(),
-            "valid_rows": (survey_import.total_rows - len({e["row"] for e in survey_import.errors})
+            "valid_rows": (survey_import.total_rows - len({e["row"] for e in survey_import.errors
+                                                           if e.get("row_left_out")})
                            if survey_import.state == SurveyImport.State.CHECKED else None),
+            "suggested": (survey_import.mapping or {}).get("suggested") and checked is None,
+            "changeable": survey_import.state in (SurveyImport.State.UPLOADED,
+                                                  SurveyImport.State.CHECKED),
         }, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -729,8 +817,10 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
                                                           survey_import=survey_import)
             messages.success(request, "Import started. You can leave this page; it carries on.")
             return redirect("staff:feedback:import-detail", pk=survey_import.pk)
+        if survey_import.state not in (SurveyImport.State.UPLOADED, SurveyImport.State.CHECKED):
+            return redirect("staff:feedback:import-detail", pk=survey_import.pk)
         with survey_import.file.open("rb") as f:
-            headers, _ = imports.read_csv(f.read())
+            headers, _ = imports.read_file(f.read())
         form = SurveyMappingForm(request.POST, headers=headers)
         if not form.is_valid():
             return self.render_page(request, survey_import, form=form, status=400)
@@ -739,30 +829,99 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         return self.render_page(request, survey_import, form=form, checked=checked)
 
 
+class SurveyImportChangeView(FeedbackStaffMixin, View):
+    """Upload a corrected file into an import not yet started (one form), or
+    rename an import (the other). The same people as for the import itself."""
+
+    permission_required = "feedback.import_survey"
+    form_class = None
+    states = (SurveyImport.State.UPLOADED, SurveyImport.State.CHECKED)
+    heading = ""
+
+    def get_import(self, request, pk) -> SurveyImport:
+        return get_object_or_404(selectors.survey_imports_for(request.user), pk=pk,
+                                 state__in=self.states)
+
+    def page(self, request, survey_import, form, status=200):
+        return render(request, "feedback/import_change.html", {
+            "survey_import": survey_import, "form": form, "heading": self.heading,
+            "multipart": self.form_class is SurveyReplaceFileForm}, status=status)
+
+
+class SurveyImportReplaceView(SurveyImportChangeView):
+    form_class = SurveyReplaceFileForm
+    heading = "Upload a corrected file"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.page(request, self.get_import(request, pk), SurveyReplaceFileForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        form = SurveyReplaceFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                imports.survey_import_replace_file(acting_user=request.user,
+                                                   survey_import=survey_import,
+                                                   upload=form.cleaned_data["file"])
+            except imports.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            except imports.ImportNotChangeable:
+                messages.error(request, "The import has started, so its file cannot be replaced")
+                return redirect("staff:feedback:import-detail", pk=pk)
+            else:
+                messages.success(request, "Corrected file uploaded. Check the columns and the "
+                                          "file again before importing.")
+                return redirect("staff:feedback:import-detail", pk=pk)
+        return self.page(request, survey_import, form, status=400)
+
+
+class SurveyImportRenameView(SurveyImportChangeView):
+    form_class = SurveyRenameForm
+    heading = "Rename the survey import"
+    states = tuple(SurveyImport.State.values)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        return self.page(request, survey_import,
+                         SurveyRenameForm(initial={"title": survey_import.title}))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        form = SurveyRenameForm(request.POST)
+        if form.is_valid():
+            imports.survey_import_rename(acting_user=request.user, survey_import=survey_import,
+                                         title=form.cleaned_data["title"])
+            messages.success(request, "Survey import renamed")
+            return redirect("staff:feedback:import-detail", pk=pk)
+        return self.page(request, survey_import, form, status=400)
+
+
 class SurveyImportRemoveView(FeedbackStaffMixin, View):
-    """Remove a failed import, after an "Are you sure?" page. The same people
-    as for the import itself; an import in any other state is not removable
-    (404), so a stale page cannot remove one that has since been imported."""
+    """Remove a failed or unused (uploaded or checked) import, after an "Are
+    you sure?" page. The same people as for the import itself; an import in
+    any other state is not removable (404), so a stale page cannot remove one
+    that has since been imported."""
 
     permission_required = "feedback.import_survey"
 
     def get_import(self, request, pk) -> SurveyImport:
         return get_object_or_404(selectors.survey_imports_for(request.user), pk=pk,
-                                 state=SurveyImport.State.FAILED)
+                                 state__in=imports.REMOVABLE_STATES)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         survey_import = self.get_import(request, pk)
         kept = survey_import.feedback.count()
+        kind = "failed" if survey_import.state == SurveyImport.State.FAILED else "unused"
         consequences = ["It will no longer be listed in survey imports, and its uploaded "
-                        "file will be deleted."]
+                        "file will be deleted. Its name can then be used again."]
         if kept:
             consequences.append(f"The {kept:,} row{pluralize(kept)} it imported before it "
                                 "stopped will stay in the inbox. Importing the file again "
                                 "adds only the rest.")
         return render(request, "confirm.html", {
-            "confirm_title": f"Remove the failed import {survey_import.title}",
+            "confirm_title": f"Remove the {kind} import {survey_import.title}",
             "confirm_caption": survey_import.title,
-            "confirm_question": "Are you sure you want to remove this failed import?",
+            "confirm_question": f"Are you sure you want to remove this {kind} import?",
             "confirm_consequences": consequences,
             "confirm_button": "Yes, remove the import",
             "cancel_url": reverse("staff:feedback:import-detail", args=[survey_import.pk]),
@@ -777,7 +936,7 @@ class SurveyImportRemoveView(FeedbackStaffMixin, View):
         except imports.ImportNotRemovable:
             messages.error(request, "This import is being tried again, so it cannot be removed")
             return redirect("staff:feedback:import-detail", pk=pk)
-        messages.success(request, f"Failed import “{title}” removed")
+        messages.success(request, f"Survey import “{title}” removed")
         return redirect("staff:feedback:imports")
 
 

@@ -362,6 +362,11 @@ PERMISSIONS_POLICY_DENY = [
 # Pages with personal data: never stored by a browser or a shared cache.
 NO_STORE_PATH_PREFIXES = ["/staff/", "/django-admin/"]
 
+# Theme suggestions (feedback.suggest): the folder holding the model's
+# weights/ and tokenizers/ (empty: the installed wordllama package, whose
+# wheel carries them). Nothing is ever downloaded.
+SUGGEST_MODEL_DIR = env_str("SUGGEST_MODEL_DIR", "")
+
 # Logs carry ids and references, never what a family wrote or their contact
 # details. Keep it that way in every logger call. Secrets that are addresses
 # (tracking, pulse and reset links) are redacted from every line as well.

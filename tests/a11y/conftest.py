@@ -73,6 +73,12 @@ def build_world() -> World:
         file_sha256="f" * 64,
         uploaded_by=survey.uploaded_by, state=SurveyImport.State.FAILED,
         failure="The file is not a CSV")
+    # An import checked but not started, which takes a corrected file.
+    unused_survey = SurveyImport.objects.create(
+        title="Short breaks survey (checked)", organisation=survey.organisation,
+        received_on=survey.received_on, file="survey-imports/unused-example.csv",
+        file_sha256="e" * 64, uploaded_by=survey.uploaded_by,
+        state=SurveyImport.State.CHECKED, total_rows=150)
     from feedback.models import ReplyTemplate
 
     w = World({
@@ -80,6 +86,7 @@ def build_world() -> World:
         "reply_template": ReplyTemplate.objects.filter(
             organisation__memberships__user=admin).first(),
         "failed_survey": failed_survey,
+        "unused_survey": unused_survey,
         "feedback": feedback,
         "closed": Feedback.objects.filter(organisation__memberships__user__email=OFFICER,
                                           status=Feedback.Status.CLOSED).first(),
@@ -193,6 +200,7 @@ ADDRESSES = {
     "staff:feedback:card-log-easy-read": (OFFICER, lambda w: {}),
     "staff:feedback:export": "CSV download, from the inbox (tests/feedback/test_triage.py)",
     "staff:feedback:log": (OFFICER, lambda w: {}),
+    "staff:feedback:bulk-themes": (OFFICER, lambda w: {}),
     "staff:feedback:replies": (ADMIN, lambda w: {}),
     "staff:feedback:reply-decide": "POST only, from the replies page",
     "staff:feedback:quotes": (ADMIN, lambda w: {}),
@@ -201,6 +209,8 @@ ADDRESSES = {
     "staff:feedback:import-new": (OFFICER, lambda w: {}),
     "staff:feedback:import-detail": (OFFICER, lambda w: {"pk": w.survey.pk}),
     "staff:feedback:import-remove": (OFFICER, lambda w: {"pk": w.failed_survey.pk}),
+    "staff:feedback:import-replace": (OFFICER, lambda w: {"pk": w.unused_survey.pk}),
+    "staff:feedback:import-rename": (OFFICER, lambda w: {"pk": w.survey.pk}),
     "staff:feedback:import-progress": "JSON for the progress script",
     "staff:actionplan:action_list": (ADMIN, lambda w: {}),
     "staff:actionplan:dashboard": (ADMIN, lambda w: {}),

@@ -193,6 +193,8 @@ MATRIX.update({
     "staff:feedback:detail": Entry(lambda w: {"pk": w.feedback.pk}, "YYNYN", "YYNYN"),
     "staff:feedback:contact-erase": Entry(lambda w: {"pk": w.feedback.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:log": Entry(no_args, "YYNNY", "YYNNY"),
+    # Bulk tagging lists only feedback of the person's own organisations.
+    "staff:feedback:bulk-themes": Entry(no_args, "YYNNY", "YYNNY"),
     "staff:feedback:replies": Entry(no_args, "YYNYY", "-----"),
     "staff:feedback:reply-decide": Entry(lambda w: {"pk": w.reply.pk}, "-----", "NYNNN"),
     "staff:feedback:quotes": Entry(no_args, "YYNYY", "-----"),
@@ -204,6 +206,10 @@ MATRIX.update({
     # A failed import: removed by the people who may work on the import itself.
     "staff:feedback:import-remove": Entry(lambda w: {"pk": w.failed_survey.pk}, "YYNNN",
                                           "YYNNN"),
+    # A checked import not started: a corrected file, a new name, by the same people.
+    "staff:feedback:import-replace": Entry(lambda w: {"pk": w.unused_survey.pk}, "YYNNN",
+                                           "YYNNN"),
+    "staff:feedback:import-rename": Entry(lambda w: {"pk": w.survey.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:subject-requests": Entry(no_args, "NNNYY", "NNNYY"),
     # Routing (issue 24): the table is the partnership administrators' (the
     # council leads); sending one feedback on is for whoever handles it.
