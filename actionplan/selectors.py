@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -317,25 +316,22 @@ def _status_counts_at(actions: QuerySet[Action], days: list[date], total: int
     day counts as not started."""
     counts = {day: dict.fromkeys(STATUS_ORDER, 0) for day in days}
     if total and days:
+        # The last update has no next one: it holds until after every day asked.
+        forever = Value(date.max, output_field=DateField())
         held = (ProgressUpdate.objects.filter(action__in=actions.values("pk"))
-                .annotate(next_date=Window(Lead("date"), partition_by=[F("action_id")],
-                                           order_by=[F("date").asc(), F("id").asc()]))
-                .order_by().values("date", "status", "next_date"))
-        sql, params = held.query.sql_with_params()
-        # SQLite (the `make run` demo) has no date type: CAST(… AS date) gives
-        # the value NUMERIC affinity, so '2026-01-31' became 2026 and matched
-        # no update. There a date is its ISO text, which compares in order.
-        day = "DATE(%s)" if connection.vendor == "sqlite" else "CAST(%s AS date)"
-        day_rows = " UNION ALL ".join([f"SELECT {day} AS d"] * len(days))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT m.d, u.status, COUNT(*) FROM ({day_rows}) m "  # noqa: S608  # nosec B608 # only placeholders and the ORM's own SQL
-                f"JOIN ({sql}) u ON u.date <= m.d AND (u.next_date IS NULL OR u.next_date > m.d) "
-                "GROUP BY m.d, u.status",
-                [*days, *params])
-            for day, status, n in cursor.fetchall():
-                day = day if isinstance(day, date) else date.fromisoformat(str(day))
-                counts[day][status] = n
+                .annotate(next_date=Window(Lead("date", default=forever),
+                                           partition_by=[F("action_id")],
+                                           order_by=[F("date").asc(), F("id").asc()])))
+        # Django's own date comparisons, so SQLite (the `make run` demo, which
+        # has no date type) compares ISO dates as Postgres compares dates: a
+        # hand-written CAST(… AS date) once gave SQLite the year number.
+        found = held.aggregate(**{
+            f"d{i}_{status}": Count("pk", filter=Q(status=status, date__lte=day,
+                                                   next_date__gt=day))
+            for i, day in enumerate(days) for status in STATUS_ORDER})
+        for i, day in enumerate(days):
+            for status in STATUS_ORDER:
+                counts[day][status] = found[f"d{i}_{status}"]
     for day in days:
         counts[day][Status.NOT_STARTED] += total - sum(counts[day].values())
     return counts
