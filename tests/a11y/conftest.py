@@ -214,6 +214,8 @@ ADDRESSES = {
     "staff:actionplan:meeting_create": (ADMIN, lambda w: {"slug": w.board.slug}),
     "staff:actionplan:meeting_detail": (ADMIN, lambda w: {"pk": w.meeting.pk}),
     "staff:actionplan:meeting_actions": (ADMIN, lambda w: {"pk": w.meeting.pk}),
+    "staff:actionplan:meeting_decision": (ADMIN, lambda w: {
+        "pk": w.meeting.pk, "action_pk": w.meeting.reviewed_actions.first().pk}),
     "staff:actionplan:board_pack_generate": "POST only, from the meeting page",
     "staff:actionplan:board_pack_download": "a PDF (checked by tests/a11y/test_pdfs.py)",
     "staff:charter:charter_list": (ADMIN, lambda w: {}),
