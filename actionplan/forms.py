@@ -15,6 +15,7 @@ from .models import (
     EVIDENCE_MAX_BYTES,
     Action,
     Board,
+    MeetingDecision,
     Priority,
     Status,
 )
@@ -420,11 +421,45 @@ class MeetingForm(VersionedFormMixin):
                         required_message="Enter the date of the meeting",
                         invalid_message="The date of the meeting must be a real date")
     location = forms.CharField(label="Where (optional)", max_length=200, required=False)
+    minutes = forms.CharField(
+        label="Minutes or summary (optional)", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What the meeting discussed and agreed, for the board and the next board "
+                  "pack. Do not include families’ names or details.",
+        error_messages={"max_length": "Minutes must be 5,000 characters or fewer"})
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.text("title"), Field("date"), Field.text("location"),
+        layout = [Field.text("title"), Field("date"), Field.text("location")]
+        if editing:  # minutes are written after the meeting, never when it is arranged
+            layout.append(Field.textarea("minutes"))
+        else:
+            del self.fields["minutes"]
+        self.helper = gds_helper(*layout,
                                  Button("save", "Save changes" if editing else "Add meeting"))
+
+
+class MeetingDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What did the meeting decide?", choices=MeetingDecision.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the meeting decided"})
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, what was agreed, by when, or who it was escalated to. "
+                  "Do not include families’ names or details.",
+        error_messages={"max_length": "The note must be 1,000 characters or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].help_text = (
+            "Noted: the board heard the update. Agreed: the board agreed the plan or a change "
+            "to it. Escalated: the board sent it higher. Closed: the board agreed it is done "
+            "with.")
+        self.helper = gds_helper(Field.radios("outcome", legend_size=Size.MEDIUM, small=True),
+                                 Field.textarea("note"),
+                                 Button("save", "Save the decision"))
 
 
 class MeetingActionsForm(forms.Form):

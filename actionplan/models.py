@@ -60,6 +60,9 @@ class Meeting(TimeStampedModel):
     title = models.CharField(max_length=200)
     location = models.CharField(max_length=200, blank=True)
     reviewed_actions = models.ManyToManyField("Action", blank=True, related_name="meetings")
+    minutes = models.TextField(
+        blank=True, max_length=5000,
+        help_text="The minutes, or a summary of what the meeting discussed and decided.")
 
     pack_state = models.CharField(max_length=10, choices=PackState.choices,
                                   default=PackState.NONE)
@@ -83,6 +86,39 @@ class Meeting(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("staff:actionplan:meeting_detail", args=[self.pk])
+
+
+class MeetingDecision(TimeStampedModel):
+    """What a meeting decided about one action it reviewed, with a short
+    note; the next meeting's board pack repeats it ("decided at the last
+    meeting"). One decision per action per meeting: recording it again
+    changes it. Written only by services.meeting_record_decision."""
+
+    class Outcome(models.TextChoices):
+        NOTED = "noted", "Noted"
+        AGREED = "agreed", "Agreed"
+        ESCALATED = "escalated", "Escalated"
+        CLOSED = "closed", "Closed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    action = models.ForeignKey("Action", on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    note = models.TextField(blank=True, max_length=1000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["meeting", "action"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "action"],
+                                    name="meeting_decision_one_per_action"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["noted", "agreed", "escalated", "closed"]),
+                name="meeting_decision_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.action_id}: {self.outcome}"
 
 
 class Plan(TimeStampedModel):

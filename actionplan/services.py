@@ -30,6 +30,7 @@ from .models import (
     Board,
     Evidence,
     Meeting,
+    MeetingDecision,
     Plan,
     Priority,
     ProgressUpdate,
@@ -467,13 +468,17 @@ def meeting_create(*, acting_user: User | None, board: Board, date: date, title:
 
 @transaction.atomic
 def meeting_edit(*, acting_user: User | None, meeting: Meeting, title: str, date: date,
-                 location: str = "", lock_version: int | None = None) -> Meeting:
-    """Change a meeting's name, date or place. The board pack already made
-    keeps its file: the page offers to generate it again. The caller checks
-    `actionplan.change_meeting`. Audited as "meeting edited"."""
+                 location: str = "", minutes: str | None = None,
+                 lock_version: int | None = None) -> Meeting:
+    """Change a meeting's name, date, place or minutes (left as they are when
+    not given). The board pack already made keeps its file: the page offers
+    to generate it again. The caller checks `actionplan.change_meeting`.
+    Audited as "meeting edited", naming the fields changed, not the minutes."""
     meeting = lock_for_edit(Meeting.objects.all(), meeting.pk, lock_version)
-    changed = _changed(meeting, {"title": title.strip(), "date": date,
-                                 "location": location.strip()})
+    values = {"title": title.strip(), "date": date, "location": location.strip()}
+    if minutes is not None:
+        values["minutes"] = minutes.strip()
+    changed = _changed(meeting, values)
     meeting.full_clean()
     meeting.save()
     audit_record(actor=acting_user, verb=Verb.MEETING_EDITED, target=meeting, summary=meeting.title,
@@ -490,6 +495,31 @@ def meeting_set_actions(*, acting_user: User | None, meeting: Meeting,
     audit_record(actor=acting_user, verb=Verb.MEETING_ACTIONS_SELECTED, target=meeting,
                  data={"actions": ids})
     return meeting
+
+
+@transaction.atomic
+def meeting_record_decision(*, acting_user: User | None, meeting: Meeting, action: Action,
+                            outcome: str, note: str = "") -> MeetingDecision:
+    """Record what `meeting` decided about `action` (noted, agreed, escalated
+    or closed) with a short note; recording it again changes the one
+    decision, so it is safe to repeat. Only an action the meeting reviews
+    may have a decision (ValidationError otherwise). The caller checks
+    `actionplan.change_meeting`. Audited with ids and the outcome, not the note."""
+    if not meeting.reviewed_actions.filter(pk=action.pk).exists():
+        raise ValidationError({"outcome": "This meeting does not review that action. "
+                                          "Choose the actions to review first"})
+    decision = (MeetingDecision.objects.select_for_update()
+                .filter(meeting=meeting, action=action).first()
+                or MeetingDecision(meeting=meeting, action=action))
+    decision.outcome = outcome
+    decision.note = note.strip()
+    decision.recorded_by = acting_user
+    decision.full_clean()
+    decision.save()
+    audit_record(actor=acting_user, verb=Verb.MEETING_DECISION_RECORDED, target=meeting,
+                 summary=f"{action.reference}: {decision.get_outcome_display()}",
+                 data={"action": action.pk, "outcome": decision.outcome})
+    return decision
 
 
 @transaction.atomic

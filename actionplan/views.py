@@ -31,6 +31,7 @@ from .forms import (
     BoardForm,
     LinkFeedbackForm,
     MeetingActionsForm,
+    MeetingDecisionForm,
     MeetingForm,
     PlanForm,
     PriorityForm,
@@ -719,7 +720,7 @@ class MeetingEditView(ActionPlanFormPage):
     def make_form(self, data=None):
         m = self.meeting
         return MeetingForm(data, editing=True, initial={
-            "title": m.title, "date": m.date, "location": m.location,
+            "title": m.title, "date": m.date, "location": m.location, "minutes": m.minutes,
             "lock_version": m.lock_version})
 
     def save(self, form):
@@ -727,3 +728,37 @@ class MeetingEditView(ActionPlanFormPage):
                               **form.cleaned_data)
         messages.success(self.request, "Meeting saved")
         return redirect(self.back_url())
+
+
+class MeetingDecisionView(ActionPlanFormPage):
+    """What a meeting decided about one action it reviewed. Recorded by those
+    who may change the meeting (they sit on its board); recording it again
+    changes it."""
+
+    permission_required = "actionplan.view_meetings"
+
+    def prepare(self) -> None:
+        found = _object_or_404(selectors.meeting_decision_for_edit(
+            self.kwargs["pk"], self.kwargs["action_pk"]))
+        self.meeting, self.action, self.decision = found
+        if not self.request.user.has_perm("actionplan.change_meeting", self.meeting):
+            raise PermissionDenied
+        self.heading = f"Decision on action {self.action.reference}"
+        self.caption = f"{self.meeting.title}, {self.meeting.date:%-d %B %Y}"
+
+    def back_url(self) -> str:
+        return self.meeting.get_absolute_url()
+
+    def extra_context(self) -> dict:
+        return {**super().extra_context(), "lead_paragraph": self.action.title}
+
+    def make_form(self, data=None):
+        initial = ({"outcome": self.decision.outcome, "note": self.decision.note}
+                   if self.decision else {})
+        return MeetingDecisionForm(data, initial=initial)
+
+    def save(self, form):
+        services.meeting_record_decision(acting_user=self.request.user, meeting=self.meeting,
+                                         action=self.action, **form.cleaned_data)
+        messages.success(self.request, f"Decision on action {self.action.reference} saved")
+        return redirect(f"{self.back_url()}#decision-{self.action.pk}")

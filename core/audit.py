@@ -87,6 +87,7 @@ class Verb(models.TextChoices):
     MEETING_CREATED = "meeting.created", "Meeting created"
     MEETING_EDITED = "meeting.edited", "Meeting edited"
     MEETING_ACTIONS_SELECTED = "meeting.actions_selected", "Meeting actions chosen"
+    MEETING_DECISION_RECORDED = "meeting.decision_recorded", "Meeting decision recorded"
     BOARD_PACK_REQUESTED = "board_pack.requested", "Board pack requested"
     BOARD_PACK_GENERATED = "board_pack.generated", "Board pack made"
     BOARD_PACK_FAILED = "board_pack.failed", "Board pack failed"

@@ -236,6 +236,9 @@ ADDRESSES = {
     "staff:actionplan:meeting_create": (ADMIN, lambda w: {"slug": w.board.slug}),
     "staff:actionplan:meeting_detail": (ADMIN, lambda w: {"pk": w.meeting.pk}),
     "staff:actionplan:meeting_actions": (ADMIN, lambda w: {"pk": w.meeting.pk}),
+    # The past meeting: the crawl submits w.meeting's "choose the actions"
+    # form empty, which is valid and leaves it reviewing none.
+    "staff:actionplan:meeting_decision": (ADMIN, lambda w: _past_meeting_decision()),
     "staff:actionplan:board_pack_generate": "POST only, from the meeting page",
     "staff:actionplan:board_pack_download": "a PDF (checked by tests/a11y/test_pdfs.py)",
     "staff:charter:charter_list": (ADMIN, lambda w: {}),
@@ -297,6 +300,13 @@ ADDRESSES = {
         "openapi-json", "reports", "report", "actions", "charters", "charter",
         "figures", "organisations", "themes", "service-areas")},
 }
+
+
+def _past_meeting_decision() -> dict:
+    from actionplan.models import Meeting
+
+    meeting = Meeting.objects.order_by("date", "pk").first()
+    return {"pk": meeting.pk, "action_pk": meeting.reviewed_actions.order_by("pk").first().pk}
 
 
 def _organisation_pk(name: str) -> int:

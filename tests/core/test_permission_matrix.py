@@ -255,6 +255,9 @@ MATRIX.update({
     "staff:actionplan:meeting_create": Entry(lambda w: {"slug": w.board.slug}, "YYNYY", "YYNYY"),
     "staff:actionplan:meeting_detail": Entry(lambda w: {"pk": w.meeting.pk}, "YYYYY", "-----"),
     "staff:actionplan:meeting_actions": Entry(lambda w: {"pk": w.meeting.pk}, "YYNYY", "YYNYY"),
+    "staff:actionplan:meeting_decision": Entry(
+        lambda w: {"pk": w.meeting.pk, "action_pk": w.meeting.reviewed_actions.first().pk},
+        "YYNYN", "YYNYN"),
     "staff:actionplan:board_pack_generate": Entry(lambda w: {"pk": w.meeting.pk}, "-----",
                                                   "YYNYY"),
     "staff:actionplan:board_pack_download": Entry(lambda w: {"pk": w.meeting.pk}, "YYYYY",
