@@ -43,6 +43,10 @@ class Verb(models.TextChoices):
     FEEDBACK_NOTE_ADDED = "feedback.note_added", "Internal note added"
     FEEDBACK_CONTACT_DETAILS_ERASED = ("feedback.contact_details_erased",
                                        "Contact details erased")
+    FEEDBACK_PROGRESS_STOPPED = ("feedback.progress_stopped",
+                                 "Family stopped progress messages")
+    FEEDBACK_DIFFERENCE_ANSWERED = ("feedback.difference_answered",
+                                    "Family said whether it made a difference")
     REPLY_WRITTEN = "reply.written", "Reply written"
     REPLY_APPROVED = "reply.approved", "Reply approved"
     REPLY_RETURNED = "reply.returned", "Reply returned"

@@ -140,6 +140,8 @@ class TrackedFeedback:
     response_due_on: date | None
     needs_reply: bool
     wants_contact: bool
+    channel: str
+    wants_progress: bool
     has_email: bool
     timeline: list[TimelineStep]
     replies: list[PublishedReply]
@@ -147,9 +149,14 @@ class TrackedFeedback:
     def get_status_display(self) -> str:
         return Feedback.Status(self.status).label
 
+    @property
+    def is_easy_read(self) -> bool:
+        """Given through the easy-read form: its pages answer in easy read."""
+        return self.channel == Feedback.Channel.EASY_READ
+
 
 _TRACKED_FIELDS = ("pk", "reference", "status", "received_on", "response_due_on",
-                   "needs_reply", "wants_contact")
+                   "needs_reply", "wants_contact", "channel", "wants_progress")
 
 
 @functools.cache
@@ -204,6 +211,12 @@ def feedback_for_token(token: str) -> TrackedFeedback | None:
         return None
     # Only the digest is stored: the presented token is hashed to find it.
     return _tracked(Q(tracking_digest=tracking_digest(token)), with_replies=True)
+
+
+def feedback_for_way_back(where: Q) -> TrackedFeedback | None:
+    """The private page reached from a progress message's way back
+    (progress.way_back_where): the same as the private link's."""
+    return _tracked(where, with_replies=True)
 
 
 def feedback_for_reference(reference: str) -> TrackedFeedback | None:
