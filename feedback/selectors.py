@@ -97,7 +97,7 @@ def feedback_for_export(queryset: QuerySet[Feedback]) -> QuerySet[Feedback]:
 def feedback_detail(pk: int) -> Feedback:
     return (
         Feedback.objects.select_related("organisation", "about_organisation", "assigned_to",
-                                        "logged_by", "survey_import")
+                                        "logged_by", "survey_import", "follows_up")
         .prefetch_related(
             "themes", "service_areas", "shared_with",
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor")),
