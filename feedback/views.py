@@ -189,7 +189,10 @@ class ProgressWayBackView(View):
 
 
 def _secret_page(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    # Only the origin, never the address (it is a secret): with "no-referrer"
+    # the browser would send "Origin: null" with the page's own form, which
+    # Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "strict-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
