@@ -76,9 +76,13 @@ def news_for_publication(report: Report) -> None:
     progress.feedback_mark_we_did(done, at=report.published_at)
     progress.progress_news_record(
         feedback_ids=answered_by(report), kind=ProgressNews.Kind.REPORT_PUBLISHED,
-        subject_id=report.pk,
-        text=f"We published a “You said, we did” report that answers it: {report.title} "
-             f"({report.period_description})")
+        subject_id=report.pk, text=publication_news(report))
+
+
+def publication_news(report: Report) -> str:
+    """What a family is told of a report answering their feedback (public words)."""
+    return (f"We published a “You said, we did” report that answers it: {report.title} "
+            f"({report.period_description})")
 
 
 def register() -> None:
