@@ -366,10 +366,11 @@ def _loop_family(officer) -> Feedback | None:
                                       actions__is_public=True,
                                       actions__current_status=Status.COMPLETE,
                                       actions__priority__plan__is_published=True)
-            .order_by("pk").first())
+            .order_by("-actions__last_update_on", "pk").first())
     if item is None:
         return None
-    action = item.actions.filter(is_public=True, current_status=Status.COMPLETE).first()
+    action = (item.actions.filter(is_public=True, current_status=Status.COMPLETE)
+              .order_by("-last_update_on", "pk").first())
     completed = action.last_update_on or timezone.localdate()
     feedback = feedback_services.feedback_submit(
         even_better_if=LOOP_FAMILY_WORDS, respondent=Feedback.Respondent.PARENT_CARER,
