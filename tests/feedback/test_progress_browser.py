@@ -223,3 +223,25 @@ def test_did_it_make_a_difference_with_the_keyboard(page, world):
     page.goto(path)
     assert "You have already answered" in page.locator("h1").inner_text()
     assert_accessible(page, "difference already answered")
+
+
+def test_the_easy_read_form_offers_progress_messages_in_plain_words(page, world):
+    SHOTS.mkdir(exist_ok=True)
+    page.goto("/feedback/give/easy-read/")
+    page.locator("input[name=feeling][value='1']").check()
+    page.locator("textarea[name=better]").fill("The bus driver changes every week.")
+    page.locator("input[name=who][value=young_person]").check()
+    page.locator("input[name=wants_contact][value=email]").check()
+    page.locator("input[name=contact_email]").fill("young.person@example.com")
+    checkbox = page.locator("input[name=wants_progress]")
+    assert "up to 12 months" in page.locator("#id_wants_progress_hint").inner_text()
+    checkbox.focus()
+    page.keyboard.press("Space")
+    assert checkbox.is_checked()
+    assert_accessible(page, "easy-read form with progress messages")
+    page.set_viewport_size({"width": 320, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.screenshot(path=str(SHOTS / "easy-read-progress.png"), full_page=True)
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url("**/feedback/give/sent/")
+    assert Feedback.objects.get(contact_email="young.person@example.com").wants_progress
