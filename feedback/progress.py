@@ -194,10 +194,13 @@ def _gap() -> timedelta:
 
 def _next_due(feedback_ids: list[int], now: datetime) -> dict[int, datetime]:
     """When each family's next message may go: now, or a gap after the last
-    one sent or being sent (one query)."""
+    one sent, being sent or waiting (a "Did it make a difference?" question
+    waiting while progress news comes: the two are a day apart too). One
+    query."""
     last = dict(ProgressMessage.objects.filter(
         feedback_id__in=feedback_ids,
-        state__in=[ProgressMessage.State.SENDING, ProgressMessage.State.SENT])
+        state__in=[ProgressMessage.State.SENDING, ProgressMessage.State.SENT,
+                   ProgressMessage.State.PENDING])
         .values("feedback_id").annotate(last=Max(Coalesce("sent_at", "due_at")))
         .values_list("feedback_id", "last"))
     return {pk: max(now, last[pk] + _gap()) if pk in last else now for pk in feedback_ids}

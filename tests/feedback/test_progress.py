@@ -440,3 +440,22 @@ def test_yes_without_a_comment_adds_no_feedback(
     client.post(path, {"answer": "yes", "comment": ""})
     assert Feedback.objects.count() == before
     assert DifferenceAnswer.objects.get(feedback=feedback).follow_up is None
+
+
+def test_a_waiting_question_and_progress_news_are_a_day_apart_too(
+        council, officer, django_capture_on_commit_callbacks):
+    feedback = _asked(council)
+    first, second = _public_action(council), _public_action(council, title="A second action")
+    first.feedback.add(feedback)
+    second.feedback.add(feedback)
+    _complete(first, officer, django_capture_on_commit_callbacks)  # told now
+    Feedback.objects.filter(pk=feedback.pk).update(we_did_at=timezone.now() - timedelta(weeks=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        progress.difference_ask_due()
+    question = ProgressMessage.objects.get(kind="difference")
+    assert question.state == "pending"  # a day after the last message
+    with django_capture_on_commit_callbacks(execute=True):
+        action_services.action_update_progress(acting_user=officer, action=second,
+                                               status="on_track", percent=10, narrative="x")
+    news = ProgressMessage.objects.get(kind="progress", state="pending")
+    assert news.due_at >= question.due_at + timedelta(hours=24)
