@@ -235,7 +235,8 @@ def send_progress_message(message_id: int) -> None:
     if by == "email":
         send_one_mail(subject, body, [feedback.contact_email])
     else:
-        progress.send_text(feedback.contact_phone, body, reference=feedback.reference)
+        # Notify shows the reference to staff and sends it back: an id only.
+        progress.send_text(feedback.contact_phone, body, reference=f"progress-{message.pk}")
     told = ("\n".join(news) if message.kind == ProgressMessage.Kind.PROGRESS
             else "Asked: did it make a difference?")
     ProgressMessage.objects.filter(pk=message.pk, state=State.SENDING).update(
