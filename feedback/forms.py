@@ -234,7 +234,7 @@ class EasyReadForm(HoneypotMixin):
     QUESTION_PICTURES = {
         "service_area": "er-question", "feeling": "er-feelings", "good": "er-good",
         "better": "er-better", "who": "er-who", "wants_contact": "er-reply",
-        "contact_email": "er-email", "contact_phone": "er-phone",
+        "contact_email": "er-email", "contact_phone": "er-phone", "wants_progress": "er-report",
     }
 
     service_area = forms.ModelChoiceField(
@@ -280,8 +280,10 @@ class EasyReadForm(HoneypotMixin):
         help_text="We only use it to reply to you.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
-    wants_progress = forms.BooleanField(
-        label="If we can get in touch: tell me when something changes", required=False)
+    # A question with pictures, like every other here (not a small checkbox).
+    wants_progress = forms.ChoiceField(
+        label="Do you want us to tell you when things change?", required=False,
+        choices=[("no", "No"), ("yes", "Yes, tell me")], widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,6 +299,9 @@ class EasyReadForm(HoneypotMixin):
         self.fields["who"].choices = [
             (value, _picture(picture, words)) for (value, words), picture in zip(
                 self.fields["who"].choices, ["er-child", "er-parent", "er-someone"], strict=True)]
+        progress = self.fields["wants_progress"]
+        progress.choices = [(value, _picture(picture, words)) for (value, words), picture in zip(
+            progress.choices, ["er-no", "er-reply"], strict=True)]
         contact = self.fields["wants_contact"]
         contact.choices = [
             (value, _picture(picture, words)) for (value, words), picture in zip(
@@ -315,7 +320,7 @@ class EasyReadForm(HoneypotMixin):
                 ConditionalQuestion(by_email, Field.text("contact_email")),
                 ConditionalQuestion(by_phone, Field.text("contact_phone", field_width=20)),
             ),
-            Field.checkbox("wants_progress"),
+            Field.radios("wants_progress", legend_size=Size.MEDIUM),
             honeypot_html(),
             Button("send", "Send"),
         )
@@ -346,7 +351,7 @@ class EasyReadForm(HoneypotMixin):
             "wants_contact": way != "no",
             "contact_email": data["contact_email"] if way == "email" else "",
             "contact_phone": data["contact_phone"] if way == "phone" else "",
-            "wants_progress": way != "no" and data.get("wants_progress", False),
+            "wants_progress": way != "no" and data.get("wants_progress") == "yes",
         }
 
 

@@ -88,10 +88,10 @@ def test_both_forms_offer_progress_messages_and_keep_the_choice_only_with_contac
                                            "contact_email": EMAIL, "wants_progress": "on"})
     client.post(reverse("feedback:give"), {**base, "wants_contact": "no", "wants_progress": "on"})
     easy = client.get(reverse("feedback:give-easy-read")).content.decode()
-    assert "tell me when something changes" in easy and "12 months" in easy
+    assert "tell you when things change" in easy and "12 months" in easy
     client.post(reverse("feedback:give-easy-read"), {
         "feeling": "1", "better": WORDS, "who": "young_person", "wants_contact": "phone",
-        "contact_phone": "07700 900123", "wants_progress": "on"})
+        "contact_phone": "07700 900123", "wants_progress": "yes"})
     rows = list(Feedback.objects.order_by("pk").values_list("wants_progress", "channel"))
     assert rows == [(True, "web_form"), (False, "web_form"), (True, "easy_read")]
 
