@@ -283,7 +283,7 @@ class EasyReadForm(HoneypotMixin):
     # A question with pictures, like every other here (not a small checkbox).
     wants_progress = forms.ChoiceField(
         label="Do you want us to tell you when things change?", required=False,
-        choices=[("no", "No"), ("yes", "Yes, tell me")], widget=forms.RadioSelect)
+        choices=[("no", "No, thank you"), ("yes", "Yes, tell me")], widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
