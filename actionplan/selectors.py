@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Lead
 
 from core.models import Organisation
+from feedback.loop_figures import loop_figures
 
 from .models import (
     OPEN_STATUSES,
@@ -534,6 +535,7 @@ def board_pack_context(*, meeting_id: int, today: date) -> dict:
         "summary": [(Status(s).label, n) for s, n in summary.items()],
         "statuses": [Status(s).label for s in STATUS_ORDER],
         "plans": board_pack_priorities(board_id=meeting.board_id),
+        "loop": loop_figures(since=today - timedelta(days=364), until=today),
     }
 
 

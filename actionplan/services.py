@@ -21,7 +21,9 @@ from core.ordering import move_in_order
 from core.pagecache import public_content_changed
 from core.services import audit_record
 from core.text import slug_from
+from feedback import progress
 
+from . import loop
 from .models import (
     CLOSED_STATUSES,
     MONITORING_AFTER_MONTHS,
@@ -250,6 +252,7 @@ def action_create(*, acting_user: User | None, priority: Priority, title: str,
         action.themes.set(themes)
     if feedback:
         action.feedback.set(feedback)
+        progress.feedback_mark_linked(f.pk for f in feedback)
     audit_record(actor=acting_user, verb=Verb.ACTION_CREATED, target=action, summary=str(action)[:300],
                  data={"priority": priority.pk, "lead_organisation": lead_organisation.pk,
                        "owner": owner.pk if owner else None, "is_public": is_public})
@@ -387,6 +390,7 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
     # update written from a page that did not show a colleague's newer one
     # is refused (EditConflict, core.concurrency) rather than piled on top.
     action = lock_for_edit(Action.objects.all(), action.pk, lock_version)
+    status_before = action.current_status
     update = ProgressUpdate(action=action, date=date, status=status, percent=percent,
                             narrative=narrative, public_narrative=public_narrative.strip(),
                             author=acting_user if getattr(acting_user, "is_authenticated",
@@ -415,6 +419,8 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
                  summary=f"{action.reference}: {update.get_status_display()} {percent}%",
                  data={"update": update.pk, "status": status, "percent": percent,
                        "date": date.isoformat()})
+    # Families who asked to hear are owed news of it (sent after commit).
+    loop.news_for_status_change(action, before=status_before)
     return update
 
 
@@ -647,6 +653,7 @@ def action_link_feedback(*, acting_user: User, action: Action, feedback) -> Acti
     The view checks that the person may read the feedback and update the
     action; the audit holds references only."""
     action.feedback.add(feedback)
+    progress.feedback_mark_linked([feedback.pk])
     for theme in feedback.themes.all():
         action.themes.add(theme)
     audit_record(actor=acting_user, verb=Verb.ACTION_FEEDBACK_LINKED, target=action,

@@ -5,6 +5,7 @@ Views check permission, validate a form, call one service, then redirect
 or render.
 """
 
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,8 +23,9 @@ from core.pagination import CappedPaginator
 from core.roles import is_partnership_administrator
 from core.views import StaffFormPage, StaffPermissionMixin
 from feedback import selectors as feedback_selectors
+from feedback.loop_figures import loop_figures
 
-from . import charts, selectors, services
+from . import charts, loop, selectors, services
 from .filters import ActionFilter, DashboardFilter
 from .forms import (
     ActionCreateForm,
@@ -150,6 +152,8 @@ class ActionDetailView(StaffPermissionMixin, View):
             "can_change": request.user.has_perm("actionplan.change_action", action),
             "link_form": link_form or (LinkFeedbackForm() if can_update else None),
             "form": link_form,
+            # Families waiting to hear about it (references only): two queries.
+            "waiting": loop.families_waiting(action),
         }, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -271,16 +275,18 @@ class DashboardView(StaffPermissionMixin, View):
             plan = filterset.form.cleaned_data.get("plan") if filterset.is_bound else None
             data = selectors.dashboard(
                 queryset, today=today, judged_on=selectors.dashboard_judged_on(plan, today))
-            # A plan answering an inspection: the time left to the monitoring visit.
+            # A plan answering an inspection: the time left to the monitoring visit;
+            # and the loop's figures for the last 12 months (feedback/loop_figures.py).
             inspection = selectors.plan_inspection_standing(plan, today)
-            kept = (data, self.charts(data), inspection)
+            kept = (data, self.charts(data), inspection,
+                    loop_figures(since=today - timedelta(days=364), until=today))
             derived.set(key, kept, selectors.DASHBOARD_CACHE_SECONDS)
-        data, chart_context, inspection = kept
+        data, chart_context, inspection, loop = kept
         context = {
             "inspection": inspection,
             "filter": filterset, "data": data, "query": _query_without_page(request, params),
             "can_export": request.user.has_perm("actionplan.export_actions"),
-            **chart_context,
+            "loop": loop, **chart_context,
         }
         return render(request, "actionplan/dashboard.html", context)
 

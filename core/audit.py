@@ -46,6 +46,10 @@ class Verb(models.TextChoices):
     LOCAL_OFFER_CODED = "local_offer.coded", "Local Offer comment coded"
     LOCAL_OFFER_LEFT_OUT = "local_offer.left_out", "Local Offer comment left out of publication"
     LOCAL_OFFER_PUT_BACK = "local_offer.put_back", "Local Offer comment put back for publication"
+    FEEDBACK_PROGRESS_STOPPED = ("feedback.progress_stopped",
+                                 "Family stopped progress messages")
+    FEEDBACK_DIFFERENCE_ANSWERED = ("feedback.difference_answered",
+                                    "Family said whether it made a difference")
     REPLY_WRITTEN = "reply.written", "Reply written"
     REPLY_APPROVED = "reply.approved", "Reply approved"
     REPLY_RETURNED = "reply.returned", "Reply returned"

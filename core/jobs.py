@@ -157,15 +157,22 @@ def _lock_name(kind_name: str) -> str:
 # --- Writing ---------------------------------------------------------------------------
 
 
-def enqueue(kind_name: str, subject_id: int, *, organisation_id: int | None = None) -> Job:
+def enqueue(kind_name: str, subject_id: int, *, organisation_id: int | None = None,
+            run_after=None) -> Job:
     """Record that `kind_name` work is owed for `subject_id`, in the caller's
-    transaction, and send it to a worker once that commits. For a kind that
+    transaction, and send it to a worker once that commits (or, with a later
+    `run_after`, let beat's dispatcher send it once it is due). For a kind that
     coalesces, asking again while a job for the same subject is pending
     brings that one forward (it runs now), and asking again after it failed
     starts it afresh (so the failed one leaves the staff page), rather than
     adding another."""
     spec = kind(kind_name)
     now = timezone.now()
+    if run_after is not None and run_after > now:
+        job = Job.objects.create(kind=kind_name, subject_id=subject_id,
+                                 organisation_id=organisation_id, run_after=run_after,
+                                 leased_until=None)
+        return job
     with transaction.atomic():
         job = (Job.objects.select_for_update()
                .filter(kind=kind_name, subject_id=subject_id)

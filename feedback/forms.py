@@ -28,6 +28,32 @@ from .imports import TARGETS
 from .models import Feedback, LocalOfferCoding, Reply, ReplyTemplate, reference_from_typed
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def progress_kept_for() -> str:
+    """How long contact details asked for progress are kept after the work
+    ends, in words ("12 months")."""
+    from django.conf import settings
+
+    days = settings.PROGRESS_CONTACT_RETENTION_DAYS
+    if days % 365 == 0 and days >= 365:
+        return f"{days // 365 * 12} months"
+    months = round(days / 30.4)
+    return f"{months} months" if months >= 2 else f"{days} days"
+
+
+def _progress_hint() -> str:
+    return ("We will send you a message, at most once a day, when an action linked to your "
+            "feedback changes or is finished, or when we publish a report about it. We keep "
+            "your contact details while that work goes on, and for up to "
+            f"{progress_kept_for()} after it ends. Then we delete them. Every message has a "
+            "link to stop them.")
+
+
+def _progress_hint_easy_read() -> str:
+    return ("We will send you a message when something changes. We keep your e-mail or phone "
+            f"number while we do the work, and for up to {progress_kept_for()} after. Then "
+            "we delete it. You can stop the messages at any time.")
 RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
                   ("1", "Very poor")]
 
@@ -104,6 +130,11 @@ class FeedbackForm(HoneypotMixin):
         label="Phone number (optional)", required=False, max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
+    wants_progress = forms.BooleanField(label="Tell me when something changes", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wants_progress"].help_text = _progress_hint()
 
     @cached_property
     def helper(self):
@@ -124,6 +155,7 @@ class FeedbackForm(HoneypotMixin):
                 Field.text("contact_name", label_size=Size.SMALL),
                 Field.text("contact_email", label_size=Size.SMALL),
                 Field.text("contact_phone", field_width=20, label_size=Size.SMALL),
+                Field.checkbox("wants_progress", small=True),
                 legend="If yes, how can we contact you?", legend_size=Size.SMALL,
             ),
             honeypot_html(),
@@ -161,6 +193,7 @@ class FeedbackForm(HoneypotMixin):
             "contact_name": data["contact_name"] if wants else "",
             "contact_email": data["contact_email"] if wants else "",
             "contact_phone": data["contact_phone"] if wants else "",
+            "wants_progress": wants and data.get("wants_progress", False),
         }
 
 
@@ -201,7 +234,7 @@ class EasyReadForm(HoneypotMixin):
     QUESTION_PICTURES = {
         "service_area": "er-question", "feeling": "er-feelings", "good": "er-good",
         "better": "er-better", "who": "er-who", "wants_contact": "er-reply",
-        "contact_email": "er-email", "contact_phone": "er-phone",
+        "contact_email": "er-email", "contact_phone": "er-phone", "wants_progress": "er-report",
     }
 
     service_area = forms.ModelChoiceField(
@@ -247,9 +280,14 @@ class EasyReadForm(HoneypotMixin):
         help_text="We only use it to reply to you.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
+    # A question with pictures, like every other here (not a small checkbox).
+    wants_progress = forms.ChoiceField(
+        label="Do you want us to tell you when things change?", required=False,
+        choices=[("no", "No, thank you"), ("yes", "Yes, tell me")], widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["wants_progress"].help_text = _progress_hint_easy_read()
         for name, picture in self.QUESTION_PICTURES.items():
             self.fields[name].label = pictured(picture, self.fields[name].label)
         feeling = self.fields["feeling"]
@@ -261,6 +299,9 @@ class EasyReadForm(HoneypotMixin):
         self.fields["who"].choices = [
             (value, _picture(picture, words)) for (value, words), picture in zip(
                 self.fields["who"].choices, ["er-child", "er-parent", "er-someone"], strict=True)]
+        progress = self.fields["wants_progress"]
+        progress.choices = [(value, _picture(picture, words)) for (value, words), picture in zip(
+            progress.choices, ["er-no", "er-reply"], strict=True)]
         contact = self.fields["wants_contact"]
         contact.choices = [
             (value, _picture(picture, words)) for (value, words), picture in zip(
@@ -279,6 +320,7 @@ class EasyReadForm(HoneypotMixin):
                 ConditionalQuestion(by_email, Field.text("contact_email")),
                 ConditionalQuestion(by_phone, Field.text("contact_phone", field_width=20)),
             ),
+            Field.radios("wants_progress", legend_size=Size.MEDIUM),
             honeypot_html(),
             Button("send", "Send"),
         )
@@ -309,7 +351,33 @@ class EasyReadForm(HoneypotMixin):
             "wants_contact": way != "no",
             "contact_email": data["contact_email"] if way == "email" else "",
             "contact_phone": data["contact_phone"] if way == "phone" else "",
+            "wants_progress": way != "no" and data.get("wants_progress") == "yes",
         }
+
+
+class DifferenceForm(forms.Form):
+    """"Did it make a difference?": one click, and a comment if they want."""
+
+    answer = forms.ChoiceField(
+        label="Did it make a difference?", widget=forms.RadioSelect,
+        choices=[("yes", "Yes"), ("partly", "Partly"), ("no", "No")],
+        error_messages={"required": "Select yes, partly or no"},
+    )
+    comment = forms.CharField(
+        label="Anything you want to tell us? (optional)", required=False, max_length=3000,
+        help_text="If it did not make enough difference, tell us why. We will read it and "
+                  "answer it like new feedback. Do not include names.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Your comment must be 3,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("answer", legend_size=Size.MEDIUM, inline=True),
+            Field.textarea("comment", label_size=Size.SMALL),
+            Button("send", "Send answer"),
+        )
 
 
 class TrackForm(forms.Form):

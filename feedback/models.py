@@ -99,6 +99,7 @@ class Feedback(TimeStampedModel):
         COMPLIMENT = "compliment", "Compliment"
         SELF_ADVOCACY_APP = "self_advocacy_app", "Self-advocacy app"
         PAGE_USEFUL = "page_useful", "“Was this page useful?”"
+        DIFFERENCE = "difference", "“Did it make a difference?” answer"
 
     class Respondent(models.TextChoices):
         PARENT_CARER = "parent_carer", "Parent or carer"
@@ -158,6 +159,18 @@ class Feedback(TimeStampedModel):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_details_erased_at = models.DateTimeField(null=True, blank=True)
+    # "Tell me when something changes" (feedback/progress.py): only with
+    # contact details, which are then kept while a linked action is open.
+    wants_progress = models.BooleanField(default=False)
+    # The loop, for its figures and for "Did it make a difference?": when
+    # the feedback was first linked to an action, and when it first had a
+    # published "we did" (a "Done" reply, a linked action completed, or a
+    # published report item answering it). Set by feedback.progress only.
+    linked_at = models.DateTimeField(null=True, blank=True)
+    we_did_at = models.DateTimeField(null=True, blank=True)
+    # A "Did it make a difference?" answer that came back as new feedback.
+    follows_up = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="follow_ups")
 
     # Triage
     organisation = models.ForeignKey(
@@ -226,6 +239,10 @@ class Feedback(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(wants_contact=True) | Q(contact_name="", contact_email="", contact_phone=""),
                 name="feedback_contact_details_only_when_wanted",
+            ),
+            models.CheckConstraint(
+                condition=Q(wants_progress=False) | Q(wants_contact=True),
+                name="feedback_progress_only_with_contact",
             ),
             models.CheckConstraint(
                 condition=Q(needs_reply=True, response_due_on__isnull=False)
@@ -420,6 +437,103 @@ class Notification(TimeStampedModel):
                                     name="notification_once_per_subject"),
         ]
         indexes = [models.Index(fields=["state", "created_at"])]
+
+
+class ProgressNews(models.Model):
+    """Something a family who asked to hear about progress is owed news of:
+    a linked action changed its public status or completed, or a report
+    answering their feedback was published. Public words only (the
+    action's public title and status, the report's title), gathered into
+    at most one `ProgressMessage` a day."""
+
+    class Kind(models.TextChoices):
+        ACTION_STATUS = "action_status", "A linked action changed its status"
+        ACTION_COMPLETE = "action_complete", "A linked action was completed"
+        REPORT_PUBLISHED = "report_published", "A report answering it was published"
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="progress_news")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The action or report it is about (for the action's staff page).
+    subject_id = models.PositiveBigIntegerField()
+    text = models.CharField(max_length=500)
+    at = models.DateTimeField(auto_now_add=True)
+    message = models.ForeignKey("ProgressMessage", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="news")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["kind", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id} {self.kind} {self.subject_id}"
+
+
+class ProgressMessage(TimeStampedModel):
+    """One message to a family about their feedback's progress, or the one
+    "Did it make a difference?" question. Written with what caused it and
+    sent by a job (core.jobs) once due: at most one progress message a day
+    per family, later news gathered into the pending one. Nothing of the
+    family's is stored here: the address is read from the feedback when
+    sending."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", "Progress"
+        DIFFERENCE = "difference", "Did it make a difference?"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Not needed"
+        FAILED = "failed", "Failed"
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE,
+                                 related_name="progress_messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PROGRESS)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    by = models.CharField(max_length=10, blank=True, help_text="E-mail or text message.")
+    # What the family was told, in the public words of the news (for staff).
+    told = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["feedback", "state"])]
+        constraints = [
+            # One question per feedback, however often the beat job runs.
+            models.UniqueConstraint(fields=["feedback"], condition=Q(kind="difference"),
+                                    name="progress_message_one_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id} {self.kind} {self.state}"
+
+
+class DifferenceAnswer(TimeStampedModel):
+    """A family's answer to "Did it make a difference?". The comment, if
+    any, is kept as new feedback (`follow_up`) when the answer is "no" or
+    "partly", so it is read and answered in the inbox."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE,
+                                    related_name="difference_answer")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    follow_up = models.ForeignKey(Feedback, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(answer__in=["yes", "partly", "no"]),
+                                   name="difference_answer_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.answer}"
 
 
 class SurveyImport(TimeStampedModel):

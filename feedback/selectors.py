@@ -99,7 +99,8 @@ def feedback_for_export(queryset: QuerySet[Feedback]) -> QuerySet[Feedback]:
 def feedback_detail(pk: int) -> Feedback:
     return (
         Feedback.objects.select_related("organisation", "about_organisation", "assigned_to",
-                                        "logged_by", "survey_import", "local_offer__decided_by")
+                                        "logged_by", "survey_import", "local_offer__decided_by",
+                                        "follows_up")
         .prefetch_related(
             "themes", "service_areas", "shared_with",
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor")),
@@ -150,6 +151,8 @@ class TrackedFeedback:
     wants_contact: bool
     organisation_name: str
     organisation_public_name: str
+    channel: str
+    wants_progress: bool
     has_email: bool
     timeline: list[TimelineStep]
     replies: list[PublishedReply]
@@ -163,10 +166,14 @@ class TrackedFeedback:
         public name, never a team or an officer (routing)."""
         return self.organisation_public_name or self.organisation_name
 
+    def is_easy_read(self) -> bool:
+        """Given through the easy-read form: its pages answer in easy read."""
+        return self.channel == Feedback.Channel.EASY_READ
+
 
 _TRACKED_FIELDS = ("pk", "reference", "status", "received_on", "response_due_on",
                    "needs_reply", "wants_contact", "organisation__name",
-                   "organisation__public_name")
+                   "organisation__public_name", "channel", "wants_progress")
 
 
 @functools.cache
@@ -221,6 +228,12 @@ def feedback_for_token(token: str) -> TrackedFeedback | None:
         return None
     # Only the digest is stored: the presented token is hashed to find it.
     return _tracked(Q(tracking_digest=tracking_digest(token)), with_replies=True)
+
+
+def feedback_for_way_back(where: Q) -> TrackedFeedback | None:
+    """The private page reached from a progress message's way back
+    (progress.way_back_where): the same as the private link's."""
+    return _tracked(where, with_replies=True)
 
 
 def feedback_for_reference(reference: str) -> TrackedFeedback | None:

@@ -33,6 +33,7 @@ from .models import (
     InternalNote,
     LocalOfferCoding,
     Notification,
+    ProgressMessage,
     Quote,
     ReferenceCounter,
     Reply,
@@ -187,6 +188,8 @@ def feedback_submit(
     source_url: str = "",
     source_label: str = "",
     needs_reply: bool = True,
+    wants_progress: bool = False,
+    follows_up: Feedback | None = None,
     organisation: Organisation | None = None,
     themes: Iterable[Theme] = (),
 ) -> Feedback:
@@ -198,7 +201,10 @@ def feedback_submit(
     event and (when the family gave an e-mail address) the pending
     acknowledgement are written in one transaction, so a broker outage loses
     nothing. `needs_reply=False` (comments from "Was this page useful?")
-    means no deadline and no reply.
+    means no deadline and no reply. `wants_progress` ("tell me when
+    something changes") is kept only with contact details. `follows_up`:
+    the feedback a "Did it make a difference?" comment answers (it goes to
+    that one's `organisation`).
 
     The reference is taken just before that transaction (`take_reference`),
     so concurrent submissions do not queue behind each other's commit.
@@ -212,6 +218,7 @@ def feedback_submit(
     """
     if not wants_contact:
         contact_name = contact_email = contact_phone = ""
+    wants_progress = wants_progress and bool(contact_email.strip() or contact_phone.strip())
     today = timezone.localdate()
     received_on = received_on or today
     service_areas, themes = list(service_areas), list(themes)
@@ -246,6 +253,8 @@ def feedback_submit(
         contact_name=contact_name.strip(),
         contact_email=contact_email.strip(),
         contact_phone=contact_phone.strip(),
+        wants_progress=wants_progress,
+        follows_up=follows_up,
         needs_reply=needs_reply,
         response_due_on=response_due(received_on, organisation) if needs_reply else None,
         logged_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
@@ -262,7 +271,7 @@ def feedback_submit(
     # when a reply is needed). Checking those here cost a query each, a
     # dozen in all, for every submission.
     feedback.full_clean(exclude=["reference", "organisation", "about_organisation",
-                                 "logged_by", "survey_import"],
+                                 "logged_by", "survey_import", "follows_up"],
                         validate_unique=False, validate_constraints=False)
     feedback.reference = take_reference(received_on.year)
     with transaction.atomic():
@@ -514,6 +523,10 @@ def _publish(reply: Reply, actor) -> None:
         feedback.responded_at = now
         feedback.save(update_fields=["responded_at", "updated_at"])
     _move(feedback, Feedback.Status.RESPONDED, actor)
+    if reply.outcome == Reply.Outcome.DONE:
+        from .progress import feedback_mark_we_did
+
+        feedback_mark_we_did([feedback.pk], at=now)
     if feedback.wants_contact and feedback.contact_email:
         _notify(feedback, Notification.Kind.REPLY, subject_id=reply.pk)
 
@@ -582,13 +595,16 @@ def quote_decide(*, acting_user, quote: Quote, approve: bool) -> Quote:
 def contact_details_erase(*, acting_user, feedback: Feedback) -> Feedback:
     """Delete a family's contact details (retention, or on request)."""
     feedback.contact_name = feedback.contact_email = feedback.contact_phone = ""
-    feedback.wants_contact = False
+    feedback.wants_contact = feedback.wants_progress = False
     feedback.contact_details_erased_at = timezone.now()
     feedback.save(update_fields=["contact_name", "contact_email", "contact_phone",
-                                 "wants_contact", "contact_details_erased_at", "updated_at"])
+                                 "wants_contact", "wants_progress", "contact_details_erased_at",
+                                 "updated_at"])
     Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING,
                                 recipient_user__isnull=True).update(
         state=Notification.State.CANCELLED, tracking_token=TOKEN_FORGOTTEN)
+    ProgressMessage.objects.filter(feedback=feedback, state=ProgressMessage.State.PENDING).update(
+        state=ProgressMessage.State.CANCELLED, updated_at=timezone.now())
     audit_record(actor=acting_user, verb=Verb.FEEDBACK_CONTACT_DETAILS_ERASED, target=feedback,
                  summary=feedback.reference)
     return feedback
@@ -602,6 +618,10 @@ def retention_apply(*, now=None) -> RetentionRun:
        details for ever.
     2. Contact details are erased FEEDBACK_CONTACT_RETENTION_DAYS after closure
        (not after the last edit, which any triage change would push back).
+    3. Except where the family asked to hear about progress and the
+       feedback is linked to actions: then they are kept while a linked
+       action is open, and erased PROGRESS_CONTACT_RETENTION_DAYS after the
+       last one ended (closed or not).
     Each piece is handled in its own short transaction under a row lock.
     """
     now = now or timezone.now()
@@ -621,13 +641,25 @@ def retention_apply(*, now=None) -> RetentionRun:
     for organisation in Organisation.objects.only("pk", "contact_retention_days"):
         expired |= Q(organisation_id=organisation.pk,
                      closed_at__lt=now - timedelta(days=organisation.retention_days))
-    for pk in (Feedback.objects.filter(expired, status=Feedback.Status.CLOSED,
-                                       contact_details_erased_at__isnull=True)
-               .exclude(contact_name="", contact_email="", contact_phone="")
-               .values_list("pk", flat=True).iterator()):
+    from .progress import action_states
+
+    # Kept for progress: the answers of the action plan (one query).
+    states = action_states(list(
+        Feedback.objects.filter(wants_progress=True, contact_details_erased_at__isnull=True)
+        .values_list("pk", flat=True)))
+    progress_limit = now - timedelta(days=settings.PROGRESS_CONTACT_RETENTION_DAYS)
+    progress_expired = [pk for pk, (is_open, ended) in states.items()
+                        if not is_open and ended and ended < progress_limit]
+    closed_expired = (Feedback.objects.filter(expired, status=Feedback.Status.CLOSED,
+                                              contact_details_erased_at__isnull=True)
+                      .exclude(contact_name="", contact_email="", contact_phone="")
+                      .exclude(pk__in=list(states)).values_list("pk", flat=True))
+    for pk in [*closed_expired.iterator(), *progress_expired]:
         with transaction.atomic():
             feedback = Feedback.objects.select_for_update().get(pk=pk)
-            if feedback.status == Feedback.Status.CLOSED and feedback.has_any_contact_details:
+            held_for_progress = feedback.wants_progress and pk in states
+            if ((held_for_progress or feedback.status == Feedback.Status.CLOSED)
+                    and feedback.has_any_contact_details):
                 contact_details_erase(acting_user=None, feedback=feedback)
                 run.erased_count += 1
     run.finished_at = timezone.now()

@@ -26,10 +26,11 @@ from core.roles import WORKING_ROLES
 from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
-from . import imports, selectors, services, suggest, workflow
+from . import imports, progress, selectors, services, suggest, workflow
 from .filters import InboxFilter
 from .forms import (
     BulkThemesForm,
+    DifferenceForm,
     EasyReadForm,
     FeedbackForm,
     LocalOfferForm,
@@ -47,7 +48,7 @@ from .forms import (
     TrackForm,
     TriageForm,
 )
-from .models import Feedback, Quote, Reply, SurveyImport, reference_from_typed
+from .models import DifferenceAnswer, Feedback, Quote, Reply, SurveyImport, reference_from_typed
 from .reply_templates import filled_reply, reply_templates_for
 from .rules import HANDLERS
 
@@ -133,10 +134,16 @@ def _private_page(request: HttpRequest, token: str, *, just_sent: bool) -> HttpR
     feedback = selectors.feedback_for_token(token)
     if feedback is None:
         raise Http404
+    return _private_response(request, feedback, just_sent=just_sent, private_url=(
+        request.build_absolute_uri(reverse("feedback:track-token", args=[token]))))
+
+
+def _private_response(request: HttpRequest, feedback, *, just_sent: bool,
+                      private_url: str = "") -> HttpResponse:
     response = render(request, "feedback/track_private.html", {
-        "feedback": feedback, "just_sent": just_sent,
-        "private_url": request.build_absolute_uri(
-            reverse("feedback:track-token", args=[token])),
+        "feedback": feedback, "just_sent": just_sent, "private_url": private_url,
+        # "What happened as a result": public facts only, one query a kind.
+        "outcomes": progress.outcomes_for(feedback.pk),
     })
     # The address is a secret: never send it on, not even to our own pages
     # (their access-log lines would carry it in the referrer).
@@ -169,6 +176,96 @@ class TrackTokenView(View):
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         return _private_page(request, token, just_sent=False)
+
+
+# --- Progress messages: the way back, stop, "Did it make a difference?" ------------------
+
+
+@method_decorator(never_cache, name="dispatch")
+class ProgressWayBackView(View):
+    """The private page, from a progress message's signed way back (never
+    the private link's token, which is not kept). Redacted in logs like it."""
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        where = progress.way_back_where(token)
+        feedback = selectors.feedback_for_way_back(where) if where is not None else None
+        if feedback is None:
+            return render(request, "feedback/progress_link_expired.html", status=404)
+        return _private_response(request, feedback, just_sent=False)
+
+
+def _secret_page(response: HttpResponse) -> HttpResponse:
+    # Only the origin, never the address (it is a secret): with "no-referrer"
+    # the browser would send "Origin: null" with the page's own form, which
+    # Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "strict-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class ProgressStopView(View):
+    """The stop link: a page that asks, and a button that stops (a link
+    checker or a mail scanner that opens the link stops nothing). No
+    sign-in: the signed link is the permission."""
+
+    def feedback(self, token: str):
+        pk = progress.feedback_pk_from_stop(token)
+        return Feedback.objects.filter(pk=pk).only("pk", "reference", "wants_progress").first() \
+            if pk is not None else None
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        feedback = self.feedback(token)
+        if feedback is None:
+            raise Http404
+        return _secret_page(render(request, "feedback/progress_stop.html",
+                                   {"feedback": feedback, "stopped": not feedback.wants_progress}))
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        feedback = self.feedback(token)
+        if feedback is None:
+            raise Http404
+        progress.progress_stop(feedback_pk=feedback.pk)
+        logger.info("progress messages stopped for %s", feedback.reference)
+        return _secret_page(render(request, "feedback/progress_stop.html",
+                                   {"feedback": feedback, "stopped": True, "just_stopped": True}))
+
+
+@method_decorator(never_cache, name="dispatch")
+class ProgressDifferenceView(View):
+    """"Did it make a difference?": yes, partly or no, and a comment."""
+
+    template_name = "feedback/progress_difference.html"
+
+    def feedback(self, token: str):
+        pk = progress.feedback_pk_from_difference(token)
+        return Feedback.objects.filter(pk=pk).only("pk", "reference", "channel").first() \
+            if pk is not None else None
+
+    def page(self, request, feedback, form, status=200, **context) -> HttpResponse:
+        answered = DifferenceAnswer.objects.filter(feedback=feedback).exists()
+        return _secret_page(render(request, self.template_name, {
+            "feedback": feedback, "form": form, "answered": answered, **context}, status=status))
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        feedback = self.feedback(token)
+        if feedback is None:
+            return render(request, "feedback/progress_link_expired.html", status=404)
+        return self.page(request, feedback, DifferenceForm())
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        feedback = self.feedback(token)
+        if feedback is None:
+            return render(request, "feedback/progress_link_expired.html", status=404)
+        form = DifferenceForm(request.POST)
+        if over_limit(request, "difference", settings.FEEDBACK_RATE_LIMIT_PER_HOUR):
+            return self.page(request, feedback, form, status=429, rate_limited=True)
+        if not form.is_valid():
+            return self.page(request, feedback, form, status=400)
+        progress.difference_answer_record(feedback_pk=feedback.pk,
+                                          answer=form.cleaned_data["answer"],
+                                          comment=form.cleaned_data["comment"])
+        return self.page(request, feedback, form, thanked=True)
 
 
 # --- Staff ------------------------------------------------------------------------------

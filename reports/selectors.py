@@ -14,6 +14,7 @@ from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.working_days import working_days_between
 from feedback import selectors as feedback_selectors
+from feedback.loop_figures import loop_figures
 from feedback.models import Feedback, Quote, SurveyStatistic
 
 from .models import Report, ReportItem, ReportSeries, ReportTopic, UsefulCount, series_order_key
@@ -234,6 +235,8 @@ def closing_the_loop_figures(today=None) -> dict:
         days.extend([working_days_between(received_on, answered_on)] * n)
     received = totals["received"]
     return {
+        # Outcomes, not only replies (feedback/loop_figures.py): three queries.
+        "loop": loop_figures(since=since + timedelta(days=1), until=today),
         "since": since + timedelta(days=1),
         "received": received,
         "survey_answers": totals["survey_answers"],

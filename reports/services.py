@@ -23,7 +23,7 @@ from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback, Quote
 
-from . import selectors, workflow
+from . import loop, selectors, workflow
 from .models import (
     FIRST_PUBLISHED_AFTER_PORTAL,
     LocalOfferReport,
@@ -422,6 +422,8 @@ def _published(report: Report, acting_user) -> Report:
                 effect=EvidenceLink.Effect.KEEPS,
                 title=f"{report.title}: {item.heading or item.topic.title}"[:200],
                 url=f"{report.get_absolute_url()}#item-{item.pk}")
+    # Families whose feedback it answers, and who asked to hear, are told.
+    loop.news_for_publication(report)
     jobs.enqueue("report_pdf", report.pk, organisation_id=report.organisation_id)
     return report
 

@@ -21,6 +21,7 @@ from core.pagecache import public_generation
 from core.ratelimit import over_limit
 from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
+from feedback.loop_figures import loop_figures
 
 from . import selectors, services, workflow
 from .filters import ArchiveFilter
@@ -134,6 +135,9 @@ class ReportView(View):
             "useful_form": useful_form, "form": useful_form if useful_form.errors else None,
             "useful_form_html": None if useful_form.is_bound else blank_form_html(useful_form),
             "useful_sent": useful_sent,
+            # The loop for the report's period and organisation (three queries).
+            "loop": loop_figures(since=report.period_start, until=report.period_end,
+                                 organisation_id=report.organisation_id),
         }, status=status)
 
 

@@ -251,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
     "core-send-approval-digests": {
         "task": "core.tasks.send_approval_digests", "schedule": 24 * 60 * 60.0,
     },
+    # "Did it make a difference?": asked once, some weeks after a "we did".
+    "feedback-ask-difference": {
+        "task": "feedback.tasks.ask_difference", "schedule": 6 * 60 * 60.0,
+    },
     # Hourly, but each owner hears at most once per action, kind and ISO week.
     "actionplan-send-reminders": {
         "task": "actionplan.tasks.send_reminders", "schedule": 60 * 60.0,
@@ -311,6 +315,17 @@ FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 90)
 # Answered feedback that nobody closes is closed this long after the answer, so
 # its contact details do not stay for ever (retention counts from closure).
 FEEDBACK_AUTO_CLOSE_DAYS = env_int("FEEDBACK_AUTO_CLOSE_DAYS", 60)
+# "Tell me when something changes" (feedback/progress.py). At most one
+# message per family in this many hours, changes gathered into it.
+PROGRESS_MESSAGE_GAP_HOURS = env_int("PROGRESS_MESSAGE_GAP_HOURS", 24)
+# Contact details kept for progress: while a linked action is open, then at
+# most this many days after the last linked action ended (12 months).
+PROGRESS_CONTACT_RETENTION_DAYS = env_int("PROGRESS_CONTACT_RETENTION_DAYS", 365)
+# "Did it make a difference?" is asked this many weeks after a "we did".
+PROGRESS_DIFFERENCE_WEEKS = env_int("PROGRESS_DIFFERENCE_WEEKS", 4)
+# How long the way back to the private page in a message works (the private
+# link itself always works); the question's link lasts as long.
+PROGRESS_LINK_MAX_AGE_DAYS = env_int("PROGRESS_LINK_MAX_AGE_DAYS", 90)
 # Who answers feedback when the family did not say which organisation it is
 # about: an organisation slug. Empty means the first local authority.
 FEEDBACK_DEFAULT_ORGANISATION = env_str("FEEDBACK_DEFAULT_ORGANISATION")

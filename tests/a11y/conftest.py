@@ -144,6 +144,13 @@ ADDRESSES = {
     # Opened later (no cookie from a submission): says it has expired.
     "feedback:sent": ("public", lambda w: {}),
     "feedback:track-token": ("public", lambda w: {"token": w.feedback.tracking_token}),
+    # The links in a progress message (feedback/progress.py), signed for the crawled feedback.
+    "feedback:progress-way-back": ("public", lambda w: {"token": _progress("way_back_token",
+                                                                           w.feedback)}),
+    "feedback:progress-stop": ("public", lambda w: {"token": _progress("stop_token",
+                                                                       w.feedback.pk)}),
+    "feedback:progress-difference": ("public", lambda w: {
+        "token": _progress("difference_token", w.feedback.pk)}),
     "charter:index": ("public", lambda w: {}),
     "charter:charter": ("public", lambda w: {"slug": w.charter.slug}),
     "charter:version": ("public", lambda w: {"slug": w.charter.slug,
@@ -307,6 +314,12 @@ def _past_meeting_decision() -> dict:
 
     meeting = Meeting.objects.order_by("date", "pk").first()
     return {"pk": meeting.pk, "action_pk": meeting.reviewed_actions.order_by("pk").first().pk}
+
+
+def _progress(name: str, arg) -> str:
+    from feedback import progress
+
+    return getattr(progress, name)(arg)
 
 
 def _organisation_pk(name: str) -> int:
