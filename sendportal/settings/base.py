@@ -155,6 +155,28 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Generated and uploaded files (report PDFs, board packs, evidence, survey
+# imports) go to S3-compatible object storage when a bucket is named, so any
+# web machine can serve what a worker on another made; otherwise to MEDIA_ROOT.
+# Every object is private: the portal streams each file through its own view,
+# after its own permission check, and never hands out a bucket address.
+# Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or boto3's usual
+# chain (an instance role) when they are not set.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, …
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "location": env_str("AWS_LOCATION"),  # a folder in a shared bucket
+            "default_acl": "private",
+            "file_overwrite": False,  # as on disk: a new name, never another's file
+            "querystring_auth": True,  # any .url is signed and short-lived, never public
+            "querystring_expire": 60,
+        },
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
