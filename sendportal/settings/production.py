@@ -41,8 +41,8 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "/app/outbox")
 
 DEBUG = False
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+STORAGES = {  # files where base.py says (local disk, or the bucket when one is named)
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
