@@ -25,6 +25,7 @@ class FamilyReportItem:
     outcome: str
     outcome_label: str
     url: str
+    outcome_tag_class: str = ""
 
 
 def report_items_for_family(feedback_pk: int) -> list[FamilyReportItem]:
@@ -47,7 +48,8 @@ def report_items_for_family(feedback_pk: int) -> list[FamilyReportItem]:
     return [FamilyReportItem(item.report.title, item.report.period_description,
                              item.heading or item.topic.title, item.we_did, item.outcome,
                              item.get_outcome_display(),
-                             f"{item.report.get_absolute_url()}#item-{item.pk}")
+                             f"{item.report.get_absolute_url()}#item-{item.pk}",
+                             item.outcome_tag_class)
             for item in items]
 
 
