@@ -10,7 +10,8 @@ app_name = "actionplan"
 
 urlpatterns = [
     path("", cache_staff_page("actionplan")(views.ActionListView.as_view()), name="action_list"),
-    path("dashboard/", cache_staff_page("actionplan")(views.DashboardView.as_view()),
+    # The dashboard also shows the loop's figures, read from feedback.
+    path("dashboard/", cache_staff_page("actionplan", "feedback")(views.DashboardView.as_view()),
          name="dashboard"),
     path("export.csv", views.ExportView.as_view(), name="export"),
     path("actions/new/", views.ActionCreateView.as_view(), name="action_create"),

@@ -18,6 +18,17 @@ def _migrate(*targets):
     return executor.loader.project_state(list(targets)).apps
 
 
+@pytest.fixture(autouse=True)
+def _every_app_migrated_afterwards():
+    """Going back unapplies whatever depends on the app, in other apps too
+    (feedback's later migrations depend on core's): every leaf is applied
+    again afterwards, or later tests meet a database without their tables."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _latest(app):
     executor = MigrationExecutor(connection)
     return [key for key in executor.loader.graph.leaf_nodes() if key[0] == app][0]
