@@ -17,6 +17,7 @@ class ActionplanConfig(AppConfig):
         # The dashboard's figures are kept until any of what they show changes
         # (selectors.dashboard_cached): every save and delete, however made.
         for model in (models.Plan, models.Priority, models.Action, models.ProgressUpdate,
+                      models.Measure, models.MeasureTarget, models.MeasureValue,
                       Organisation, settings.AUTH_USER_MODEL):
             post_save.connect(actions_changed, sender=model,
                               dispatch_uid=f"dashboard-save-{model}")
