@@ -562,7 +562,57 @@ def reminders_send(*, today: date | None = None) -> int:
         except IntegrityError:
             continue  # another run recorded it this week
         recorded += 1
+    return recorded + _measure_reminders_send(today=today, period=period)
+
+
+def _measure_reminders_send(*, today: date, period: str) -> int:
+    """The same weekly reminder for measures: to the person who updates a
+    measure whose next value is overdue (its frequency has passed since the
+    latest value), once per measure and week."""
+    from django.db import IntegrityError
+
+    from . import selectors
+    from .models import MeasureReminder
+
+    recorded = 0
+    for measure, _summary in selectors.measures_needing_reminders(today=today, period=period):
+        try:
+            with transaction.atomic():
+                reminder = MeasureReminder.objects.create(measure=measure, period=period,
+                                                          recipient=measure.owner)
+                jobs.enqueue("measure_reminder", reminder.pk)
+        except IntegrityError:
+            continue  # another run recorded it this week
+        recorded += 1
     return recorded
+
+
+def measure_reminder_deliver(*, reminder_id: int) -> None:
+    """E-mail one recorded measure reminder to the person who updates it."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from core.tasks import send_one_mail
+
+    from . import selectors
+    from .models import MeasureReminder
+
+    reminder = (MeasureReminder.objects.select_related("measure", "recipient")
+                .filter(pk=reminder_id).first())
+    if reminder is None or reminder.recipient is None or not reminder.recipient.is_active:
+        return
+    measure, owner = reminder.measure, reminder.recipient
+    latest = measure.values.order_by("-date", "-id").first()
+    summary = selectors.measure_summary(measure, today=timezone.localdate(),
+                                        latest=(latest.date, latest.value) if latest else None)
+    body = render_to_string("actionplan/email/reminder_measure.txt", {
+        "measure": measure, "owner": owner, "summary": summary,
+        "url": settings.SITE_URL + reverse("staff:actionplan:measure_value_add",
+                                           args=[measure.pk]),
+        "service_name": settings.SERVICE_NAME,
+    })
+    send_one_mail(f"A new value of {measure.code} is due", body, [owner.email])
 
 
 def reminder_deliver(*, reminder_id: int) -> None:
