@@ -16,7 +16,7 @@ from actionplan.models import Measure, MeasureValue
 from core.pdf import render_pdf_from_template
 from tests.conftest import pdf_text
 
-from .measure_fixtures import EHCP_VALUES, WAIT_VALUES, days_ago, measured  # noqa: F401
+from .measure_fixtures import EHCP_VALUES, WAIT_VALUES, days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_the_staff_action_page_shows_every_measure_as_a_chart_and_a_table(client
     assert by_pk[wait.pk].summary.movement == "worse"
     assert by_pk[wait.pk].summary.course == "off_course"
     # a chart each (wide and narrow), described in words
-    assert html.count('aria-labelledby="chart-measure-%d-title' % ehcp.pk) == 1
+    assert html.count(f'aria-labelledby="chart-measure-{ehcp.pk}-title') == 1
     assert f"chart-measure-{ehcp.pk}-narrow-title" in html
     text = _text(response)
     section = text.split("EHC plans issued within 20 weeks", 1)[1].split("Weeks waiting", 1)[0]
