@@ -210,3 +210,33 @@ def test_a_value_cannot_be_given_twice_for_a_day_or_in_the_future(world, measure
                                    date=timezone.localdate() + timedelta(days=1),
                                    value=Decimal("1"))
     assert MeasureValue.objects.filter(measure=measured["ehcp"]).count() == 5
+
+
+def test_weekly_reminders_name_measures_whose_new_value_is_overdue(world, measured):
+    from django.core import mail
+
+    from core import jobs
+
+    owner = world["people"]["owner"]
+    today = timezone.localdate()
+    # EHCP20 and WAIT-SALT: quarterly, latest 70 days ago: not yet due. A monthly
+    # measure last given 40 days ago is overdue; a family-reported one never is.
+    monthly = services.measure_create(acting_user=None, action=world["action"], code="M-1",
+                                      name="Referrals to the Local Offer team", owner=owner,
+                                      frequency=Measure.Frequency.MONTHLY)
+    services.measure_value_add(acting_user=None, measure=monthly, date=days_ago(40),
+                               value=Decimal("12"))
+    Measure.objects.filter(pk=measured["internal"].pk).update(owner=None)  # no one to tell
+    Measure.objects.create(action=world["action"], code="FAM-1", name="Family-reported",
+                           owner=owner, frequency="monthly", source="survey",
+                           survey_question="Q")
+    services.reminders_send(today=today)
+    from actionplan.models import MeasureReminder
+
+    assert list(MeasureReminder.objects.values_list("measure__code", flat=True)) == ["M-1"]
+    assert services.reminders_send(today=today) == 0  # once a week
+    assert jobs.run_due("measure_reminder") == 1
+    [message] = [m for m in mail.outbox if "M-1" in m.subject]
+    assert message.to == [owner.email]
+    assert "Referrals to the Local Offer team" in message.body
+    assert f"/staff/action-plan/measures/{monthly.pk}/values/new/" in message.body
