@@ -266,10 +266,10 @@ def _line(chart_id: str, *, measure, values: list, targets: list,
         return _svg(chart_id, title, description, width, top + font + 10, "".join(parts),
                     narrow=narrow)
     low, high = float(min(numbers)), float(max(numbers))
-    if measure.unit == "percent":
-        low, high = min(low, 0.0), max(high, 100.0) if high > 50 else high
     pad = (high - low) * 0.1 or 1.0
     low, high = (0.0 if low >= 0 and low - pad < 0 else low - pad), high + pad
+    if measure.unit == "percent" and low >= 0 and high - pad <= 100:
+        low, high = 0.0, 100.0  # a share reads against the whole
     first, last = min(days), max(days)
     span = max((last - first).days, 1)
     plot_width = width - left - right

@@ -115,6 +115,12 @@ def build_world() -> World:
     return w
 
 
+def _measure(w, code):
+    from actionplan.models import Measure
+
+    return Measure.objects.get(code=code)
+
+
 def _item(w, kind):
     return {"kind": kind, "pk": getattr(w, kind).pk}
 
@@ -206,6 +212,13 @@ ADDRESSES = {
     "staff:actionplan:priority_create": (ADMIN, lambda w: {"slug": w.plan.slug}),
     "staff:actionplan:priority_edit": (ADMIN, lambda w: {"pk": w.plan.priorities.first().pk}),
     "staff:actionplan:priority_move": "POST only, from the plan page",
+    "staff:actionplan:priority_detail": (ADMIN, lambda w: {"pk": _measure(w, "PCF-LISTENED").priority_id}),
+    "staff:actionplan:priority_measure_create": (
+        ADMIN, lambda w: {"pk": _measure(w, "PCF-LISTENED").priority_id}),
+    "staff:actionplan:action_measure_create": (ADMIN, lambda w: {"pk": w.action.pk}),
+    "staff:actionplan:measure_edit": (ADMIN, lambda w: {"pk": _measure(w, "EHCP20").pk}),
+    "staff:actionplan:measure_value_add": (OFFICER, lambda w: {"pk": _measure(w, "EHCP20").pk}),
+    "staff:actionplan:measure_upload": (OFFICER, lambda w: {}),
     "staff:actionplan:board_create": (ADMIN, lambda w: {}),
     "staff:actionplan:board_edit": (ADMIN, lambda w: {"slug": w.board.slug}),
     "staff:actionplan:meeting_edit": (ADMIN, lambda w: {"pk": w.meeting.pk}),
@@ -284,6 +297,7 @@ def _published_series_slug() -> str:
 
 # Several pages of one kind, so titles can be compared across objects.
 EXTRA_PAGES = [
+    (ADMIN, "staff:actionplan:action_detail", lambda w: {"pk": _measure(w, "EHCP20").action_id}),
     (ADMIN, "staff:charter:item_edit", lambda w: _item(w, "commitment")),
     (ADMIN, "staff:charter:item_delete", lambda w: _item(w, "section")),
     (ADMIN, "staff:charter:item_add", lambda w: {"kind": "section", "parent": w.draft.pk}),
