@@ -240,3 +240,21 @@ def test_weekly_reminders_name_measures_whose_new_value_is_overdue(world, measur
     assert message.to == [owner.email]
     assert "Referrals to the Local Offer team" in message.body
     assert f"/staff/action-plan/measures/{monthly.pk}/values/new/" in message.body
+
+
+def test_every_colour_of_a_measure_chart_has_3_to_1_contrast_with_the_page(client, world,
+                                                                            measured):
+    """Read from the SVG the page serves: every stroke and fill (the values'
+    line and points, the dashed baseline, the target diamonds) against white."""
+    from .test_chart_colours import contrast
+
+    client.force_login(world["people"]["board_member"])
+    html = client.get(reverse("staff:actionplan:action_detail",
+                              args=[world["action"].pk])).content.decode()
+    svgs = re.findall(r'<svg[^>]*aria-labelledby="chart-measure-.*?</svg>', html, flags=re.S)
+    assert len(svgs) == 6  # three measures, wide and narrow
+    colours = {c.lower() for svg in svgs for c in re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{6})"',
+                                                             svg)} - {"#ffffff"}
+    assert colours >= {"#1d70b8", "#505a5f", "#00703c"}
+    for colour in colours:
+        assert contrast(colour, "#ffffff") >= 3, colour
