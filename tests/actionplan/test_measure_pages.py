@@ -184,3 +184,35 @@ def test_the_dashboard_query_count_does_not_grow_with_values(client, world, meas
                                 name=f"Extra {i}")
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)
+
+
+def test_changing_a_measure_replaces_its_targets_and_refuses_a_stale_page(client, world,
+                                                                          measured):
+    from actionplan.forms import MeasureForm
+
+    measure = measured["ehcp"]
+    client.force_login(world["people"]["lead_officer"])
+    url = reverse("staff:actionplan:measure_edit", args=[measure.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    initial = MeasureForm.initial_for(Measure.objects.get(pk=measure.pk))
+    data = {"name": "EHC plans within 20 weeks (excluding exceptions)", "code": "EHCP20",
+            "unit": "percent", "direction": "up", "baseline_value": "40",
+            "baseline_date_0": initial["baseline_date"].day,
+            "baseline_date_1": initial["baseline_date"].month,
+            "baseline_date_2": initial["baseline_date"].year,
+            "target_value": "65", "target_date_0": "31", "target_date_1": "3",
+            "target_date_2": "2027", "target_2_value": "75", "target_2_date_0": "31",
+            "target_2_date_1": "3", "target_2_date_2": "2028", "frequency": "quarterly",
+            "source": "staff", "is_public": "on", "lock_version": initial["lock_version"]}
+    assert client.post(url, data).status_code == 302
+    measure.refresh_from_db()
+    assert measure.name.startswith("EHC plans within 20 weeks")
+    assert [(str(t.value), t.date.year) for t in measure.targets.all()] == [
+        ("65.00", 2027), ("75.00", 2028)]
+    # the same page sent again: someone (this person) saved since it was shown
+    stale = client.post(url, {**data, "name": "Another name"})
+    assert stale.status_code == 409
+    assert "Another name" in stale.content.decode()  # nothing typed lost
+    measure.refresh_from_db()
+    assert measure.name.startswith("EHC plans within 20 weeks")
