@@ -831,5 +831,16 @@ def measure_survey_refresh(*, measure: Measure) -> int:
     return measure_family_values_set(measure_id=measure.pk, values=values)
 
 
+def measures_refresh_for_survey(questions: list[str]) -> int:
+    """A survey was imported (feedback.imports.after_import): measures that
+    follow one of its questions take the new statistics. One query when none
+    does. Returns how many measures were refreshed."""
+    measures = list(Measure.objects.filter(source=Measure.Source.SURVEY,
+                                           survey_question__in=questions))
+    for measure in measures:
+        measure_survey_refresh(measure=measure)
+    return len(measures)
+
+
 # Below this many answers a family-reported value is not shown (as charter's results).
 SUPPRESSION_THRESHOLD = 5
