@@ -688,57 +688,74 @@ DASHBOARD_MEASURES_LIMIT = 25
 
 
 def _latest_value(field_name: str, offset: int = 0) -> Subquery:
+    # One value per measure and date (a unique constraint): by date alone, the
+    # index gives the order with no sort.
     return Subquery(MeasureValue.objects.filter(measure=OuterRef("pk"))
-                    .order_by("-date", "-id").values(field_name)[offset:offset + 1])
+                    .order_by("-date").values(field_name)[offset:offset + 1])
 
 
 def dashboard_measures(actions: QuerySet[Action], *, plan: Plan | None, today: date) -> dict:
     """The dashboard's "Measures": every measure of these actions (and of the
     plan's priorities), each with its latest value against its next target,
-    which way it is moving and how stale it is. Two queries however many
-    values: the latest two values come from subqueries, the targets in one."""
+    which way it is moving and how stale it is; the first
+    DASHBOARD_MEASURES_LIMIT (not on course, overdue, moving the wrong way
+    first) with every value for their charts. Four queries however many
+    measures and values: the latest two values come from subqueries, and
+    every measure is read as plain values (a county's plan can have
+    thousands); only those listed are built as models."""
+    from types import SimpleNamespace
+
     condition = Q(action__in=actions.order_by().values("pk"))
     if plan is not None:
         condition |= Q(priority__plan=plan)
-    measures = list(
-        Measure.objects.filter(condition).select_related("action", "priority")
+    rows = list(
+        Measure.objects.filter(condition).order_by()
         .annotate(latest_date=_latest_value("date"), latest_value=_latest_value("value"),
                   previous_date=_latest_value("date", 1),
                   previous_value=_latest_value("value", 1))
-        .order_by("name", "id"))
+        .values("pk", "name", "direction", "baseline_value", "baseline_date", "frequency",
+                "source", "created_at", "latest_date", "latest_value", "previous_date",
+                "previous_value"))
     targets: dict[int, list] = {}
-    if measures:
-        for t in MeasureTarget.objects.filter(measure__in=[m.pk for m in measures]).order_by(
+    if rows:
+        for t in MeasureTarget.objects.filter(measure__in=[r["pk"] for r in rows]).order_by(
                 "measure_id", "date").values_list("measure_id", "date", "value"):
             targets.setdefault(t[0], []).append((t[1], t[2]))
-    for m in measures:
-        m.summary = measure_summary(
-            m, today=today,
-            latest=(_as_date(m.latest_date), m.latest_value) if m.latest_date else None,
-            previous=(_as_date(m.previous_date), m.previous_value) if m.previous_date else None,
-            targets=targets.get(m.pk, []))
-    worst_first = sorted(measures, key=lambda m: (m.summary.course != "off_course",
-                                                  not m.summary.value_overdue,
-                                                  m.summary.movement != "worse", m.name))
+    summaries = {}
+    for r in rows:
+        facts = SimpleNamespace(**r, is_family_reported=r["source"] != Measure.Source.STAFF)
+        summaries[r["pk"]] = measure_summary(
+            facts, today=today,
+            latest=(_as_date(r["latest_date"]), r["latest_value"]) if r["latest_date"] else None,
+            previous=(_as_date(r["previous_date"]), r["previous_value"])
+            if r["previous_date"] else None,
+            targets=targets.get(r["pk"], []))
+    worst_first = sorted(rows, key=lambda r: (summaries[r["pk"]].course != "off_course",
+                                              not summaries[r["pk"]].value_overdue,
+                                              summaries[r["pk"]].movement != "worse",
+                                              r["name"], r["pk"]))
+    listed_ids = [r["pk"] for r in worst_first[:DASHBOARD_MEASURES_LIMIT]]
+    listed = {m.pk: m for m in _with_listed_values(
+        Measure.objects.filter(pk__in=listed_ids).select_related("action", "priority"))
+        } if listed_ids else {}
+    for m in listed.values():
+        m.summary = summaries[m.pk]
+        m.target_list = [SimpleNamespace(date=d, value=v) for d, v in targets.get(m.pk, [])]
+    values = summaries.values()
     return {
-        "total": len(measures),
-        "off_course": sum(m.summary.course == "off_course" for m in measures),
-        "on_course": sum(m.summary.course in ("on_course", "met") for m in measures),
-        "overdue": sum(m.summary.value_overdue for m in measures),
-        "listed": _with_listed_values(worst_first[:DASHBOARD_MEASURES_LIMIT]),
+        "total": len(rows),
+        "off_course": sum(s.course == "off_course" for s in values),
+        "on_course": sum(s.course in ("on_course", "met") for s in values),
+        "overdue": sum(s.value_overdue for s in values),
+        "listed": [listed[pk] for pk in listed_ids],
     }
 
 
-def _with_listed_values(measures: list[Measure]) -> list[Measure]:
-    """Every value and target of the few measures listed, for their charts."""
-    from django.db.models import prefetch_related_objects
-
-    prefetch_related_objects(
-        measures, Prefetch("values", queryset=MeasureValue.objects.order_by("date", "id"),
-                           to_attr="value_list"),
-        Prefetch("targets", queryset=MeasureTarget.objects.order_by("date"),
-                 to_attr="target_list"))
-    return measures
+def _with_listed_values(measures: QuerySet[Measure]) -> list[Measure]:
+    """Every value of the few measures listed, for their charts."""
+    return list(measures.prefetch_related(
+        Prefetch("values", queryset=MeasureValue.objects.order_by("date", "id"),
+                 to_attr="value_list")))
 
 
 def _as_date(value) -> date:
