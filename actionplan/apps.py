@@ -11,8 +11,10 @@ class ActionplanConfig(AppConfig):
 
         from core.models import Organisation
 
-        from . import models
+        from . import loop, models
         from .selectors import actions_changed
+
+        loop.register()  # the family's private page, progress news, retention
 
         # The dashboard's figures are kept until any of what they show changes
         # (selectors.dashboard_cached): every save and delete, however made.

@@ -30,7 +30,16 @@ from django.utils.text import slugify
 from core.models import Organisation, Theme, User
 
 from . import services
-from .models import Action, Board, Meeting, Plan, Priority, Status
+from .models import (
+    MONITORING_AFTER_MONTHS,
+    Action,
+    Board,
+    Meeting,
+    Plan,
+    Priority,
+    Status,
+    months_after,
+)
 
 GCC = "Gloucestershire County Council"
 ICB = "NHS Gloucestershire Integrated Care Board"
@@ -301,6 +310,38 @@ def _months(day: date, months: int) -> date:
     return date(year, month, min(day.day, 28))
 
 
+# What the JAN Management Board decided at its past meeting, by action reference.
+DECISIONS = {
+    "1.3": ("agreed", "Agreed the revised date. The Family Information Directory review to "
+                      "include the Parent Carer Forum’s ‘mystery shopper’ findings; SENDIASS to "
+                      "check the EHCP pages are in plain English."),
+    "2.2": ("escalated", "Escalated to the Health and Wellbeing Board: the early help locality "
+                         "model in the Forest of Dean has no lead since the restructure. The "
+                         "Director of Children’s Services to write to partners about resourcing."),
+    "3.1": ("agreed", "Agreed a recovery plan for the high needs review with a new date. The "
+                      "board asked for the special school place figures by locality at the "
+                      "next meeting."),
+    "3.2": ("noted", "Noted good progress on the medical needs framework; the ICB to share the "
+                     "draft with SENCos through the SENCo network before sign-off."),
+    "5.2": ("agreed", "Agreed the Local Offer annual report will include a ‘You said, we did’ "
+                      "section, co-produced with the Parent Carer Forum, published by the end "
+                      "of the school term."),
+    "5.3": ("noted", "Noted the Forum’s outreach with families in Gloucester and Tewkesbury; "
+                     "the board thanked parent carer representatives for their work."),
+    "default": ("noted", "Noted the update. To come back to the next meeting."),
+}
+
+PAST_MINUTES = (
+    "Present: representatives of Gloucestershire County Council, NHS Gloucestershire ICB, "
+    "Gloucestershire Health and Care NHS Foundation Trust, the Gloucestershire Parent Carer "
+    "Forum and SENDIASS.\n\n"
+    "The board reviewed the actions carried forward from the Joint Strategy 2018-2021. It "
+    "agreed revised dates where a recovery plan was in place, and escalated the early help "
+    "locality model, which has no lead. Parent carer representatives asked that every action "
+    "coming back to the board says what families will notice, not only what services did.\n\n"
+    "Next meeting: December board, Shire Hall, Gloucester.")
+
+
 def _story(kind: str, due: date, today: date) -> tuple[list[tuple], date | None]:
     """A history as (date, status, percent, words key), and a revised due
     date when the board agreed one."""
@@ -444,6 +485,15 @@ def load(stdout=None) -> None:
             meeting = services.meeting_create(acting_user=None, board=board, date=day,
                                               title=title, location="Shire Hall, Gloucester",
                                               reviewed_actions=chosen)
+        if day < today and not meeting.decisions.exists():
+            # The past meeting decided; the next one's pack repeats it.
+            for action in chosen:
+                outcome, note = DECISIONS.get(action.reference, DECISIONS["default"])
+                services.meeting_record_decision(acting_user=None, meeting=meeting,
+                                                 action=action, outcome=outcome, note=note)
+            services.meeting_edit(acting_user=None, meeting=meeting, title=meeting.title,
+                                  date=meeting.date, location=meeting.location,
+                                  minutes=PAST_MINUTES)
 
     start, end = _current_period(today)
     priorities_plan, _ = Plan.objects.update_or_create(
@@ -453,6 +503,15 @@ def load(stdout=None) -> None:
                   "area": "Gloucestershire", "period_start": start, "period_end": end,
                   # Reviewed each July: the next one is still to come.
                   "review_date": date(today.year + (today.month >= 7), 7, 1), "board": board,
+                  # The priorities answer the area SEND inspection's areas for
+                  # improvement; the monitoring inspection is expected 18 months on.
+                  "inspection_report_on": (inspected := months_after(
+                      today.replace(day=1), -7) + timedelta(days=13)),
+                  "inspection_outcome": (
+                      "The local area partnership’s arrangements lead to inconsistent "
+                      "experiences and outcomes for children and young people with SEND. The "
+                      "partnership must work jointly to make improvements."),
+                  "monitoring_due_on": months_after(inspected, MONITORING_AFTER_MONTHS),
                   "summary": "Joint priorities agreed by the Gloucestershire SEND partnership "
                              "with parent carers and young people, following the joint "
                              "strategy: co-produced, delivered and reviewed for impact by the "

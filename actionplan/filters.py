@@ -41,8 +41,11 @@ class ActionFilter(django_filters.FilterSet):
     # only what their labels show, not each plan's summary (a county has 130 plans),
     # and its end (a finished plan's dashboard is judged on it).
     plan = django_filters.ModelChoiceFilter(field_name="priority__plan",
-                                            queryset=Plan.objects.only("id", "title",
-                                                                       "period_end"),
+                                            queryset=Plan.objects.only(
+                                                "id", "title", "period_end",
+                                                # the inspection it answers, if any
+                                                "inspection_report_on", "inspection_outcome",
+                                                "monitoring_due_on"),
                                             empty_label="Any plan")
     priority = django_filters.ModelChoiceFilter(
         queryset=Priority.objects.select_related("plan").only(*PRIORITY_LABEL_FIELDS),

@@ -16,6 +16,7 @@ from .models import (
     Action,
     Board,
     Measure,
+    MeetingDecision,
     Priority,
     Status,
 )
@@ -330,6 +331,22 @@ class PlanForm(VersionedFormMixin):
     is_published = forms.BooleanField(
         label="Publish the plan: its public actions appear on the public action plan",
         required=False)
+    inspection_report_on = GdsDateField(
+        label="Date of the inspection report (optional)", required=False,
+        help_text="If the plan answers an area SEND inspection: the day Ofsted and CQC published "
+                  "the report. Its areas for improvement are the plan’s priorities. "
+                  "For example, 14 3 2026",
+        required_message="Enter the date of the inspection report",
+        invalid_message="The date of the inspection report must be a real date")
+    inspection_outcome = forms.CharField(
+        label="Outcome of the inspection (optional)", required=False, max_length=300,
+        help_text="In the report’s words, for example “Inconsistent experiences and outcomes”",
+        error_messages=_max_length("Outcome of the inspection", 300))
+    monitoring_due_on = GdsDateField(
+        label="Expected monitoring inspection (optional)", required=False,
+        help_text="Leave empty for 18 months after the report. For example, 14 9 2027",
+        required_message="Enter the date the monitoring inspection is expected",
+        invalid_message="The date of the monitoring inspection must be a real date")
 
     def __init__(self, *args, boards, board_required: bool, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -340,6 +357,9 @@ class PlanForm(VersionedFormMixin):
             Field.text("title"), Field.text("area", field_width=20), Field.select("board"),
             Field("period_start"), Field("period_end"), Field("review_date"),
             Field.textarea("summary"), Field.checkbox("is_published", small=True),
+            Fieldset(Field("inspection_report_on"), Field.text("inspection_outcome"),
+                     Field("monitoring_due_on"),
+                     legend="The inspection it answers", legend_size=Size.MEDIUM),
             Button("save", "Save changes" if editing else "Add plan"))
 
     def clean(self):
@@ -347,6 +367,14 @@ class PlanForm(VersionedFormMixin):
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", "The end of the plan must be after its start")
+        report_on, monitoring = cleaned.get("inspection_report_on"), cleaned.get(
+            "monitoring_due_on")
+        if not report_on and not self.has_error("inspection_report_on") and (
+                monitoring or (cleaned.get("inspection_outcome") or "").strip()):
+            self.add_error("inspection_report_on", "Enter the date of the inspection report")
+        if report_on and monitoring and monitoring < report_on:
+            self.add_error("monitoring_due_on", "The monitoring inspection must be after the "
+                                                "inspection report")
         return cleaned
 
 
@@ -394,11 +422,45 @@ class MeetingForm(VersionedFormMixin):
                         required_message="Enter the date of the meeting",
                         invalid_message="The date of the meeting must be a real date")
     location = forms.CharField(label="Where (optional)", max_length=200, required=False)
+    minutes = forms.CharField(
+        label="Minutes or summary (optional)", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What the meeting discussed and agreed, for the board and the next board "
+                  "pack. Do not include families’ names or details.",
+        error_messages={"max_length": "Minutes must be 5,000 characters or fewer"})
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.text("title"), Field("date"), Field.text("location"),
+        layout = [Field.text("title"), Field("date"), Field.text("location")]
+        if editing:  # minutes are written after the meeting, never when it is arranged
+            layout.append(Field.textarea("minutes"))
+        else:
+            del self.fields["minutes"]
+        self.helper = gds_helper(*layout,
                                  Button("save", "Save changes" if editing else "Add meeting"))
+
+
+class MeetingDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What did the meeting decide?", choices=MeetingDecision.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the meeting decided"})
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, what was agreed, by when, or who it was escalated to. "
+                  "Do not include families’ names or details.",
+        error_messages={"max_length": "The note must be 1,000 characters or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].help_text = (
+            "Noted: the board heard the update. Agreed: the board agreed the plan or a change "
+            "to it. Escalated: the board sent it higher. Closed: the board agreed it is done "
+            "with.")
+        self.helper = gds_helper(Field.radios("outcome", legend_size=Size.MEDIUM, small=True),
+                                 Field.textarea("note"),
+                                 Button("save", "Save the decision"))
 
 
 class MeetingActionsForm(forms.Form):

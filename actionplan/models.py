@@ -7,6 +7,9 @@ percent and date are also copied onto the action (only by
 instead of looking through the history for every action.
 """
 
+import calendar
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -57,6 +60,9 @@ class Meeting(TimeStampedModel):
     title = models.CharField(max_length=200)
     location = models.CharField(max_length=200, blank=True)
     reviewed_actions = models.ManyToManyField("Action", blank=True, related_name="meetings")
+    minutes = models.TextField(
+        blank=True, max_length=5000,
+        help_text="The minutes, or a summary of what the meeting discussed and decided.")
 
     pack_state = models.CharField(max_length=10, choices=PackState.choices,
                                   default=PackState.NONE)
@@ -82,6 +88,39 @@ class Meeting(TimeStampedModel):
         return reverse("staff:actionplan:meeting_detail", args=[self.pk])
 
 
+class MeetingDecision(TimeStampedModel):
+    """What a meeting decided about one action it reviewed, with a short
+    note; the next meeting's board pack repeats it ("decided at the last
+    meeting"). One decision per action per meeting: recording it again
+    changes it. Written only by services.meeting_record_decision."""
+
+    class Outcome(models.TextChoices):
+        NOTED = "noted", "Noted"
+        AGREED = "agreed", "Agreed"
+        ESCALATED = "escalated", "Escalated"
+        CLOSED = "closed", "Closed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    action = models.ForeignKey("Action", on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    note = models.TextField(blank=True, max_length=1000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["meeting", "action"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "action"],
+                                    name="meeting_decision_one_per_action"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["noted", "agreed", "escalated", "closed"]),
+                name="meeting_decision_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.action_id}: {self.outcome}"
+
+
 class Plan(TimeStampedModel):
     """A strategy or action plan with numbered priorities."""
 
@@ -96,6 +135,13 @@ class Plan(TimeStampedModel):
     summary = models.TextField(blank=True)
     is_published = models.BooleanField(default=True,
                                        help_text="Whether its public actions appear on the public page.")
+    # The area SEND inspection this plan answers: the day its report was
+    # published, its outcome in words, and when the monitoring inspection is
+    # expected (MONITORING_AFTER_MONTHS after the report unless changed).
+    # The plan's priorities are the inspection's areas for improvement.
+    inspection_report_on = models.DateField(null=True, blank=True)
+    inspection_outcome = models.CharField(max_length=300, blank=True)
+    monitoring_due_on = models.DateField(null=True, blank=True)
     lock_version = lock_version_field()
 
     class Meta:
@@ -103,6 +149,15 @@ class Plan(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
                                    name="plan_period_ends_after_start"),
+            # The outcome and monitoring date only with the report's date; the
+            # monitoring inspection after the report. One constraint: each is
+            # a query when full_clean() validates it.
+            models.CheckConstraint(
+                condition=Q(inspection_report_on__isnull=True, inspection_outcome="",
+                            monitoring_due_on__isnull=True)
+                | Q(inspection_report_on__isnull=False, monitoring_due_on__isnull=True)
+                | Q(monitoring_due_on__gte=models.F("inspection_report_on")),
+                name="plan_inspection_dates_in_order"),
         ]
 
     def __str__(self) -> str:
@@ -110,6 +165,18 @@ class Plan(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("actionplan:plan", args=[self.slug])
+
+
+# Ofsted and CQC usually return for a monitoring inspection about 18 months
+# after an area SEND inspection's report.
+MONITORING_AFTER_MONTHS = 18
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class Priority(models.Model):

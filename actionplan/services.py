@@ -21,9 +21,12 @@ from core.ordering import move_in_order
 from core.pagecache import public_content_changed
 from core.services import audit_record
 from core.text import slug_from
+from feedback import progress
 
+from . import loop
 from .models import (
     CLOSED_STATUSES,
+    MONITORING_AFTER_MONTHS,
     Action,
     ActionChange,
     Board,
@@ -32,10 +35,12 @@ from .models import (
     MeasureTarget,
     MeasureValue,
     Meeting,
+    MeetingDecision,
     Plan,
     Priority,
     ProgressUpdate,
     Status,
+    months_after,
 )
 
 logger = logging.getLogger(__name__)
@@ -45,14 +50,28 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
+def _inspection(report_on: date | None, outcome: str, monitoring_due_on: date | None) -> dict:
+    """The inspection a plan answers, the monitoring date defaulting to
+    MONITORING_AFTER_MONTHS after the report."""
+    if report_on and not monitoring_due_on:
+        monitoring_due_on = months_after(report_on, MONITORING_AFTER_MONTHS)
+    return {"inspection_report_on": report_on, "inspection_outcome": (outcome or "").strip(),
+            "monitoring_due_on": monitoring_due_on if report_on else None}
+
+
 def plan_create(*, acting_user: User | None, title: str, area: str, period_start: date,
                 period_end: date, board: Board | None = None, summary: str = "",
                 review_date: date | None = None, slug: str = "",
-                is_published: bool = True) -> Plan:
+                is_published: bool = True, inspection_report_on: date | None = None,
+                inspection_outcome: str = "", monitoring_due_on: date | None = None) -> Plan:
+    """A new plan; one that answers an area SEND inspection records the
+    day of its report, its outcome and the expected monitoring inspection
+    (18 months after the report unless given)."""
     public_content_changed()  # public pages show this
     plan = Plan(title=title.strip(), slug=slug or slug_from(title)[:200], area=area,
                 period_start=period_start, period_end=period_end, board=board,
-                summary=summary.strip(), review_date=review_date, is_published=is_published)
+                summary=summary.strip(), review_date=review_date, is_published=is_published,
+                **_inspection(inspection_report_on, inspection_outcome, monitoring_due_on))
     plan.full_clean()
     plan.save()
     audit_record(actor=acting_user, verb=Verb.PLAN_CREATED, target=plan, summary=plan.title)
@@ -82,21 +101,29 @@ def _set_m2m(manager, new: Iterable) -> bool:
 def plan_edit(*, acting_user: User | None, plan: Plan, title: str, area: str,
               period_start: date, period_end: date, board: Board | None, summary: str = "",
               review_date: date | None = None, is_published: bool,
-              lock_version: int | None = None) -> Plan:
+              lock_version: int | None = None, **inspection) -> Plan:
     """Change a plan's details, review date and whether it is published.
 
     The address (slug) stays as it was, so links in published reports and
     minutes keep working. Refused with EditConflict when the page was out of
     date. The caller checks `actionplan.change_plan`. Audited as "plan
     edited" with the changed field names; publishing or unpublishing is also
-    audited on its own ("plan published" / "plan unpublished")."""
+    audited on its own ("plan published" / "plan unpublished"). The
+    inspection it answers (`inspection_report_on`, `inspection_outcome`,
+    `monitoring_due_on`) changes only when given; the monitoring date
+    defaults to 18 months after the report."""
     public_content_changed()  # public pages show this
     plan = lock_for_edit(Plan.objects.all(), plan.pk, lock_version)
     was_published = plan.is_published
-    changed = _changed(plan, {
+    values = {
         "title": title.strip(), "area": area.strip(), "period_start": period_start,
         "period_end": period_end, "board": board, "summary": summary.strip(),
-        "review_date": review_date, "is_published": is_published})
+        "review_date": review_date, "is_published": is_published}
+    if inspection:
+        values.update(_inspection(inspection.get("inspection_report_on"),
+                                  inspection.get("inspection_outcome", ""),
+                                  inspection.get("monitoring_due_on")))
+    changed = _changed(plan, values)
     plan.full_clean()
     plan.save()
     audit_record(actor=acting_user, verb=Verb.PLAN_EDITED, target=plan, summary=plan.title[:300],
@@ -228,6 +255,7 @@ def action_create(*, acting_user: User | None, priority: Priority, title: str,
         action.themes.set(themes)
     if feedback:
         action.feedback.set(feedback)
+        progress.feedback_mark_linked(f.pk for f in feedback)
     audit_record(actor=acting_user, verb=Verb.ACTION_CREATED, target=action, summary=str(action)[:300],
                  data={"priority": priority.pk, "lead_organisation": lead_organisation.pk,
                        "owner": owner.pk if owner else None, "is_public": is_public})
@@ -365,6 +393,7 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
     # update written from a page that did not show a colleague's newer one
     # is refused (EditConflict, core.concurrency) rather than piled on top.
     action = lock_for_edit(Action.objects.all(), action.pk, lock_version)
+    status_before = action.current_status
     update = ProgressUpdate(action=action, date=date, status=status, percent=percent,
                             narrative=narrative, public_narrative=public_narrative.strip(),
                             author=acting_user if getattr(acting_user, "is_authenticated",
@@ -393,6 +422,8 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
                  summary=f"{action.reference}: {update.get_status_display()} {percent}%",
                  data={"update": update.pk, "status": status, "percent": percent,
                        "date": date.isoformat()})
+    # Families who asked to hear are owed news of it (sent after commit).
+    loop.news_for_status_change(action, before=status_before)
     return update
 
 
@@ -446,13 +477,17 @@ def meeting_create(*, acting_user: User | None, board: Board, date: date, title:
 
 @transaction.atomic
 def meeting_edit(*, acting_user: User | None, meeting: Meeting, title: str, date: date,
-                 location: str = "", lock_version: int | None = None) -> Meeting:
-    """Change a meeting's name, date or place. The board pack already made
-    keeps its file: the page offers to generate it again. The caller checks
-    `actionplan.change_meeting`. Audited as "meeting edited"."""
+                 location: str = "", minutes: str | None = None,
+                 lock_version: int | None = None) -> Meeting:
+    """Change a meeting's name, date, place or minutes (left as they are when
+    not given). The board pack already made keeps its file: the page offers
+    to generate it again. The caller checks `actionplan.change_meeting`.
+    Audited as "meeting edited", naming the fields changed, not the minutes."""
     meeting = lock_for_edit(Meeting.objects.all(), meeting.pk, lock_version)
-    changed = _changed(meeting, {"title": title.strip(), "date": date,
-                                 "location": location.strip()})
+    values = {"title": title.strip(), "date": date, "location": location.strip()}
+    if minutes is not None:
+        values["minutes"] = minutes.strip()
+    changed = _changed(meeting, values)
     meeting.full_clean()
     meeting.save()
     audit_record(actor=acting_user, verb=Verb.MEETING_EDITED, target=meeting, summary=meeting.title,
@@ -469,6 +504,31 @@ def meeting_set_actions(*, acting_user: User | None, meeting: Meeting,
     audit_record(actor=acting_user, verb=Verb.MEETING_ACTIONS_SELECTED, target=meeting,
                  data={"actions": ids})
     return meeting
+
+
+@transaction.atomic
+def meeting_record_decision(*, acting_user: User | None, meeting: Meeting, action: Action,
+                            outcome: str, note: str = "") -> MeetingDecision:
+    """Record what `meeting` decided about `action` (noted, agreed, escalated
+    or closed) with a short note; recording it again changes the one
+    decision, so it is safe to repeat. Only an action the meeting reviews
+    may have a decision (ValidationError otherwise). The caller checks
+    `actionplan.change_meeting`. Audited with ids and the outcome, not the note."""
+    if not meeting.reviewed_actions.filter(pk=action.pk).exists():
+        raise ValidationError({"outcome": "This meeting does not review that action. "
+                                          "Choose the actions to review first"})
+    decision = (MeetingDecision.objects.select_for_update()
+                .filter(meeting=meeting, action=action).first()
+                or MeetingDecision(meeting=meeting, action=action))
+    decision.outcome = outcome
+    decision.note = note.strip()
+    decision.recorded_by = acting_user
+    decision.full_clean()
+    decision.save()
+    audit_record(actor=acting_user, verb=Verb.MEETING_DECISION_RECORDED, target=meeting,
+                 summary=f"{action.reference}: {decision.get_outcome_display()}",
+                 data={"action": action.pk, "outcome": decision.outcome})
+    return decision
 
 
 @transaction.atomic
@@ -646,6 +706,7 @@ def action_link_feedback(*, acting_user: User, action: Action, feedback) -> Acti
     The view checks that the person may read the feedback and update the
     action; the audit holds references only."""
     action.feedback.add(feedback)
+    progress.feedback_mark_linked([feedback.pk])
     for theme in feedback.themes.all():
         action.themes.add(theme)
     audit_record(actor=acting_user, verb=Verb.ACTION_FEEDBACK_LINKED, target=action,

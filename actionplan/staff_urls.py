@@ -46,6 +46,8 @@ urlpatterns = [
     path("meetings/<int:pk>/edit/", views.MeetingEditView.as_view(), name="meeting_edit"),
     path("meetings/<int:pk>/actions/", views.MeetingActionsView.as_view(),
          name="meeting_actions"),
+    path("meetings/<int:pk>/decisions/<int:action_pk>/", views.MeetingDecisionView.as_view(),
+         name="meeting_decision"),
     path("meetings/<int:pk>/board-pack/", views.BoardPackGenerateView.as_view(),
          name="board_pack_generate"),
     path("meetings/<int:pk>/board-pack.pdf", views.BoardPackDownloadView.as_view(),

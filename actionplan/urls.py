@@ -9,6 +9,6 @@ from . import views
 app_name = "actionplan"
 
 urlpatterns = [
-    path("", cache_public_page(views.PublicPlanView.as_view()), name="index"),
-    path("<slug:slug>/", cache_public_page(views.PublicPlanView.as_view()), name="plan"),
+    path("", cache_public_page(views.PublicPlanView.as_view(), params=("page",)), name="index"),
+    path("<slug:slug>/", cache_public_page(views.PublicPlanView.as_view(), params=("page",)), name="plan"),
 ]

@@ -5,6 +5,7 @@ Views check permission, validate a form, call one service, then redirect
 or render.
 """
 
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,8 +23,9 @@ from core.pagination import CappedPaginator
 from core.roles import is_partnership_administrator
 from core.views import StaffFormPage, StaffPermissionMixin
 from feedback import selectors as feedback_selectors
+from feedback.loop_figures import loop_figures
 
-from . import charts, selectors, services
+from . import charts, loop, selectors, services
 from .filters import ActionFilter, DashboardFilter
 from .forms import (
     ActionCreateForm,
@@ -31,6 +33,7 @@ from .forms import (
     BoardForm,
     LinkFeedbackForm,
     MeetingActionsForm,
+    MeetingDecisionForm,
     MeetingForm,
     PlanForm,
     PriorityForm,
@@ -59,6 +62,8 @@ class PublicPlanView(View):
             "other_plans": [p for p in selectors.public_plans() if plan is None or p.pk != plan.pk],
             "today": timezone.localdate(),
             "public_count": page.paginator.count if page else 0,
+            "inspection": selectors.plan_inspection_standing(plan, timezone.localdate(),
+                                                             public_only=True),
         })
 
 
@@ -156,6 +161,8 @@ class ActionDetailView(StaffPermissionMixin, View):
             "can_change": request.user.has_perm("actionplan.change_action", action),
             "link_form": link_form or (LinkFeedbackForm() if can_update else None),
             "form": link_form,
+            # Families waiting to hear about it (references only): two queries.
+            "waiting": loop.families_waiting(action),
         }, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -278,13 +285,18 @@ class DashboardView(StaffPermissionMixin, View):
             data = selectors.dashboard(
                 queryset, today=today, judged_on=selectors.dashboard_judged_on(plan, today))
             data.measures = selectors.dashboard_measures(queryset, plan=plan, today=today)
-            kept = (data, self.charts(data))
+            # A plan answering an inspection: the time left to the monitoring visit;
+            # and the loop's figures for the last 12 months (feedback/loop_figures.py).
+            inspection = selectors.plan_inspection_standing(plan, today)
+            kept = (data, self.charts(data), inspection,
+                    loop_figures(since=today - timedelta(days=364), until=today))
             derived.set(key, kept, selectors.DASHBOARD_CACHE_SECONDS)
-        data, chart_context = kept
+        data, chart_context, inspection, loop = kept
         context = {
+            "inspection": inspection,
             "filter": filterset, "data": data, "query": _query_without_page(request, params),
             "can_export": request.user.has_perm("actionplan.export_actions"),
-            **chart_context,
+            "loop": loop, **chart_context,
         }
         return render(request, "actionplan/dashboard.html", context)
 
@@ -567,6 +579,9 @@ class PlanEditView(PlanFormPage):
                                  "period_start": p.period_start, "period_end": p.period_end,
                                  "review_date": p.review_date, "summary": p.summary,
                                  "is_published": p.is_published,
+                                 "inspection_report_on": p.inspection_report_on,
+                                 "inspection_outcome": p.inspection_outcome,
+                                 "monitoring_due_on": p.monitoring_due_on,
                                  "lock_version": p.lock_version})
 
     def save(self, form):
@@ -721,7 +736,7 @@ class MeetingEditView(ActionPlanFormPage):
     def make_form(self, data=None):
         m = self.meeting
         return MeetingForm(data, editing=True, initial={
-            "title": m.title, "date": m.date, "location": m.location,
+            "title": m.title, "date": m.date, "location": m.location, "minutes": m.minutes,
             "lock_version": m.lock_version})
 
     def save(self, form):
@@ -915,3 +930,37 @@ class MeasureUploadView(StaffPermissionMixin, View):
             "form": MeasureUploadForm(), "result": result, "text": text,
             "problem_rows": len({line for line, _, _ in result.errors}),
         })
+
+
+class MeetingDecisionView(ActionPlanFormPage):
+    """What a meeting decided about one action it reviewed. Recorded by those
+    who may change the meeting (they sit on its board); recording it again
+    changes it."""
+
+    permission_required = "actionplan.view_meetings"
+
+    def prepare(self) -> None:
+        found = _object_or_404(selectors.meeting_decision_for_edit(
+            self.kwargs["pk"], self.kwargs["action_pk"]))
+        self.meeting, self.action, self.decision = found
+        if not self.request.user.has_perm("actionplan.change_meeting", self.meeting):
+            raise PermissionDenied
+        self.heading = f"Decision on action {self.action.reference}"
+        self.caption = f"{self.meeting.title}, {self.meeting.date:%-d %B %Y}"
+
+    def back_url(self) -> str:
+        return self.meeting.get_absolute_url()
+
+    def extra_context(self) -> dict:
+        return {**super().extra_context(), "lead_paragraph": self.action.title}
+
+    def make_form(self, data=None):
+        initial = ({"outcome": self.decision.outcome, "note": self.decision.note}
+                   if self.decision else {})
+        return MeetingDecisionForm(data, initial=initial)
+
+    def save(self, form):
+        services.meeting_record_decision(acting_user=self.request.user, meeting=self.meeting,
+                                         action=self.action, **form.cleaned_data)
+        messages.success(self.request, f"Decision on action {self.action.reference} saved")
+        return redirect(f"{self.back_url()}#decision-{self.action.pk}")

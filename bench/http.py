@@ -170,7 +170,7 @@ def main() -> int:
                EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
                EMAIL_FILE_PATH=str(Path(tempfile.gettempdir()) / "bench-mail"),
                # Every POST comes from one address: the limiter must not be what is measured.
-               FEEDBACK_RATE_LIMIT_PER_HOUR="1000000",
+               FEEDBACK_RATE_LIMIT_PER_HOUR="1000000", OPEN_DATA_RATE_LIMIT_PER_HOUR="100000000",
                PYTHONPATH=str(ROOT))
     manage = [str(VENV_BIN / "python"), str(ROOT / "manage.py")]
 
@@ -300,6 +300,15 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
         (PUBLIC, "charter", "/charter/", as_(None), ""),
         (PUBLIC, "action plan", "/action-plan/", as_(None), ""),
         (PUBLIC, "Atom feed", "/reports/feed/", as_(None), ""),
+        (PUBLIC, "API: reports", "/api/reports/", as_(None), ""),
+        (PUBLIC, "API: reports, filtered", f"/api/reports/?year={year}&kind=annual_survey",
+         as_(None), ""),
+        (PUBLIC, "API: a report", f"/api/reports/{report_slug}/", as_(None), ""),
+        (PUBLIC, "API: actions", "/api/actions/", as_(None), ""),
+        (PUBLIC, "API: actions, page 20", "/api/actions/?page=20", as_(None), ""),
+        (PUBLIC, "API: charters", "/api/charters/", as_(None), ""),
+        (PUBLIC, "CSV: reports", "/api/reports.csv", as_(None), ""),
+        (PUBLIC, "CSV: actions", "/api/actions.csv", as_(None), ""),
         (STAFF, "inbox (officer)", "/staff/feedback/", as_(officer), ""),
         (STAFF, "inbox, filtered (officer)",
          f"/staff/feedback/?status=&theme={theme}&channel=email", as_(officer), ""),

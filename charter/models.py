@@ -84,6 +84,13 @@ class Charter(TimeStampedModel):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def workflow_state(self):
+        """What this version's state means to the pages (charter.workflow.STATES)."""
+        from .workflow import state_of
+
+        return state_of(self)
+
 
 class Section(models.Model):
     charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="sections")

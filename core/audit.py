@@ -43,6 +43,13 @@ class Verb(models.TextChoices):
     FEEDBACK_NOTE_ADDED = "feedback.note_added", "Internal note added"
     FEEDBACK_CONTACT_DETAILS_ERASED = ("feedback.contact_details_erased",
                                        "Contact details erased")
+    LOCAL_OFFER_CODED = "local_offer.coded", "Local Offer comment coded"
+    LOCAL_OFFER_LEFT_OUT = "local_offer.left_out", "Local Offer comment left out of publication"
+    LOCAL_OFFER_PUT_BACK = "local_offer.put_back", "Local Offer comment put back for publication"
+    FEEDBACK_PROGRESS_STOPPED = ("feedback.progress_stopped",
+                                 "Family stopped progress messages")
+    FEEDBACK_DIFFERENCE_ANSWERED = ("feedback.difference_answered",
+                                    "Family said whether it made a difference")
     REPLY_WRITTEN = "reply.written", "Reply written"
     REPLY_APPROVED = "reply.approved", "Reply approved"
     REPLY_RETURNED = "reply.returned", "Reply returned"
@@ -55,7 +62,17 @@ class Verb(models.TextChoices):
     SURVEY_CHECKED = "survey.checked", "Survey file checked"
     SURVEY_IMPORT_STARTED = "survey.import_started", "Survey import started"
     SURVEY_IMPORTED = "survey.imported", "Survey imported"
-    SURVEY_REMOVED = "survey.removed", "Failed survey import removed"
+    SURVEY_REMOVED = "survey.removed", "Survey import removed"
+    SURVEY_FILE_REPLACED = "survey.file_replaced", "Survey file replaced by a corrected one"
+    SURVEY_RENAMED = "survey.renamed", "Survey import renamed"
+    # Routing, reply templates and paper cards (issue 24)
+    ROUTE_SAVED = "route.saved", "Route saved"
+    ROUTE_REMOVED = "route.removed", "Route removed"
+    FEEDBACK_REROUTED = "feedback.rerouted", "Feedback sent to another organisation"
+    REPLY_TEMPLATE_SAVED = "reply_template.saved", "Reply template saved"
+    REPLY_TEMPLATE_REMOVED = "reply_template.removed", "Reply template removed"
+    CARDS_PRINTED = "cards.printed", "Feedback cards printed"
+    CARD_LOGGED = "card.logged", "Feedback card logged"
 
     # --- action plan ---
     PLAN_CREATED = "plan.created", "Plan created"
@@ -79,6 +96,7 @@ class Verb(models.TextChoices):
     MEETING_CREATED = "meeting.created", "Meeting created"
     MEETING_EDITED = "meeting.edited", "Meeting edited"
     MEETING_ACTIONS_SELECTED = "meeting.actions_selected", "Meeting actions chosen"
+    MEETING_DECISION_RECORDED = "meeting.decision_recorded", "Meeting decision recorded"
     BOARD_PACK_REQUESTED = "board_pack.requested", "Board pack requested"
     BOARD_PACK_GENERATED = "board_pack.generated", "Board pack made"
     BOARD_PACK_FAILED = "board_pack.failed", "Board pack failed"
@@ -127,6 +145,10 @@ class Verb(models.TextChoices):
     REPORT_TOPIC_MOVED = "report.topic_moved", "Report topic moved"
     REPORT_TOPIC_DELETED = "report.topic_deleted", "Report topic deleted"
     REPORT_SERIES_RENAMED = "report.series_renamed", "Report series renamed"
+    REPORT_LOCAL_OFFER_DRAFTED = ("report.local_offer_drafted",
+                                  "Annual Local Offer report drafted from the comments")
+    REPORT_LOCAL_OFFER_EDITED = ("report.local_offer_edited",
+                                 "How families reviewed the Local Offer edited")
 
 
 def snapshot(obj, names) -> dict:

@@ -25,7 +25,8 @@ Groups are app labels (`feedback`, `actionplan`, `reports`, `charter`,
 groups and permissions, two-factor devices). Not counted at all: sessions
 and sign-in attempts, which change on every sign-in and page view and are
 never shown on a kept page; background jobs are their own group, `jobs`,
-because the dispatcher touches them every half minute.
+because the dispatcher touches them every half minute, and with them the
+delivery statuses of messages sent through GOV.UK Notify (core.notify).
 
 Generations live in the fail-soft derived cache (Redis in production,
 shared by every process): when it cannot be reached, `generations()` says
@@ -43,7 +44,7 @@ from core import cache
 # Tables whose writes never change what a kept page shows.
 IGNORED_TABLES = frozenset({"django_session", "axes_accessattempt", "axes_accesslog",
                             "axes_accessfailurelog", "axes_accessattemptexpiration"})
-OWN_GROUPS = {"core_job": "jobs"}
+OWN_GROUPS = {"core_job": "jobs", "core_notifymessage": "jobs"}
 APP_GROUPS = ("core", "feedback", "actionplan", "reports", "charter")
 GROUPS = (*APP_GROUPS, "other", "jobs")
 

@@ -42,6 +42,14 @@ from .models import Job
 
 logger = logging.getLogger(__name__)
 
+
+class GiveUp(Exception):
+    """Raised (as a subclass) by work that no retry can fix, whatever the
+    kind that meets it: the job fails at once instead of trying again, as
+    for a kind's own `give_up_on` (a transport that refused the request
+    itself, core.notify)."""
+
+
 # A delivery this early for a job not yet due (Celery's ETA and our clock
 # differ a little) still runs it.
 EARLY_SLACK = timedelta(seconds=2)
@@ -95,6 +103,8 @@ def register(name: str, *, label: str, max_attempts: int = 5, backoff: int = 60,
     `staff_url(subject_id)`: the staff page of the subject, linked from the
     "Background work" page."""
 
+    give_up_on = (*give_up_on, GiveUp)
+
     def decorate(handler):
         options = {"name": f"jobs.{name}", "bind": True, "ignore_result": True,
                    "autoretry_for": (Exception,), "dont_autoretry_for": give_up_on,
@@ -147,15 +157,22 @@ def _lock_name(kind_name: str) -> str:
 # --- Writing ---------------------------------------------------------------------------
 
 
-def enqueue(kind_name: str, subject_id: int, *, organisation_id: int | None = None) -> Job:
+def enqueue(kind_name: str, subject_id: int, *, organisation_id: int | None = None,
+            run_after=None) -> Job:
     """Record that `kind_name` work is owed for `subject_id`, in the caller's
-    transaction, and send it to a worker once that commits. For a kind that
+    transaction, and send it to a worker once that commits (or, with a later
+    `run_after`, let beat's dispatcher send it once it is due). For a kind that
     coalesces, asking again while a job for the same subject is pending
     brings that one forward (it runs now), and asking again after it failed
     starts it afresh (so the failed one leaves the staff page), rather than
     adding another."""
     spec = kind(kind_name)
     now = timezone.now()
+    if run_after is not None and run_after > now:
+        job = Job.objects.create(kind=kind_name, subject_id=subject_id,
+                                 organisation_id=organisation_id, run_after=run_after,
+                                 leased_until=None)
+        return job
     with transaction.atomic():
         job = (Job.objects.select_for_update()
                .filter(kind=kind_name, subject_id=subject_id)

@@ -1,6 +1,7 @@
 """Keep secrets that travel in addresses out of every log line.
 
-The private tracking link (/feedback/track/<token>/), a pulse invitation
+The private tracking link (/feedback/track/<token>/), the links in progress
+messages (/feedback/progress/[stop/|difference/]<signed>/), a pulse invitation
 (/charter/pulse/<token>/) and a password reset or welcome link
 (/staff/account/reset/<uid>/<token>/) are secrets that are also addresses.
 Whoever reads the logs must not be able to follow them, so every log line
@@ -12,7 +13,7 @@ import logging
 import re
 
 _SECRET_PATHS = re.compile(
-    r"(?P<prefix>/feedback/track/|/charter/pulse/|/staff/account/reset/[^/\s?\"']+/)"
+    r"(?P<prefix>/feedback/track/|/feedback/progress/(?:stop/|difference/)?|/charter/pulse/|/staff/account/reset/[^/\s?\"']+/)"
     r"(?!set-password/)(?P<secret>[^/\s?\"'#]+)"
 )
 REDACTED = "[redacted]"

@@ -349,3 +349,33 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject_id} ({self.state})"
+
+
+class NotifyMessage(models.Model):
+    """One e-mail or text message handed to GOV.UK Notify (core.notify), and
+    what Notify last said became of it. Deliberately without the address,
+    the phone number or the words: Notify keeps those (for seven days) under
+    its own id; the portal keeps only enough to tell staff whether messages
+    arrive."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "Text message"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    notify_id = models.UUIDField(unique=True)
+    # Ours, never personal: a random id for e-mails, the caller's for texts.
+    reference = models.CharField(max_length=100)
+    # Notify's own word: created, sending, pending, sent, delivered,
+    # permanent-failure, temporary-failure, technical-failure; "unknown" once
+    # Notify no longer keeps it and we never heard a final answer.
+    status = models.CharField(max_length=30, default="created")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "updated_at"], name="notifymessage_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.notify_id} ({self.status})"

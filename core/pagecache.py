@@ -17,6 +17,13 @@ token made from this visitor's CSRF secret is taken out of the stored page
 and each visitor's own token is put in when it is served, so no visitor ever
 sees another's token (a page that shows the secret some other way is not
 stored at all).
+
+Bounded: a page declares the query parameters it reads (`params`); the
+others are taken off the request before the view sees it, so they neither
+change the page nor make another entry (`/?x=1`, `/?x=2`, … are all `/`).
+The key is made of the declared parameters only, in their declared order.
+What remains (distinct pages of an archive's filters) is bounded by the
+cache Redis's own `maxmemory` and `allkeys-lru` eviction (docker-compose.yml).
 """
 
 import hashlib
@@ -28,7 +35,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils import timezone
 
@@ -37,6 +44,9 @@ from core.cache import derived as cache
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "public-pages:generation"
+# Kept with a page besides its type: the open data's validators (opendata.http)
+# and a CSV file's name and metadata link.
+KEPT_HEADERS = ("ETag", "Last-Modified", "Content-Disposition", "Link")
 MAX_QUERY_LENGTH = 200
 
 
@@ -122,14 +132,34 @@ def _kept_response(request: HttpRequest, content: bytes, headers) -> HttpRespons
     return response
 
 
-def cache_public_page(view=None, *, csrf_form: bool = False):
+def only_declared_params(request: HttpRequest, params: tuple[str, ...]) -> None:
+    """Leave `request` only the query parameters in `params`, in that order:
+    the page is made from them alone, and its address (the cache key) names
+    them alone."""
+    kept = QueryDict(mutable=True)
+    for name in params:
+        values = request.GET.getlist(name)
+        if values:
+            kept.setlist(name, values)
+    query = kept.urlencode()
+    if query != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query)
+
+
+def cache_public_page(view=None, *, csrf_form: bool = False, params: tuple[str, ...] = ()):
     """Decorate a public view function (or `as_view()`) to cache its page.
-    `csrf_form=True` for a page with a POST form (see the module's notes)."""
+    `csrf_form=True` for a page with a POST form (see the module's notes).
+    `params`: the query parameters the page reads (filters, `page`); any
+    other is dropped from a GET before the view runs, for everyone."""
     if view is None:
-        return lambda v: cache_public_page(v, csrf_form=csrf_form)
+        return lambda v: cache_public_page(v, csrf_form=csrf_form, params=params)
+    params = tuple(params)
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            only_declared_params(request, params)
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
         if not timeout or not _cacheable_request(request):
             return view(request, *args, **kwargs)
@@ -140,7 +170,8 @@ def cache_public_page(view=None, *, csrf_form: bool = False):
         generation = found.get(GENERATION_KEY) or public_generation()
         stored = found.get(key)
         if stored is not None and stored[0] == generation:
-            return _kept_response(request, stored[1], [("Content-Type", stored[2])])
+            return _kept_response(request, stored[1], [("Content-Type", stored[2]),
+                                                       *(stored[3] if len(stored) > 3 else ())])
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
@@ -150,7 +181,8 @@ def cache_public_page(view=None, *, csrf_form: bool = False):
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
             content = _without_tokens(request, content) if csrf_form else None
         if content is not None:
-            cache.set(key, (generation, content, response["Content-Type"]), timeout)
+            kept = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
+            cache.set(key, (generation, content, response["Content-Type"], kept), timeout)
         return response
 
     return wrapped

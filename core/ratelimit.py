@@ -63,9 +63,7 @@ def hit(bucket: str, value: str, *, limit: int, period: int = 3600) -> bool:
     failure: it answers False (let it through)."""
     key = bucket_key(bucket, value, period)
     try:
-        if hasattr(cache, "count"):  # the portal's Redis cache: one round trip
-            count = cache.count(key, timeout=period + 60)
-        elif cache.add(key, 1, timeout=period + 60):
+        if cache.add(key, 1, timeout=period + 60):
             count = 1
         else:
             try:

@@ -175,3 +175,13 @@ def send_approval_digests() -> None:
             send_one_mail(subject, body, [rows[0].recipient.email])
         except Exception:  # noqa: BLE001 - put back for tomorrow, whatever the relay said
             _unclaim(rows, ApprovalNotice.State.DIGEST)
+
+
+@shared_task(ignore_result=True, acks_late=False)  # beat sends another soon
+def refresh_notify_statuses() -> int:
+    """Beat, when GOV.UK Notify is configured: ask Notify what became of
+    the messages still on their way (core.notify). A sweep, safe to run any
+    number of times: it only moves statuses on."""
+    from . import notify
+
+    return notify.refresh_statuses()

@@ -23,7 +23,9 @@ from .forms import (
     PersonForm,
     StaffPasswordResetForm,
 )
+from .models import Role
 from .ratelimit import hit, over_limit
+from .selectors import organisations_where
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +150,12 @@ class ListsView(StaffPermissionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["themes"] = selectors.themes_all()
         context["service_areas"] = selectors.service_areas_all()
+        administered = list(organisations_where(self.request.user, Role.ADMINISTRATOR)
+                            .values_list("pk", flat=True))
+        if administered:  # how often officers take the suggested themes
+            from feedback.suggest import acceptance
+
+            context["suggestion_acceptance"] = acceptance(administered)
         return context
 
 

@@ -85,6 +85,7 @@ def load(stdout=None) -> None:
     if Feedback.objects.filter(even_better_if=ITEMS[0][7]).exists():
         if stdout is not None:
             stdout.write("  feedback already loaded")
+        _load_routing_templates_cards(stdout)
         return
     council = Organisation.objects.get(slug="gloucestershire-county-council")
     officer = User.objects.get(email="officer@demo.example")
@@ -130,6 +131,137 @@ def load(stdout=None) -> None:
         stdout.write(f"  {Feedback.objects.exclude(channel='survey').count()} pieces of feedback, "
                      f"{Reply.objects.count()} replies, "
                      f"{SurveyImport.objects.count()} survey import")
+    # After the feedback above, which stays with the council as before:
+    # routing sends only new feedback.
+    _load_routing_templates_cards(stdout)
+
+
+# --- Routing, reply templates and paper cards (issue 24) ---------------------------------
+
+# (service area, theme or None, organisation, team, officer's e-mail or None)
+ROUTES = [
+    ("EHC needs assessment and plans", None, "Gloucestershire County Council",
+     "SEND Casework Team", None),
+    ("Local Offer", None, "Gloucestershire County Council", "Local Offer team",
+     "officer@demo.example"),
+    ("Education", None, "Gloucestershire County Council", "SEND Inclusion and Support", None),
+    ("Health", None, "NHS Gloucestershire Integrated Care Board", "Designated Clinical Officer",
+     "nhs.officer@demo.example"),
+    ("Mental health", None, "Gloucestershire Health and Care NHS Foundation Trust",
+     "Children and Young People's Service (CYPS)", None),
+    ("Social care", None, "Gloucestershire County Council", "Children with Disabilities Team",
+     None),
+    ("Short breaks", None, "Gloucestershire County Council", "Short Breaks team", None),
+    # Feedback about short breaks that says families were not heard goes to the forum,
+    # which runs the short breaks reference group.
+    ("Short breaks", "Being heard", "Gloucestershire Parent Carer Forum",
+     "Short breaks reference group", "forum.officer@demo.example"),
+    ("Home to school transport", None, "Gloucestershire County Council",
+     "Travel Assistance team", None),
+    ("Preparing for adulthood", None, "Gloucestershire County Council",
+     "Preparing for Adulthood team", None),
+    ("Information, advice and support (SENDIASS)", None, "SENDIASS Gloucestershire", "", None),
+]
+
+# (organisation, outcome, title, text, reason)
+TEMPLATES = [
+    ("Gloucestershire County Council", "done", "Done: what we changed",
+     "Thank you for telling us. You said this was not working, and we have changed it. "
+     "From now on …\n\nYou can see this change in our next “You said, we did” report.", ""),
+    ("Gloucestershire County Council", "in_progress", "In progress: what happens next",
+     "Thank you for telling us. We agree this needs to change and we are working on it. "
+     "What we are doing: …\nWhen we expect it to be done: …\n\nWe will tell you when it has "
+     "happened.", ""),
+    ("Gloucestershire County Council", "not_possible", "Not possible: the reason and what we can do",
+     "Thank you for telling us. We have looked at this carefully and we cannot make this change. "
+     "What we can do instead: …",
+     "This is not possible because … (say the rule, the law or the money behind it, in plain "
+     "words)."),
+    ("NHS Gloucestershire Integrated Care Board", "in_progress", "Waiting times: in progress",
+     "Thank you for telling us about the wait. We know waits for therapies are too long. "
+     "What we are doing about it: …\n\nWhile you wait, the Local Offer lists support you can "
+     "use now.", ""),
+    ("NHS Gloucestershire Integrated Care Board", "not_possible", "Not an NHS service",
+     "Thank you for your feedback. This is not something the NHS in Gloucestershire provides. "
+     "We have passed it to the team that does.",
+     "This is not possible for us because …"),
+    ("Gloucestershire Parent Carer Forum", "done", "Done: raised with partners",
+     "Thank you for telling us. We took what you said to the SEND partnership meeting and this "
+     "is what changed: …", ""),
+]
+
+# Routed feedback arriving after the routing table was set up:
+# (days ago, channel, service area, theme or None, went well, even better if)
+ROUTED_ITEMS = [
+    (2, "web_form", "Health", None, "The occupational therapist came to school to see him.",
+     "Even better if the report had come before his annual review, not after."),
+    (4, "easy_read", "Health", None, "", "I want to see the same speech therapist every time."),
+    (6, "web_form", "Mental health", None, "",
+     "We were told to wait for CYPS but nobody told us how long the wait would be."),
+    (8, "feedback_card", "Short breaks", "Being heard", "The Saturday club staff know my daughter.",
+     "Even better if parents were asked before the club times were changed."),
+]
+
+
+def _load_routing_templates_cards(stdout=None) -> None:
+    from .cards import card_batch_print, card_log
+    from .models import CardBatch, ReplyTemplate, Route
+    from .reply_templates import reply_template_save
+    from .routing import route_save
+
+    if Route.objects.exists():
+        return
+    admin = User.objects.get(email="admin@demo.example")
+    orgs = {o.name: o for o in Organisation.objects.all()}
+    areas = {a.name: a for a in ServiceArea.objects.all()}
+    themes = {t.name: t for t in Theme.objects.all()}
+    users = {u.email: u for u in User.objects.all()}
+    for area, theme, org, team, email in ROUTES:
+        route_save(acting_user=admin, service_area=areas[area],
+                   theme=themes[theme] if theme else None, organisation=orgs[org], team=team,
+                   assignee=users.get(email))
+    for org, outcome, title, text, reason in TEMPLATES:
+        if not ReplyTemplate.objects.filter(organisation=orgs[org], title=title).exists():
+            reply_template_save(acting_user=admin, organisation=orgs[org], outcome=outcome,
+                                title=title, text=text, reason=reason)
+    today = timezone.localdate()
+    officer = users["officer@demo.example"]
+    for days_ago, channel, area, theme, good, better in ROUTED_ITEMS:
+        if channel == "feedback_card":
+            continue  # logged from a card below
+        services.feedback_submit(channel=channel, received_on=today - timedelta(days=days_ago),
+                                 service_areas=[areas[area]], what_went_well=good,
+                                 themes=[themes[theme]] if theme else [],
+                                 even_better_if=better, respondent="parent_carer")
+    # Feedback the routing table sent to the council that the ICB answers: moved by hand.
+    misrouted = services.feedback_submit(
+        received_on=today - timedelta(days=3), service_areas=[areas["Local Offer"]],
+        respondent="parent_carer",
+        even_better_if="The Local Offer page about speech and language therapy says the wait "
+                       "is 18 weeks but we have waited 40.")
+    services.feedback_reroute(acting_user=officer, feedback=misrouted,
+                              organisation=orgs["NHS Gloucestershire Integrated Care Board"],
+                              reason="About NHS therapy waiting times; the ICB keeps the "
+                                     "figures on that page up to date.")
+    # The forum's paper cards for its coffee mornings: 30 printed, one logged.
+    forum_officer = users["forum.officer@demo.example"]
+    if not CardBatch.objects.exists():
+        batch = card_batch_print(acting_user=forum_officer,
+                                 organisation=orgs["Gloucestershire Parent Carer Forum"],
+                                 paper="A5", easy_read=False, size=30)
+        card_batch_print(acting_user=forum_officer,
+                         organisation=orgs["Gloucestershire Parent Carer Forum"], paper="A4",
+                         easy_read=True, size=10)
+        days_ago, _, area, theme, good, better = ROUTED_ITEMS[-1]
+        card_log(acting_user=forum_officer, reference=batch.cards.first().reference,
+                 easy_read=False, organisation_ids=[batch.organisation_id],
+                 answers={"service_areas": [areas[area]], "themes": [themes[theme]],
+                          "what_went_well": good, "even_better_if": better, "rating": 4,
+                          "respondent": "parent_carer", "consent_to_quote": True,
+                          "received_on": today - timedelta(days=days_ago)})
+    if stdout is not None:
+        stdout.write(f"  {Route.objects.count()} routes, {ReplyTemplate.objects.count()} reply "
+                     f"templates, {CardBatch.objects.count()} batches of paper cards")
 
 
 def _load_survey(council, officer, today) -> None:

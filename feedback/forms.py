@@ -25,9 +25,35 @@ from core.forms import (
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
 from .imports import TARGETS
-from .models import Feedback, Reply, reference_from_typed
+from .models import Feedback, LocalOfferCoding, Reply, ReplyTemplate, reference_from_typed
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def progress_kept_for() -> str:
+    """How long contact details asked for progress are kept after the work
+    ends, in words ("12 months")."""
+    from django.conf import settings
+
+    days = settings.PROGRESS_CONTACT_RETENTION_DAYS
+    if days % 365 == 0 and days >= 365:
+        return f"{days // 365 * 12} months"
+    months = round(days / 30.4)
+    return f"{months} months" if months >= 2 else f"{days} days"
+
+
+def _progress_hint() -> str:
+    return ("We will send you a message, at most once a day, when an action linked to your "
+            "feedback changes or is finished, or when we publish a report about it. We keep "
+            "your contact details while that work goes on, and for up to "
+            f"{progress_kept_for()} after it ends. Then we delete them. Every message has a "
+            "link to stop them.")
+
+
+def _progress_hint_easy_read() -> str:
+    return ("We will send you a message when something changes. We keep your e-mail or phone "
+            f"number while we do the work, and for up to {progress_kept_for()} after. Then "
+            "we delete it. You can stop the messages at any time.")
 RATING_CHOICES = [("5", "Very good"), ("4", "Good"), ("3", "OK"), ("2", "Poor"),
                   ("1", "Very poor")]
 
@@ -104,6 +130,11 @@ class FeedbackForm(HoneypotMixin):
         label="Phone number (optional)", required=False, max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
+    wants_progress = forms.BooleanField(label="Tell me when something changes", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wants_progress"].help_text = _progress_hint()
 
     @cached_property
     def helper(self):
@@ -124,6 +155,7 @@ class FeedbackForm(HoneypotMixin):
                 Field.text("contact_name", label_size=Size.SMALL),
                 Field.text("contact_email", label_size=Size.SMALL),
                 Field.text("contact_phone", field_width=20, label_size=Size.SMALL),
+                Field.checkbox("wants_progress", small=True),
                 legend="If yes, how can we contact you?", legend_size=Size.SMALL,
             ),
             honeypot_html(),
@@ -161,6 +193,7 @@ class FeedbackForm(HoneypotMixin):
             "contact_name": data["contact_name"] if wants else "",
             "contact_email": data["contact_email"] if wants else "",
             "contact_phone": data["contact_phone"] if wants else "",
+            "wants_progress": wants and data.get("wants_progress", False),
         }
 
 
@@ -201,7 +234,7 @@ class EasyReadForm(HoneypotMixin):
     QUESTION_PICTURES = {
         "service_area": "er-question", "feeling": "er-feelings", "good": "er-good",
         "better": "er-better", "who": "er-who", "wants_contact": "er-reply",
-        "contact_email": "er-email", "contact_phone": "er-phone",
+        "contact_email": "er-email", "contact_phone": "er-phone", "wants_progress": "er-report",
     }
 
     service_area = forms.ModelChoiceField(
@@ -247,9 +280,14 @@ class EasyReadForm(HoneypotMixin):
         help_text="We only use it to reply to you.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
+    # A question with pictures, like every other here (not a small checkbox).
+    wants_progress = forms.ChoiceField(
+        label="Do you want us to tell you when things change?", required=False,
+        choices=[("no", "No, thank you"), ("yes", "Yes, tell me")], widget=forms.RadioSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["wants_progress"].help_text = _progress_hint_easy_read()
         for name, picture in self.QUESTION_PICTURES.items():
             self.fields[name].label = pictured(picture, self.fields[name].label)
         feeling = self.fields["feeling"]
@@ -261,6 +299,9 @@ class EasyReadForm(HoneypotMixin):
         self.fields["who"].choices = [
             (value, _picture(picture, words)) for (value, words), picture in zip(
                 self.fields["who"].choices, ["er-child", "er-parent", "er-someone"], strict=True)]
+        progress = self.fields["wants_progress"]
+        progress.choices = [(value, _picture(picture, words)) for (value, words), picture in zip(
+            progress.choices, ["er-no", "er-reply"], strict=True)]
         contact = self.fields["wants_contact"]
         contact.choices = [
             (value, _picture(picture, words)) for (value, words), picture in zip(
@@ -279,6 +320,7 @@ class EasyReadForm(HoneypotMixin):
                 ConditionalQuestion(by_email, Field.text("contact_email")),
                 ConditionalQuestion(by_phone, Field.text("contact_phone", field_width=20)),
             ),
+            Field.radios("wants_progress", legend_size=Size.MEDIUM),
             honeypot_html(),
             Button("send", "Send"),
         )
@@ -309,7 +351,33 @@ class EasyReadForm(HoneypotMixin):
             "wants_contact": way != "no",
             "contact_email": data["contact_email"] if way == "email" else "",
             "contact_phone": data["contact_phone"] if way == "phone" else "",
+            "wants_progress": way != "no" and data.get("wants_progress") == "yes",
         }
+
+
+class DifferenceForm(forms.Form):
+    """"Did it make a difference?": one click, and a comment if they want."""
+
+    answer = forms.ChoiceField(
+        label="Did it make a difference?", widget=forms.RadioSelect,
+        choices=[("yes", "Yes"), ("partly", "Partly"), ("no", "No")],
+        error_messages={"required": "Select yes, partly or no"},
+    )
+    comment = forms.CharField(
+        label="Anything you want to tell us? (optional)", required=False, max_length=3000,
+        help_text="If it did not make enough difference, tell us why. We will read it and "
+                  "answer it like new feedback. Do not include names.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Your comment must be 3,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("answer", legend_size=Size.MEDIUM, inline=True),
+            Field.textarea("comment", label_size=Size.SMALL),
+            Button("send", "Send answer"),
+        )
 
 
 class TrackForm(forms.Form):
@@ -352,7 +420,8 @@ class StaffLogForm(forms.Form):
     )
     organisation = forms.ModelChoiceField(
         label="Which organisation will answer it?", queryset=Organisation.objects.none(),
-        error_messages={"required": "Select the organisation that will answer it"},
+        required=False,
+        help_text="Leave this to send it where the routing table says for what it is about.",
     )
     service_areas = forms.ModelMultipleChoiceField(
         label="What is it about?", queryset=ServiceArea.objects.filter(is_active=True),
@@ -379,9 +448,7 @@ class StaffLogForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-        self.fields["organisation"].empty_label = "Choose an organisation"
-        if len(organisations) == 1:
-            self.fields["organisation"].initial = organisations[0]
+        self.fields["organisation"].empty_label = "The one responsible for what it is about"
         self.helper = gds_helper(
             Field.select("channel"),
             Field("received_on"),
@@ -530,6 +597,46 @@ class QuoteForm(IdPrefixMixin, forms.Form):
                                  Button("save_quote", "Propose quote"))
 
 
+class LocalOfferForm(IdPrefixMixin, forms.Form):
+    """Regulation 56's code for a comment on the Local Offer, and whether it
+    is left out of the published annual report (and why)."""
+
+    id_prefix = "local_offer"  # shares the feedback page with other forms
+
+    about_local_offer = forms.BooleanField(
+        label="This is about the Local Offer", required=False,
+        help_text="Tick it for feedback given about another service that comments on the "
+                  "Local Offer. Feedback in the Local Offer service area is counted anyway.")
+    code = forms.ChoiceField(
+        label="What is the comment about?", required=False, widget=forms.RadioSelect,
+        choices=[*LocalOfferCoding.Code.choices, ("", "Not coded yet")],
+        help_text="The matters regulation 56 of the SEND Regulations 2014 asks about.")
+    left_out_reason = forms.ChoiceField(
+        label="Can it be published in the annual Local Offer report?", required=False,
+        widget=forms.RadioSelect,
+        choices=[("", "Yes: count it, and quote it only through an approved, redacted quote"),
+                 *[(value, f"No: {label[0].lower()}{label[1:]}")
+                   for value, label in LocalOfferCoding.LeftOut.choices]],
+        help_text="A comment left out is counted, by reason, but its words never appear.")
+
+    def __init__(self, *args, in_area: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        items = [Field.radios("code", small=True, legend_size=Size.SMALL),
+                 Field.radios("left_out_reason", small=True, legend_size=Size.SMALL),
+                 Button("save_local_offer", "Save Local Offer coding")]
+        if in_area:
+            del self.fields["about_local_offer"]
+        else:
+            items.insert(0, Field.checkbox("about_local_offer", small=True))
+        self.helper = gds_helper(*items)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("left_out_reason") and not cleaned.get("code"):
+            self.add_error("code", "Choose what the comment is about before leaving it out")
+        return cleaned
+
+
 class SurveyUploadForm(forms.Form):
     title = forms.CharField(label="Name of the survey", max_length=200,
                             help_text="For example, Annual parent carer survey 2026",
@@ -540,8 +647,11 @@ class SurveyUploadForm(forms.Form):
                                help_text="For example, 31 3 2026",
                                required_message="Enter the date the survey closed",
                                invalid_message="The date the survey closed must be a real date")
-    file = forms.FileField(label="CSV file", help_text="Up to 20 MB, with a header row.",
-                           error_messages={"required": "Select a CSV file",
+    file = forms.FileField(label="CSV or Excel file",
+                           help_text="A CSV or Excel (.xlsx) file up to 20 MB, with a header "
+                                     "row, as Microsoft Forms, Google Forms or SmartSurvey "
+                                     "export it.",
+                           error_messages={"required": "Select a CSV or Excel file",
                                            "empty": "The selected file is empty"})
 
     def __init__(self, *args, organisations, **kwargs):
@@ -555,12 +665,45 @@ class SurveyUploadForm(forms.Form):
                                  Button("upload", "Upload and continue"))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if "\x00" in upload.name or not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("The selected file must be a CSV")
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("The selected file must be smaller than 20 MB")
-        return upload
+        return clean_survey_file(self.cleaned_data["file"])
+
+
+def clean_survey_file(upload):
+    if "\x00" in upload.name or not upload.name.lower().endswith((".csv", ".xlsx")):
+        raise forms.ValidationError("The selected file must be a CSV or an Excel (.xlsx) file")
+    if upload.size > 20 * 1024 * 1024:
+        raise forms.ValidationError("The selected file must be smaller than 20 MB")
+    return upload
+
+
+class SurveyReplaceFileForm(forms.Form):
+    """A corrected file in place of the one uploaded, before importing."""
+
+    file = forms.FileField(label="Corrected CSV or Excel file",
+                           help_text="A CSV or Excel (.xlsx) file up to 20 MB, with a header row. "
+                                     "It replaces the file uploaded before; nothing has been "
+                                     "imported from that.",
+                           error_messages={"required": "Select the corrected file",
+                                           "empty": "The selected file is empty"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field("file"), Button("replace", "Upload the corrected file"))
+
+    def clean_file(self):
+        return clean_survey_file(self.cleaned_data["file"])
+
+
+class SurveyRenameForm(forms.Form):
+    title = forms.CharField(label="Name of the survey", max_length=200,
+                            help_text="Reports and public pages use this name.",
+                            error_messages={"required": "Enter the name of the survey",
+                                            "max_length": "The name must be 200 characters "
+                                                          "or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("title"), Button("rename", "Save the name"))
 
 
 class SurveyMappingForm(forms.Form):
@@ -641,3 +784,287 @@ class ReopenForm(VersionedFormMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.textarea("reason"), Button("reopen", "Reopen feedback"))
+
+
+# --- Routing (issue 24) -------------------------------------------------------------------
+
+
+class _OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_full_name() or obj.email} ({obj.organisation_name})"
+
+
+class RouteForm(forms.Form):
+    """One row of the routing table. Saving an area (and theme) that has a
+    route already changes that route."""
+
+    service_area = forms.ModelChoiceField(
+        label="Service area", queryset=ServiceArea.objects.filter(is_active=True),
+        empty_label="Choose a service area",
+        error_messages={"required": "Select the service area"})
+    theme = forms.ModelChoiceField(
+        label="Theme (optional)", queryset=Theme.objects.filter(is_active=True), required=False,
+        empty_label="Any theme",
+        help_text="Only for feedback with this theme, when staff or an import give one.")
+    organisation = forms.ModelChoiceField(
+        label="Organisation that answers", queryset=Organisation.objects.all(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation that answers"})
+    team = forms.CharField(label="Team (optional)", required=False, max_length=200,
+                           help_text="For staff only. Families are told the organisation.")
+    assignee = _OfficerChoiceField(
+        label="Officer (optional)", queryset=User.objects.none(), required=False,
+        empty_label="No one: the organisation's inbox",
+        help_text="An officer of the organisation that answers. They are e-mailed each new "
+                  "piece of feedback.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.db.models import F
+
+        self.fields["assignee"].queryset = (
+            User.objects.filter(is_active=True,
+                                memberships__role__in=[Role.OFFICER, Role.APPROVER])
+            .annotate(organisation_name=F("memberships__organisation__name"))
+            .order_by("memberships__organisation__name", "first_name", "last_name", "pk")
+            .distinct())
+        self.helper = gds_helper(
+            Field.select("service_area"), Field.select("theme"), Field.select("organisation"),
+            Field.text("team"), Field.select("assignee"), Button("save_route", "Save route"))
+
+
+class RerouteForm(VersionedFormMixin):
+    organisation = forms.ModelChoiceField(
+        label="Which organisation should answer it?", queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation that should answer it"})
+    reason = forms.CharField(
+        label="Why should they answer it?", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For staff only. Not shown to the family.",
+        error_messages={"required": "Enter why it should go to another organisation",
+                        "max_length": "The reason must be 2,000 characters or fewer"})
+
+    def __init__(self, *args, feedback, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.exclude(
+            pk=feedback.organisation_id)
+        self.helper = gds_helper(Field.select("organisation"), Field.textarea("reason"),
+                                 Button("reroute", "Send it to them"))
+
+
+# --- Reply templates (issue 24) -----------------------------------------------------------
+
+TEMPLATE_OUTCOMES = [(value, label) for value, label in Reply.Outcome.choices
+                     if value != Reply.Outcome.THANK_YOU]
+
+
+class ReplyTemplateForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation whose template it is"})
+    outcome = forms.ChoiceField(label="Outcome", choices=TEMPLATE_OUTCOMES,
+                                widget=forms.RadioSelect,
+                                error_messages={"required": "Select the outcome it answers"})
+    title = forms.CharField(label="Name", max_length=120,
+                            help_text="For staff, e.g. “Waiting list: in progress”.",
+                            error_messages={"required": "Enter a name for the template",
+                                            "max_length": "The name must be 120 characters or fewer"})
+    text = forms.CharField(
+        label="Reply", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Words to start from. Do not write placeholders for names: nothing of the "
+                  "family is filled in, the officer adds what is personal.",
+        error_messages={"required": "Enter the reply"})
+    reason = forms.CharField(
+        label="If it is not possible, the start of the reason", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Families are owed the reason. Prompt the officer for it, "
+                  "e.g. “This is not possible because …”.")
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+        self.helper = gds_helper(
+            Field.select("organisation"), Field.radios("outcome", small=True),
+            Field.text("title"), Field.textarea("text"), Field.textarea("reason"),
+            Button("save_template", "Save template"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Reply.Outcome.NOT_POSSIBLE \
+                and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Enter the start of the reason: families are owed it")
+        return cleaned
+
+
+class TemplatedReplyForm(ReplyForm):
+    """The reply form with its organisation's templates: "Use template" puts
+    the chosen one in the boxes (on the server, so it works without
+    JavaScript), to edit before sending."""
+
+    template = forms.ModelChoiceField(
+        label="Start from a template (optional)", required=False,
+        queryset=ReplyTemplate.objects.none(), empty_label="Choose a template",
+        help_text="It goes into the boxes below for you to edit. Nothing about the family "
+                  "is filled in.")
+
+    def __init__(self, *args, templates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        templates = list(templates or [])
+        field = self.fields["template"]
+        field.queryset = ReplyTemplate.objects.filter(pk__in=[t.pk for t in templates])
+        outcomes = dict(Reply.Outcome.choices)
+        field.choices = [("", "Choose a template")] + [
+            (outcomes[outcome], [(t.pk, t.title) for t in templates if t.outcome == outcome])
+            for outcome in dict.fromkeys(t.outcome for t in templates)]
+        if templates:
+            self.helper.layout.fields[0:0] = [
+                Field.select("template"),
+                Button("use_template", "Use template", css_class="govuk-button--secondary")]
+
+
+# --- Paper feedback cards (issue 24) ------------------------------------------------------
+
+
+class CardBatchForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Whose cards are they?", queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        help_text="Feedback about an area with no route goes to this organisation.",
+        error_messages={"required": "Select the organisation the cards are for"})
+    easy_read = forms.TypedChoiceField(
+        label="Which card?", widget=forms.RadioSelect, coerce=lambda v: v == "yes",
+        choices=[("no", "The standard card"), ("yes", "The easy-read card")],
+        error_messages={"required": "Select which card to print"})
+    paper = forms.ChoiceField(label="Paper size", widget=forms.RadioSelect,
+                              choices=[("A5", "A5"), ("A4", "A4 (larger print)")],
+                              error_messages={"required": "Select the paper size"})
+    size = forms.IntegerField(
+        label="How many cards?", min_value=1, max_value=30,
+        help_text="Up to 30 at a time. Each card has its own reference.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "Enter how many cards to print",
+                        "invalid": "Enter how many cards as a number, like 30",
+                        "min_value": "Print at least 1 card",
+                        "max_value": "Make 30 cards or fewer at a time"})
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0]
+        self.helper = gds_helper(
+            Field.select("organisation"), Field.radios("easy_read", small=True, inline=True),
+            Field.radios("paper", small=True, inline=True), Field.text("size", field_width=4),
+            Button("print", "Make the cards"))
+
+
+def _card_reference_field():
+    return forms.CharField(
+        label="Card reference", max_length=30,
+        help_text="Printed at the top of the card, like FC-7K3M-9QX4.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the card’s reference",
+                        "max_length": "Enter the reference as printed, like FC-7K3M-9QX4"})
+
+
+class _CardLogMixin:
+    """Logging a paper card: the reference, then the online form's own
+    questions (so the page asks what the card asked), none required but
+    what the form itself needs to make sense; no honeypot (staff only)."""
+
+    def _setup_card(self):
+        for name, field in self.fields.items():
+            if name != "reference":
+                field.required = False
+        layout = [item for item in self.helper.layout.fields
+                  if isinstance(item, Field | Fieldset | ConditionalRadios)]
+        self.helper = gds_helper(Field.text("reference", field_width=10), *layout,
+                                 Button("log", "Log card"))
+
+    def clean_reference(self):
+        from .cards import card_reference_from_typed
+
+        reference = card_reference_from_typed(self.cleaned_data["reference"])
+        if reference is None:
+            raise forms.ValidationError("Enter the reference as printed, like FC-7K3M-9QX4. "
+                                        "Check each character")
+        return reference
+
+
+class CardLogForm(_CardLogMixin, FeedbackForm):
+    reference = _card_reference_field()
+    field_order = ["reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_card()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, default in (("consent_to_quote", "no"), ("wants_contact", "no")):
+            cleaned[name] = cleaned.get(name) or default
+        return cleaned
+
+
+class EasyReadCardLogForm(_CardLogMixin, EasyReadForm):
+    reference = _card_reference_field()
+    field_order = ["reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_card()
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["wants_contact"] = cleaned.get("wants_contact") or "no"
+        if not (cleaned.get("good") or cleaned.get("better")) and not self.errors:
+            self.add_error("good", "Enter what was good or what would make it better")
+        return cleaned
+
+
+class BulkThemesForm(IdPrefixMixin, forms.Form):
+    """Bulk tagging on a page of feedback: suggested themes ticked row by row
+    (`take`, "feedback id:theme id"), and/or one theme added to the selected
+    rows. Themes are only added, never taken away."""
+
+    id_prefix = "bulk"  # shares the page with the inbox filters, which have a theme too
+    take = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    feedback = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    theme = forms.ModelChoiceField(label="Theme to add to the selected rows", required=False,
+                                   queryset=Theme.objects.filter(is_active=True),
+                                   empty_label="Choose a theme")
+
+    def __init__(self, *args, rows, suggestions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feedback"].choices = [(str(r.pk), r.reference) for r in rows]
+        self.fields["take"].choices = [(f"{r.pk}:{t.pk}", t.name)
+                                       for r, s in zip(rows, suggestions, strict=True)
+                                       for t in s.themes]
+        self.helper = gds_helper(Field.select("theme"))
+
+    def clean(self):
+        cleaned = super().clean()
+        take, rows, theme = cleaned.get("take"), cleaned.get("feedback"), cleaned.get("theme")
+        if theme and not rows:
+            self.add_error("theme", "Select the rows to add the theme to")
+        elif rows and not theme and "theme" not in self.errors:
+            self.add_error("theme", "Choose the theme to add to the selected rows")
+        elif not take and not rows and "theme" not in self.errors:
+            self.add_error("theme", "Tick a suggested theme, or select rows and choose a theme "
+                                    "to add to them")
+        return cleaned
+
+    def additions(self) -> dict[int, set[int]]:
+        wanted: dict[int, set[int]] = {}
+        for pair in self.cleaned_data.get("take", []):
+            feedback_id, theme_id = pair.split(":")
+            wanted.setdefault(int(feedback_id), set()).add(int(theme_id))
+        theme = self.cleaned_data.get("theme")
+        for feedback_id in self.cleaned_data.get("feedback", []):
+            if theme:
+                wanted.setdefault(int(feedback_id), set()).add(theme.pk)
+        return wanted

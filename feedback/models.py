@@ -99,6 +99,7 @@ class Feedback(TimeStampedModel):
         COMPLIMENT = "compliment", "Compliment"
         SELF_ADVOCACY_APP = "self_advocacy_app", "Self-advocacy app"
         PAGE_USEFUL = "page_useful", "“Was this page useful?”"
+        DIFFERENCE = "difference", "“Did it make a difference?” answer"
 
     class Respondent(models.TextChoices):
         PARENT_CARER = "parent_carer", "Parent or carer"
@@ -158,6 +159,18 @@ class Feedback(TimeStampedModel):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_details_erased_at = models.DateTimeField(null=True, blank=True)
+    # "Tell me when something changes" (feedback/progress.py): only with
+    # contact details, which are then kept while a linked action is open.
+    wants_progress = models.BooleanField(default=False)
+    # The loop, for its figures and for "Did it make a difference?": when
+    # the feedback was first linked to an action, and when it first had a
+    # published "we did" (a "Done" reply, a linked action completed, or a
+    # published report item answering it). Set by feedback.progress only.
+    linked_at = models.DateTimeField(null=True, blank=True)
+    we_did_at = models.DateTimeField(null=True, blank=True)
+    # A "Did it make a difference?" answer that came back as new feedback.
+    follows_up = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="follow_ups")
 
     # Triage
     organisation = models.ForeignKey(
@@ -226,6 +239,10 @@ class Feedback(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(wants_contact=True) | Q(contact_name="", contact_email="", contact_phone=""),
                 name="feedback_contact_details_only_when_wanted",
+            ),
+            models.CheckConstraint(
+                condition=Q(wants_progress=False) | Q(wants_contact=True),
+                name="feedback_progress_only_with_contact",
             ),
             models.CheckConstraint(
                 condition=Q(needs_reply=True, response_due_on__isnull=False)
@@ -335,6 +352,13 @@ class Reply(TimeStampedModel):
                                    name="reply_not_possible_needs_reason"),
         ]
 
+    @property
+    def outcome_tag(self) -> str:
+        """The tag's colour class for its outcome (feedback.workflow)."""
+        from .workflow import REPLY_OUTCOME_TAGS
+
+        return REPLY_OUTCOME_TAGS[self.outcome]
+
 
 class Quote(TimeStampedModel):
     """A redacted quote that may appear in reports once a second person approves it.
@@ -364,6 +388,13 @@ class Quote(TimeStampedModel):
                 name="quote_approved_by_someone_else",
             ),
         ]
+
+    @property
+    def status_tag(self) -> str:
+        """The tag's colour class for its status (feedback.workflow)."""
+        from .workflow import QUOTE_STATUS_TAGS
+
+        return QUOTE_STATUS_TAGS[self.status]
 
 
 class Notification(TimeStampedModel):
@@ -406,6 +437,103 @@ class Notification(TimeStampedModel):
                                     name="notification_once_per_subject"),
         ]
         indexes = [models.Index(fields=["state", "created_at"])]
+
+
+class ProgressNews(models.Model):
+    """Something a family who asked to hear about progress is owed news of:
+    a linked action changed its public status or completed, or a report
+    answering their feedback was published. Public words only (the
+    action's public title and status, the report's title), gathered into
+    at most one `ProgressMessage` a day."""
+
+    class Kind(models.TextChoices):
+        ACTION_STATUS = "action_status", "A linked action changed its status"
+        ACTION_COMPLETE = "action_complete", "A linked action was completed"
+        REPORT_PUBLISHED = "report_published", "A report answering it was published"
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="progress_news")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The action or report it is about (for the action's staff page).
+    subject_id = models.PositiveBigIntegerField()
+    text = models.CharField(max_length=500)
+    at = models.DateTimeField(auto_now_add=True)
+    message = models.ForeignKey("ProgressMessage", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="news")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["kind", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id} {self.kind} {self.subject_id}"
+
+
+class ProgressMessage(TimeStampedModel):
+    """One message to a family about their feedback's progress, or the one
+    "Did it make a difference?" question. Written with what caused it and
+    sent by a job (core.jobs) once due: at most one progress message a day
+    per family, later news gathered into the pending one. Nothing of the
+    family's is stored here: the address is read from the feedback when
+    sending."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", "Progress"
+        DIFFERENCE = "difference", "Did it make a difference?"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Not needed"
+        FAILED = "failed", "Failed"
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE,
+                                 related_name="progress_messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PROGRESS)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    by = models.CharField(max_length=10, blank=True, help_text="E-mail or text message.")
+    # What the family was told, in the public words of the news (for staff).
+    told = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["feedback", "state"])]
+        constraints = [
+            # One question per feedback, however often the beat job runs.
+            models.UniqueConstraint(fields=["feedback"], condition=Q(kind="difference"),
+                                    name="progress_message_one_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id} {self.kind} {self.state}"
+
+
+class DifferenceAnswer(TimeStampedModel):
+    """A family's answer to "Did it make a difference?". The comment, if
+    any, is kept as new feedback (`follow_up`) when the answer is "no" or
+    "partly", so it is read and answered in the inbox."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE,
+                                    related_name="difference_answer")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    follow_up = models.ForeignKey(Feedback, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(answer__in=["yes", "partly", "no"]),
+                                   name="difference_answer_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.answer}"
 
 
 class SurveyImport(TimeStampedModel):
@@ -491,3 +619,221 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Retention run {self.started_at:%Y-%m-%d %H:%M}: {self.closed_count} closed, {self.erased_count} erased"
+
+
+class Route(TimeStampedModel):
+    """Who answers feedback about a service area: the routing table.
+
+    A route names the organisation whose inbox new feedback about the area
+    goes to and, if wanted, the team or officer there. A route for an area
+    and a theme is narrower, and wins over the area's own when the feedback
+    carries that theme (staff logging and imports can know themes; the
+    public forms do not). The team and officer are for staff only: families
+    are told the organisation's public name, never an officer's."""
+
+    service_area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="routes")
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="routes")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="routes")
+    team = models.CharField(max_length=200, blank=True,
+                            help_text="The team that answers, e.g. SEND Casework (staff only).")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["service_area__name", "theme__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service_area"], condition=Q(theme__isnull=True),
+                                    name="route_one_per_service_area",
+                                    violation_error_message="This service area already has a route"),
+            models.UniqueConstraint(fields=["service_area", "theme"],
+                                    condition=Q(theme__isnull=False),
+                                    name="route_one_per_service_area_and_theme",
+                                    violation_error_message="This service area and theme already have a route"),
+        ]
+
+    def __str__(self) -> str:
+        about = f"{self.service_area_id}/{self.theme_id}" if self.theme_id else str(self.service_area_id)
+        return f"Route {about} → {self.organisation_id}"
+
+
+class Reroute(models.Model):
+    """Feedback moved by hand to another organisation's inbox, and why. Many
+    of these for one service area say the routing table is wrong. The reason
+    stays here, for staff, out of the audit log (it may name people)."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="reroutes")
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    to_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_organisation=models.F("to_organisation")),
+                                   name="reroute_to_another_organisation"),
+            models.CheckConstraint(condition=~Q(reason=""), name="reroute_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.from_organisation_id} → {self.to_organisation_id}"
+
+
+class ReplyTemplate(TimeStampedModel):
+    """A reply an organisation often gives, to start from. Only words: it
+    has no placeholders and nothing of the family is ever put into it; the
+    officer edits it for each family."""
+
+    OUTCOMES = ("done", "in_progress", "not_possible")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="reply_templates")
+    outcome = models.CharField(max_length=20, choices=Reply.Outcome.choices)
+    title = models.CharField(max_length=120)
+    text = models.TextField()
+    # For "not possible": the start of the reason, prompting for the rationale.
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["organisation", "outcome", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title"],
+                                    name="reply_template_title_unique_in_organisation",
+                                    violation_error_message="Your organisation already has a template with this name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CardBatch(TimeStampedModel):
+    """Paper feedback cards printed together: each card has its own reference."""
+
+    class Paper(models.TextChoices):
+        A5 = "A5", "A5 (one card a page)"
+        A4 = "A4", "A4 (one card a page, larger print)"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    paper = models.CharField(max_length=2, choices=Paper.choices, default=Paper.A5)
+    easy_read = models.BooleanField(default=False)
+    size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.size} cards ({self.paper})"
+
+
+class FeedbackCard(models.Model):
+    """One printed card. Its reference logs exactly one feedback."""
+
+    batch = models.ForeignKey(CardBatch, on_delete=models.CASCADE, related_name="cards")
+    reference = models.CharField(max_length=12, unique=True)
+    feedback = models.OneToOneField(Feedback, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="card")
+    logged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+# The service area whose feedback is about the Local Offer (its slug). Other
+# feedback joins it when an officer marks it as about the Local Offer.
+LOCAL_OFFER_SLUG = "local-offer"
+
+
+class LocalOfferCoding(TimeStampedModel):
+    """How an officer coded a comment on the Local Offer for the annual
+    report that regulation 56 of the SEND Regulations 2014 asks for: which of
+    the regulation's matters it is about, and whether it is left out of
+    publication (and why). Who decided and when is kept here and in the
+    audit trail."""
+
+    class Code(models.TextChoices):
+        # Reg. 56(1)(a): content, including the quality of what is provided
+        # and what is missing; (b) accessibility; (c) development and review.
+        CONTENT = "content", "Content and quality of what is provided"
+        GAPS = "gaps", "Gaps in provision"
+        ACCESSIBILITY = "accessibility", "Accessibility of the information"
+        DEVELOPMENT = "development", "How it is developed and reviewed"
+
+    class LeftOut(models.TextChoices):
+        # Reg. 56(2): the council need not publish comments it considers
+        # vexatious or that are about the services given to one person; a
+        # comment that identifies someone is left out as well.
+        VEXATIOUS = "vexatious", "Vexatious"
+        ONE_PERSON = "one_person", "About the services given to a particular person"
+        IDENTIFIES = "identifies", "Identifies someone"
+
+    feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="local_offer")
+    # Feedback outside the Local Offer service area that an officer marked as
+    # being about the Local Offer.
+    about_local_offer = models.BooleanField(default=False)
+    code = models.CharField(max_length=20, choices=Code.choices, blank=True)
+    left_out_reason = models.CharField(max_length=20, choices=LeftOut.choices, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__in=["", "content", "gaps", "accessibility", "development"]),
+                name="local_offer_coding_code_valid"),
+            models.CheckConstraint(
+                condition=Q(left_out_reason__in=["", "vexatious", "one_person", "identifies"]),
+                name="local_offer_coding_reason_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.code or 'not coded'}"
+
+    @property
+    def is_left_out(self) -> bool:
+        return bool(self.left_out_reason)
+
+
+class FeedbackEmbedding(models.Model):
+    """What feedback says, as a vector from the portal's own small model
+    (feedback.suggest): stored so that suggesting themes and similar feedback
+    does not embed every earlier item again. `digest` is of the model and the
+    text embedded; a change to either makes the vector stale."""
+
+    feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="embedding")
+    digest = models.CharField(max_length=32)
+    vector = models.BinaryField()  # float16, little-endian
+
+    def __str__(self) -> str:
+        return f"Embedding of {self.feedback_id}"
+
+
+class ThemeSuggestion(models.Model):
+    """A theme the portal suggested for feedback, and what an officer did with
+    it: taken (accepted) or left (rejected). Counted for the acceptance rate
+    administrators see; one row per feedback and theme, the latest decision."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE,
+                                 related_name="theme_suggestions")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    accepted = models.BooleanField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["feedback", "theme"],
+                                               name="one_suggestion_decision_per_theme")]
+
+    def __str__(self) -> str:
+        return f"{self.theme_id} for {self.feedback_id}: {'taken' if self.accepted else 'left'}"

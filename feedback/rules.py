@@ -14,7 +14,7 @@ import rules
 
 from core.models import Role
 from core.roles import has_role, organisation_ids_with_role
-from core.rules import is_administrator, is_working_officer
+from core.rules import is_administrator, is_partnership_administrator, is_working_officer
 
 HANDLERS = {Role.OFFICER, Role.APPROVER}
 READERS = {Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR}
@@ -59,5 +59,17 @@ rules.add_perm("feedback.propose_quote", handles)
 rules.add_perm("feedback.decide_quote", handles)
 rules.add_perm("feedback.log_feedback", is_handler_anywhere)
 rules.add_perm("feedback.import_survey", is_handler_anywhere)
+rules.add_perm("feedback.tag_in_bulk", is_handler_anywhere)  # lists only what they handle
 # Subject access and erasure requests: administrators, for their organisations.
 rules.add_perm("feedback.handle_subject_requests", is_administrator)
+# The routing table sends feedback across organisations: the partnership's administrators.
+rules.add_perm("feedback.manage_routing", is_partnership_administrator)
+
+
+@rules.predicate
+def keeps_reply_templates(user) -> bool:
+    """Approvers and administrators keep their organisation's reply templates."""
+    return has_role(user, {Role.APPROVER, Role.ADMINISTRATOR})
+
+
+rules.add_perm("feedback.manage_reply_templates", keeps_reply_templates)

@@ -21,8 +21,10 @@ from core.models import Role, ServiceArea, Theme
 from core.roles import organisation_ids_with_role
 
 from .models import (
+    LOCAL_OFFER_SLUG,
     Feedback,
     InternalNote,
+    LocalOfferCoding,
     Notification,
     Quote,
     Reply,
@@ -97,7 +99,8 @@ def feedback_for_export(queryset: QuerySet[Feedback]) -> QuerySet[Feedback]:
 def feedback_detail(pk: int) -> Feedback:
     return (
         Feedback.objects.select_related("organisation", "about_organisation", "assigned_to",
-                                        "logged_by", "survey_import")
+                                        "logged_by", "survey_import", "local_offer__decided_by",
+                                        "follows_up")
         .prefetch_related(
             "themes", "service_areas", "shared_with",
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor")),
@@ -125,6 +128,12 @@ class PublishedReply:
     reason: str
     published_at: datetime | None
 
+    @property
+    def outcome_tag(self) -> str:
+        from .workflow import REPLY_OUTCOME_TAGS
+
+        return REPLY_OUTCOME_TAGS[self.outcome]
+
 
 @dataclass(frozen=True)
 class TrackedFeedback:
@@ -140,6 +149,10 @@ class TrackedFeedback:
     response_due_on: date | None
     needs_reply: bool
     wants_contact: bool
+    organisation_name: str
+    organisation_public_name: str
+    channel: str
+    wants_progress: bool
     has_email: bool
     timeline: list[TimelineStep]
     replies: list[PublishedReply]
@@ -147,9 +160,20 @@ class TrackedFeedback:
     def get_status_display(self) -> str:
         return Feedback.Status(self.status).label
 
+    @property
+    def answered_by(self) -> str:
+        """Who will answer, as the public knows them: the organisation's
+        public name, never a team or an officer (routing)."""
+        return self.organisation_public_name or self.organisation_name
+
+    def is_easy_read(self) -> bool:
+        """Given through the easy-read form: its pages answer in easy read."""
+        return self.channel == Feedback.Channel.EASY_READ
+
 
 _TRACKED_FIELDS = ("pk", "reference", "status", "received_on", "response_due_on",
-                   "needs_reply", "wants_contact")
+                   "needs_reply", "wants_contact", "organisation__name",
+                   "organisation__public_name", "channel", "wants_progress")
 
 
 @functools.cache
@@ -204,6 +228,12 @@ def feedback_for_token(token: str) -> TrackedFeedback | None:
         return None
     # Only the digest is stored: the presented token is hashed to find it.
     return _tracked(Q(tracking_digest=tracking_digest(token)), with_replies=True)
+
+
+def feedback_for_way_back(where: Q) -> TrackedFeedback | None:
+    """The private page reached from a progress message's way back
+    (progress.way_back_where): the same as the private link's."""
+    return _tracked(where, with_replies=True)
 
 
 def feedback_for_reference(reference: str) -> TrackedFeedback | None:
@@ -323,3 +353,93 @@ def staff_counts(user) -> dict[str, int]:
         mine=Count("pk", filter=Q(assigned_to=user)),
         unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
     )
+
+
+# --- Comments on the Local Offer (SEND Regulations 2014, regulation 56) ---------------
+
+
+def local_offer_comments(*, organisation_id: int, since: date, until: date) -> QuerySet[Feedback]:
+    """The comments on the Local Offer received in a period that an
+    organisation answers or that were shared with it: feedback in the Local
+    Offer service area, or marked by an officer as about the Local Offer.
+    "Was this page useful?" clicks are not comments on the Local Offer."""
+    in_area = Feedback.service_areas.through.objects.filter(
+        feedback_id=OuterRef("pk"), servicearea__slug=LOCAL_OFFER_SLUG)
+    shared = Feedback.shared_with.through.objects.filter(
+        feedback_id=OuterRef("pk"), organisation_id=organisation_id)
+    return (Feedback.objects
+            .filter(received_on__gte=since, received_on__lte=until)
+            .exclude(channel=Feedback.Channel.PAGE_USEFUL)
+            .filter(Q(organisation_id=organisation_id) | Q(Exists(shared)))
+            .filter(Q(Exists(in_area)) | Q(local_offer__about_local_offer=True)))
+
+
+def local_offer_figures(**period) -> dict:
+    """The annual report's summary, numbers only: comments received (in all,
+    by channel and by code), how many were left out of publication and for
+    which reason, and how many are not coded yet. One query.
+
+    {"received": n, "by_channel": {channel: n}, "by_code": {code: n},
+     "left_out": n, "by_reason": {reason: n}, "not_coded": n}
+    "by_code" counts the comments that are published (not left out)."""
+    rows = (local_offer_comments(**period).order_by()
+            .values_list("channel", "local_offer__code", "local_offer__left_out_reason")
+            .annotate(n=Count("pk")))
+    figures = {"received": 0, "by_channel": {}, "by_code": {}, "left_out": 0,
+               "by_reason": {}, "not_coded": 0}
+    for channel, code, reason, n in rows:
+        figures["received"] += n
+        figures["by_channel"][channel] = figures["by_channel"].get(channel, 0) + n
+        if reason:
+            figures["left_out"] += n
+            figures["by_reason"][reason] = figures["by_reason"].get(reason, 0) + n
+        elif code:
+            figures["by_code"][code] = figures["by_code"].get(code, 0) + n
+        else:
+            figures["not_coded"] += n
+    return figures
+
+
+def local_offer_theme_counts(**period) -> dict[tuple[str, int | None], dict[str, int]]:
+    """{(code, theme id or None): {channel: n}}: the published (not left
+    out), coded comments of a period by code and theme; a comment with no
+    theme counts under None. Two queries (themed, then unthemed)."""
+    published = (local_offer_comments(**period)
+                 .filter(local_offer__left_out_reason="").exclude(local_offer__code="")
+                 .exclude(local_offer__code__isnull=True))
+    counts: dict[tuple[str, int | None], dict[str, int]] = {}
+    themed = (Feedback.themes.through.objects.filter(feedback__in=published)
+              .values_list("feedback__local_offer__code", "theme_id", "feedback__channel")
+              .annotate(n=Count("feedback_id", distinct=True)).order_by())
+    for code, theme_id, channel, n in themed:
+        counts.setdefault((code, theme_id), {})[channel] = n
+    has_theme = Feedback.themes.through.objects.filter(feedback_id=OuterRef("pk"))
+    for code, channel, n in (published.exclude(Exists(has_theme)).order_by()
+                             .values_list("local_offer__code", "channel")
+                             .annotate(n=Count("pk"))):
+        counts.setdefault((code, None), {})[channel] = n
+    return counts
+
+
+def local_offer_unanswered(**period) -> QuerySet[Feedback]:
+    """The period's comments on the Local Offer that still need a reply and
+    have none: the annual report waits for them."""
+    return (local_offer_comments(**period)
+            .filter(needs_reply=True, responded_at__isnull=True)
+            .only("pk", "reference", "received_on", "channel", "status")
+            .order_by("received_on", "pk"))
+
+
+def local_offer_quotes(**period) -> QuerySet[Quote]:
+    """Approved quotes from the period's published (coded, not left out)
+    comments on the Local Offer, with their comment's code."""
+    published = (local_offer_comments(**period)
+                 .filter(local_offer__left_out_reason="").exclude(local_offer__code=""))
+    return (Quote.objects.filter(status=Quote.Status.APPROVED, feedback__in=published)
+            .select_related("feedback__local_offer").order_by("pk"))
+
+
+def local_offer_left_out_ids(feedback_ids) -> set[int]:
+    """Which of these pieces of feedback are left out of publication."""
+    return set(LocalOfferCoding.objects.filter(feedback_id__in=list(feedback_ids))
+               .exclude(left_out_reason="").values_list("feedback_id", flat=True))

@@ -26,20 +26,25 @@ from core.services import audit_record
 from core.working_days import add_working_days
 
 from .models import (
+    LOCAL_OFFER_SLUG,
     SEARCHED_FIELDS,
     TOKEN_FORGOTTEN,
     Feedback,
     InternalNote,
+    LocalOfferCoding,
     Notification,
+    ProgressMessage,
     Quote,
     ReferenceCounter,
     Reply,
+    Reroute,
     RetentionRun,
     StatusChange,
     reference_format,
     text_search_vector,
     text_search_vector_of,
 )
+from .routing import route_for
 
 OPEN_STATUSES = (Feedback.Status.RECEIVED, Feedback.Status.ACKNOWLEDGED, Feedback.Status.IN_REVIEW)
 
@@ -183,6 +188,10 @@ def feedback_submit(
     source_url: str = "",
     source_label: str = "",
     needs_reply: bool = True,
+    wants_progress: bool = False,
+    follows_up: Feedback | None = None,
+    organisation: Organisation | None = None,
+    themes: Iterable[Theme] = (),
 ) -> Feedback:
     """Store a piece of feedback, then (after commit) acknowledge it.
 
@@ -192,16 +201,41 @@ def feedback_submit(
     event and (when the family gave an e-mail address) the pending
     acknowledgement are written in one transaction, so a broker outage loses
     nothing. `needs_reply=False` (comments from "Was this page useful?")
-    means no deadline and no reply.
+    means no deadline and no reply. `wants_progress` ("tell me when
+    something changes") is kept only with contact details. `follows_up`:
+    the feedback a "Did it make a difference?" comment answers (it goes to
+    that one's `organisation`).
 
     The reference is taken just before that transaction (`take_reference`),
     so concurrent submissions do not queue behind each other's commit.
+
+    Who answers it: `organisation` when staff chose one; otherwise the
+    routing table's organisation for its service areas (and `themes`), with
+    the route's officer assigned (they are e-mailed) and the other
+    organisations concerned (other routed areas, the one the family named)
+    able to read it; otherwise the organisation the family named, or the
+    default organisation.
     """
     if not wants_contact:
         contact_name = contact_email = contact_phone = ""
+    wants_progress = wants_progress and bool(contact_email.strip() or contact_phone.strip())
     today = timezone.localdate()
     received_on = received_on or today
-    organisation = about_organisation or default_organisation()
+    service_areas, themes = list(service_areas), list(themes)
+    assignee_id, readers = None, set()
+    routed = route_for(service_areas, themes)
+    if organisation is not None:
+        if routed is not None and routed.organisation_id == organisation.pk:
+            assignee_id = routed.assignee_id
+    elif routed is not None:
+        organisation = routed.organisation
+        assignee_id = routed.assignee_id
+        readers = set(routed.also_organisation_ids)
+        if about_organisation is not None:
+            readers.add(about_organisation.pk)
+        readers.discard(organisation.pk)
+    else:
+        organisation = about_organisation or default_organisation()
     what_went_well, even_better_if = what_went_well.strip(), even_better_if.strip()
     feedback = Feedback(
         tracking_token=new_tracking_token(),
@@ -219,9 +253,12 @@ def feedback_submit(
         contact_name=contact_name.strip(),
         contact_email=contact_email.strip(),
         contact_phone=contact_phone.strip(),
+        wants_progress=wants_progress,
+        follows_up=follows_up,
         needs_reply=needs_reply,
         response_due_on=response_due(received_on, organisation) if needs_reply else None,
         logged_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        assigned_to_id=assignee_id,
         source_url=source_url,
         source_label=source_label[:300],
     )
@@ -234,13 +271,17 @@ def feedback_submit(
     # when a reply is needed). Checking those here cost a query each, a
     # dozen in all, for every submission.
     feedback.full_clean(exclude=["reference", "organisation", "about_organisation",
-                                 "logged_by", "survey_import"],
+                                 "logged_by", "survey_import", "follows_up"],
                         validate_unique=False, validate_constraints=False)
     feedback.reference = take_reference(received_on.year)
     with transaction.atomic():
         _insert_indexed(feedback)
         # A new row has no service areas yet: added in one insert.
         feedback.service_areas.add(*service_areas)
+        if themes:
+            feedback.themes.add(*themes)
+        if readers:
+            feedback.shared_with.add(*readers)
         StatusChange.objects.create(feedback=feedback, to_status=Feedback.Status.RECEIVED,
                                     actor=feedback.logged_by)
         audit_record(actor=acting_user, verb=Verb.FEEDBACK_RECEIVED, target=feedback,
@@ -250,6 +291,9 @@ def feedback_submit(
             # e-mail only (blanked when sent), as the feedback keeps the digest.
             _notify(feedback, Notification.Kind.ACKNOWLEDGEMENT,
                     tracking_token=feedback.tracking_token, new_feedback=True)
+        if assignee_id is not None and assignee_id != getattr(acting_user, "pk", None):
+            _notify(feedback, Notification.Kind.ASSIGNMENT, subject_id=assignee_id,
+                    recipient_user_id=assignee_id, new_feedback=True)
     # `feedback.tracking_token` is still the plain token on this instance, for
     # the confirmation page; it is not stored.
     return feedback
@@ -268,18 +312,20 @@ def _lock(feedback: Feedback, lock_version: int | None) -> Feedback:
 
 
 def _notify(feedback: Feedback, kind: str, *, subject_id: int = 0, recipient_user=None,
-            tracking_token: str = "", new_feedback: bool = False) -> None:
+            tracking_token: str = "", new_feedback: bool = False,
+            recipient_user_id: int | None = None) -> None:
     """Owe an e-mail about `feedback`, sent after commit. Once per feedback,
     kind and subject: asked again, nothing more is owed. (Feedback stored in
     this same transaction is owed nothing yet: no need to look.)"""
+    recipient_user_id = recipient_user_id or getattr(recipient_user, "pk", None)
     if new_feedback:
         notification, created = Notification.objects.create(
-            feedback=feedback, kind=kind, subject_id=subject_id, recipient_user=recipient_user,
-            tracking_token=tracking_token), True
+            feedback=feedback, kind=kind, subject_id=subject_id,
+            recipient_user_id=recipient_user_id, tracking_token=tracking_token), True
     else:
         notification, created = Notification.objects.get_or_create(
             feedback=feedback, kind=kind, subject_id=subject_id,
-            defaults={"recipient_user": recipient_user, "tracking_token": tracking_token},
+            defaults={"recipient_user_id": recipient_user_id, "tracking_token": tracking_token},
         )
     if created:
         jobs.enqueue("notification", notification.pk, organisation_id=feedback.organisation_id)
@@ -477,6 +523,10 @@ def _publish(reply: Reply, actor) -> None:
         feedback.responded_at = now
         feedback.save(update_fields=["responded_at", "updated_at"])
     _move(feedback, Feedback.Status.RESPONDED, actor)
+    if reply.outcome == Reply.Outcome.DONE:
+        from .progress import feedback_mark_we_did
+
+        feedback_mark_we_did([feedback.pk], at=now)
     if feedback.wants_contact and feedback.contact_email:
         _notify(feedback, Notification.Kind.REPLY, subject_id=reply.pk)
 
@@ -545,13 +595,16 @@ def quote_decide(*, acting_user, quote: Quote, approve: bool) -> Quote:
 def contact_details_erase(*, acting_user, feedback: Feedback) -> Feedback:
     """Delete a family's contact details (retention, or on request)."""
     feedback.contact_name = feedback.contact_email = feedback.contact_phone = ""
-    feedback.wants_contact = False
+    feedback.wants_contact = feedback.wants_progress = False
     feedback.contact_details_erased_at = timezone.now()
     feedback.save(update_fields=["contact_name", "contact_email", "contact_phone",
-                                 "wants_contact", "contact_details_erased_at", "updated_at"])
+                                 "wants_contact", "wants_progress", "contact_details_erased_at",
+                                 "updated_at"])
     Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING,
                                 recipient_user__isnull=True).update(
         state=Notification.State.CANCELLED, tracking_token=TOKEN_FORGOTTEN)
+    ProgressMessage.objects.filter(feedback=feedback, state=ProgressMessage.State.PENDING).update(
+        state=ProgressMessage.State.CANCELLED, updated_at=timezone.now())
     audit_record(actor=acting_user, verb=Verb.FEEDBACK_CONTACT_DETAILS_ERASED, target=feedback,
                  summary=feedback.reference)
     return feedback
@@ -565,6 +618,10 @@ def retention_apply(*, now=None) -> RetentionRun:
        details for ever.
     2. Contact details are erased FEEDBACK_CONTACT_RETENTION_DAYS after closure
        (not after the last edit, which any triage change would push back).
+    3. Except where the family asked to hear about progress and the
+       feedback is linked to actions: then they are kept while a linked
+       action is open, and erased PROGRESS_CONTACT_RETENTION_DAYS after the
+       last one ended (closed or not).
     Each piece is handled in its own short transaction under a row lock.
     """
     now = now or timezone.now()
@@ -584,15 +641,115 @@ def retention_apply(*, now=None) -> RetentionRun:
     for organisation in Organisation.objects.only("pk", "contact_retention_days"):
         expired |= Q(organisation_id=organisation.pk,
                      closed_at__lt=now - timedelta(days=organisation.retention_days))
-    for pk in (Feedback.objects.filter(expired, status=Feedback.Status.CLOSED,
-                                       contact_details_erased_at__isnull=True)
-               .exclude(contact_name="", contact_email="", contact_phone="")
-               .values_list("pk", flat=True).iterator()):
+    from .progress import action_states
+
+    # Kept for progress: the answers of the action plan (one query).
+    states = action_states(list(
+        Feedback.objects.filter(wants_progress=True, contact_details_erased_at__isnull=True)
+        .values_list("pk", flat=True)))
+    progress_limit = now - timedelta(days=settings.PROGRESS_CONTACT_RETENTION_DAYS)
+    progress_expired = [pk for pk, (is_open, ended) in states.items()
+                        if not is_open and ended and ended < progress_limit]
+    closed_expired = (Feedback.objects.filter(expired, status=Feedback.Status.CLOSED,
+                                              contact_details_erased_at__isnull=True)
+                      .exclude(contact_name="", contact_email="", contact_phone="")
+                      .exclude(pk__in=list(states)).values_list("pk", flat=True))
+    for pk in [*closed_expired.iterator(), *progress_expired]:
         with transaction.atomic():
             feedback = Feedback.objects.select_for_update().get(pk=pk)
-            if feedback.status == Feedback.Status.CLOSED and feedback.has_any_contact_details:
+            held_for_progress = feedback.wants_progress and pk in states
+            if ((held_for_progress or feedback.status == Feedback.Status.CLOSED)
+                    and feedback.has_any_contact_details):
                 contact_details_erase(acting_user=None, feedback=feedback)
                 run.erased_count += 1
     run.finished_at = timezone.now()
     run.save(update_fields=["closed_count", "erased_count", "finished_at"])
     return run
+
+
+@transaction.atomic
+def feedback_reroute(*, acting_user, feedback: Feedback, organisation: Organisation,
+                     reason: str, lock_version: int | None = None) -> Feedback:
+    """Send feedback to another organisation's inbox, saying why.
+
+    The new organisation answers it (its officer, if its route for the
+    feedback's area names one, is assigned; otherwise no one is); the
+    deadline stays the family's. The organisation it leaves keeps read
+    access (it is shared with it), so it can follow what happens. Recorded
+    as a `Reroute` with the reason (staff only) and audited
+    (feedback.rerouted, ids only). Who may call: whoever handles it (the
+    view checks `feedback.handle_feedback`)."""
+    feedback = _lock(feedback, lock_version)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why it should go to another organisation"})
+    if organisation.pk == feedback.organisation_id:
+        raise ValidationError({"organisation": "Choose an organisation other than the one that answers it now"})
+    previous = feedback.organisation_id
+    Reroute.objects.create(feedback=feedback, from_organisation_id=previous,
+                           to_organisation=organisation, actor=acting_user, reason=reason)
+    routed = route_for(feedback.service_areas.all(), feedback.themes.all())
+    assignee_id = routed.assignee_id if routed and routed.organisation_id == organisation.pk else None
+    feedback.organisation = organisation
+    feedback.assigned_to_id = assignee_id
+    feedback.save(update_fields=["organisation", "assigned_to", "updated_at"])
+    feedback.shared_with.remove(organisation)
+    feedback.shared_with.add(previous)
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_REROUTED, target=feedback,
+                 summary=feedback.reference,
+                 data={"from": previous, "to": organisation.pk, "assignee": assignee_id})
+    if assignee_id is not None and assignee_id != getattr(acting_user, "pk", None):
+        _notify(feedback, Notification.Kind.ASSIGNMENT, subject_id=assignee_id,
+                recipient_user_id=assignee_id)
+    return feedback
+
+
+def is_local_offer_comment(feedback: Feedback, coding: LocalOfferCoding | None = None) -> bool:
+    """Whether feedback counts as a comment on the Local Offer: in the Local
+    Offer service area, or marked by an officer as about it."""
+    if coding is not None and coding.about_local_offer:
+        return True
+    return any(a.slug == LOCAL_OFFER_SLUG for a in feedback.service_areas.all())
+
+
+@transaction.atomic
+def local_offer_code(*, acting_user, feedback: Feedback, about_local_offer: bool,
+                     code: str, left_out_reason: str) -> LocalOfferCoding:
+    """Code a comment on the Local Offer with regulation 56's matter and
+    decide whether it is published (a reason when it is left out). Only
+    Local Offer feedback (its service area, or `about_local_offer`) can be
+    coded. Who may: those who handle the feedback (checked by the view).
+    Each decision is audited with who made it: coding (Verb.LOCAL_OFFER_CODED)
+    and leaving out or putting back (LOCAL_OFFER_LEFT_OUT / PUT_BACK), with
+    codes only, never the comment's words. Saving what is already there
+    changes and records nothing."""
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    coding = LocalOfferCoding.objects.filter(feedback=feedback).first() \
+        or LocalOfferCoding(feedback=feedback)
+    before = (coding.about_local_offer, coding.code, coding.left_out_reason)
+    coding.about_local_offer = about_local_offer
+    coding.code = code
+    coding.left_out_reason = left_out_reason
+    if not is_local_offer_comment(feedback, coding) and (code or left_out_reason):
+        raise ValidationError({"about_local_offer": "Mark it as about the Local Offer before "
+                                                    "coding it"})
+    if before == (coding.about_local_offer, coding.code, coding.left_out_reason) and coding.pk \
+            and LocalOfferCoding.objects.filter(pk=coding.pk).exists():
+        return coding
+    coding.decided_by = acting_user
+    coding.decided_at = timezone.now()
+    coding.full_clean()
+    coding.save()
+    audit_record(actor=acting_user, verb=Verb.LOCAL_OFFER_CODED, target=feedback,
+                 summary=feedback.reference,
+                 data={"code": code, "about_local_offer": about_local_offer})
+    if before[2] != left_out_reason:
+        audit_record(actor=acting_user,
+                     verb=Verb.LOCAL_OFFER_LEFT_OUT if left_out_reason
+                     else Verb.LOCAL_OFFER_PUT_BACK,
+                     target=feedback, summary=feedback.reference,
+                     data={"reason": left_out_reason, "was": before[2]})
+    # A published report's summary counts come from the codes (frozen), but
+    # draft pages and family pages must not show a stale state.
+    public_content_changed()
+    return coding

@@ -22,7 +22,16 @@ from django.utils import timezone
 from core.audit import Verb
 from core.services import audit_record
 
-from .models import TOKEN_FORGOTTEN, Feedback, InternalNote, Notification, Quote, Reply
+from .models import (
+    TOKEN_FORGOTTEN,
+    Feedback,
+    FeedbackEmbedding,
+    InternalNote,
+    Notification,
+    ProgressMessage,
+    Quote,
+    Reply,
+)
 from .services import new_tracking_token, search_vector_refresh
 
 ERASED = "[Erased at the person's request]"
@@ -83,7 +92,8 @@ def subject_feedback(subject: Subject, *, organisations=None) -> list[Feedback]:
     if organisations is not None:
         found = found.filter(organisation__in=organisations)
     found = found.select_related("organisation").prefetch_related(
-        "service_areas", "themes", "status_changes", "replies", "notes", "quotes", "notifications")
+        "service_areas", "themes", "status_changes", "replies", "notes", "quotes", "notifications",
+        "progress_messages")
     return [f for f in found.order_by("received_on", "pk") if subject.matches(f)]
 
 
@@ -134,6 +144,14 @@ def _feedback_record(feedback: Feedback) -> dict:
              "sent_at": n.sent_at.isoformat() if n.sent_at else None}
             for n in feedback.notifications.all() if n.recipient_user_id is None
         ],
+        "progress_messages": {
+            "asked_to_hear_about_progress": feedback.wants_progress,
+            "messages": [
+                {"kind": m.get_kind_display(), "state": m.get_state_display(),
+                 "sent_at": m.sent_at.isoformat() if m.sent_at else None, "told": m.told}
+                for m in feedback.progress_messages.all()
+            ],
+        },
     }
 
 
@@ -174,12 +192,13 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         feedback.what_went_well = ERASED if feedback.what_went_well else ""
         feedback.even_better_if = ERASED if feedback.even_better_if else ""
         feedback.contact_name = feedback.contact_email = feedback.contact_phone = ""
-        feedback.wants_contact = False
+        feedback.wants_contact = feedback.wants_progress = False
         feedback.consent_to_quote = False
         feedback.contact_details_erased_at = timezone.now()
         feedback.tracking_token = new_tracking_token()  # stores a new digest: the old link stops working
         feedback.save()
         search_vector_refresh([feedback.pk])  # the erased words must not be found either
+        FeedbackEmbedding.objects.filter(feedback=feedback).delete()  # nor their vector
         InternalNote.objects.filter(feedback=feedback).update(text=ERASED)
         Reply.objects.filter(feedback=feedback).exclude(reason="").update(reason=ERASED)
         Reply.objects.filter(feedback=feedback).update(text=ERASED)
@@ -187,6 +206,9 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         Notification.objects.filter(feedback=feedback, state=Notification.State.PENDING).update(
             state=Notification.State.CANCELLED, tracking_token=TOKEN_FORGOTTEN)
         Notification.objects.filter(feedback=feedback).update(last_error="")
+        ProgressMessage.objects.filter(feedback=feedback,
+                                       state=ProgressMessage.State.PENDING).update(
+            state=ProgressMessage.State.CANCELLED)
         audit_record(actor=acting_user, verb=Verb.SUBJECT_ERASED, target=feedback,
                      summary=feedback.reference)
         references.append(feedback.reference)

@@ -152,3 +152,101 @@ def survey_import_run(survey_import_id: int) -> None:
     from .imports import survey_import_execute
 
     survey_import_execute(survey_import_id=survey_import_id)
+
+
+# --- Progress messages (feedback/progress.py) ------------------------------------------
+
+
+def _progress_failed(message_id: int, error: str) -> None:
+    from .models import ProgressMessage
+
+    ProgressMessage.objects.filter(
+        pk=message_id, state__in=[ProgressMessage.State.PENDING, ProgressMessage.State.SENDING]
+    ).update(state=ProgressMessage.State.FAILED, updated_at=timezone.now())
+
+
+def _progress_retry(message_id: int) -> None:
+    from .models import ProgressMessage
+
+    ProgressMessage.objects.filter(pk=message_id, state=ProgressMessage.State.FAILED).update(
+        state=ProgressMessage.State.PENDING, updated_at=timezone.now())
+
+
+def _progress_body(message, news: list, *, by_text: bool) -> tuple[str, str]:
+    from . import progress
+    from .models import ProgressMessage
+
+    feedback = message.feedback
+    context = {
+        "feedback": feedback, "news": news, "service_name": settings.SERVICE_NAME,
+        "organisation_name": settings.ORGANISATION_NAME,
+        "way_back_url": settings.SITE_URL + reverse(
+            "feedback:progress-way-back", args=[progress.way_back_token(feedback)]),
+        "stop_url": settings.SITE_URL + reverse(
+            "feedback:progress-stop", args=[progress.stop_token(feedback.pk)]),
+        "link_days": settings.PROGRESS_LINK_MAX_AGE_DAYS, "by_text": by_text,
+    }
+    if message.kind == ProgressMessage.Kind.DIFFERENCE:
+        context["difference_url"] = settings.SITE_URL + reverse(
+            "feedback:progress-difference", args=[progress.difference_token(feedback.pk)])
+        return (f"Did it make a difference? ({feedback.reference})",
+                render_to_string("feedback/email/difference.txt", context))
+    return (f"News about your feedback ({feedback.reference})",
+            render_to_string("feedback/email/progress.txt", context))
+
+
+@jobs.register("progress_message", label="Message to a family about their feedback's progress",
+               max_attempts=MAX_ATTEMPTS, backoff=2 * settings.NOTIFICATION_RETRY_BASE_SECONDS,
+               backoff_max=3600, on_failed=_progress_failed, on_retry=_progress_retry)
+def send_progress_message(message_id: int) -> None:
+    """Send one progress message (or the "Did it make a difference?"
+    question), at most once, with every change gathered into it so far.
+
+    Marked "being sent" under a row lock first, so that news arriving now
+    starts the next message (a day later) instead of joining one already
+    written; then sent outside any transaction, by e-mail, or by text where
+    only a phone number was given and text messages are on; then marked
+    sent with what the family was told (public words, for staff). Cancelled
+    when the family stopped messages or their details were erased. Its job
+    carries the message's id only: no words, address or link.
+    """
+    from . import progress
+    from .models import ProgressMessage
+
+    State = ProgressMessage.State
+    with transaction.atomic():
+        message = (ProgressMessage.objects.select_for_update(of=("self",))
+                   .select_related("feedback")
+                   .filter(pk=message_id, state__in=[State.PENDING, State.SENDING]).first())
+        if message is None:
+            return  # sent, cancelled or failed for good
+        feedback = message.feedback
+        news = [n.text for n in message.news.order_by("at", "id")]
+        by = ("email" if feedback.contact_email else
+              "text" if feedback.contact_phone and progress.text_messages_enabled() else "")
+        wanted = news or message.kind == ProgressMessage.Kind.DIFFERENCE
+        if not (feedback.wants_progress and by and wanted):
+            message.state = State.CANCELLED
+            message.save(update_fields=["state", "updated_at"])
+            return
+        message.state, message.by = State.SENDING, by
+        message.save(update_fields=["state", "by", "updated_at"])
+    subject, body = _progress_body(message, news, by_text=by == "text")
+    if by == "email":
+        send_one_mail(subject, body, [feedback.contact_email])
+    else:
+        # Notify shows the reference to staff and sends it back: an id only.
+        progress.send_text(feedback.contact_phone, body, reference=f"progress-{message.pk}")
+    told = ("\n".join(news) if message.kind == ProgressMessage.Kind.PROGRESS
+            else "Asked: did it make a difference?")
+    ProgressMessage.objects.filter(pk=message.pk, state=State.SENDING).update(
+        state=State.SENT, sent_at=timezone.now(), told=told, updated_at=timezone.now())
+    logger.info("progress message %s sent (%s, %s)", message.pk, feedback.reference, by)
+
+
+@shared_task(ignore_result=True)
+def ask_difference() -> int:
+    """Beat: owe "Did it make a difference?" where it is due (progress.difference_ask_due)."""
+    from .progress import difference_ask_due
+
+    return difference_ask_due()

@@ -19,4 +19,10 @@ urlpatterns = [
     path("give/sent/", views.SentView.as_view(), name="sent"),
     path("track/", views.TrackView.as_view(), name="track"),
     path("track/<str:token>/", views.TrackTokenView.as_view(), name="track-token"),
+    # Links in progress messages: signed, never stored (feedback/progress.py).
+    path("progress/stop/<str:token>/", views.ProgressStopView.as_view(), name="progress-stop"),
+    path("progress/difference/<str:token>/", views.ProgressDifferenceView.as_view(),
+         name="progress-difference"),
+    path("progress/<str:token>/", views.ProgressWayBackView.as_view(),
+         name="progress-way-back"),
 ]

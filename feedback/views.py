@@ -18,6 +18,7 @@ from core.approvals import approval_way_through
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
 from core.forms import blank_form_html
+from core.http import parse_id
 from core.models import Role
 from core.pagination import CappedPaginator
 from core.ratelimit import over_limit
@@ -25,24 +26,30 @@ from core.roles import WORKING_ROLES
 from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
-from . import imports, selectors, services
+from . import imports, progress, selectors, services, suggest, workflow
 from .filters import InboxFilter
 from .forms import (
+    BulkThemesForm,
+    DifferenceForm,
     EasyReadForm,
     FeedbackForm,
+    LocalOfferForm,
     NoteForm,
     QuoteForm,
     ReopenForm,
-    ReplyForm,
     StaffLogForm,
     StatusForm,
     SubjectRequestForm,
     SurveyMappingForm,
+    SurveyRenameForm,
+    SurveyReplaceFileForm,
     SurveyUploadForm,
+    TemplatedReplyForm,
     TrackForm,
     TriageForm,
 )
-from .models import Feedback, Quote, Reply, SurveyImport, reference_from_typed
+from .models import DifferenceAnswer, Feedback, Quote, Reply, SurveyImport, reference_from_typed
+from .reply_templates import filled_reply, reply_templates_for
 from .rules import HANDLERS
 
 logger = logging.getLogger(__name__)
@@ -127,10 +134,16 @@ def _private_page(request: HttpRequest, token: str, *, just_sent: bool) -> HttpR
     feedback = selectors.feedback_for_token(token)
     if feedback is None:
         raise Http404
+    return _private_response(request, feedback, just_sent=just_sent, private_url=(
+        request.build_absolute_uri(reverse("feedback:track-token", args=[token]))))
+
+
+def _private_response(request: HttpRequest, feedback, *, just_sent: bool,
+                      private_url: str = "") -> HttpResponse:
     response = render(request, "feedback/track_private.html", {
-        "feedback": feedback, "just_sent": just_sent,
-        "private_url": request.build_absolute_uri(
-            reverse("feedback:track-token", args=[token])),
+        "feedback": feedback, "just_sent": just_sent, "private_url": private_url,
+        # "What happened as a result": public facts only, one query a kind.
+        "outcomes": progress.outcomes_for(feedback.pk),
     })
     # The address is a secret: never send it on, not even to our own pages
     # (their access-log lines would carry it in the referrer).
@@ -163,6 +176,96 @@ class TrackTokenView(View):
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         return _private_page(request, token, just_sent=False)
+
+
+# --- Progress messages: the way back, stop, "Did it make a difference?" ------------------
+
+
+@method_decorator(never_cache, name="dispatch")
+class ProgressWayBackView(View):
+    """The private page, from a progress message's signed way back (never
+    the private link's token, which is not kept). Redacted in logs like it."""
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        where = progress.way_back_where(token)
+        feedback = selectors.feedback_for_way_back(where) if where is not None else None
+        if feedback is None:
+            return render(request, "feedback/progress_link_expired.html", status=404)
+        return _private_response(request, feedback, just_sent=False)
+
+
+def _secret_page(response: HttpResponse) -> HttpResponse:
+    # Only the origin, never the address (it is a secret): with "no-referrer"
+    # the browser would send "Origin: null" with the page's own form, which
+    # Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "strict-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class ProgressStopView(View):
+    """The stop link: a page that asks, and a button that stops (a link
+    checker or a mail scanner that opens the link stops nothing). No
+    sign-in: the signed link is the permission."""
+
+    def feedback(self, token: str):
+        pk = progress.feedback_pk_from_stop(token)
+        return Feedback.objects.filter(pk=pk).only("pk", "reference", "wants_progress").first() \
+            if pk is not None else None
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        feedback = self.feedback(token)
+        if feedback is None:
+            raise Http404
+        return _secret_page(render(request, "feedback/progress_stop.html",
+                                   {"feedback": feedback, "stopped": not feedback.wants_progress}))
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        feedback = self.feedback(token)
+        if feedback is None:
+            raise Http404
+        progress.progress_stop(feedback_pk=feedback.pk)
+        logger.info("progress messages stopped for %s", feedback.reference)
+        return _secret_page(render(request, "feedback/progress_stop.html",
+                                   {"feedback": feedback, "stopped": True, "just_stopped": True}))
+
+
+@method_decorator(never_cache, name="dispatch")
+class ProgressDifferenceView(View):
+    """"Did it make a difference?": yes, partly or no, and a comment."""
+
+    template_name = "feedback/progress_difference.html"
+
+    def feedback(self, token: str):
+        pk = progress.feedback_pk_from_difference(token)
+        return Feedback.objects.filter(pk=pk).only("pk", "reference", "channel").first() \
+            if pk is not None else None
+
+    def page(self, request, feedback, form, status=200, **context) -> HttpResponse:
+        answered = DifferenceAnswer.objects.filter(feedback=feedback).exists()
+        return _secret_page(render(request, self.template_name, {
+            "feedback": feedback, "form": form, "answered": answered, **context}, status=status))
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        feedback = self.feedback(token)
+        if feedback is None:
+            return render(request, "feedback/progress_link_expired.html", status=404)
+        return self.page(request, feedback, DifferenceForm())
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        feedback = self.feedback(token)
+        if feedback is None:
+            return render(request, "feedback/progress_link_expired.html", status=404)
+        form = DifferenceForm(request.POST)
+        if over_limit(request, "difference", settings.FEEDBACK_RATE_LIMIT_PER_HOUR):
+            return self.page(request, feedback, form, status=429, rate_limited=True)
+        if not form.is_valid():
+            return self.page(request, feedback, form, status=400)
+        progress.difference_answer_record(feedback_pk=feedback.pk,
+                                          answer=form.cleaned_data["answer"],
+                                          comment=form.cleaned_data["comment"])
+        return self.page(request, feedback, form, thanked=True)
 
 
 # --- Staff ------------------------------------------------------------------------------
@@ -265,6 +368,79 @@ class InboxExportView(FeedbackStaffMixin, View):
                                       f"feedback-{today:%Y-%m-%d}.csv")
 
 
+class BulkThemesView(FeedbackStaffMixin, View):
+    """Themes for a page of feedback at once: the inbox's filters (or one
+    survey import's rows, `?import=`), 25 rows a page, each with up to three
+    suggested themes and a possible duplicate; the officer ticks suggestions
+    or selects rows and adds a theme to them. Only feedback of organisations
+    where the person handles feedback is listed."""
+
+    permission_required = "feedback.tag_in_bulk"
+    per_page = 25
+
+    def rows(self, request):
+        user = request.user
+        handled = organisations_where(user, *HANDLERS)
+        queryset = selectors.feedback_inbox(user).filter(organisation__in=handled)
+        survey_import = None
+        import_id = parse_id(request.GET.get("import", ""))
+        if import_id is not None:
+            survey_import = get_object_or_404(selectors.survey_imports_for(user), pk=import_id)
+            queryset = queryset.filter(survey_import=survey_import).order_by("pk")
+            filterset = None
+        else:
+            filterset = InboxFilter(inbox_filter_data(request), queryset=queryset, user=user,
+                                    organisations=organisations_where(user, *WORKING_ROLES))
+            queryset = filterset.qs
+        page = CappedPaginator(queryset, self.per_page).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        return rows, page, filterset, survey_import
+
+    def suggestions(self, request, rows):
+        found: dict[int, suggest.Suggestions] = {}
+        by_org: dict[int, list] = {}
+        for row in rows:
+            by_org.setdefault(row.organisation_id, []).append(row)
+        for organisation_id, group in by_org.items():
+            results = suggest.for_texts([suggest.feedback_text(r) for r in group],
+                                        suggest.pool_for(request.user, organisation_id),
+                                        exclude=[r.pk for r in group])
+            found.update({r.pk: result for r, result in zip(group, results, strict=True)})
+        return [found[r.pk] for r in rows]
+
+    def page(self, request, form=None, status=200):
+        rows, page, filterset, survey_import = self.rows(request)
+        suggestions = self.suggestions(request, rows)
+        if form is None:
+            form = BulkThemesForm(rows=rows, suggestions=suggestions)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "feedback/bulk_themes.html", {
+            "form": form if form.is_bound else None, "bulk_form": form,
+            "rows": list(zip(rows, suggestions, strict=True)), "page": page,
+            "filter": filterset, "survey_import": survey_import, "query": query.urlencode(),
+            "available": all(s.available for s in suggestions) if suggestions else
+            suggest.model() is not None,
+        }, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        rows, _page, _filterset, _import = self.rows(request)
+        suggestions = self.suggestions(request, rows)
+        form = BulkThemesForm(request.POST, rows=rows, suggestions=suggestions)
+        if not form.is_valid():
+            return self.page(request, form=form, status=400)
+        changed = suggest.bulk_tag(
+            acting_user=request.user, items=rows, additions=form.additions(),
+            suggested={r.pk: [t.pk for t in s.themes]
+                       for r, s in zip(rows, suggestions, strict=True)})
+        messages.success(request, f"Themes added to {changed} piece{pluralize(changed)} of "
+                                  "feedback" if changed else "Those themes were already there")
+        return redirect(request.get_full_path())
+
+
 class FeedbackDetailView(FeedbackStaffMixin, View):
     def get_feedback(self, request, pk) -> Feedback:
         visible = selectors.feedback_visible_to(request.user).filter(pk=pk).exists()
@@ -291,14 +467,19 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                 StatusForm(allowed=allowed, initial={"lock_version": feedback.lock_version})
                 if handles and allowed else None),
             "note_form": forms.get("note_form") or NoteForm(),
-            "reply_form": forms.get("reply_form") or ReplyForm(
-                initial={"lock_version": feedback.lock_version}),
+            "reply_form": forms.get("reply_form") or TemplatedReplyForm(
+                initial={"lock_version": feedback.lock_version},
+                templates=reply_templates_for(feedback.organisation_id) if handles else ()),
             "quote_form": forms.get("quote_form") or QuoteForm(),
+            **self.local_offer_context(feedback, handles, forms.get("local_offer_form")),
             "form": next(iter(forms.values()), None),  # for the "Error:" title prefix
             "overdue": (feedback.status in services.OPEN_STATUSES
                         and feedback.response_due_on is not None
                         and feedback.response_due_on < timezone.localdate()),
         }
+        if handles:
+            context["suggestions"] = suggest.for_feedback(
+                feedback, suggest.pool_for(user, feedback.organisation_id))
         # Waiting for approval with nobody left who may approve: say who can fix it.
         waiting_reply = next((r for r in feedback.replies.all()
                               if r.state == Reply.State.AWAITING_APPROVAL), None)
@@ -330,7 +511,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                     return self.render_page(request, feedback, 400, note_form=form)
                 services.note_add(acting_user=user, feedback=feedback, text=form.cleaned_data["text"])
                 messages.success(request, "Note added")
-            elif action in {"triage", "status", "reply", "quote"}:
+            elif action in {"triage", "status", "reply", "quote", "local_offer"}:
                 if not user.has_perm("feedback.handle_feedback", feedback):
                     raise PermissionDenied
                 response = getattr(self, f"do_{action}")(request, feedback)
@@ -370,6 +551,10 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                                      **form.cleaned_data)
         except EditConflict as exc:
             return self.conflict(request, feedback.pk, exc, "triage_form", form)
+        suggested = [parse_id(v) for v in request.POST.getlist("suggested_theme")]
+        suggest.decisions_record(acting_user=request.user, feedback=feedback,
+                                 suggested=[t for t in suggested if t is not None],
+                                 chosen=[t.pk for t in form.cleaned_data["themes"]])
         messages.success(request, "Triage saved")
 
     def do_status(self, request, feedback):
@@ -388,9 +573,13 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         messages.success(request, "Status changed")
 
     def do_reply(self, request, feedback):
-        form = ReplyForm(request.POST)
+        templates = list(reply_templates_for(feedback.organisation_id))
+        form = TemplatedReplyForm(request.POST, templates=templates)
+        if "use_template" in request.POST:
+            return self.use_template(request, feedback, form, templates)
         if not form.is_valid():
             return self.render_page(request, feedback, 400, reply_form=form)
+        form.cleaned_data.pop("template", None)
         try:
             reply = services.reply_create(acting_user=request.user, feedback=feedback,
                                           **form.cleaned_data)
@@ -398,6 +587,53 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
             return self.conflict(request, feedback.pk, exc, "reply_form", form)
         messages.success(request, "Reply sent to the family" if reply.state == Reply.State.PUBLISHED
                          else "Reply saved. An approver must approve it before the family sees it")
+
+    def use_template(self, request, feedback, form, templates):
+        """"Use template": the reply form again, holding the template's words
+        after anything typed, to edit; nothing is sent (reply templates)."""
+        form.is_valid()
+        template = form.cleaned_data.get("template")
+        if template is None:
+            form.errors.clear()
+            form.add_error("template", "Select the template to use")
+            return self.render_page(request, feedback, 400, reply_form=form)
+        filled = filled_reply(template, typed_text=request.POST.get("text", ""),
+                              typed_reason=request.POST.get("reason", ""))
+        return self.render_page(request, feedback, reply_form=TemplatedReplyForm(
+            initial={**filled, "template": template.pk,
+                     "lock_version": request.POST.get("lock_version")}, templates=templates))
+
+    @staticmethod
+    def local_offer_context(feedback, handles, form=None) -> dict:
+        """The Local Offer coding panel: for a comment in the Local Offer
+        service area, one already marked, or (to mark it) any other."""
+        coding = getattr(feedback, "local_offer", None)  # None when never coded
+        in_area = services.is_local_offer_comment(feedback)
+        if not handles:
+            return {"local_offer": coding, "local_offer_in_area": in_area}
+        return {"local_offer": coding, "local_offer_in_area": in_area,
+                "local_offer_form": form or LocalOfferForm(in_area=in_area, initial={
+                    "about_local_offer": bool(coding and coding.about_local_offer),
+                    "code": coding.code if coding else "",
+                    "left_out_reason": coding.left_out_reason if coding else ""})}
+
+    def do_local_offer(self, request, feedback):
+        in_area = services.is_local_offer_comment(feedback)
+        form = LocalOfferForm(request.POST, in_area=in_area)
+        if not form.is_valid():
+            return self.render_page(request, feedback, 400, local_offer_form=form)
+        try:
+            services.local_offer_code(
+                acting_user=request.user, feedback=feedback,
+                about_local_offer=form.cleaned_data.get("about_local_offer", False),
+                code=form.cleaned_data["code"],
+                left_out_reason=form.cleaned_data["left_out_reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("about_local_offer" if "about_local_offer" in form.fields
+                               else None, message)
+            return self.render_page(request, feedback, 400, local_offer_form=form)
+        messages.success(request, "Local Offer coding saved")
 
     def do_quote(self, request, feedback):
         form = QuoteForm(request.POST)
@@ -511,12 +747,19 @@ class LogFeedbackView(FeedbackStaffMixin, View):
         data = form.cleaned_data
         feedback = services.feedback_submit(
             acting_user=request.user, channel=data["channel"], received_on=data["received_on"],
-            about_organisation=data["organisation"], service_areas=data["service_areas"],
+            organisation=data["organisation"], about_organisation=data["organisation"],
+            service_areas=data["service_areas"],
             what_went_well=data["what_went_well"], even_better_if=data["even_better_if"],
             respondent=data["respondent"], consent_to_quote=data["consent_to_quote"],
             wants_contact=data["wants_contact"], contact_name=data["contact_name"],
             contact_email=data["contact_email"], contact_phone=data["contact_phone"],
         )
+        if not request.user.has_perm("feedback.view_feedback", feedback):
+            # Routed to an organisation this person does not work for.
+            messages.success(request, f"Feedback logged as {feedback.reference}. It has gone to "
+                                      f"{feedback.organisation.name}, who answer feedback about "
+                                      "what it is about")
+            return redirect("staff:feedback:log")
         messages.success(request, f"Feedback logged as {feedback.reference}")
         return redirect("staff:feedback:detail", pk=feedback.pk)
 
@@ -524,7 +767,8 @@ class LogFeedbackView(FeedbackStaffMixin, View):
 class RepliesAwaitingView(FeedbackStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "feedback/replies_awaiting.html",
-                      {"replies": selectors.replies_awaiting_approval(request.user)})
+                      {"replies": selectors.replies_awaiting_approval(request.user),
+                       "decisions": workflow.REPLY_DECISIONS})
 
 
 class DecideView(FeedbackStaffMixin, View):
@@ -534,7 +778,7 @@ class DecideView(FeedbackStaffMixin, View):
     model: type
     permission: str
     redirect_to: str
-    said = {"approve": "", "reject": ""}
+    decisions: tuple[workflow.Decision, ...] = ()  # the buttons (feedback.workflow)
 
     def decide(self, acting_user, obj, approve: bool):
         raise NotImplementedError
@@ -543,19 +787,22 @@ class DecideView(FeedbackStaffMixin, View):
         obj = get_object_or_404(self.model.objects.select_related("feedback"), pk=pk)
         if not request.user.has_perm(self.permission, obj.feedback):
             raise PermissionDenied
-        approve = request.POST.get("decision") == "approve"
+        chosen = workflow.decision(self.decisions, request.POST.get("decision"))
+        if chosen is None:  # no button of the page's: decide nothing
+            messages.error(request, "Choose one of the buttons to decide.")
+            return redirect(self.redirect_to)
         try:
-            self.decide(request.user, obj, approve)
+            self.decide(request.user, obj, chosen.approve)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, self.said["approve" if approve else "reject"])
+            messages.success(request, chosen.said)
         return redirect(self.redirect_to)
 
 
 class ReplyDecideView(DecideView):
     model, permission, redirect_to = Reply, "feedback.approve_reply", "staff:feedback:replies"
-    said = {"approve": "Reply approved and sent", "reject": "Reply returned to its author"}
+    decisions = workflow.REPLY_DECISIONS
 
     def decide(self, acting_user, obj, approve):
         services.reply_decide(acting_user=acting_user, reply=obj, approve=approve)
@@ -563,7 +810,7 @@ class ReplyDecideView(DecideView):
 
 class QuoteDecideView(DecideView):
     model, permission, redirect_to = Quote, "feedback.decide_quote", "staff:feedback:quotes"
-    said = {"approve": "Quote approved", "reject": "Quote rejected"}
+    decisions = workflow.QUOTE_DECISIONS
 
     def decide(self, acting_user, obj, approve):
         services.quote_decide(acting_user=acting_user, quote=obj, approve=approve)
@@ -572,7 +819,8 @@ class QuoteDecideView(DecideView):
 class QuotesAwaitingView(FeedbackStaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "feedback/quotes_awaiting.html",
-                      {"quotes": selectors.quotes_awaiting_decision(request.user)})
+                      {"quotes": selectors.quotes_awaiting_decision(request.user),
+                       "decisions": workflow.QUOTE_DECISIONS})
 
 
 # --- Survey import ----------------------------------------------------------------------
@@ -635,7 +883,7 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         headers = []
         try:
             with survey_import.file.open("rb") as f:
-                headers, _ = imports.read_csv(f.read())
+                headers, _ = imports.read_file(f.read())
         except (imports.ImportFileError, FileNotFoundError, ValueError):
             pass
         if form is None and survey_import.state in (SurveyImport.State.UPLOADED,
@@ -648,8 +896,12 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         return render(request, "feedback/import_detail.html", {
             "survey_import": survey_import, "form": form, "checked": checked,
             "statistics": survey_import.statistics.all(),
-            "valid_rows": (survey_import.total_rows - len({e["row"] for e in survey_import.errors})
+            "valid_rows": (survey_import.total_rows - len({e["row"] for e in survey_import.errors
+                                                           if e.get("row_left_out")})
                            if survey_import.state == SurveyImport.State.CHECKED else None),
+            "suggested": (survey_import.mapping or {}).get("suggested") and checked is None,
+            "changeable": survey_import.state in (SurveyImport.State.UPLOADED,
+                                                  SurveyImport.State.CHECKED),
         }, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -662,8 +914,10 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
                                                           survey_import=survey_import)
             messages.success(request, "Import started. You can leave this page; it carries on.")
             return redirect("staff:feedback:import-detail", pk=survey_import.pk)
+        if survey_import.state not in (SurveyImport.State.UPLOADED, SurveyImport.State.CHECKED):
+            return redirect("staff:feedback:import-detail", pk=survey_import.pk)
         with survey_import.file.open("rb") as f:
-            headers, _ = imports.read_csv(f.read())
+            headers, _ = imports.read_file(f.read())
         form = SurveyMappingForm(request.POST, headers=headers)
         if not form.is_valid():
             return self.render_page(request, survey_import, form=form, status=400)
@@ -672,30 +926,99 @@ class SurveyImportDetailView(FeedbackStaffMixin, View):
         return self.render_page(request, survey_import, form=form, checked=checked)
 
 
+class SurveyImportChangeView(FeedbackStaffMixin, View):
+    """Upload a corrected file into an import not yet started (one form), or
+    rename an import (the other). The same people as for the import itself."""
+
+    permission_required = "feedback.import_survey"
+    form_class = None
+    states = (SurveyImport.State.UPLOADED, SurveyImport.State.CHECKED)
+    heading = ""
+
+    def get_import(self, request, pk) -> SurveyImport:
+        return get_object_or_404(selectors.survey_imports_for(request.user), pk=pk,
+                                 state__in=self.states)
+
+    def page(self, request, survey_import, form, status=200):
+        return render(request, "feedback/import_change.html", {
+            "survey_import": survey_import, "form": form, "heading": self.heading,
+            "multipart": self.form_class is SurveyReplaceFileForm}, status=status)
+
+
+class SurveyImportReplaceView(SurveyImportChangeView):
+    form_class = SurveyReplaceFileForm
+    heading = "Upload a corrected file"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.page(request, self.get_import(request, pk), SurveyReplaceFileForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        form = SurveyReplaceFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                imports.survey_import_replace_file(acting_user=request.user,
+                                                   survey_import=survey_import,
+                                                   upload=form.cleaned_data["file"])
+            except imports.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            except imports.ImportNotChangeable:
+                messages.error(request, "The import has started, so its file cannot be replaced")
+                return redirect("staff:feedback:import-detail", pk=pk)
+            else:
+                messages.success(request, "Corrected file uploaded. Check the columns and the "
+                                          "file again before importing.")
+                return redirect("staff:feedback:import-detail", pk=pk)
+        return self.page(request, survey_import, form, status=400)
+
+
+class SurveyImportRenameView(SurveyImportChangeView):
+    form_class = SurveyRenameForm
+    heading = "Rename the survey import"
+    states = tuple(SurveyImport.State.values)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        return self.page(request, survey_import,
+                         SurveyRenameForm(initial={"title": survey_import.title}))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey_import = self.get_import(request, pk)
+        form = SurveyRenameForm(request.POST)
+        if form.is_valid():
+            imports.survey_import_rename(acting_user=request.user, survey_import=survey_import,
+                                         title=form.cleaned_data["title"])
+            messages.success(request, "Survey import renamed")
+            return redirect("staff:feedback:import-detail", pk=pk)
+        return self.page(request, survey_import, form, status=400)
+
+
 class SurveyImportRemoveView(FeedbackStaffMixin, View):
-    """Remove a failed import, after an "Are you sure?" page. The same people
-    as for the import itself; an import in any other state is not removable
-    (404), so a stale page cannot remove one that has since been imported."""
+    """Remove a failed or unused (uploaded or checked) import, after an "Are
+    you sure?" page. The same people as for the import itself; an import in
+    any other state is not removable (404), so a stale page cannot remove one
+    that has since been imported."""
 
     permission_required = "feedback.import_survey"
 
     def get_import(self, request, pk) -> SurveyImport:
         return get_object_or_404(selectors.survey_imports_for(request.user), pk=pk,
-                                 state=SurveyImport.State.FAILED)
+                                 state__in=imports.REMOVABLE_STATES)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         survey_import = self.get_import(request, pk)
         kept = survey_import.feedback.count()
+        kind = "failed" if survey_import.state == SurveyImport.State.FAILED else "unused"
         consequences = ["It will no longer be listed in survey imports, and its uploaded "
-                        "file will be deleted."]
+                        "file will be deleted. Its name can then be used again."]
         if kept:
             consequences.append(f"The {kept:,} row{pluralize(kept)} it imported before it "
                                 "stopped will stay in the inbox. Importing the file again "
                                 "adds only the rest.")
         return render(request, "confirm.html", {
-            "confirm_title": f"Remove the failed import {survey_import.title}",
+            "confirm_title": f"Remove the {kind} import {survey_import.title}",
             "confirm_caption": survey_import.title,
-            "confirm_question": "Are you sure you want to remove this failed import?",
+            "confirm_question": f"Are you sure you want to remove this {kind} import?",
             "confirm_consequences": consequences,
             "confirm_button": "Yes, remove the import",
             "cancel_url": reverse("staff:feedback:import-detail", args=[survey_import.pk]),
@@ -710,7 +1033,7 @@ class SurveyImportRemoveView(FeedbackStaffMixin, View):
         except imports.ImportNotRemovable:
             messages.error(request, "This import is being tried again, so it cannot be removed")
             return redirect("staff:feedback:import-detail", pk=pk)
-        messages.success(request, f"Failed import “{title}” removed")
+        messages.success(request, f"Survey import “{title}” removed")
         return redirect("staff:feedback:imports")
 
 

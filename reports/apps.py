@@ -5,6 +5,11 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "You said, we did reports"
 
+    def ready(self):
+        from . import loop
+
+        loop.register()  # the family's private page (feedback/progress.py)
+
     def staff_panel(self, request):
         user = request.user
         if not user.has_perm("reports.view_staff_reports"):

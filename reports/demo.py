@@ -16,10 +16,10 @@ from actionplan.models import Action
 from charter import selectors as charter_selectors
 from core.models import Organisation, ServiceArea, Theme, User
 from feedback import services as feedback_services
-from feedback.models import Quote, SurveyImport, SurveyStatistic
+from feedback.models import Feedback, Quote, SurveyImport, SurveyStatistic, tracking_digest
 
-from . import services
-from .models import Report
+from . import demo_local_offer, services
+from .models import Report, ReportItem
 
 # An item: (theme, heading, you said, we did, outcome, rationale, what next,
 #           words of public actions to link, evidence, evidence links)
@@ -259,7 +259,8 @@ def load(stdout=None) -> None:
 
     # The statutory Local Offer report, one per academic year, as a series.
     series = None
-    for year in (2023, 2024, 2025):
+    # 2025–26 and this year's are drafted from coded comments (demo_local_offer).
+    for year in (2023, 2024):
         label = f"{year}–{(year + 1) % 100:02d}"
         report = _publish(
             author=officer, approver=approver, organisation=council,
@@ -274,6 +275,8 @@ def load(stdout=None) -> None:
                 year + 1, 10, 15, 10, tzinfo=tz)).date() < today else None)
         series = report.series
         count += 1
+    count += demo_local_offer.load(council=council, officer=officer, approver=approver,
+                                   areas=areas, themes=themes, series=series)
 
     _publish(author=officer, approver=approver, organisation=council,
              title="Annual parent carer survey: what you told us and what we did",
@@ -336,3 +339,88 @@ def load(stdout=None) -> None:
     count += 1
     if stdout is not None:
         stdout.write(f"  {count} published reports, 1 series of 3 (PDFs made after loading)")
+    _loop_family(officer)
+
+
+
+# --- A family who asked to hear about progress (issue #20) ----------------------------
+
+# Invented: an example.com address, and a fixed private link so that every
+# `make run` can print it (the database keeps only its digest, as for anyone).
+LOOP_FAMILY_EMAIL = "amira.k@example.com"
+LOOP_FAMILY_TOKEN = "demo-family-told-when-something-changed-0001"  # nosec B105 # demo only
+LOOP_FAMILY_WORDS = ("My daughter has not managed school since Easter. School, CAMHS and the "
+                     "council each sent us to someone else, and nobody would say who was "
+                     "leading. We need one plan that everyone agrees to.")
+
+
+def _loop_family(officer) -> Feedback | None:
+    """A Gloucestershire family's feedback, given months before a public
+    action that answers it was completed, and answered too by a published
+    report item linked to that action. They asked to hear about progress;
+    `after_load` tells them (once)."""
+    from actionplan import services as action_services
+    from actionplan.models import Status
+
+    existing = Feedback.objects.filter(contact_email=LOOP_FAMILY_EMAIL).first()
+    if existing is not None:
+        return existing
+    item = (ReportItem.objects.filter(report__status=Report.Status.PUBLISHED,
+                                      actions__is_public=True,
+                                      actions__current_status=Status.COMPLETE,
+                                      actions__priority__plan__is_published=True)
+            .order_by("-actions__last_update_on", "pk").first())
+    if item is None:
+        return None
+    action = (item.actions.filter(is_public=True, current_status=Status.COMPLETE)
+              .order_by("-last_update_on", "pk").first())
+    completed = action.last_update_on or timezone.localdate()
+    feedback = feedback_services.feedback_submit(
+        even_better_if=LOOP_FAMILY_WORDS, respondent=Feedback.Respondent.PARENT_CARER,
+        age_group=Feedback.AgeGroup.AGE_11_15, about_organisation=action.lead_organisation,
+        wants_contact=True, contact_name="Amira", contact_email=LOOP_FAMILY_EMAIL,
+        wants_progress=True, received_on=completed - timedelta(days=150),
+        service_areas=list(ServiceArea.objects.filter(name="Education")))
+    Feedback.objects.filter(pk=feedback.pk).update(
+        tracking_digest=tracking_digest(LOOP_FAMILY_TOKEN))
+    feedback_services.reply_create(
+        acting_user=officer, feedback=Feedback.objects.get(pk=feedback.pk),
+        outcome="in_progress",
+        text="Thank you for telling us. You are not the only family to be passed between "
+             "services. The partnership has agreed to write one pathway for children who "
+             "cannot manage school, with one named lead. We have linked your feedback to that "
+             "action, so you will see here how it goes.")
+    action_services.action_link_feedback(acting_user=officer, action=action,
+                                         feedback=Feedback.objects.get(pk=feedback.pk))
+    return feedback
+
+
+def after_load(stdout=None) -> None:
+    """After the demo is loaded: the demo family is told that the action
+    linked to their feedback was completed and that a report answering it
+    was published (one message, in the console's e-mail output under
+    `make run`), and their private link is printed."""
+    from django.db import transaction
+
+    from actionplan import loop as action_loop
+    from actionplan.models import Status
+    from feedback import progress
+    from feedback.models import ProgressNews
+
+    from . import loop as report_loop
+
+    feedback = Feedback.objects.filter(contact_email=LOOP_FAMILY_EMAIL).first()
+    if feedback is None:
+        return
+    if not feedback.progress_messages.exists():
+        with transaction.atomic():
+            action = feedback.actions.filter(current_status=Status.COMPLETE).first()
+            action_loop.news_for_status_change(action, before=Status.ON_TRACK)
+            for report in Report.objects.filter(status=Report.Status.PUBLISHED,
+                                                items__actions=action).distinct():
+                progress.progress_news_record(
+                    feedback_ids=[feedback.pk], kind=ProgressNews.Kind.REPORT_PUBLISHED,
+                    subject_id=report.pk, text=report_loop.publication_news(report))
+    if stdout is not None:
+        stdout.write(f"  A family told when something changed ({feedback.reference}): their "
+                     f"private page is {settings.SITE_URL}/feedback/track/{LOOP_FAMILY_TOKEN}/")

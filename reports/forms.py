@@ -1,3 +1,5 @@
+from datetime import date
+
 from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.utils import timezone
@@ -289,3 +291,90 @@ class UsefulForm(HoneypotMixin):
         self.helper.form_show_errors = True
 
 
+
+
+def last_academic_year_start(today=None) -> int:
+    """The first year of the last academic year that has ended (in December
+    2026 that is 2025: September 2025 to August 2026)."""
+    today = today or timezone.localdate()
+    return today.year - 1 if today.month >= 9 else today.year - 2
+
+
+def academic_year_label(start: int) -> str:
+    return f"{start}–{(start + 1) % 100:02d} (September {start} to August {start + 1})"
+
+
+class LocalOfferDraftForm(forms.Form):
+    """Draft the annual Local Offer report: the period (an academic year
+    by default), its title, and how families were involved."""
+
+    title = forms.CharField(label="Title", max_length=200,
+                            error_messages={"required": "Enter a title"})
+    year = forms.ChoiceField(
+        label="Which period does it cover?", widget=forms.RadioSelect,
+        error_messages={"required": "Select the academic year, or other dates"})
+    period_start = GdsDateField(label="Other dates: from", required=False,
+                                help_text="Only for other dates. For example, 1 4 2026",
+                                required_message="Enter the date the period starts",
+                                invalid_message="The start of the period must be a real date")
+    period_end = GdsDateField(label="Other dates: to", required=False,
+                              help_text="For example, 31 3 2027",
+                              required_message="Enter the date the period ends",
+                              invalid_message="The end of the period must be a real date")
+    families_involvement = forms.CharField(
+        label="How were families involved in reviewing the Local Offer? (optional)",
+        required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="You can write it later. It must be written before the report is sent for "
+                  "review.")
+    new_series = forms.CharField(label="Series", max_length=200,
+                                 help_text="Each year's report is listed with the others under "
+                                           "this name.",
+                                 error_messages={"required": "Enter the name of the series"})
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        last = last_academic_year_start(today)
+        self.fields["year"].choices = [
+            *[(str(y), academic_year_label(y)) for y in range(last, last - 4, -1)],
+            ("other", "Other dates")]
+        self.fields["year"].initial = str(last)
+        self.fields["title"].initial = f"Local Offer annual report {last}–{(last + 1) % 100:02d}"
+        self.fields["new_series"].initial = "Local Offer annual report"
+        self.helper = gds_helper(
+            Field.text("title"), Field.radios("year", small=True), Field("period_start"),
+            Field("period_end"), Field.textarea("families_involvement"),
+            Field.text("new_series"), Button("draft", "Draft the report"))
+
+    def clean(self):
+        cleaned = super().clean()
+        year = cleaned.get("year")
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if year == "other":
+            if not start and not self.has_error("period_start"):
+                self.add_error("period_start", "Enter the date the period starts")
+            if not end and not self.has_error("period_end"):
+                self.add_error("period_end", "Enter the date the period ends")
+            if start and end and end < start:
+                self.add_error("period_end", "The end of the period must be after its start")
+            cleaned["period_kind"] = Report.PeriodKind.CUSTOM
+        elif year:
+            first = int(year)
+            cleaned["period_start"] = date(first, 9, 1)
+            cleaned["period_end"] = date(first + 1, 8, 31)
+            cleaned["period_kind"] = Report.PeriodKind.ACADEMIC_YEAR
+        return cleaned
+
+
+class LocalOfferInvolvementForm(forms.Form):
+    families_involvement = forms.CharField(
+        label="How were families involved in reviewing the Local Offer?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="For example, who tested the website, which groups reviewed the pages, and "
+                  "what changed because of them. Published with the report.",
+        error_messages={"required": "Say how families were involved in reviewing the Local "
+                                    "Offer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("families_involvement"),
+                                 Button("save_involvement", "Save"))

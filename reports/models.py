@@ -193,6 +193,13 @@ class Report(TimeStampedModel):
         return self.edition == self.Edition.UPDATE
 
     @property
+    def workflow_state(self):
+        """What this report's state means to the pages (reports.workflow.STATES)."""
+        from .workflow import state_of
+
+        return state_of(self)
+
+    @property
     def is_public(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.SUPERSEDED,
                                self.Status.WITHDRAWN)
@@ -282,6 +289,9 @@ class ReportTopic(TimeStampedModel):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="topics")
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=200)
+    # In an annual Local Offer report, the regulation 56 code of the comments
+    # this topic answers (feedback.LocalOfferCoding.Code); empty elsewhere.
+    local_offer_code = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["report", "position", "id"]
@@ -424,3 +434,41 @@ class UsefulCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}: {self.yes} yes, {self.no} no"
+
+
+class LocalOfferReport(models.Model):
+    """What an annual Local Offer report (SEND Regulations 2014, reg. 56)
+    has besides its items: how families were involved in reviewing the Local
+    Offer (the officer's words), and the summary figures (numbers only),
+    frozen when the report is published (live from the comments until then)."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="local_offer")
+    families_involvement = models.TextField(
+        blank=True, help_text="How children, young people and families were involved in "
+                              "reviewing the Local Offer this year.")
+    # feedback.selectors.local_offer_figures, as it was when published.
+    figures = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"Local Offer report {self.report_id}"
+
+    def rows(self, figures: dict | None = None) -> dict:
+        """The figures with their words, in the regulation's order, every
+        code and reason shown (0 where none): what the page and PDF print."""
+        from feedback.models import Feedback, LocalOfferCoding
+
+        f = figures if figures is not None else self.figures
+        channels = dict(Feedback.Channel.choices)
+        return {
+            "received": f.get("received", 0),
+            "left_out": f.get("left_out", 0),
+            "not_coded": f.get("not_coded", 0),
+            "by_code": [(label, f.get("by_code", {}).get(code, 0))
+                        for code, label in LocalOfferCoding.Code.choices],
+            "by_reason": [(label, f.get("by_reason", {}).get(code, 0))
+                          for code, label in LocalOfferCoding.LeftOut.choices],
+            "by_channel": sorted(((channels.get(c, c), n)
+                                  for c, n in f.get("by_channel", {}).items()),
+                                 key=lambda kv: (-kv[1], kv[0])),
+        }

@@ -14,6 +14,7 @@ from core.models import Organisation
 from core.roles import organisation_ids_with_role
 from core.working_days import working_days_between
 from feedback import selectors as feedback_selectors
+from feedback.loop_figures import loop_figures
 from feedback.models import Feedback, Quote, SurveyStatistic
 
 from .models import Report, ReportItem, ReportSeries, ReportTopic, UsefulCount, series_order_key
@@ -130,7 +131,7 @@ def report_public(slug: str, version: int | None = None, *, with_items: bool = T
     else:
         # The newest published version; a withdrawn one answers 410 Gone (the view).
         qs = qs.exclude(status=Report.Status.SUPERSEDED).order_by("-version")
-    qs = qs.select_related("service_area", "organisation", "series")
+    qs = qs.select_related("service_area", "organisation", "series", "local_offer")
     return (qs.prefetch_related(_items_prefetch()) if with_items else qs).first()
 
 
@@ -138,6 +139,12 @@ def report_items_prefetch(report: Report) -> None:
     """Load a report's items with their quotes, statistics and actions (for
     a report read without them)."""
     prefetch_related_objects([report], _items_prefetch())
+
+
+def reports_items_prefetch(reports: list[Report]) -> None:
+    """The same for many reports at once (the open data's items file): five
+    queries however many reports."""
+    prefetch_related_objects(reports, _items_prefetch())
 
 
 def report_versions(slug: str) -> QuerySet[Report]:
@@ -184,7 +191,7 @@ def report_for_staff(pk: int, user) -> Report:
     """One report for the staff editor; DoesNotExist when it is not the
     person's to see, so another partner's draft answers like a missing one."""
     return (reports_for_staff(user).select_related("service_area", "approved_by", "series",
-                                                   "useful_count")
+                                                   "useful_count", "local_offer")
             .prefetch_related(_items_prefetch()).get(pk=pk))
 
 
@@ -228,6 +235,8 @@ def closing_the_loop_figures(today=None) -> dict:
         days.extend([working_days_between(received_on, answered_on)] * n)
     received = totals["received"]
     return {
+        # Outcomes, not only replies (feedback/loop_figures.py): three queries.
+        "loop": loop_figures(since=since + timedelta(days=1), until=today),
         "since": since + timedelta(days=1),
         "received": received,
         "survey_answers": totals["survey_answers"],
@@ -259,5 +268,5 @@ def home_figures() -> dict:
 
 def report_public_by_pk(pk: int) -> Report | None:
     return (Report.objects.filter(pk=pk, status__in=PUBLIC_STATUSES)
-            .select_related("service_area", "organisation", "series")
+            .select_related("service_area", "organisation", "series", "local_offer")
             .prefetch_related(_items_prefetch()).first())

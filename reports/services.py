@@ -23,9 +23,10 @@ from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback, Quote
 
-from . import selectors, workflow
+from . import loop, selectors, workflow
 from .models import (
     FIRST_PUBLISHED_AFTER_PORTAL,
+    LocalOfferReport,
     Report,
     ReportItem,
     ReportSeries,
@@ -177,7 +178,7 @@ def _check_first_published(report: Report) -> None:
 
 
 def _editable(report: Report) -> None:
-    if report.status != S.DRAFT:
+    if not workflow.state_of(report).editable:
         raise ValidationError("Only a draft can be changed. Return it to draft first.")
 
 
@@ -352,6 +353,8 @@ def report_submit(*, acting_user, report: Report) -> Report:
     workflow.require(report, "submit")
     if not report.items.exists():
         raise ValidationError("Add at least one “You said, we did” item before sending it for review.")
+    if _from_comments(report):
+        local_offer_check(report)
     report = _transition(report, S.IN_REVIEW, acting_user)
     approvers_tell(organisation_id=report.organisation_id, kind=ApprovalNotice.Kind.REPORT,
                    title=f"Report “{report.title}”, version {report.version}",
@@ -384,6 +387,11 @@ def report_publish(*, acting_user, report: Report) -> Report:
     version at /reports/<slug>/, and make the PDF in the background."""
     report = _locked(report)
     workflow.require(report, "publish")
+    if _from_comments(report):
+        # Checked again: a comment may have been left out since it was sent for review.
+        local_offer_check(report)
+        _local_offer_freeze(report)
+        return _published(report, acting_user)
     counts = selectors.theme_counts_for(report)
     given_to = selectors.theme_given_to_for(report)
     for item in report.items.prefetch_related("statistics"):
@@ -395,6 +403,11 @@ def report_publish(*, acting_user, report: Report) -> Report:
         item.raised_given_to = given_to.get(item.theme_id, {}) if counted else {}
         item.save(update_fields=["raised_count", "raised_by_channel", "raised_given_to",
                                  "updated_at"])
+    return _published(report, acting_user)
+
+
+def _published(report: Report, acting_user) -> Report:
+    """The rest of publishing, once the counts are frozen."""
     Report.objects.filter(slug=report.slug, status=S.PUBLISHED).exclude(pk=report.pk).update(
         status=S.SUPERSEDED)
     _transition(report, S.PUBLISHED, acting_user, published_at=timezone.now(),
@@ -409,6 +422,8 @@ def report_publish(*, acting_user, report: Report) -> Report:
                 effect=EvidenceLink.Effect.KEEPS,
                 title=f"{report.title}: {item.heading or item.topic.title}"[:200],
                 url=f"{report.get_absolute_url()}#item-{item.pk}")
+    # Families whose feedback it answers, and who asked to hear, are told.
+    loop.news_for_publication(report)
     jobs.enqueue("report_pdf", report.pk, organisation_id=report.organisation_id)
     return report
 
@@ -493,6 +508,10 @@ def report_new_version(*, acting_user, report: Report) -> Report:
         topic.report = new
         topic.save()
         topics[old_pk] = topic
+    old_local_offer = LocalOfferReport.objects.filter(report=report).first()
+    if old_local_offer:
+        LocalOfferReport.objects.create(report=new,
+                                        families_involvement=old_local_offer.families_involvement)
     for item in report.items.prefetch_related("quotes", "statistics", "actions"):
         quotes, stats, actions = list(item.quotes.all()), list(item.statistics.all()), list(
             item.actions.all())
@@ -530,3 +549,170 @@ def useful_answer_record(*, report: Report, useful: bool, comment: str = "") -> 
         even_better_if=comment, rating=None, about_organisation=report.organisation,
         source_url=report.get_absolute_url(), source_label=f"Report: {report}",
     )
+
+
+# --- The annual Local Offer report (SEND Regulations 2014, regulation 56) -------------
+
+# What a drafted item's "We did" says until an officer writes the response;
+# such a report cannot be sent for review.
+WE_DID_TO_WRITE = "[Write our response to these comments and the action we will take.]"
+LOCAL_OFFER_QUOTES_PER_ITEM = 3
+LOCAL_OFFER_SUMMARY = (
+    "Every year we ask children, young people and families for their comments on the Local "
+    "Offer: what it says, what is missing, how easy it is to find and use, and how it is "
+    "developed and reviewed. This report publishes what they told us, our response and the "
+    "action we will take, as regulation 56 of the SEND Regulations 2014 asks. It identifies "
+    "no one.")
+
+
+def _from_comments(report: Report) -> bool:
+    """An annual Local Offer report drafted from the coded comments (a
+    Local Offer report written by hand, item by item, is like any other)."""
+    return LocalOfferReport.objects.filter(report_id=report.pk).exists()
+
+
+def local_offer_period(report: Report) -> dict:
+    return {"organisation_id": report.organisation_id, "since": report.period_start,
+            "until": report.period_end}
+
+
+@transaction.atomic
+def local_offer_report_draft(*, acting_user, organisation, period_start, period_end,
+                             period_kind: str = Report.PeriodKind.ACADEMIC_YEAR,
+                             title: str, families_involvement: str = "", series=None,
+                             new_series: str = "") -> Report:
+    """Draft the annual Local Offer report for a period from the coded
+    comments: one topic per regulation 56 code that has comments, under it
+    one item per theme with the approved redacted quotes (at most three,
+    never from a comment left out of publication) and the actions linked to
+    those comments, whose live status the report shows. "We did" waits for
+    the officer's words (WE_DID_TO_WRITE). Counts stay live until publishing
+    freezes them. A fixed number of queries whatever the number of comments
+    (bench: local_offer_draft). Officers and approvers of the organisation
+    (checked by the view); audited (REPORT_DRAFTED, REPORT_LOCAL_OFFER_DRAFTED)."""
+    from actionplan.models import Action
+    from core.models import Theme
+    from feedback.models import LocalOfferCoding
+
+    report = report_create(acting_user=acting_user, organisation=organisation, title=title,
+                           kind=Report.Kind.LOCAL_OFFER, period_start=period_start,
+                           period_end=period_end, period_kind=period_kind,
+                           summary=LOCAL_OFFER_SUMMARY,
+                           audience="Children and young people with SEND and their families",
+                           series=series, new_series=new_series)
+    LocalOfferReport.objects.create(report=report,
+                                    families_involvement=families_involvement.strip())
+    period = local_offer_period(report)
+    counts = feedback_selectors.local_offer_theme_counts(**period)
+    themes = Theme.objects.in_bulk([t for _, t in counts if t])
+    published = (feedback_selectors.local_offer_comments(**period)
+                 .filter(local_offer__left_out_reason="").exclude(local_offer__code=""))
+    action_keys: dict[tuple[str, int | None], set[int]] = {}
+    for action_id, code, theme_id in (Action.feedback.through.objects
+                                      .filter(feedback__in=published)
+                                      .values_list("action_id", "feedback__local_offer__code",
+                                                   "feedback__themes").distinct()):
+        action_keys.setdefault((code, theme_id), set()).add(action_id)
+    quote_keys: dict[tuple[str, int | None], list[int]] = {}
+    for quote in feedback_selectors.local_offer_quotes(**period):
+        code = quote.feedback.local_offer.code
+        key = (code, quote.theme_id) if (code, quote.theme_id) in counts else (code, None)
+        if key in counts and len(quote_keys.setdefault(key, [])) < LOCAL_OFFER_QUOTES_PER_ITEM:
+            quote_keys[key].append(quote.pk)
+
+    topics = ReportTopic.objects.bulk_create([
+        ReportTopic(report=report, position=n, title=label, local_offer_code=code)
+        for n, (code, label) in enumerate(
+            [(c, lbl) for c, lbl in LocalOfferCoding.Code.choices
+             if any(k[0] == c for k in counts)], 1)])
+    by_code = {t.local_offer_code: t for t in topics}
+    items, keys = [], []
+    for topic in topics:
+        here = sorted(((k, sum(v.values())) for k, v in counts.items()
+                       if k[0] == topic.local_offer_code),
+                      key=lambda kn: (kn[0][1] is None, -kn[1],
+                                      themes[kn[0][1]].name if kn[0][1] else ""))
+        for position, (key, _count) in enumerate(here, 1):
+            theme = themes.get(key[1]) if key[1] else None
+            about = theme.name if theme else "other matters"
+            items.append(ReportItem(
+                report=report, topic=by_code[key[0]], position=position, theme=theme,
+                heading=theme.name if theme else "Other comments",
+                you_said=f"Families commented on {about[0].lower() + about[1:]}.",
+                we_did=WE_DID_TO_WRITE, outcome=ReportItem.Outcome.IN_PROGRESS))
+            keys.append(key)
+    ReportItem.objects.bulk_create(items)
+    ReportItem.quotes.through.objects.bulk_create([
+        ReportItem.quotes.through(reportitem_id=item.pk, quote_id=q)
+        for item, key in zip(items, keys, strict=True) for q in quote_keys.get(key, [])])
+    ReportItem.actions.through.objects.bulk_create([
+        ReportItem.actions.through(reportitem_id=item.pk, action_id=a)
+        for item, key in zip(items, keys, strict=True)
+        for a in sorted(action_keys.get(key, set()))])
+    audit_record(actor=acting_user, verb=Verb.REPORT_LOCAL_OFFER_DRAFTED, target=report,
+                 summary=report.title, data={"topics": len(topics), "items": len(items)})
+    return report
+
+
+def local_offer_problems(report: Report, local_offer: LocalOfferReport | None = None
+                         ) -> list[str]:
+    """Why an annual Local Offer report cannot go for review or be published
+    yet: comments with no response, items with no response written, the
+    families' involvement not described, a quote from a comment left out."""
+    problems = []
+    unanswered = feedback_selectors.local_offer_unanswered(**local_offer_period(report)).count()
+    if unanswered:
+        problems.append(f"{unanswered} comment{'s' if unanswered != 1 else ''} on the Local "
+                        f"Offer in this period {'have' if unanswered != 1 else 'has'} no "
+                        "response yet. Answer them first: see “Comments and figures”.")
+    waiting = report.items.filter(we_did=WE_DID_TO_WRITE).count()
+    if waiting:
+        problems.append(f"Write the response and action for {waiting} "
+                        f"item{'s' if waiting != 1 else ''} (“We did”).")
+    local_offer = local_offer or LocalOfferReport.objects.filter(report=report).first()
+    if local_offer is None or not local_offer.families_involvement.strip():
+        problems.append("Say how families were involved in reviewing the Local Offer.")
+    quote_feedback = ReportItem.quotes.through.objects.filter(
+        reportitem__report=report).values_list("quote__feedback_id", flat=True)
+    if feedback_selectors.local_offer_left_out_ids(quote_feedback):
+        problems.append("A quote comes from a comment left out of publication. Remove it.")
+    return problems
+
+
+def local_offer_check(report: Report) -> None:
+    problems = local_offer_problems(report)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _local_offer_freeze(report: Report) -> None:
+    """Freeze the summary figures and each item's count at publishing."""
+    period = local_offer_period(report)
+    local_offer, _ = LocalOfferReport.objects.get_or_create(report=report)
+    local_offer.figures = feedback_selectors.local_offer_figures(**period)
+    local_offer.save(update_fields=["figures"])
+    counts = feedback_selectors.local_offer_theme_counts(**period)
+    for item in report.items.select_related("topic"):
+        code = item.topic.local_offer_code
+        by_channel = counts.get((code, item.theme_id), {}) if code else {}
+        item.raised_by_channel = by_channel
+        item.raised_count = sum(by_channel.values()) if code else None
+        item.raised_given_to = {}
+        item.save(update_fields=["raised_count", "raised_by_channel", "raised_given_to",
+                                 "updated_at"])
+
+
+@transaction.atomic
+def local_offer_involvement_save(*, acting_user, report: Report, text: str) -> LocalOfferReport:
+    """Say how families were involved in reviewing the Local Offer (a draft
+    only). Officers and approvers of its organisation (the view); audited."""
+    report = _locked(report)
+    _editable(report)
+    local_offer, _ = LocalOfferReport.objects.get_or_create(report=report)
+    local_offer.families_involvement = text.strip()
+    local_offer.full_clean()
+    local_offer.save()
+    Report.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    audit_record(actor=acting_user, verb=Verb.REPORT_LOCAL_OFFER_EDITED, target=report,
+                 summary=report.title)
+    return local_offer

@@ -5,11 +5,14 @@ from django.urls import path
 from core.pagecache import cache_public_page
 
 from . import feeds, views
+from .filters import ArchiveFilter
 
 app_name = "reports"
+# What the archive reads: its filters and the page number (core.pagecache).
+ARCHIVE_PARAMS = (*ArchiveFilter.base_filters, "page")
 
 urlpatterns = [
-    path("", cache_public_page(views.ArchiveView.as_view()), name="index"),
+    path("", cache_public_page(views.ArchiveView.as_view(), params=ARCHIVE_PARAMS), name="index"),
     path("feed/", cache_public_page(feeds.ReportsFeed()), name="feed"),
     path("series/<slug:slug>/", cache_public_page(views.SeriesView.as_view()), name="series"),
     # A report page has the "Was this page useful?" form: each visitor's token is put in.

@@ -21,11 +21,21 @@ from core.pagecache import public_generation
 from core.ratelimit import over_limit
 from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
+from feedback.loop_figures import loop_figures
 
 from . import selectors, services, workflow
 from .filters import ArchiveFilter
-from .forms import ItemForm, ReportForm, SeriesForm, TopicForm, UsefulForm, WithdrawForm
-from .models import Report, ReportItem, ReportSeries, ReportTopic
+from .forms import (
+    ItemForm,
+    LocalOfferDraftForm,
+    LocalOfferInvolvementForm,
+    ReportForm,
+    SeriesForm,
+    TopicForm,
+    UsefulForm,
+    WithdrawForm,
+)
+from .models import LocalOfferReport, Report, ReportItem, ReportSeries, ReportTopic
 from .rules import EDITORS
 
 logger = logging.getLogger(__name__)
@@ -125,6 +135,9 @@ class ReportView(View):
             "useful_form": useful_form, "form": useful_form if useful_form.errors else None,
             "useful_form_html": None if useful_form.is_bound else blank_form_html(useful_form),
             "useful_sent": useful_sent,
+            # The loop for the report's period and organisation (three queries).
+            "loop": loop_figures(since=report.period_start, until=report.period_end,
+                                 organisation_id=report.organisation_id),
         }, status=status)
 
 
@@ -241,10 +254,20 @@ class StaffReportView(ReportsStaffMixin, View):
 
     def render_page(self, request, report, form=None, status=200, withdraw_form=None):
         user = request.user
-        counts = selectors.theme_counts_for(report) if not report.is_public else {}
+        local_offer = getattr(report, "local_offer", None) is not None  # drafted from comments
+        if report.is_public:
+            counts = {}
+        elif local_offer:
+            from feedback import selectors as feedback_selectors
+
+            counts = feedback_selectors.local_offer_theme_counts(
+                **services.local_offer_period(report))
+        else:
+            counts = selectors.theme_counts_for(report)
         for topic in report.topics.all():
             for item in topic.items.all():
-                item.live_count = sum(counts.get(item.theme_id, {}).values())
+                key = (topic.local_offer_code, item.theme_id) if local_offer else item.theme_id
+                item.live_count = sum(counts.get(key, {}).values())
         return render(request, "reports/staff_report.html", {
             "report": report, "form": form or withdraw_form,
             "details_form": form or ReportForm(organisation=report.organisation, initial={
@@ -553,3 +576,91 @@ class StaffWorkflowView(ReportsStaffMixin, View):
             return redirect("staff:reports:edit", pk=pk)
         messages.success(request, self.DONE[action])
         return redirect("staff:reports:edit", pk=result.pk)
+
+
+class StaffLocalOfferDraftView(ReportsStaffMixin, View):
+    """Draft the annual Local Offer report from the period's coded comments."""
+
+    permission_required = "reports.create_report"
+
+    def get(self, request):
+        return render(request, "reports/staff_local_offer_new.html",
+                      {"form": None, "draft_form": LocalOfferDraftForm()})
+
+    def post(self, request):
+        form = LocalOfferDraftForm(request.POST)
+        if not form.is_valid():
+            return render(request, "reports/staff_local_offer_new.html",
+                          {"form": form, "draft_form": form}, status=400)
+        data = form.cleaned_data
+        try:
+            report = services.local_offer_report_draft(
+                acting_user=request.user, organisation=_editor_orgs(request).first(),
+                title=data["title"], period_start=data["period_start"],
+                period_end=data["period_end"], period_kind=data["period_kind"],
+                families_involvement=data["families_involvement"],
+                new_series=data["new_series"])
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+            return render(request, "reports/staff_local_offer_new.html",
+                          {"form": form, "draft_form": form}, status=400)
+        messages.success(request, "Report drafted from the comments. Write the response and "
+                                  "action for each item.")
+        return redirect("staff:reports:local-offer", pk=report.pk)
+
+
+class StaffLocalOfferView(ReportsStaffMixin, View):
+    """An annual Local Offer report's comments and figures: the summary
+    counts (live until published), the comments still waiting for a
+    response (links to them), what stops it going for review, and how
+    families were involved."""
+
+    def get_report(self, request, pk) -> Report:
+        """The report with its `local_offer`; 404 for a report not drafted
+        from the coded comments (or not the person's to see)."""
+        local_offer = (LocalOfferReport.objects.select_related("report")
+                       .filter(report__in=selectors.reports_for_staff(request.user), pk=pk)
+                       .first())
+        if local_offer is None:
+            raise Http404
+        return local_offer.report
+
+    def render_page(self, request, report, form=None, status=200):
+        from feedback import selectors as feedback_selectors
+
+        local_offer = report.local_offer
+        period = services.local_offer_period(report)
+        live = not report.is_public
+        figures = feedback_selectors.local_offer_figures(**period) if live else None
+        can_edit = (report.status == Report.Status.DRAFT
+                    and request.user.has_perm("reports.edit_report", report))
+        return render(request, "reports/staff_local_offer.html", {
+            "report": report, "local_offer": local_offer,
+            "rows": local_offer.rows(figures), "live": live,
+            "unanswered": list(feedback_selectors.local_offer_unanswered(**period)[:200]),
+            "problems": services.local_offer_problems(report, local_offer) if live else [],
+            "form": form, "can_edit": can_edit,
+            "involvement_form": form or (LocalOfferInvolvementForm(
+                initial={"families_involvement": local_offer.families_involvement})
+                if can_edit else None),
+        }, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(request, self.get_report(request, pk))
+
+    def post(self, request, pk):
+        report = self.get_report(request, pk)
+        if not request.user.has_perm("reports.edit_report", report):
+            raise PermissionDenied
+        form = LocalOfferInvolvementForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, report, form, status=400)
+        try:
+            services.local_offer_involvement_save(
+                acting_user=request.user, report=report,
+                text=form.cleaned_data["families_involvement"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "How families were involved is saved")
+        return redirect("staff:reports:local-offer", pk=report.pk)

@@ -59,6 +59,31 @@ TRANSITIONS: tuple[Transition, ...] = (
 BY_ACTION = {t.action: t for t in TRANSITIONS}
 
 
+@dataclass(frozen=True)
+class State:
+    """What each state means to the pages: templates read these, never the
+    status's own string (`report.workflow_state`)."""
+
+    tag: str  # the GOV.UK tag's colour class beside the status's label
+    editable: bool = False  # its title, topics and items may be changed (services too)
+    published: bool = False  # the version the public reads now
+    replaced: bool = False  # an earlier version: a newer one is the one to read
+
+
+STATES: dict[str, State] = {
+    S.DRAFT: State("govuk-tag--grey", editable=True),
+    S.IN_REVIEW: State("govuk-tag--blue"),
+    S.APPROVED: State("govuk-tag--turquoise"),
+    S.PUBLISHED: State("govuk-tag--green", published=True),
+    S.SUPERSEDED: State("govuk-tag--grey", replaced=True),
+    S.WITHDRAWN: State("govuk-tag--red"),
+}
+
+
+def state_of(report: Report) -> State:
+    return STATES[report.status]
+
+
 def require(report: Report, action: str) -> Transition:
     """The move `action`, if the report's state allows it; else ValidationError."""
     transition = BY_ACTION[action]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from core import views as core_views
 from core.forms import SignInForm
 from core.pagecache import cache_public_page
+from opendata import urls as opendata_urls
 from reports import views as reports_views
 
 handler403 = "core.views.permission_denied"
@@ -19,6 +20,8 @@ urlpatterns = [
     path("charter/", include("charter.urls")),
     path("action-plan/", include("actionplan.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("opendata.urls")),
+    path("api/", opendata_urls.api_urls),
     path("staff/", include("core.staff_urls")),
     # Signing in and out, and resetting a password, all under /staff/account/.
     path(

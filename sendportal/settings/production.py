@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from sendportal.env import env_bool, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, EMAIL_HOST, SECRET_KEY
+from .base import ALLOWED_HOSTS, EMAIL_HOST, NOTIFY_API_KEY, NOTIFY_EMAIL_BACKEND, SECRET_KEY
 
 if not SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50 or more characters")
@@ -22,13 +22,16 @@ _NOT_A_TRANSPORT = {
     "django.core.mail.backends.locmem.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
 }
-if EMAIL_HOST:
+if NOTIFY_API_KEY:
+    EMAIL_BACKEND = NOTIFY_EMAIL_BACKEND  # GOV.UK Notify (core.notify), set in base
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND")
     if not EMAIL_BACKEND:
         raise ImproperlyConfigured(
-            "EMAIL_HOST must name an SMTP relay (or EMAIL_BACKEND a backend that stores "
+            "EMAIL_HOST must name an SMTP relay (or NOTIFY_API_KEY a GOV.UK Notify key, or "
+            "EMAIL_BACKEND a backend that stores "
             "messages, such as django.core.mail.backends.filebased.EmailBackend): "
             "production never prints e-mails")
 if EMAIL_BACKEND in _NOT_A_TRANSPORT:
@@ -38,8 +41,8 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "/app/outbox")
 
 DEBUG = False
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+STORAGES = {  # files where base.py says (local disk, or the bucket when one is named)
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

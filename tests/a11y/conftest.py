@@ -73,9 +73,20 @@ def build_world() -> World:
         file_sha256="f" * 64,
         uploaded_by=survey.uploaded_by, state=SurveyImport.State.FAILED,
         failure="The file is not a CSV")
+    # An import checked but not started, which takes a corrected file.
+    unused_survey = SurveyImport.objects.create(
+        title="Short breaks survey (checked)", organisation=survey.organisation,
+        received_on=survey.received_on, file="survey-imports/unused-example.csv",
+        file_sha256="e" * 64, uploaded_by=survey.uploaded_by,
+        state=SurveyImport.State.CHECKED, total_rows=150)
+    from feedback.models import ReplyTemplate
+
     w = World({
         "admin": admin,
+        "reply_template": ReplyTemplate.objects.filter(
+            organisation__memberships__user=admin).first(),
         "failed_survey": failed_survey,
+        "unused_survey": unused_survey,
         "feedback": feedback,
         "closed": Feedback.objects.filter(organisation__memberships__user__email=OFFICER,
                                           status=Feedback.Status.CLOSED).first(),
@@ -139,6 +150,13 @@ ADDRESSES = {
     # Opened later (no cookie from a submission): says it has expired.
     "feedback:sent": ("public", lambda w: {}),
     "feedback:track-token": ("public", lambda w: {"token": w.feedback.tracking_token}),
+    # The links in a progress message (feedback/progress.py), signed for the crawled feedback.
+    "feedback:progress-way-back": ("public", lambda w: {"token": _progress("way_back_token",
+                                                                           w.feedback)}),
+    "feedback:progress-stop": ("public", lambda w: {"token": _progress("stop_token",
+                                                                       w.feedback.pk)}),
+    "feedback:progress-difference": ("public", lambda w: {
+        "token": _progress("difference_token", w.feedback.pk)}),
     "charter:index": ("public", lambda w: {}),
     "charter:charter": ("public", lambda w: {"slug": w.charter.slug}),
     "charter:version": ("public", lambda w: {"slug": w.charter.slug,
@@ -185,8 +203,17 @@ ADDRESSES = {
     "staff:feedback:detail": (OFFICER, lambda w: {"pk": w.feedback.pk}),
     "staff:feedback:contact-erase": (OFFICER, lambda w: {"pk": w.feedback.pk}),
     "staff:feedback:reopen": (OFFICER, lambda w: {"pk": w.closed.pk}),
+    "staff:feedback:reroute": (OFFICER, lambda w: {"pk": w.feedback.pk}),
+    "staff:feedback:routing": (ADMIN, lambda w: {}),
+    "staff:feedback:reply-templates": (ADMIN, lambda w: {}),
+    "staff:feedback:reply-template-edit": (ADMIN, lambda w: {"pk": w.reply_template.pk}),
+    "staff:feedback:cards": (OFFICER, lambda w: {}),
+    "staff:feedback:cards-pdf": "PDF download, from the cards page (tests/feedback/test_cards.py)",
+    "staff:feedback:card-log": (OFFICER, lambda w: {}),
+    "staff:feedback:card-log-easy-read": (OFFICER, lambda w: {}),
     "staff:feedback:export": "CSV download, from the inbox (tests/feedback/test_triage.py)",
     "staff:feedback:log": (OFFICER, lambda w: {}),
+    "staff:feedback:bulk-themes": (OFFICER, lambda w: {}),
     "staff:feedback:replies": (ADMIN, lambda w: {}),
     "staff:feedback:reply-decide": "POST only, from the replies page",
     "staff:feedback:quotes": (ADMIN, lambda w: {}),
@@ -195,6 +222,8 @@ ADDRESSES = {
     "staff:feedback:import-new": (OFFICER, lambda w: {}),
     "staff:feedback:import-detail": (OFFICER, lambda w: {"pk": w.survey.pk}),
     "staff:feedback:import-remove": (OFFICER, lambda w: {"pk": w.failed_survey.pk}),
+    "staff:feedback:import-replace": (OFFICER, lambda w: {"pk": w.unused_survey.pk}),
+    "staff:feedback:import-rename": (OFFICER, lambda w: {"pk": w.survey.pk}),
     "staff:feedback:import-progress": "JSON for the progress script",
     "staff:actionplan:action_list": (ADMIN, lambda w: {}),
     "staff:actionplan:dashboard": (ADMIN, lambda w: {}),
@@ -227,6 +256,9 @@ ADDRESSES = {
     "staff:actionplan:meeting_create": (ADMIN, lambda w: {"slug": w.board.slug}),
     "staff:actionplan:meeting_detail": (ADMIN, lambda w: {"pk": w.meeting.pk}),
     "staff:actionplan:meeting_actions": (ADMIN, lambda w: {"pk": w.meeting.pk}),
+    # The past meeting: the crawl submits w.meeting's "choose the actions"
+    # form empty, which is valid and leaves it reviewing none.
+    "staff:actionplan:meeting_decision": (ADMIN, lambda w: _past_meeting_decision()),
     "staff:actionplan:board_pack_generate": "POST only, from the meeting page",
     "staff:actionplan:board_pack_download": "a PDF (checked by tests/a11y/test_pdfs.py)",
     "staff:charter:charter_list": (ADMIN, lambda w: {}),
@@ -255,6 +287,9 @@ ADDRESSES = {
     "staff:charter:evidence_remove": "POST only, from the evidence page",
     "staff:reports:list": (ADMIN, lambda w: {}),
     "staff:reports:create": (OFFICER, lambda w: {}),
+    "staff:reports:local-offer-new": (OFFICER, lambda w: {}),
+    # This year's annual Local Offer report, drafted from the comments so far.
+    "staff:reports:local-offer": (OFFICER, lambda w: {"pk": _local_offer_draft_pk()}),
     "staff:reports:edit": (OFFICER, lambda w: {"pk": w.report.pk}),
     "staff:reports:workflow": "POST only, from the report page",
     "staff:reports:item-create": (OFFICER, lambda w: {"pk": w.report.pk}),
@@ -274,7 +309,30 @@ ADDRESSES = {
     "session-status": "JSON for the timeout warning",
     "session-stay-signed-in": "POST only, from the timeout warning",
     "signed-out": ("public", lambda w: {}),
+    "opendata:index": ("public", lambda w: {}),
+    "opendata:docs": ("public", lambda w: {}),
+    "opendata:api-home": "a redirect to opendata:docs",
+    "opendata:csv": "a CSV file (tests/opendata)",
+    "opendata:csv-metadata": "CSVW metadata, JSON (tests/opendata)",
+    "opendata:csv-metadata-all": "CSVW metadata, JSON (tests/opendata)",
+    "api:api-root": "answered by opendata:api-home, a redirect to the docs",
+    **{f"api:{name}": "JSON (tests/opendata/test_api_schema.py)" for name in (
+        "openapi-json", "reports", "report", "actions", "charters", "charter",
+        "figures", "organisations", "themes", "service-areas")},
 }
+
+
+def _past_meeting_decision() -> dict:
+    from actionplan.models import Meeting
+
+    meeting = Meeting.objects.order_by("date", "pk").first()
+    return {"pk": meeting.pk, "action_pk": meeting.reviewed_actions.order_by("pk").first().pk}
+
+
+def _progress(name: str, arg) -> str:
+    from feedback import progress
+
+    return getattr(progress, name)(arg)
 
 
 def _organisation_pk(name: str) -> int:
@@ -296,8 +354,16 @@ def _published_series_slug() -> str:
     return ReportSeries.objects.filter(reports__status="published").first().slug
 
 # Several pages of one kind, so titles can be compared across objects.
+def _local_offer_draft_pk() -> int:
+    from reports.models import Report
+
+    return Report.objects.filter(local_offer__isnull=False, status="draft").first().pk
+
+
 EXTRA_PAGES = [
     (ADMIN, "staff:actionplan:action_detail", lambda w: {"pk": _measure(w, "EHCP20").action_id}),
+    # The annual Local Offer report drafted from coded comments, published.
+    ("public", "reports:detail", lambda w: {"slug": "local-offer-annual-report-2025-26"}),
     (ADMIN, "staff:charter:item_edit", lambda w: _item(w, "commitment")),
     (ADMIN, "staff:charter:item_delete", lambda w: _item(w, "section")),
     (ADMIN, "staff:charter:item_add", lambda w: {"kind": "section", "parent": w.draft.pk}),

@@ -59,6 +59,20 @@ def demo_figures(today: date | None = None) -> dict:
             "overdue": [a.reference for a in context["overdue"]],
             "plans": [[plan.slug, priorities] for plan, priorities in context["plans"]],
         }
+    # The loop's figures (feedback/loop_figures.py): the last 12 months (home page,
+    # dashboard, board pack) and each published report's period and organisation.
+    from dataclasses import asdict
+    from datetime import timedelta
+
+    from feedback.loop_figures import loop_figures
+    from reports.models import Report
+
+    figures["loop"] = {"last 12 months": asdict(loop_figures(
+        since=today - timedelta(days=364), until=today))}
+    for report in Report.objects.filter(status=Report.Status.PUBLISHED).order_by("slug"):
+        figures["loop"][report.slug] = asdict(loop_figures(
+            since=report.period_start, until=report.period_end,
+            organisation_id=report.organisation_id))
     return figures
 
 

@@ -62,3 +62,57 @@ def test_meeting_forms(page, world):
     page.goto("/staff/action-plan/actions/new/")
     page.get_by_role("button", name="Add action").click()
     assert_accessible(page, "add an action with errors")
+
+
+def test_recording_a_meeting_decision_with_errors_at_320_px(page, world):
+    """The decision form in Chromium: axe with and without errors, the error
+    summary's link lands on the question, what was typed is kept, and the
+    meeting and action pages show the decision; at 320 px nothing scrolls
+    sideways."""
+    world["plan"].board.organisations.set([world["lead"]])
+    meeting, action = world["meeting"], world["action"]
+    page.set_viewport_size({"width": 320, "height": 900})
+    sign_in(page, world["people"]["lead_officer"].email)
+    page.goto(f"/staff/action-plan/meetings/{meeting.pk}/")
+    page.get_by_role("link", name=f"Record the decision on {action.reference}").click()
+    assert_accessible(page, "meeting decision form")
+    page.get_by_label("Note (optional)").fill("Agreed in principle; costs to the next meeting")
+    page.get_by_role("button", name="Save the decision").click()
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".govuk-error-summary")
+    assert "Select what the meeting decided" in summary.inner_text()
+    assert page.get_by_label("Note (optional)").input_value() == (
+        "Agreed in principle; costs to the next meeting")
+    assert_accessible(page, "meeting decision form with errors")
+    summary.get_by_role("link", name="Select what the meeting decided").click()
+    focused = page.evaluate("document.activeElement.id")
+    assert focused == page.get_by_role("radio", name="Noted").get_attribute("id")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.screenshot(path="/tmp/meetings-decision-errors-320.png", full_page=True)
+
+    page.get_by_role("radio", name="Agreed").check()
+    page.get_by_role("button", name="Save the decision").click()
+    page.wait_for_url(f"**/meetings/{meeting.pk}/#decision-{action.pk}")
+    assert "Decision on action 1.1 saved" in page.locator(".govuk-notification-banner").inner_text()
+    assert "Agreed in principle" in page.locator(f"#decision-{action.pk}").inner_text()
+    assert_accessible(page, "meeting page with decisions")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.screenshot(path="/tmp/meetings-meeting-320.png", full_page=True)
+
+    page.goto(f"/staff/action-plan/actions/{action.pk}/")
+    decisions = page.get_by_role("list", name="Board decisions")
+    assert "Agreed" in decisions.inner_text() and meeting.title in decisions.inner_text()
+    assert_accessible(page, "action page with board decisions")
+
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.goto(f"/staff/action-plan/meetings/{meeting.pk}/edit/")
+    page.get_by_label("Minutes or summary (optional)").fill("Present: council, ICB, Forum.")
+    page.get_by_label("Name of the meeting").fill("")
+    page.get_by_role("button", name="Save changes").click()
+    assert "Enter the name of the meeting" in page.locator(".govuk-error-summary").inner_text()
+    assert page.get_by_label("Minutes or summary (optional)").input_value() == (
+        "Present: council, ICB, Forum.")
+    assert_accessible(page, "meeting edit with minutes and an error")
+    page.locator(".govuk-error-summary").get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_title"
+    page.screenshot(path="/tmp/meetings-meeting-edit-desktop.png", full_page=True)

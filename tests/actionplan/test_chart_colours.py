@@ -50,3 +50,38 @@ def test_each_status_colour_has_3_to_1_against_white_and_differs_from_the_others
     for (one, a), (other, b) in itertools.combinations(colours.items(), 2):
         distance = sum((p - q) ** 2 for p, q in zip(_lab(a), _lab(b), strict=True)) ** 0.5
         assert distance >= 20, (one, other, round(distance))
+
+
+def test_the_contrast_formula_gives_wcags_own_figures():
+    """Known pairs, so the checks above cannot pass on a wrong formula."""
+    assert round(contrast("#767676", "#ffffff"), 2) == 4.54  # the lightest AA grey
+    assert round(contrast("#000000", "#ffffff"), 1) == 21.0
+    assert contrast("#ffffff", "#ffffff") == 1
+    # the palette before issue 21: orange amber and mid-grey "not started" failed
+    assert contrast("#f47738", "#ffffff") < 3 and contrast("#b1b4b6", "#ffffff") < 3
+
+
+def test_every_series_colour_in_every_chart_has_3_to_1_against_what_it_is_drawn_on(
+        client, world):
+    """Each chart, wide and narrow (priority, organisation, status over
+    time): every series colour against every colour it meets, read from the
+    SVG: the page behind the chart, the pattern lines drawn over it, the
+    lines between segments and the boxes the counts are written in."""
+    client.force_login(world["people"]["board_member"])
+    html = client.get(reverse("staff:actionplan:dashboard")).content.decode()
+    charts = re.findall(r'<svg class="app-chart[^"]*".*?</svg>', html, flags=re.S)
+    assert len(charts) == 6
+    page_background = "#ffffff"  # GOV.UK's page; the charts draw no background of their own
+    for svg in charts:
+        chart = re.search(r'<title id="([\w-]+)-title"', svg).group(1)
+        patterns = re.findall(r'<pattern id="[\w-]+?-(\w+)"[^>]*><rect [^>]*fill="(#[0-9a-f]{6})"'
+                              r'/>(?:<path [^>]*stroke="(#[0-9a-f]{6})")?', svg)
+        assert {status for status, _, _ in patterns} == set(Status.values), chart
+        segment_lines = set(re.findall(r'fill="url\(#[\w-]+\)" stroke="(#[0-9a-f]{6})"', svg))
+        count_boxes = set(re.findall(r'<rect [^>]*rx="3" fill="(#[0-9a-f]{6})"', svg))
+        for status, colour, pattern_line in patterns:
+            against = {page_background, *segment_lines, *count_boxes}
+            if pattern_line:
+                against.add(pattern_line)
+            for background in against - {"#0b0c0c"}:  # the legend's black outline is no background
+                assert contrast(colour, background) >= 3, (chart, status, colour, background)

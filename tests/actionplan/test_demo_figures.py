@@ -62,6 +62,9 @@ def test_sqlite_gives_the_same_figures_as_postgres(demo, sqlite_figures):
         assert sqlite_figures["dashboard"][name] == figures, name
     assert sqlite_figures["public"] == postgres["public"]
     assert sqlite_figures["board_pack"] == postgres["board_pack"]
+    assert sqlite_figures["loop"] == postgres["loop"]
+    assert postgres["loop"]["last 12 months"]["received"] > 0
+    assert postgres["loop"]["last 12 months"]["we_did"] > 0  # a median to compare
     assert sqlite_figures == postgres
 
 

@@ -151,14 +151,18 @@ def test_action_page_and_meeting_page_query_counts_are_pinned(client, world):
     meeting_url = reverse("staff:actionplan:meeting_detail", args=[meeting.pk])
     # +1 each: the action's change history; the board's partners (who may change the meeting).
     # +1: the action's measures (none here; their values and targets when there are).
-    assert (_queries(client, detail), _queries(client, meeting_url)) == (11, 6)
+    assert (_queries(client, detail), _queries(client, meeting_url)) == (12, 7)
+    # +1: the board decisions on the meeting page.
     for n in range(5):
         services.action_update_progress(acting_user=None, action=action, status="on_track",
                                         percent=50 + n, narrative=f"step {n}",
                                         evidence_links=[f"https://example.org/{n}"])
     _more_actions(world, 20)
     meeting.reviewed_actions.add(*Action.objects.all())
-    assert (_queries(client, detail), _queries(client, meeting_url)) == (11, 6)
+    for reviewed in Action.objects.all():
+        services.meeting_record_decision(acting_user=None, meeting=meeting, action=reviewed,
+                                         outcome="noted", note="Noted")
+    assert (_queries(client, detail), _queries(client, meeting_url)) == (12, 7)
 
 
 # --- CSV export ------------------------------------------------------------------------------

@@ -89,6 +89,13 @@ def _gcc_series(w):
     return ReportSeries.objects.filter(organisation__name=GCC).order_by("pk").first()
 
 
+def _gcc_local_offer_draft(w):
+    from reports.models import Report
+
+    return Report.objects.get(organisation__name=GCC, local_offer__isnull=False,
+                              status=Report.Status.DRAFT)
+
+
 def _gcc_signatory(w):
     return w.charter.signatories.filter(organisation__name=GCC).first()
 
@@ -105,6 +112,9 @@ NOT_STAFF = {
     "feedback:give-easy-read": "public",
     "feedback:track": "public",
     "feedback:track-token": "public, the secret is the token in the address",
+    "feedback:progress-way-back": "public, the secret is the signed way back in the address",
+    "feedback:progress-stop": "public, the secret is the signed stop link in the address",
+    "feedback:progress-difference": "public, the secret is the signed question in the address",
     "feedback:sent": "public, shown once to the browser that sent the feedback",
     "charter:index": "public",
     "charter:charter": "public",
@@ -131,6 +141,11 @@ NOT_STAFF = {
     "two-factor": "signing in: the second step after the password",
     "signed-out": "signing in: says a session timed out, links to sign in again",
     "healthz": "monitoring",
+    **{name: "public: open data, the same for everyone (tests/opendata)" for name in (
+        "opendata:index", "opendata:docs", "opendata:api-home", "opendata:csv",
+        "opendata:csv-metadata", "opendata:csv-metadata-all", "api:api-root",
+        "api:openapi-json", "api:reports", "api:report", "api:actions", "api:charters",
+        "api:charter", "api:figures", "api:organisations", "api:themes", "api:service-areas")},
     "admin": "Django's admin: superusers only, by Django's own checks "
              "(tests/core/test_permissions.py)",
 }
@@ -186,6 +201,8 @@ MATRIX.update({
     "staff:feedback:detail": Entry(lambda w: {"pk": w.feedback.pk}, "YYNYN", "YYNYN"),
     "staff:feedback:contact-erase": Entry(lambda w: {"pk": w.feedback.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:log": Entry(no_args, "YYNNY", "YYNNY"),
+    # Bulk tagging lists only feedback of the person's own organisations.
+    "staff:feedback:bulk-themes": Entry(no_args, "YYNNY", "YYNNY"),
     "staff:feedback:replies": Entry(no_args, "YYNYY", "-----"),
     "staff:feedback:reply-decide": Entry(lambda w: {"pk": w.reply.pk}, "-----", "NYNNN"),
     "staff:feedback:quotes": Entry(no_args, "YYNYY", "-----"),
@@ -197,7 +214,25 @@ MATRIX.update({
     # A failed import: removed by the people who may work on the import itself.
     "staff:feedback:import-remove": Entry(lambda w: {"pk": w.failed_survey.pk}, "YYNNN",
                                           "YYNNN"),
+    # A checked import not started: a corrected file, a new name, by the same people.
+    "staff:feedback:import-replace": Entry(lambda w: {"pk": w.unused_survey.pk}, "YYNNN",
+                                           "YYNNN"),
+    "staff:feedback:import-rename": Entry(lambda w: {"pk": w.survey.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:subject-requests": Entry(no_args, "NNNYY", "NNNYY"),
+    # Routing (issue 24): the table is the partnership administrators' (the
+    # council leads); sending one feedback on is for whoever handles it.
+    "staff:feedback:routing": Entry(no_args, "NNNYN", "NNNYN"),
+    "staff:feedback:reroute": Entry(lambda w: {"pk": w.feedback.pk}, "YYNNN", "YYNNN"),
+    # Reply templates: each organisation's approvers and administrators keep
+    # their own (another organisation's people see only theirs).
+    "staff:feedback:reply-templates": Entry(no_args, "NYNYY", "NYNYY"),
+    "staff:feedback:reply-template-edit": Entry(lambda w: {"pk": w.reply_template.pk},
+                                                "NYNYN", "NYNYN"),
+    # Paper cards: who logs feedback; a batch's PDF for its organisation's handlers.
+    "staff:feedback:cards": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:feedback:cards-pdf": Entry(lambda w: {"pk": w.card_batch.pk}, "YYNNN", "-----"),
+    "staff:feedback:card-log": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:feedback:card-log-easy-read": Entry(no_args, "YYNNY", "YYNNY"),
 })
 
 # --- action plan -----------------------------------------------------------------------
@@ -228,6 +263,9 @@ MATRIX.update({
     "staff:actionplan:meeting_create": Entry(lambda w: {"slug": w.board.slug}, "YYNYY", "YYNYY"),
     "staff:actionplan:meeting_detail": Entry(lambda w: {"pk": w.meeting.pk}, "YYYYY", "-----"),
     "staff:actionplan:meeting_actions": Entry(lambda w: {"pk": w.meeting.pk}, "YYNYY", "YYNYY"),
+    "staff:actionplan:meeting_decision": Entry(
+        lambda w: {"pk": w.meeting.pk, "action_pk": w.meeting.reviewed_actions.first().pk},
+        "YYNYN", "YYNYN"),
     "staff:actionplan:board_pack_generate": Entry(lambda w: {"pk": w.meeting.pk}, "-----",
                                                   "YYNYY"),
     "staff:actionplan:board_pack_download": Entry(lambda w: {"pk": w.meeting.pk}, "YYYYY",
@@ -300,6 +338,11 @@ MATRIX.update({
                                        "YYNNN", "YYNNN"),
     # Renaming a series: whoever drafts its organisation's reports (issue 19).
     "staff:reports:series-edit": Entry(lambda w: {"pk": _gcc_series(w).pk}, "YYNNN", "YYNNN"),
+    # The annual Local Offer report (issue 23): drafted like any report; its
+    # comments and figures read by whoever reads its drafts, changed by editors.
+    "staff:reports:local-offer-new": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:reports:local-offer": Entry(lambda w: {"pk": _gcc_local_offer_draft(w).pk},
+                                       "YYNYN", "YYNNN"),
 })
 
 # The published version of a report: "withdraw" and "new version" are posts to
@@ -356,6 +399,10 @@ def _gcc_world():
 
     feedback = Feedback.objects.filter(organisation=gcc, wants_contact=True,
                                        needs_reply=True).first()
+    from feedback.cards import card_batch_print
+
+    w.objects["card_batch"] = card_batch_print(acting_user=officer, organisation=gcc,
+                                               paper="A5", easy_read=False, size=1)
     w.objects["feedback"] = feedback
     w.objects["reply"] = Reply.objects.create(
         feedback=feedback, author=officer, outcome="done", text="We have fixed it.",

@@ -13,12 +13,12 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.models import Role
-from core.sessions import SessionStore
 from feedback.models import InternalNote
 from reports.models import Report
 from tests.conftest import assert_accessible, sign_in, wait_until

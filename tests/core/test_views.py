@@ -152,7 +152,7 @@ def test_adding_a_duplicate_shows_the_error_and_keeps_what_was_typed(client):
 
 def test_lists_page_query_count_is_pinned(client, django_assert_num_queries):
     # session, user, roles, themes, service areas. (No model-permission
-    # look-ups: core.backends.EmailBackend does not use them.)
+    # look-ups: core.backends.EmailBackend turns them off.)
     client.force_login(staff_user(Role.OFFICER))
     ThemeFactory()
     with django_assert_num_queries(5):

@@ -214,7 +214,8 @@ class Visitor:
 
 
 class Stack:
-    def __init__(self, base_database_url: str):
+    def __init__(self, base_database_url: str, *, name: str = "prodstack",
+                 extra_env: dict | None = None):
         import dj_database_url
 
         self.dir = Path(tempfile.mkdtemp(prefix="sendportal-stack-"))
@@ -225,7 +226,7 @@ class Stack:
         cfg = dj_database_url.parse(base_database_url)
         self.db = {"host": cfg["HOST"] or "127.0.0.1", "port": cfg["PORT"] or 5432,
                    "user": cfg["USER"], "password": cfg["PASSWORD"] or None,
-                   "dbname": f"{cfg['NAME']}_prodstack"}
+                   "dbname": f"{cfg['NAME']}_{name}"}
         password = f":{cfg['PASSWORD']}" if cfg["PASSWORD"] else ""
         self.database_url = (f"postgres://{cfg['USER']}{password}@{self.db['host']}:"
                              f"{self.db['port']}/{self.db['dbname']}")
@@ -256,6 +257,7 @@ class Stack:
             "GUNICORN_WORKERS": "4",
             "GUNICORN_ACCESS_LOG": str(self.logs_dir / "gunicorn-access.log"),
             "GUNICORN_ERROR_LOG": "-",
+            **(extra_env or {}),
         }
         python = sys.executable
         self.redis = Process("redis", [

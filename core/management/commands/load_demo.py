@@ -39,6 +39,15 @@ class Command(BaseCommand):
                     continue
                 self.stdout.write(f"{name}:")
                 module.load(stdout=self.stdout)
+        # Then, outside the quiet mail above, what is meant to be seen: the
+        # demo family's progress message, in the console's e-mail output.
+        for name in DEMO_MODULES:
+            try:
+                module = importlib.import_module(f"{name}.demo")
+            except ModuleNotFoundError:
+                continue
+            if hasattr(module, "after_load"):
+                module.after_load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
         self.stdout.write(f"Staff accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, _title, org, role in PEOPLE:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actionplan', '0006_actionchange'),
+        ('actionplan', '0008_meeting_decisions_and_minutes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

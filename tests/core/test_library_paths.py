@@ -1,0 +1,102 @@
+"""Sessions, the signed-in person, the CSP header and the caches go through
+the libraries' own code: Django's database sessions and ModelBackend's user
+read, django-csp's middleware, Django's RedisCache wrapped only at its public
+methods. Nothing in the portal overrides or reads their private names."""
+
+import datetime
+import inspect
+import re
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_backends
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.models import Session
+from django.core.cache.backends.redis import RedisCache
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from core.backends import EmailBackend
+from core.cache import FailSoftRedisCache
+from core.models import Role, User
+from tests.core.factories import staff_user
+
+ROOT = Path(__file__).resolve().parents[2]
+# Private names of Django's session, auth and Redis cache code and of django-csp
+# that the portal once overrode or read.
+PRIVATE = re.compile(r"_get_session_from_db|_get_connection_pool|_csp_(config|update|replace|exempt)"
+                     r"|CheckableLazyObject|_csp_nonce_post_response|\._class\b|\._cache\.get_client")
+
+
+def _portal_sources():
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT).parts
+        if parts[0] in {".venv", "node_modules", "tests", "bench"} or "migrations" in parts:
+            continue
+        yield path
+
+
+def test_settings_name_the_libraries_own_classes():
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert import_module(settings.SESSION_ENGINE).SessionStore is db.SessionStore
+    assert "csp.middleware.CSPMiddleware" in settings.MIDDLEWARE
+    # The person is read by ModelBackend's own get_user; only Django's model
+    # permissions (unused: the portal's are rules) are switched off.
+    assert EmailBackend.get_user is ModelBackend.get_user
+    assert EmailBackend.authenticate is ModelBackend.authenticate
+    own = {name for name, _ in inspect.getmembers(EmailBackend, inspect.isfunction)
+           if name in vars(EmailBackend)}
+    assert own == {"get_user_permissions", "get_group_permissions"}
+    # The fail-soft cache defines public methods only.
+    assert all(not name.startswith("_") or name == "_soft" or name.startswith("__")
+               for name in vars(FailSoftRedisCache))
+    assert issubclass(FailSoftRedisCache, RedisCache)
+
+
+def test_no_portal_module_touches_their_private_names():
+    offenders = [str(path.relative_to(ROOT)) for path in _portal_sources()
+                 if PRIVATE.search(path.read_text())]
+    assert offenders == []
+    assert not (ROOT / "core" / "sessions.py").exists()
+
+
+@pytest.mark.django_db
+def test_a_session_is_read_in_one_query_and_expires(django_assert_num_queries):
+    store = db.SessionStore()
+    store["seen_at"] = 1234
+    store.save()
+    with django_assert_num_queries(1):
+        assert db.SessionStore(store.session_key).load() == {"seen_at": 1234}
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    expired = db.SessionStore(store.session_key)
+    assert expired.load() == {} and expired.session_key is None
+
+
+@pytest.mark.django_db
+def test_the_person_is_read_in_one_query(django_assert_num_queries):
+    person = staff_user(Role.OFFICER, first_name="Asha", last_name="Patel")
+    backend = next(b for b in get_backends() if isinstance(b, EmailBackend))
+    with django_assert_num_queries(1):
+        mine = backend.get_user(str(person.pk))  # as the session keeps it
+    assert model_to_dict(mine) == model_to_dict(User.objects.get(pk=person.pk))
+    assert backend.get_user("999999") is None
+    User.objects.filter(pk=person.pk).update(is_active=False)
+    assert backend.get_user(str(person.pk)) is None
+
+
+@pytest.mark.django_db
+def test_a_signed_in_page_and_signing_out_work_through_them():
+    person = staff_user(Role.OFFICER)
+    client = Client()
+    client.force_login(person)
+    assert type(client.session) is db.SessionStore
+    assert client.session[SESSION_KEY] == str(person.pk)
+    assert client.get(reverse("staff:home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("staff:home")).status_code == 302  # to sign in
