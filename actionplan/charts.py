@@ -197,3 +197,137 @@ def _columns(chart_id: str, *, title: str, description: str, rows: list[Row],
                      f'<text x="{x + column / 2:.1f}" y="{baseline + 31}" font-size="12" '
                      f'text-anchor="middle" fill="{TEXT}" {FONT}>{escape(year)}</text>')
     return _svg(chart_id, title, description, width, baseline + axis_height, "".join(parts))
+
+
+# --- A measure over time ------------------------------------------------------------------
+# Values in GOV.UK blue (5.2:1 on white), the baseline in dark grey (7.6:1) drawn
+# dashed, targets in green (5.9:1) drawn as diamonds: told apart by shape and line
+# style as well as colour, and named in words in the legend.
+VALUE_COLOUR = "#1d70b8"
+BASELINE_COLOUR = "#505a5f"
+TARGET_COLOUR = "#00703c"
+
+
+def measure_line(chart_id: str, *, measure, values: list, targets: list) -> SafeString:
+    """A measure's values as a line over time, with its baseline and
+    targets; a wide chart and a narrow one for small screens (CSS shows
+    one). `values` are (date, value, provisional) and `targets` (date,
+    value), oldest first. The page gives the same numbers in a table."""
+    return mark_safe(  # nosec B308 B703 # both made by _line from escaped text
+        _line(chart_id, measure=measure, values=values, targets=targets)
+        + _line(f"{chart_id}-narrow", measure=measure, values=values, targets=targets,
+                narrow=True))
+
+
+def measure_description(measure, values: list, targets: list) -> str:
+    parts = [f"Line chart of {measure.name}: {len(values)} value{'s' if len(values) != 1 else ''}"]
+    if values:
+        parts.append(f", from {measure.format(values[0][1])} on {values[0][0]:%-d %B %Y} "
+                     f"to {measure.format(values[-1][1])} on {values[-1][0]:%-d %B %Y}")
+    if measure.baseline_value is not None:
+        parts.append(f"; baseline {measure.format(measure.baseline_value)}")
+    for day, value in targets:
+        parts.append(f"; target {measure.format(value)} by {day:%-d %B %Y}")
+    parts.append(f". {measure.get_direction_display()}. The table after the chart gives the "
+                 "same numbers.")
+    return "".join(parts)
+
+
+def _line(chart_id: str, *, measure, values: list, targets: list,
+          narrow: bool = False) -> SafeString:
+    width, font = (NARROW_WIDTH, NARROW_FONT) if narrow else (640, 14)
+    left, right, plot_height = (font * 4, 12, 150 if narrow else 200)
+    title = measure.name
+    description = measure_description(measure, values, targets)
+    legend_items = [("Values", "value")]
+    if measure.baseline_value is not None:
+        legend_items.append(("Baseline", "baseline"))
+    if targets:
+        legend_items.append(("Target", "target"))
+    parts, ly = [], 0
+    per_row = 1 if narrow else 3
+    column = width // per_row
+    for i, (label, kind) in enumerate(legend_items):
+        x, y = (i % per_row) * column, (i // per_row) * (font + 10)
+        parts.append(_legend_mark(kind, x + 12, y + font * 0.6))
+        parts.append(f'<text x="{x + 30}" y="{y + font}" font-size="{font}" fill="{TEXT}" '
+                     f'{FONT}>{label}</text>')
+        ly = y + font + 10
+    top = ly + 14
+    numbers = [v for _, v, _ in values] + [v for _, v in targets]
+    days = [d for d, _, _ in values] + [d for d, _ in targets]
+    if measure.baseline_value is not None:
+        numbers.append(measure.baseline_value)
+        if measure.baseline_date:
+            days.append(measure.baseline_date)
+    if not numbers:
+        parts.append(f'<text x="0" y="{top + font}" font-size="{font}" fill="{TEXT}" {FONT}>'
+                     "No values yet.</text>")
+        return _svg(chart_id, title, description, width, top + font + 10, "".join(parts),
+                    narrow=narrow)
+    low, high = float(min(numbers)), float(max(numbers))
+    pad = (high - low) * 0.1 or 1.0
+    low, high = (0.0 if low >= 0 and low - pad < 0 else low - pad), high + pad
+    if measure.unit == "percent" and low >= 0 and high - pad <= 100:
+        low, high = 0.0, 100.0  # a share reads against the whole
+    first, last = min(days), max(days)
+    span = max((last - first).days, 1)
+    plot_width = width - left - right
+
+    def px(day) -> float:
+        return left + plot_width * ((day - first).days / span if len(set(days)) > 1 else 0.5)
+
+    def py(value) -> float:
+        return top + plot_height * (1 - (float(value) - low) / (high - low))
+
+    bottom = top + plot_height
+    parts.append(f'<line x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}" '
+                 f'stroke="{TEXT}" stroke-width="1"/>'
+                 f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{TEXT}" '
+                 f'stroke-width="1"/>')
+    for tick in (low, (low + high) / 2, high):
+        parts.append(f'<text x="{left - 6}" y="{py(tick) + font * 0.35:.1f}" font-size="{font}" '
+                     f'text-anchor="end" fill="{TEXT}" {FONT}>{escape(_short(tick))}</text>')
+    parts.append(f'<text x="{left}" y="{bottom + font + 6}" font-size="{font}" fill="{TEXT}" '
+                 f'{FONT}>{first:%b %Y}</text>')
+    if last != first:
+        parts.append(f'<text x="{width - right}" y="{bottom + font + 6}" font-size="{font}" '
+                     f'text-anchor="end" fill="{TEXT}" {FONT}>{last:%b %Y}</text>')
+    if measure.baseline_value is not None:
+        y = py(measure.baseline_value)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                     f'stroke="{BASELINE_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>')
+    for day, value in targets:
+        parts.append(_legend_mark("target", px(day), py(value)))
+    if values:
+        points = " ".join(f"{px(d):.1f},{py(v):.1f}" for d, v, _ in values)
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{VALUE_COLOUR}" '
+                     f'stroke-width="3"/>')
+        for day, value, provisional in values:
+            fill = "#ffffff" if provisional else VALUE_COLOUR
+            parts.append(f'<circle cx="{px(day):.1f}" cy="{py(value):.1f}" r="5" fill="{fill}" '
+                         f'stroke="{VALUE_COLOUR}" stroke-width="2"/>')
+        day, value, _ = values[-1]
+        label_x = min(px(day), width - right - font * 3)
+        parts.append(f'<text x="{label_x:.1f}" y="{py(value) - 10:.1f}" font-size="{font}" '
+                     f'font-weight="bold" fill="{TEXT}" {FONT}>'
+                     f'{escape(_short(value))}</text>')
+    return _svg(chart_id, title, description, width, bottom + font + 12, "".join(parts),
+                narrow=narrow)
+
+
+def _legend_mark(kind: str, x: float, y: float) -> str:
+    if kind == "value":
+        return (f'<line x1="{x - 10:.1f}" y1="{y:.1f}" x2="{x + 10:.1f}" y2="{y:.1f}" '
+                f'stroke="{VALUE_COLOUR}" stroke-width="3"/><circle cx="{x:.1f}" cy="{y:.1f}" '
+                f'r="5" fill="{VALUE_COLOUR}"/>')
+    if kind == "baseline":
+        return (f'<line x1="{x - 12:.1f}" y1="{y:.1f}" x2="{x + 12:.1f}" y2="{y:.1f}" '
+                f'stroke="{BASELINE_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>')
+    return (f'<path d="M{x:.1f},{y - 7:.1f} L{x + 7:.1f},{y:.1f} L{x:.1f},{y + 7:.1f} '
+            f'L{x - 7:.1f},{y:.1f} Z" fill="{TARGET_COLOUR}" stroke="#ffffff" stroke-width="1"/>')
+
+
+def _short(value) -> str:
+    number = float(value)
+    return f"{number:,.0f}" if abs(number) >= 100 or number == int(number) else f"{number:,.1f}"

@@ -543,7 +543,79 @@ def load(stdout=None) -> None:
                     date=today - timedelta(days=days_ago))
                 updates += 1
 
+    measures = _measures(priorities_plan, owners, today)
     if stdout is not None:
+        stdout.write(f"  {measures} measures of impact with their values")
         stdout.write(f"  2 plans, {len(GLOS_ACTIONS) + len(CURRENT_ACTIONS)} actions "
                      f"({created} new), {updates} progress updates written, 2 boards, "
                      f"{len(meetings)} meetings")
+
+
+# Measures drawn from the joint strategy's countywide commitments ("the measurable
+# evidence … for the Joint Additional Needs Development Group and Management Board
+# to determine whether strategic countywide commitments have been achieved"), on the
+# partnership's current plan: (where: "2.2" an action, "P7" a priority, code, name,
+# what it counts, unit, direction, baseline, target, public, values oldest first —
+# one a quarter, the newest provisional, owner's organisation).
+MEASURES = [
+    ("2.2", "EHCP20", "New EHC plans issued within 20 weeks",
+     "Share of new education, health and care plans issued within the 20-week legal "
+     "timescale, excluding exceptions. From the council’s SEN2 return, each quarter.",
+     "percent", "up", "38", "60", True, ["41", "44.5", "43", "49", "52.5"], GCC),
+    ("6.1", "SALT-WAIT", "Weeks to a first speech and language therapy appointment",
+     "Median weeks from referral to first appointment with children’s speech and language "
+     "therapy, countywide. From the trust’s waiting list report.",
+     "weeks", "down", "31", "18", True, ["30", "28", "27.5", "24", "22"], GHC),
+    ("P7", "EH-WAIT12", "Families waiting more than 12 weeks for early help",
+     "Families on the early help waiting list for more than 12 weeks at the quarter end. "
+     "From the early help case system; for the board only while the count is checked.",
+     "people", "down", "212", "100", False, ["198", "205", "187", "176", "181"], GCC),
+    ("1.2", "LO-FEEDBACK", "Local Offer feedback answered and published",
+     "Share of comments on the Local Offer answered within 28 days and published in the "
+     "annual “You said, we did” report, as the strategy’s first countywide commitment asks.",
+     "percent", "up", "55", "90", True, ["58", "63", "70", "74", "81"], GCC),
+]
+
+
+def _quarter_ends(today: date, count: int) -> list[date]:
+    """The last `count` quarter ends before today, oldest first."""
+    ends, year, quarter = [], today.year, (today.month - 1) // 3
+    for _ in range(count):
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        month = quarter * 3
+        ends.append(date(year, month, 30 if month in (6, 9) else 31))
+        quarter -= 1
+    return list(reversed(ends))
+
+
+def _measures(plan: Plan, owners: dict, today: date) -> int:
+    """Safe to run twice: a measure whose code exists is left as it is."""
+    from decimal import Decimal
+
+    from .models import Measure
+
+    days = _quarter_ends(today, 6)
+    baseline_day, value_days = days[0], days[1:]
+    target_day = plan.period_end
+    added = 0
+    for where, code, name, description, unit, direction, baseline, target, public, values, org \
+            in MEASURES:
+        if Measure.objects.filter(code=code).exists():
+            continue
+        parent = ({"priority": plan.priorities.get(number=int(where[1:]))} if where[0] == "P"
+                  else {"action": Action.objects.get(priority__plan=plan, reference=where)})
+        owner = owners.get(org)
+        measure = services.measure_create(
+            acting_user=None, code=code, name=name, description=description, unit=unit,
+            direction=direction, baseline_value=Decimal(baseline), baseline_date=baseline_day,
+            owner=owner, frequency=Measure.Frequency.QUARTERLY, is_public=public,
+            targets=[(Decimal(target), target_day)], **parent)
+        for i, (day, value) in enumerate(zip(value_days, values, strict=True)):
+            last = i == len(values) - 1
+            services.measure_value_add(
+                acting_user=owner, measure=measure, date=day, value=Decimal(value),
+                provisional=last, note="Provisional until the quarter’s return is checked"
+                if last else "")
+        added += 1
+    return added

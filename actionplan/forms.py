@@ -15,6 +15,7 @@ from .models import (
     EVIDENCE_MAX_BYTES,
     Action,
     Board,
+    Measure,
     MeetingDecision,
     Priority,
     Status,
@@ -496,3 +497,206 @@ class LinkFeedbackForm(forms.Form):
                 "There is no feedback with that reference that you can see. Check the reference")
         self.feedback = feedback
         return reference
+
+
+# --- Measures ----------------------------------------------------------------------------
+
+
+def _decimal_field(label: str, *, required: bool, name: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, max_digits=12, decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={"required": f"Enter the {name}",
+                        "invalid": f"The {name} must be a number, like 82.5",
+                        "max_digits": f"The {name} must be smaller than 10,000,000,000",
+                        "max_decimal_places": f"The {name} can have at most 2 decimal places",
+                        "max_whole_digits": f"The {name} must be smaller than 10,000,000,000"})
+
+
+class MeasureForm(VersionedFormMixin):
+    name = forms.CharField(label="Name of the measure", max_length=200,
+                           help_text="For example, EHC plans issued within 20 weeks",
+                           error_messages={"required": "Enter the name of the measure",
+                                           **_max_length("The name", 200)})
+    code = forms.CharField(label="Short code", max_length=30,
+                           help_text="Names the measure in CSV uploads, for example EHCP20",
+                           error_messages={"required": "Enter a short code",
+                                           **_max_length("The short code", 30)})
+    description = forms.CharField(label="What it counts and where the figure comes from",
+                                  required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    unit = forms.ChoiceField(label="Unit", choices=Measure.Unit.choices,
+                             widget=forms.RadioSelect,
+                             error_messages={"required": "Select the unit"})
+    direction = forms.ChoiceField(label="Which way is better?",
+                                  choices=Measure.Direction.choices, widget=forms.RadioSelect,
+                                  error_messages={"required": "Select which way is better"})
+    baseline_value = _decimal_field("Baseline value (optional)", required=False,
+                                    name="baseline value")
+    baseline_date = GdsDateField(label="Date of the baseline (optional)", required=False,
+                                 help_text="For example, 31 3 2025",
+                                 required_message="Enter the date of the baseline",
+                                 invalid_message="The date of the baseline must be a real date")
+    target_value = _decimal_field("Target value (optional)", required=False,
+                                  name="target value")
+    target_date = GdsDateField(label="Target date (optional)", required=False,
+                               help_text="For example, 31 3 2027",
+                               required_message="Enter the target date",
+                               invalid_message="The target date must be a real date")
+    target_2_value = _decimal_field("Second target value (optional)", required=False,
+                                    name="second target value")
+    target_2_date = GdsDateField(label="Second target date (optional)", required=False,
+                                 help_text="For example, 31 3 2028",
+                                 required_message="Enter the second target date",
+                                 invalid_message="The second target date must be a real date")
+    owner = forms.ModelChoiceField(label="Who adds its values (optional)", required=False,
+                                   queryset=User.objects.none(),
+                                   help_text="They are reminded when a new value is due.")
+    frequency = forms.ChoiceField(label="How often is a new value due?",
+                                  choices=Measure.Frequency.choices, widget=forms.RadioSelect,
+                                  error_messages={"required": "Select how often a value is due"})
+    is_public = forms.BooleanField(label="Show it on the public action plan", required=False)
+    source = forms.ChoiceField(label="Where do its values come from?",
+                               choices=Measure.Source.choices, widget=forms.RadioSelect,
+                               initial=Measure.Source.STAFF,
+                               error_messages={"required": "Select where its values come from"})
+    statement_lineage = forms.ChoiceField(label="Charter statement", required=False,
+                                          choices=[])
+    survey_question = forms.ChoiceField(label="Survey question", required=False, choices=[])
+
+    PAIRS = (("baseline_value", "baseline_date", "baseline"),
+             ("target_value", "target_date", "target"),
+             ("target_2_value", "target_2_date", "second target"))
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        from feedback.models import SurveyStatistic
+
+        from . import family_sources
+
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (User.objects.filter(is_active=True,
+                                                             memberships__isnull=False)
+                                         .distinct().order_by("first_name", "last_name"))
+        self.fields["statement_lineage"].choices = [("", "Choose a statement")] + \
+            family_sources.statements()
+        questions = (SurveyStatistic.objects.order_by("question").values_list("question", flat=True)
+                     .distinct())
+        self.fields["survey_question"].choices = [("", "Choose a question")] + \
+            [(q, q) for q in questions]
+        self.helper = gds_helper(
+            Field.text("name"), Field.text("code", field_width=10), Field.textarea("description"),
+            Field.radios("unit", legend_size=Size.SMALL, small=True, inline=True),
+            Field.radios("direction", legend_size=Size.SMALL, small=True),
+            Fieldset(Field.text("baseline_value", field_width=10), Field("baseline_date"),
+                     legend="Baseline", legend_size=Size.MEDIUM),
+            Fieldset(Field.text("target_value", field_width=10), Field("target_date"),
+                     Field.text("target_2_value", field_width=10), Field("target_2_date"),
+                     legend="Targets", legend_size=Size.MEDIUM),
+            Field.select("owner"),
+            Field.radios("frequency", legend_size=Size.SMALL, small=True),
+            Field.radios("source", legend_size=Size.SMALL, small=True),
+            Field.select("statement_lineage"), Field.select("survey_question"),
+            Field.checkbox("is_public", small=True),
+            Button("save", "Save changes" if editing else "Add measure"))
+
+    def clean_code(self):
+        import re
+
+        code = self.cleaned_data["code"].strip().upper()
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9._-]*", code):
+            raise forms.ValidationError("The short code can only have letters, numbers, "
+                                        "full stops, hyphens and underscores")
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        for value_name, date_name, words in self.PAIRS:
+            value, day = cleaned.get(value_name), cleaned.get(date_name)
+            if value is not None and day is None and date_name not in self.errors:
+                self.add_error(date_name, f"Enter the date of the {words}")
+            if day is not None and value is None and value_name not in self.errors:
+                self.add_error(value_name, f"Enter the {words} value")
+        source = cleaned.get("source")
+        if source == Measure.Source.CHARTER and not cleaned.get("statement_lineage"):
+            self.add_error("statement_lineage", "Select the charter statement the measure follows")
+        if source == Measure.Source.SURVEY and not cleaned.get("survey_question"):
+            self.add_error("survey_question", "Select the survey question the measure follows")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        source = data["source"]
+        return {
+            "code": data["code"], "name": data["name"], "description": data["description"],
+            "unit": data["unit"], "direction": data["direction"],
+            "baseline_value": data["baseline_value"], "baseline_date": data["baseline_date"],
+            "owner": data["owner"], "frequency": data["frequency"],
+            "is_public": data["is_public"], "source": source,
+            "statement_lineage": (data["statement_lineage"] or None)
+            if source == Measure.Source.CHARTER else None,
+            "survey_question": data["survey_question"] if source == Measure.Source.SURVEY else "",
+            "targets": [(data["target_value"], data["target_date"]),
+                        (data["target_2_value"], data["target_2_date"])],
+        }
+
+    @staticmethod
+    def initial_for(measure: Measure) -> dict:
+        targets = list(measure.targets.all())
+        initial = {f: getattr(measure, f) for f in (
+            "name", "code", "description", "unit", "direction", "baseline_value",
+            "baseline_date", "owner", "frequency", "is_public", "source", "survey_question",
+            "lock_version")}
+        initial["statement_lineage"] = str(measure.statement_lineage or "")
+        for i, target in enumerate(targets[:2]):
+            prefix = "target" if i == 0 else "target_2"
+            initial[f"{prefix}_value"], initial[f"{prefix}_date"] = target.value, target.date
+        return initial
+
+
+class MeasureValueForm(forms.Form):
+    date = GdsDateField(label="Date of the value", help_text="For example, 31 3 2026",
+                        required_message="Enter the date of the value",
+                        invalid_message="The date of the value must be a real date")
+    value = _decimal_field("Value", required=True, name="value")
+    note = forms.CharField(label="Note (optional)", required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="Where the figure came from, or why it changed. Do not "
+                                     "include families’ names or details.",
+                           error_messages=_max_length("The note", 500))
+    provisional = forms.BooleanField(label="This figure is provisional", required=False)
+
+    def __init__(self, *args, measure: Measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].label = f"Value ({measure.get_unit_display().lower()})"
+        self.helper = gds_helper(Field("date"), Field.text("value", field_width=10),
+                                 Field.textarea("note"), Field.checkbox("provisional", small=True),
+                                 Button("save", "Add value"))
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date of the value must be today or in the past")
+        return value
+
+
+class MeasureUploadForm(forms.Form):
+    file = forms.FileField(label="Upload a CSV file",
+                           help_text="Columns: measure (its short code), date, value, note",
+                           error_messages={"required": "Select a CSV file",
+                                           "empty": "The selected file is empty"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field("file"), Button("check", "Check the file"))
+
+    def clean_file(self):
+        from .measure_csv import MAX_FILE_BYTES, MeasureFileError, decode
+
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("The selected file must be a CSV")
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 1MB")
+        try:
+            return decode(upload.read())
+        except MeasureFileError as exc:
+            raise forms.ValidationError(str(exc)) from exc

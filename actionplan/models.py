@@ -430,3 +430,167 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id} {self.kind} {self.period}"
+
+
+# --- Measures of impact ------------------------------------------------------------------
+
+
+class Measure(TimeStampedModel):
+    """A number that says whether an action or a priority is working: the
+    share of EHC plans issued within 20 weeks, a waiting time in weeks, or
+    the share of parents who feel listened to. It belongs to an action or to
+    a priority (one of the two), has a baseline, targets by date, a better
+    direction, and dated values."""
+
+    class Unit(models.TextChoices):
+        NUMBER = "number", "Number"
+        PERCENT = "percent", "Percentage"
+        WEEKS = "weeks", "Weeks"
+        DAYS = "days", "Days"
+        PEOPLE = "people", "People"
+
+    class Direction(models.TextChoices):
+        UP = "up", "Higher is better"
+        DOWN = "down", "Lower is better"
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Every month"
+        QUARTERLY = "quarterly", "Every quarter"
+        HALF_YEARLY = "half_yearly", "Every six months"
+        YEARLY = "yearly", "Every year"
+
+    class Source(models.TextChoices):
+        STAFF = "staff", "Figures entered or uploaded by staff"
+        CHARTER = "charter", "Families’ answers to a charter statement"
+        SURVEY = "survey", "A survey question’s results"
+
+    # How many days may pass after a value before the next one is overdue.
+    FREQUENCY_DAYS = {"monthly": 31, "quarterly": 92, "half_yearly": 183, "yearly": 366}
+
+    action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="measures")
+    priority = models.ForeignKey(Priority, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="measures")
+    code = models.CharField(max_length=30, unique=True,
+                            help_text="A short code that names the measure in CSV uploads.")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="What it counts and where the figure "
+                                                         "comes from.")
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.NUMBER)
+    direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
+    baseline_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    baseline_date = models.DateField(null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="measures",
+                              help_text="The person who adds its values.")
+    frequency = models.CharField(max_length=12, choices=Frequency.choices,
+                                 default=Frequency.QUARTERLY)
+    is_public = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
+    # A family-reported measure's source, as its owning app names it: the
+    # lineage of a charter statement (charter feeds it), or a survey question.
+    statement_lineage = models.UUIDField(null=True, blank=True, db_index=True)
+    survey_question = models.CharField(max_length=300, blank=True)
+    lock_version = lock_version_field()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(action__isnull=False, priority__isnull=True)
+                           | Q(action__isnull=True, priority__isnull=False)),
+                name="measure_action_or_priority"),
+            models.CheckConstraint(condition=Q(unit__in=["number", "percent", "weeks", "days",
+                                                         "people"]),
+                                   name="measure_unit_valid"),
+            models.CheckConstraint(condition=Q(direction__in=["up", "down"]),
+                                   name="measure_direction_valid"),
+            models.CheckConstraint(condition=Q(source__in=["staff", "charter", "survey"]),
+                                   name="measure_source_valid"),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True) | Q(baseline_date__isnull=False),
+                name="measure_baseline_has_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        if self.action_id:
+            return reverse("staff:actionplan:action_detail", args=[self.action_id]) + \
+                f"#measure-{self.pk}"
+        return reverse("staff:actionplan:priority_detail", args=[self.priority_id]) + \
+            f"#measure-{self.pk}"
+
+    @property
+    def is_family_reported(self) -> bool:
+        return self.source != self.Source.STAFF
+
+    def format(self, value) -> str:
+        """A value as it reads: "82%", "14.5 weeks", "1,240 people"."""
+        if value is None:
+            return ""
+        number = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return {"percent": f"{number}%", "weeks": f"{number} weeks",
+                "days": f"{number} days", "people": f"{number} people"}.get(self.unit, number)
+
+
+class MeasureTarget(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="targets")
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    date = models.DateField()
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "date"], name="measure_target_once_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.value} by {self.date}"
+
+
+class MeasureValue(models.Model):
+    """One dated figure. A family-reported value also keeps how many answered
+    (`responses`); rounds with fewer than five answers are never stored."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
+    date = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    note = models.CharField(max_length=500, blank=True)
+    provisional = models.BooleanField(default=False)
+    responses = models.PositiveIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        get_latest_by = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "date"], name="measure_value_once_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.date}: {self.value}"
+
+
+class MeasureReminder(models.Model):
+    """A reminder to the person who updates a measure that its next value is
+    overdue: one per measure and period (an ISO week), as `Reminder`."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="reminders")
+    period = models.CharField(max_length=10)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "period"],
+                                    name="measure_reminder_once_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.period}"

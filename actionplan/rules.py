@@ -122,3 +122,41 @@ rules.add_perm("actionplan.change_plan", sits_on_plans_board | is_partnership_ad
 rules.add_perm("actionplan.add_board", is_administrator)
 rules.add_perm("actionplan.change_board", sits_on_board | is_partnership_administrator)
 rules.add_perm("actionplan.change_meeting", sits_on_meetings_board | is_partnership_administrator)
+
+
+# --- Measures ----------------------------------------------------------------------------
+#
+# - A measure of an action is added and changed by those who change the
+#   action; a measure of a priority by those who change the plan.
+# - Its values are added by the person named to update it, and by those who
+#   record progress on its action (or change its priority's plan).
+# - Anyone who works on the plan (officers, approvers, administrators) may
+#   upload a CSV of values; each row is checked against add_measure_value.
+# - Board members read and challenge; they add no values.
+
+
+@rules.predicate
+def may_change_measure_parent(user, measure) -> bool:
+    if measure is None:
+        return False
+    if measure.action_id:
+        return works_on_action_for_lead(user, measure.action)
+    return sits_on_plans_board(user, measure.priority.plan) or is_partnership_administrator(user)
+
+
+@rules.predicate
+def updates_measure(user, measure) -> bool:
+    return (measure is not None and measure.owner_id is not None
+            and measure.owner_id == getattr(user, "pk", None) and is_staff_member(user))
+
+
+@rules.predicate
+def updates_measures_action(user, measure) -> bool:
+    return (measure is not None and measure.action_id is not None
+            and (is_owner(user, measure.action) or works_for_lead_organisation(user, measure.action)))
+
+
+rules.add_perm("actionplan.change_measure", may_change_measure_parent)
+rules.add_perm("actionplan.add_measure_value",
+               updates_measure | updates_measures_action | may_change_measure_parent)
+rules.add_perm("actionplan.upload_measure_values", is_working_officer)

@@ -35,6 +35,9 @@ from .models import (
     Action,
     ActionChange,
     Board,
+    Measure,
+    MeasureTarget,
+    MeasureValue,
     Meeting,
     MeetingDecision,
     Plan,
@@ -311,6 +314,7 @@ class Dashboard:
     overdue: list[Action] = field(default_factory=list)
     due_soon: list[Action] = field(default_factory=list)
     stale: list[Action] = field(default_factory=list)
+    measures: dict = field(default_factory=dict)
 
 
 def month_ends(today: date, months: int = TREND_MONTHS) -> list[date]:
@@ -529,8 +533,14 @@ def board_pack_context(*, meeting_id: int, today: date) -> dict:
     summary = dict.fromkeys(STATUS_ORDER, 0)
     for action in meeting.actions:
         summary[action.current_status] += 1
+    measures = _summarised(_with_values(
+        Measure.objects.filter(Q(action__in=[a.pk for a in meeting.actions])
+                               | Q(priority__plan__board=meeting.board))
+        .select_related("action", "priority").order_by("priority__number", "action__reference",
+                                                       "name", "id")), today)
     return {
         "meeting": meeting, "actions": meeting.actions, "overdue": overdue, "today": today,
+        "measures": measures,
         "last_meeting": meeting_before(meeting),
         "summary": [(Status(s).label, n) for s, n in summary.items()],
         "statuses": [Status(s).label for s in STATUS_ORDER],
@@ -570,6 +580,265 @@ def actions_needing_reminders(*, today: date, stale_before: date, period: str):
 
 def organisations_leading_actions() -> QuerySet[Organisation]:
     return Organisation.objects.filter(led_actions__isnull=False).distinct().order_by("name")
+
+
+# --- Measures ------------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureSummary:
+    """Where a measure stands, worked out from its baseline, latest two
+    values and targets. Shared by every page that shows a measure."""
+
+    latest_value: object = None
+    latest_date: date | None = None
+    previous_value: object = None
+    target_value: object = None
+    target_date: date | None = None
+    # "better", "worse", "same" or "" (nothing to compare with)
+    movement: str = ""
+    # "met", "on_course", "off_course" or "" (no target or no value yet)
+    course: str = ""
+    days_since: int | None = None
+    value_overdue: bool = False
+    next_due: date | None = None
+
+    MOVEMENT_LABELS = {"better": "Moving the right way", "worse": "Moving the wrong way",
+                       "same": "No change", "": "Not enough values yet"}
+    COURSE_LABELS = {"met": "Target met", "on_course": "On course",
+                     "off_course": "Not on course", "": "No target or no value yet"}
+
+    @property
+    def movement_label(self) -> str:
+        return self.MOVEMENT_LABELS[self.movement]
+
+    @property
+    def course_label(self) -> str:
+        return self.COURSE_LABELS[self.course]
+
+
+def _better(direction: str, new, old) -> str:
+    if new == old:
+        return "same"
+    return "better" if (new > old) == (direction == Measure.Direction.UP) else "worse"
+
+
+def measure_summary(measure: Measure, *, today: date, latest=None, previous=None,
+                    targets: list | None = None) -> MeasureSummary:
+    """`latest` and `previous` are (date, value) pairs or None; `targets`
+    (date, value) pairs in date order.
+
+    - Moving the right way: the latest value against the one before it (or
+      the baseline, when there is one value), by the measure's direction.
+    - The target is the next one on or after today, else the last.
+    - On course: the target is already met; or the latest value is at least
+      as good as a straight line from the baseline to the target would have
+      it on that date. Without a baseline, "on course" is "moving the right
+      way".
+    - A new value is overdue once the measure's frequency has passed since
+      the latest value (or since it was added, if it has none)."""
+    summary = MeasureSummary()
+    direction = measure.direction
+    if latest:
+        summary.latest_date, summary.latest_value = latest
+        summary.days_since = (today - summary.latest_date).days
+    before = previous or ((measure.baseline_date, measure.baseline_value)
+                          if measure.baseline_value is not None else None)
+    if previous:
+        summary.previous_value = previous[1]
+    has_value = bool(latest) and summary.latest_value is not None
+    if has_value and before:
+        summary.movement = _better(direction, summary.latest_value, before[1])
+    targets = targets or []
+    upcoming = [t for t in targets if t[0] >= today]
+    target = upcoming[0] if upcoming else (targets[-1] if targets else None)
+    if target:
+        summary.target_date, summary.target_value = target
+    if has_value and target:
+        value, goal = summary.latest_value, summary.target_value
+        if value == goal or _better(direction, value, goal) == "better":
+            summary.course = "met"
+        elif measure.baseline_value is not None and measure.baseline_date is not None \
+                and summary.target_date > measure.baseline_date:
+            span = (summary.target_date - measure.baseline_date).days
+            gone = min(max((summary.latest_date - measure.baseline_date).days, 0), span)
+            expected = measure.baseline_value + (goal - measure.baseline_value) * gone / span
+            summary.course = ("on_course" if value == expected
+                              or _better(direction, value, expected) == "better"
+                              else "off_course")
+        else:
+            summary.course = "on_course" if summary.movement == "better" else "off_course"
+    every = timedelta(days=Measure.FREQUENCY_DAYS.get(measure.frequency, 92))
+    since = summary.latest_date or (measure.created_at.date() if measure.created_at else today)
+    summary.next_due = since + every
+    summary.value_overdue = not measure.is_family_reported and summary.next_due < today
+    return summary
+
+
+def _with_values(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    return (measures.select_related("owner")
+            .prefetch_related(Prefetch("values", queryset=MeasureValue.objects.order_by("date", "id"),
+                                       to_attr="value_list"),
+                              Prefetch("targets", queryset=MeasureTarget.objects.order_by("date"),
+                                       to_attr="target_list")))
+
+
+def _summarised(measures, today: date) -> list[Measure]:
+    """Each measure with `summary`, from its prefetched values and targets."""
+    from .charts import measure_description
+
+    measures = list(measures)
+    for m in measures:
+        values = [(v.date, v.value) for v in m.value_list]
+        m.chart_description = measure_description(
+            m, [(v.date, v.value, v.provisional) for v in m.value_list],
+            [(t.date, t.value) for t in m.target_list])
+        m.summary = measure_summary(m, today=today, latest=values[-1] if values else None,
+                                    previous=values[-2] if len(values) > 1 else None,
+                                    targets=[(t.date, t.value) for t in m.target_list])
+    return measures
+
+
+def measures_for_action(action: Action, *, today: date) -> list[Measure]:
+    """An action's measures, every value and target: three queries."""
+    return _summarised(_with_values(action.measures.all()), today)
+
+
+def measures_for_priority(priority: Priority, *, today: date) -> list[Measure]:
+    return _summarised(_with_values(priority.measures.all()), today)
+
+
+def priority_detail(pk: int) -> Priority | None:
+    return (Priority.objects.select_related("plan__board")
+            .prefetch_related("plan__board__organisations")
+            .annotate(action_count=Count("actions")).filter(pk=pk).first())
+
+
+def measure_for_edit(pk: int) -> Measure | None:
+    return (Measure.objects.select_related("action__priority__plan", "action__lead_organisation",
+                                           "priority__plan__board", "owner")
+            .prefetch_related("priority__plan__board__organisations", "targets")
+            .filter(pk=pk).first())
+
+
+def public_measures(plan: Plan, *, actions: list[Action], priorities: list[Priority],
+                    today: date) -> None:
+    """Give each public action on the page, and each priority shown, its
+    public measures (`public_measure_list`), with every value and target:
+    three queries however many. Internal measures are never read."""
+    action_ids = [a.pk for a in actions]
+    priority_ids = [p.pk for p in priorities]
+    measures = _summarised(_with_values(
+        Measure.objects.filter(is_public=True)
+        .filter(Q(action_id__in=action_ids, action__is_public=True)
+                | Q(priority_id__in=priority_ids, priority__plan=plan))), today) \
+        if action_ids or priority_ids else []
+    by_action: dict[int, list] = {}
+    by_priority: dict[int, list] = {}
+    for m in measures:
+        (by_action.setdefault(m.action_id, []) if m.action_id
+         else by_priority.setdefault(m.priority_id, [])).append(m)
+    for a in actions:
+        a.public_measure_list = by_action.get(a.pk, [])
+    for p in priorities:
+        p.public_measure_list = by_priority.get(p.pk, [])
+
+
+DASHBOARD_MEASURES_LIMIT = 25
+
+
+def _latest_value(field_name: str, offset: int = 0) -> Subquery:
+    # One value per measure and date (a unique constraint): by date alone, the
+    # index gives the order with no sort.
+    return Subquery(MeasureValue.objects.filter(measure=OuterRef("pk"))
+                    .order_by("-date").values(field_name)[offset:offset + 1])
+
+
+def dashboard_measures(actions: QuerySet[Action], *, plan: Plan | None, today: date) -> dict:
+    """The dashboard's "Measures": every measure of these actions (and of the
+    plan's priorities), each with its latest value against its next target,
+    which way it is moving and how stale it is; the first
+    DASHBOARD_MEASURES_LIMIT (not on course, overdue, moving the wrong way
+    first) with every value for their charts. Four queries however many
+    measures and values: the latest two values come from subqueries, and
+    every measure is read as plain values (a county's plan can have
+    thousands); only those listed are built as models."""
+    from types import SimpleNamespace
+
+    condition = Q(action__in=actions.order_by().values("pk"))
+    if plan is not None:
+        condition |= Q(priority__plan=plan)
+    rows = list(
+        Measure.objects.filter(condition).order_by()
+        .annotate(latest_date=_latest_value("date"), latest_value=_latest_value("value"),
+                  previous_date=_latest_value("date", 1),
+                  previous_value=_latest_value("value", 1))
+        .values("pk", "name", "direction", "baseline_value", "baseline_date", "frequency",
+                "source", "created_at", "latest_date", "latest_value", "previous_date",
+                "previous_value"))
+    targets: dict[int, list] = {}
+    if rows:
+        for t in MeasureTarget.objects.filter(measure__in=[r["pk"] for r in rows]).order_by(
+                "measure_id", "date").values_list("measure_id", "date", "value"):
+            targets.setdefault(t[0], []).append((t[1], t[2]))
+    summaries = {}
+    for r in rows:
+        facts = SimpleNamespace(**r, is_family_reported=r["source"] != Measure.Source.STAFF)
+        summaries[r["pk"]] = measure_summary(
+            facts, today=today,
+            latest=(_as_date(r["latest_date"]), r["latest_value"]) if r["latest_date"] else None,
+            previous=(_as_date(r["previous_date"]), r["previous_value"])
+            if r["previous_date"] else None,
+            targets=targets.get(r["pk"], []))
+    worst_first = sorted(rows, key=lambda r: (summaries[r["pk"]].course != "off_course",
+                                              not summaries[r["pk"]].value_overdue,
+                                              summaries[r["pk"]].movement != "worse",
+                                              r["name"], r["pk"]))
+    listed_ids = [r["pk"] for r in worst_first[:DASHBOARD_MEASURES_LIMIT]]
+    listed = {m.pk: m for m in _with_listed_values(
+        Measure.objects.filter(pk__in=listed_ids).select_related("action", "priority"))
+        } if listed_ids else {}
+    for m in listed.values():
+        m.summary = summaries[m.pk]
+        m.target_list = [SimpleNamespace(date=d, value=v) for d, v in targets.get(m.pk, [])]
+    values = summaries.values()
+    return {
+        "total": len(rows),
+        "off_course": sum(s.course == "off_course" for s in values),
+        "on_course": sum(s.course in ("on_course", "met") for s in values),
+        "overdue": sum(s.value_overdue for s in values),
+        "listed": [listed[pk] for pk in listed_ids],
+    }
+
+
+def _with_listed_values(measures: QuerySet[Measure]) -> list[Measure]:
+    """Every value of the few measures listed, for their charts."""
+    return list(measures.prefetch_related(
+        Prefetch("values", queryset=MeasureValue.objects.order_by("date", "id"),
+                 to_attr="value_list")))
+
+
+def _as_date(value) -> date:
+    # SQLite gives a subquery's date back as text.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def measures_needing_reminders(*, today: date, period: str):
+    """Measures entered by staff whose next value is overdue and whose
+    updater (its owner) has not been reminded this period."""
+    from .models import MeasureReminder
+
+    already = MeasureReminder.objects.filter(period=period).values("measure_id")
+    measures = (Measure.objects.filter(source=Measure.Source.STAFF, owner__isnull=False,
+                                       owner__is_active=True)
+                .exclude(pk__in=already).select_related("owner")
+                .annotate(latest_date=_latest_value("date")).order_by("id"))
+    for measure in measures.iterator(chunk_size=500):
+        latest = _as_date(measure.latest_date) if measure.latest_date else None
+        summary = measure_summary(measure, today=today,
+                                  latest=(latest, None) if latest else None)
+        if summary.value_overdue:
+            yield measure, summary
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,9 @@ from .models import (
     ActionChange,
     Board,
     Evidence,
+    Measure,
+    MeasureTarget,
+    MeasureValue,
     Meeting,
     MeetingDecision,
     Plan,
@@ -619,7 +622,57 @@ def reminders_send(*, today: date | None = None) -> int:
         except IntegrityError:
             continue  # another run recorded it this week
         recorded += 1
+    return recorded + _measure_reminders_send(today=today, period=period)
+
+
+def _measure_reminders_send(*, today: date, period: str) -> int:
+    """The same weekly reminder for measures: to the person who updates a
+    measure whose next value is overdue (its frequency has passed since the
+    latest value), once per measure and week."""
+    from django.db import IntegrityError
+
+    from . import selectors
+    from .models import MeasureReminder
+
+    recorded = 0
+    for measure, _summary in selectors.measures_needing_reminders(today=today, period=period):
+        try:
+            with transaction.atomic():
+                reminder = MeasureReminder.objects.create(measure=measure, period=period,
+                                                          recipient=measure.owner)
+                jobs.enqueue("measure_reminder", reminder.pk)
+        except IntegrityError:
+            continue  # another run recorded it this week
+        recorded += 1
     return recorded
+
+
+def measure_reminder_deliver(*, reminder_id: int) -> None:
+    """E-mail one recorded measure reminder to the person who updates it."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from core.tasks import send_one_mail
+
+    from . import selectors
+    from .models import MeasureReminder
+
+    reminder = (MeasureReminder.objects.select_related("measure", "recipient")
+                .filter(pk=reminder_id).first())
+    if reminder is None or reminder.recipient is None or not reminder.recipient.is_active:
+        return
+    measure, owner = reminder.measure, reminder.recipient
+    latest = measure.values.order_by("-date", "-id").first()
+    summary = selectors.measure_summary(measure, today=timezone.localdate(),
+                                        latest=(latest.date, latest.value) if latest else None)
+    body = render_to_string("actionplan/email/reminder_measure.txt", {
+        "measure": measure, "owner": owner, "summary": summary,
+        "url": settings.SITE_URL + reverse("staff:actionplan:measure_value_add",
+                                           args=[measure.pk]),
+        "service_name": settings.SERVICE_NAME,
+    })
+    send_one_mail(f"A new value of {measure.code} is due", body, [owner.email])
 
 
 def reminder_deliver(*, reminder_id: int) -> None:
@@ -660,3 +713,195 @@ def action_link_feedback(*, acting_user: User, action: Action, feedback) -> Acti
                  summary=f"{action.reference}: {feedback.reference}",
                  data={"feedback": feedback.pk})
     return action
+
+
+# --- Measures of impact -----------------------------------------------------------------
+
+MEASURE_FIELDS = ("name", "description", "unit", "direction", "baseline_value", "baseline_date",
+                  "owner", "frequency", "is_public", "source", "statement_lineage",
+                  "survey_question")
+
+
+def _measure_check(measure: Measure) -> None:
+    errors = {}
+    if measure.baseline_value is not None and measure.baseline_date is None:
+        errors["baseline_date"] = ["Enter the date of the baseline"]
+    if measure.baseline_date is not None and measure.baseline_value is None:
+        errors["baseline_value"] = ["Enter the baseline value"]
+    if measure.source == Measure.Source.CHARTER and measure.statement_lineage is None:
+        errors["statement_lineage"] = ["Select the charter statement the measure follows"]
+    if measure.source == Measure.Source.SURVEY and not measure.survey_question:
+        errors["survey_question"] = ["Select the survey question the measure follows"]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _measure_targets_set(measure: Measure, targets: Iterable[tuple]) -> None:
+    """Replace the measure's targets with these (value, date) pairs."""
+    wanted = {day: value for value, day in targets if value is not None and day is not None}
+    measure.targets.exclude(date__in=list(wanted)).delete()
+    for day, value in wanted.items():
+        MeasureTarget.objects.update_or_create(measure=measure, date=day,
+                                               defaults={"value": value})
+
+
+def _measure_follow_source(measure: Measure) -> None:
+    """A family-reported measure takes its values from its source at once."""
+    from . import family_sources
+
+    if measure.source == Measure.Source.CHARTER:
+        family_sources.refresh(measure.pk)
+    elif measure.source == Measure.Source.SURVEY:
+        measure_survey_refresh(measure=measure)
+
+
+@transaction.atomic
+def measure_create(*, acting_user: User | None, code: str, name: str,
+                   action: Action | None = None, priority: Priority | None = None,
+                   targets: Iterable[tuple] = (), **fields) -> Measure:
+    """Add a measure to an action or a priority (one of the two), with its
+    targets as (value, date) pairs. The code is kept in capitals, as CSV
+    uploads name it. The caller checks permission
+    (`actionplan.add_measure`); audited with ids only."""
+    public_content_changed()  # public pages show this
+    measure = Measure(code=code.strip().upper(), name=name.strip(), action=action,
+                      priority=priority, **fields)
+    _measure_check(measure)
+    measure.full_clean()
+    measure.save()
+    _measure_targets_set(measure, targets)
+    _measure_follow_source(measure)
+    audit_record(actor=acting_user, verb=Verb.MEASURE_CREATED, target=measure,
+                 summary=f"{measure.code}: {measure.name}"[:300])
+    return measure
+
+
+@transaction.atomic
+def measure_edit(*, acting_user: User | None, measure: Measure, code: str, name: str,
+                 targets: Iterable[tuple] = (), lock_version: int | None = None,
+                 **fields) -> Measure:
+    """Change a measure and its targets. Refused (EditConflict) when someone
+    saved it after the page was shown."""
+    public_content_changed()  # public pages show this
+    measure = lock_for_edit(Measure.objects.all(), measure.pk, lock_version)
+    changed = _changed(measure, {"code": code.strip().upper(), "name": name.strip(), **fields})
+    _measure_check(measure)
+    measure.full_clean()
+    measure.save()
+    _measure_targets_set(measure, targets)
+    _measure_follow_source(measure)
+    audit_record(actor=acting_user, verb=Verb.MEASURE_EDITED, target=measure,
+                 summary=f"{measure.code}: {measure.name}"[:300], data={"changed": changed})
+    return measure
+
+
+@transaction.atomic
+def measure_value_add(*, acting_user: User | None, measure: Measure, date: date,
+                      value, note: str = "", provisional: bool = False) -> MeasureValue:
+    """Record one dated value of a measure entered by staff. One value per
+    date; the date is not in the future. The caller checks permission
+    (`actionplan.add_measure_value`); audited with ids and the date only."""
+    public_content_changed()  # public pages show this
+    errors = {}
+    if measure.is_family_reported:
+        errors[NON_FIELD] = ["This measure takes its values from what families said"]
+    if date > timezone.localdate():
+        errors["date"] = ["The date must be today or in the past"]
+    elif MeasureValue.objects.filter(measure=measure, date=date).exists():
+        errors["date"] = [f"There is already a value for {date:%-d %B %Y}"]
+    if errors:
+        raise ValidationError(errors)
+    item = MeasureValue(measure=measure, date=date, value=value, note=note.strip(),
+                        provisional=provisional,
+                        recorded_by=acting_user if getattr(acting_user, "is_authenticated",
+                                                           False) else None)
+    item.full_clean()
+    item.save()
+    audit_record(actor=acting_user, verb=Verb.MEASURE_VALUE_ADDED, target=measure,
+                 summary=f"{measure.code} {date.isoformat()}", data={"value": item.pk})
+    return item
+
+
+NON_FIELD = "__all__"
+
+
+@transaction.atomic
+def measure_values_upload(*, acting_user: User, text: str, may_add) -> "object":
+    """Save the good rows of a CSV of values (measure_csv.check, run again
+    here on the same text, so what is saved is what was shown, checked
+    against the database as it is now). Rows with problems are not saved;
+    rows already recorded add nothing, so uploading the same file twice adds
+    nothing. Returns the check. Audited with counts only."""
+    from . import selectors
+    from .measure_csv import check
+
+    public_content_changed()  # public pages show this
+    result = check(text, may_add=may_add, today=timezone.localdate())
+    recorder = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    MeasureValue.objects.bulk_create(
+        [MeasureValue(measure=row.measure, date=row.date, value=row.value, note=row.note,
+                      recorded_by=recorder) for row in result.good],
+        ignore_conflicts=True)  # a value saved by someone else meanwhile stays
+    selectors.actions_changed(None)  # bulk_create sends no signal: kept dashboards go
+    added: dict[int, list] = {}
+    for row in result.good:
+        added.setdefault(row.measure.pk, [row.measure, 0])[1] += 1
+    for measure, n in added.values():
+        audit_record(actor=acting_user, verb=Verb.MEASURE_VALUES_UPLOADED, target=measure,
+                     summary=f"{measure.code}: {n} value{'s' if n != 1 else ''} uploaded",
+                     data={"added": n})
+    return result
+
+
+@transaction.atomic
+def measure_family_values_set(*, measure_id: int, values: Iterable[tuple]) -> int:
+    """Replace a family-reported measure's values with these (date, percent
+    who agree, how many answered) triples, from the app that owns the
+    source (the charter's statement results, a survey's statistics). A group
+    of fewer than SUPPRESSION_THRESHOLD answers is never stored: with three
+    or four people, a percentage says how each of them answered. Safe to run
+    twice. Returns how many values the measure now has."""
+    public_content_changed()  # public pages show this
+    measure = Measure.objects.select_for_update().get(pk=measure_id)
+    kept = {day: (value, n) for day, value, n in values
+            if n is not None and n >= SUPPRESSION_THRESHOLD and value is not None}
+    current = {v.date: v for v in measure.values.all()}
+    measure.values.exclude(date__in=list(kept)).delete()
+    for day, (value, n) in kept.items():
+        old = current.get(day)
+        if old is None:
+            MeasureValue.objects.create(measure=measure, date=day, value=value, responses=n)
+        elif (old.value, old.responses) != (value, n):
+            old.value, old.responses = value, n
+            old.save(update_fields=["value", "responses"])
+    audit_record(actor=None, verb=Verb.MEASURE_FAMILY_VALUES_SET, target=measure,
+                 summary=measure.code, data={"values": len(kept)})
+    return len(kept)
+
+
+def measure_survey_refresh(*, measure: Measure) -> int:
+    """Follow a survey question: each confirmed import with statistics for
+    the question gives a value on the day the survey was received (the share
+    who answered positively, with n)."""
+    from feedback.models import SurveyStatistic
+
+    stats = (SurveyStatistic.objects.filter(question=measure.survey_question,
+                                            survey_import__state="imported")
+             .select_related("survey_import"))
+    values = [(s.survey_import.received_on, s.positive_percent, s.responses) for s in stats]
+    return measure_family_values_set(measure_id=measure.pk, values=values)
+
+
+def measures_refresh_for_survey(questions: list[str]) -> int:
+    """A survey was imported (feedback.imports.after_import): measures that
+    follow one of its questions take the new statistics. One query when none
+    does. Returns how many measures were refreshed."""
+    measures = list(Measure.objects.filter(source=Measure.Source.SURVEY,
+                                           survey_question__in=questions))
+    for measure in measures:
+        measure_survey_refresh(measure=measure)
+    return len(measures)
+
+
+# Below this many answers a family-reported value is not shown (as charter's results).
+SUPPRESSION_THRESHOLD = 5

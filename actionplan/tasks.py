@@ -49,9 +49,17 @@ def send_reminder(reminder_id: int) -> None:
     services.reminder_deliver(reminder_id=reminder_id)
 
 
+@jobs.register("measure_reminder", label="Reminder e-mail about a measure", max_attempts=5,
+               backoff=120, backoff_max=3600)
+def send_measure_reminder(reminder_id: int) -> None:
+    """E-mail the reminder that a measure's new value is overdue."""
+    services.measure_reminder_deliver(reminder_id=reminder_id)
+
+
 @shared_task(ignore_result=True, soft_time_limit=600, time_limit=900)
 def send_reminders() -> int:
     """Beat, hourly: record a reminder for owners of overdue and not-updated
-    actions, at most once per action, kind and ISO week; each is e-mailed by
-    its own job."""
+    actions, and for the people who update measures whose new value is
+    overdue, at most once per action (or measure), kind and ISO week; each
+    is e-mailed by its own job."""
     return services.reminders_send()

@@ -53,6 +53,10 @@ class PublicPlanView(View):
             raise Http404
         priorities, page = (selectors.public_priorities(plan, request.GET.get("page"))
                             if plan else ([], None))
+        if plan:
+            selectors.public_measures(
+                plan, actions=[a for p in priorities for a in p.public_actions],
+                priorities=priorities, today=timezone.localdate())
         return render(request, "actionplan/public_plan.html", {
             "plan": plan, "priorities": priorities, "page": page,
             "other_plans": [p for p in selectors.public_plans() if plan is None or p.pk != plan.pk],
@@ -147,7 +151,12 @@ class ActionDetailView(StaffPermissionMixin, View):
 
     def render_page(self, request, action, link_form=None, status=200):
         can_update = request.user.has_perm("actionplan.update_action", action)
+        measures = selectors.measures_for_action(action, today=timezone.localdate())
+        for measure in measures:
+            measure.action = action  # the permission checks read its lead organisation
+        _measure_permissions(request.user, measures)
         return render(request, "actionplan/action_detail.html", {
+            "measures": measures,
             "action": action, "today": timezone.localdate(), "can_update": can_update,
             "can_change": request.user.has_perm("actionplan.change_action", action),
             "link_form": link_form or (LinkFeedbackForm() if can_update else None),
@@ -275,6 +284,7 @@ class DashboardView(StaffPermissionMixin, View):
             plan = filterset.form.cleaned_data.get("plan") if filterset.is_bound else None
             data = selectors.dashboard(
                 queryset, today=today, judged_on=selectors.dashboard_judged_on(plan, today))
+            data.measures = selectors.dashboard_measures(queryset, plan=plan, today=today)
             # A plan answering an inspection: the time left to the monitoring visit;
             # and the loop's figures for the last 12 months (feedback/loop_figures.py).
             inspection = selectors.plan_inspection_standing(plan, today)
@@ -734,6 +744,192 @@ class MeetingEditView(ActionPlanFormPage):
                               **form.cleaned_data)
         messages.success(self.request, "Meeting saved")
         return redirect(self.back_url())
+
+
+# --- Staff: measures ----------------------------------------------------------------------
+
+
+def _measure_permissions(user, measures) -> None:
+    for measure in measures:
+        measure.can_add_value = user.has_perm("actionplan.add_measure_value", measure)
+        measure.can_change = user.has_perm("actionplan.change_measure", measure)
+
+
+class PriorityDetailView(StaffPermissionMixin, View):
+    """A priority's staff page: its measures, and a way to its actions."""
+
+    permission_required = "actionplan.view_plans"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        priority = _object_or_404(selectors.priority_detail(pk))
+        measures = selectors.measures_for_priority(priority, today=timezone.localdate())
+        for measure in measures:
+            measure.priority = priority  # the permission check reads its plan's board
+        _measure_permissions(request.user, measures)
+        return render(request, "actionplan/priority_detail.html", {
+            "priority": priority, "measures": measures,
+            "can_add_measure": request.user.has_perm("actionplan.change_plan", priority.plan),
+        })
+
+
+class MeasureCreateView(ActionPlanFormPage):
+    """Add a measure to an action (/actions/<pk>/measures/new/) or to a
+    priority (/priorities/<pk>/measures/new/)."""
+
+    permission_required = "actionplan.view_actions"
+    heading = "Add a measure"
+    parent = "action"
+
+    def prepare(self) -> None:
+        if self.parent == "action":
+            self.action = get_object_or_404(selectors.actions_for_staff(), pk=self.kwargs["pk"])
+            self.priority = None
+            if not self.request.user.has_perm("actionplan.change_action", self.action):
+                raise PermissionDenied
+            self.caption = str(self.action)
+        else:
+            self.action = None
+            self.priority = _object_or_404(selectors.priority_for_edit(self.kwargs["pk"]))
+            if not self.request.user.has_perm("actionplan.change_plan", self.priority.plan):
+                raise PermissionDenied
+            self.caption = f"Priority {self.priority}"
+
+    def back_url(self) -> str:
+        if self.action:
+            return reverse("staff:actionplan:action_detail", args=[self.action.pk])
+        return reverse("staff:actionplan:priority_detail", args=[self.priority.pk])
+
+    def make_form(self, data=None):
+        from .forms import MeasureForm
+
+        return MeasureForm(data, initial={"unit": "number", "direction": "up",
+                                          "frequency": "quarterly", "source": "staff"})
+
+    def save(self, form):
+        try:
+            measure = services.measure_create(acting_user=self.request.user, action=self.action,
+                                              priority=self.priority, **form.service_kwargs())
+        except ValidationError as exc:
+            if "code" in getattr(exc, "error_dict", {}):
+                raise ValidationError({"code": "Another measure already has this code"}) from exc
+            raise
+        messages.success(self.request, f"Measure “{measure.name}” added")
+        return redirect(measure.get_absolute_url())
+
+
+class MeasureEditView(ActionPlanFormPage):
+    permission_required = "actionplan.view_actions"
+    heading = "Change the measure"
+
+    def prepare(self) -> None:
+        self.measure = _object_or_404(selectors.measure_for_edit(self.kwargs["pk"]))
+        if not self.request.user.has_perm("actionplan.change_measure", self.measure):
+            raise PermissionDenied
+        self.caption = self.measure.name
+
+    def back_url(self) -> str:
+        return self.measure.get_absolute_url()
+
+    def make_form(self, data=None):
+        from .forms import MeasureForm
+
+        return MeasureForm(data, editing=True, initial=MeasureForm.initial_for(self.measure))
+
+    def save(self, form):
+        data = form.service_kwargs()
+        try:
+            services.measure_edit(acting_user=self.request.user, measure=self.measure,
+                                  lock_version=form.cleaned_data.get("lock_version"), **data)
+        except ValidationError as exc:
+            if "code" in getattr(exc, "error_dict", {}):
+                raise ValidationError({"code": "Another measure already has this code"}) from exc
+            raise
+        messages.success(self.request, "Measure saved")
+        return redirect(self.back_url())
+
+
+class MeasureValueAddView(ActionPlanFormPage):
+    """Add one dated value to a measure."""
+
+    permission_required = "actionplan.view_actions"
+
+    def prepare(self) -> None:
+        self.measure = _object_or_404(selectors.measure_for_edit(self.kwargs["pk"]))
+        if not self.request.user.has_perm("actionplan.add_measure_value", self.measure):
+            raise PermissionDenied
+        if self.measure.is_family_reported:
+            raise PermissionDenied  # its values come from what families said
+        self.heading = f"Add a value to {self.measure.name}"
+        self.caption = str(self.measure.action or f"Priority {self.measure.priority}")
+
+    def back_url(self) -> str:
+        return self.measure.get_absolute_url()
+
+    def make_form(self, data=None):
+        from .forms import MeasureValueForm
+
+        return MeasureValueForm(data, measure=self.measure,
+                                initial={"date": timezone.localdate()})
+
+    def save(self, form):
+        data = form.cleaned_data
+        services.measure_value_add(acting_user=self.request.user, measure=self.measure,
+                                   date=data["date"], value=data["value"], note=data["note"],
+                                   provisional=data["provisional"])
+        messages.success(self.request, f"Value for {data['date']:%-d %B %Y} added to "
+                                       f"{self.measure.name}")
+        return redirect(self.back_url())
+
+
+class MeasureUploadView(StaffPermissionMixin, View):
+    """A CSV of values for many measures: checked row by row and shown
+    before anything is saved; then the good rows are saved when confirmed.
+    The file's text travels in the confirming form, so nothing is lost and
+    nothing is stored until then."""
+
+    permission_required = "actionplan.upload_measure_values"
+    template_name = "actionplan/measure_upload.html"
+
+    def may_add(self, measure) -> bool:
+        return self.request.user.has_perm("actionplan.add_measure_value", measure)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from .forms import MeasureUploadForm
+
+        return render(request, self.template_name, {"form": MeasureUploadForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from .forms import MeasureUploadForm
+        from .measure_csv import MeasureFileError, check
+
+        if "confirm" in request.POST:
+            text = request.POST.get("text", "")
+            try:
+                result = services.measure_values_upload(acting_user=request.user, text=text,
+                                                        may_add=self.may_add)
+            except MeasureFileError:
+                form = MeasureUploadForm()
+                form.add_error("file", "The file could not be read again. Upload it again")
+                return render(request, self.template_name, {"form": form}, status=400)
+            added = len(result.good)
+            messages.success(request, f"{added} value{'s' if added != 1 else ''} added"
+                             + (f"; {len({e[0] for e in result.errors})} row"
+                                f"{'s' if len({e[0] for e in result.errors}) != 1 else ''} "
+                                "with problems not saved" if result.errors else ""))
+            return redirect("staff:actionplan:measure_upload")
+        form = MeasureUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        text = form.cleaned_data["file"]
+        try:
+            result = check(text, may_add=self.may_add, today=timezone.localdate())
+        except MeasureFileError as exc:
+            form.add_error("file", str(exc))
+            return render(request, self.template_name, {"form": form}, status=400)
+        return render(request, self.template_name, {
+            "form": MeasureUploadForm(), "result": result, "text": text,
+            "problem_rows": len({line for line, _, _ in result.errors}),
+        })
 
 
 class MeetingDecisionView(ActionPlanFormPage):

@@ -258,6 +258,8 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
     year = one("SELECT extract(year FROM period_end)::int FROM reports_report "
                "WHERE status = 'published' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
     theme = one("SELECT id FROM core_theme ORDER BY id LIMIT 1")
+    stress_id, stress_slug = sql(db_url, "SELECT id, slug FROM actionplan_plan "
+                                         "WHERE title LIKE '%(stress case)' LIMIT 1")[0]
 
     officer, board = Http(portal_port), Http(portal_port)
     officer_session = officer.sign_in("officer@demo.example")
@@ -313,6 +315,10 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
         (STAFF, "staff home (officer)", "/staff/", as_(officer), ""),
         (STAFF, "dashboard (board)", "/staff/action-plan/dashboard/", as_(board), ""),
         (STAFF, "action list (officer)", "/staff/action-plan/", as_(officer), ""),
+        # The plan of 2,000 actions that carry 2,000 measures with 50,000 values.
+        (PUBLIC, "action plan, stress case", f"/action-plan/{stress_slug}/", as_(None), ""),
+        (STAFF, "dashboard, stress case (board)",
+         f"/staff/action-plan/dashboard/?plan={stress_id}", as_(board), ""),
     ]
     if args.only:
         pages = [p for p in pages if args.only in p[1] or args.only == p[0]]

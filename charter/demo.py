@@ -464,9 +464,35 @@ def _evidence(agreement: Charter | None, glos: Charter | None, actions: list[Act
     return added
 
 
+def _family_measure(agreement: Charter | None) -> None:
+    """A measure of the partnership's first priority ("The Voice of the Child
+    and Young Person is Heard") that families themselves report: the share
+    who agree they are an equal partner, listened to and valued, from each
+    pulse round. The newest round, with only 4 answers, gives no value."""
+    from actionplan import services as actionplan_services
+    from actionplan.demo import PRIORITIES_SLUG
+    from actionplan.models import Measure, Priority
+
+    priority = Priority.objects.filter(plan__slug=PRIORITIES_SLUG, number=1).first()
+    statement = (agreement.statements.filter(text=AGREEMENT_STATEMENTS[0]).first()
+                 if agreement else None)
+    if priority is None or statement is None or Measure.objects.filter(code="PCF-LISTENED").exists():
+        return
+    actionplan_services.measure_create(
+        acting_user=None, priority=priority, code="PCF-LISTENED",
+        name="Parent carers who feel they are an equal partner, listened to and valued",
+        description="Share who agree or strongly agree with the working agreement’s statement "
+                    "“I am an equal partner and am listened to and valued”, at each pulse "
+                    "round. Rounds with fewer than 5 answers are not shown.",
+        unit=Measure.Unit.PERCENT, direction=Measure.Direction.UP, is_public=True,
+        frequency=Measure.Frequency.YEARLY, source=Measure.Source.CHARTER,
+        statement_lineage=statement.lineage, targets=[(75, priority.plan.period_end)])
+
+
 def load(stdout=None) -> None:
     today = timezone.localdate()
     agreement, answers = _agreement(today)
+    _family_measure(agreement)
     glos = _gloucestershire()
     borrowed = _borrowed()
     audits = _audits(today)

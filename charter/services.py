@@ -399,6 +399,7 @@ def pulse_submit(*, pulse_round: PulseRound, ratings: Mapping[int, int]) -> Puls
     for answer in answers:
         answer.full_clean(exclude=["response", "statement"])
     PulseAnswer.objects.bulk_create(answers)
+    measures_refresh_for_round(pulse_round)
     audit_record(actor=None, verb=Verb.PULSE_ANSWERED, target=pulse_round,
                  data={"response": response.pk, "answers": len(answers)})
     return response
@@ -563,3 +564,54 @@ def evidence_link_remove(*, acting_user: User | None, link: EvidenceLink) -> Non
     link.delete()
     audit_record(actor=acting_user, verb=Verb.EVIDENCE_UNLINKED, target=commitment,
                  summary=commitment.text[:300], data=data)
+
+
+# --- Measures that follow a statement's results ---------------------------------------------
+
+
+def statement_choices() -> list[tuple[str, str]]:
+    """Every "how we will know it is working" statement of an adopted
+    charter, by lineage (the same statement across versions), for a
+    measure to follow. Registered in actionplan.family_sources."""
+    from .models import Charter, Statement
+
+    statements = (Statement.objects.filter(charter__status=Charter.Status.ADOPTED)
+                  .select_related("charter").order_by("charter__title", "order", "id"))
+    return [(str(s.lineage), f"{s.text} ({s.charter.title})") for s in statements]
+
+
+def measure_refresh_from_statement(measure_id: int) -> int:
+    """Set a measure's values from its statement's pulse results: for each
+    day a round was held, the share who agreed or strongly agreed, with how
+    many answered. Rounds held the same day are counted together. A day with
+    fewer than five answers is not given a value
+    (actionplan.services.measure_family_values_set). Safe to run twice."""
+    from django.db.models import Count, Q
+
+    from actionplan.models import Measure
+
+    from .models import AGREEING, PulseAnswer
+
+    lineage = (Measure.objects.filter(pk=measure_id, source=Measure.Source.CHARTER)
+               .values_list("statement_lineage", flat=True).first())
+    if lineage is None:
+        return 0
+    rows = (PulseAnswer.objects.filter(statement__lineage=lineage)
+            .values("response__round__held_on")
+            .annotate(n=Count("id"), agree=Count("id", filter=Q(rating__in=AGREEING)))
+            .order_by("response__round__held_on"))
+    values = [(r["response__round__held_on"], round(100 * r["agree"] / r["n"], 2), r["n"])
+              for r in rows if r["n"]]
+    return actionplan_services.measure_family_values_set(measure_id=measure_id, values=values)
+
+
+def measures_refresh_for_round(pulse_round) -> None:
+    """Measures that follow a statement of this round's charter take the new
+    results (one query when none does)."""
+    from actionplan.models import Measure
+
+    lineages = pulse_round.charter.statements.values("lineage")
+    for measure_id in Measure.objects.filter(source=Measure.Source.CHARTER,
+                                             statement_lineage__in=lineages).values_list(
+            "pk", flat=True):
+        measure_refresh_from_statement(measure_id)

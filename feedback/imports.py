@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -72,6 +73,13 @@ RESPONDENT_WORDS = {
     "young person": "young_person", "child": "young_person", "child or young person": "young_person",
     "young_person": "young_person", "professional": "professional", "other": "other",
 }
+
+
+# Called with the questions of an import's statistics once it is imported, in
+# its transaction: apps above feedback fill this in their AppConfig.ready()
+# (the action plan's measures that follow a survey question), so feedback
+# imports none of them.
+after_import: list[Callable[[list[str]], None]] = []
 
 
 class ImportFileError(Exception):
@@ -632,6 +640,10 @@ def survey_import_execute(*, survey_import_id: int) -> SurveyImport:
         survey_import.duplicate_rows = len(already) - len(mine)
         survey_import.processed_rows = checked.total
         survey_import.save()
+        questions = list(SurveyStatistic.objects.filter(survey_import=survey_import)
+                         .values_list("question", flat=True))
+        for hook in after_import:
+            hook(questions)
         audit_record(actor=None, verb=Verb.SURVEY_IMPORTED, target=survey_import,
                      summary=survey_import.title,
                      data={"created": len(mine) + created,

@@ -17,7 +17,17 @@ from functools import lru_cache
 from django.db import models, transaction
 from django.utils import timezone
 
-from actionplan.models import Action, Board, Plan, Priority, ProgressUpdate, Status
+from actionplan.models import (
+    Action,
+    Board,
+    Measure,
+    MeasureTarget,
+    MeasureValue,
+    Plan,
+    Priority,
+    ProgressUpdate,
+    Status,
+)
 from actionplan.selectors import ACTIONS_GENERATION
 from charter.models import Charter, PulseAnswer, PulseResponse, PulseRound
 from core.audit import Verb
@@ -42,6 +52,9 @@ class Volume:
     updates_per_action: int = 3
     reports: int = 500
     pulse_answers: int = 20_000
+    # Measures of impact on the stress-case plan's actions, each with its values.
+    measures: int = 2_000
+    values_per_measure: int = 25
     years: int = 5
     answered_share: float = 0.7
 
@@ -50,7 +63,7 @@ class Volume:
         base = cls()
         values = {name: max(1, round(getattr(base, name) * scale))
                   for name in ("feedback", "actions", "big_plan_actions", "reports",
-                               "pulse_answers")}
+                               "pulse_answers", "measures")}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -178,6 +191,7 @@ def seed(volume: Volume, *, seed: int = 2026, today: date | None = None,
                          Report, ReportItem, PulseResponse), transaction.atomic():
         quotes = _seed_feedback(volume, rng, today, officer, approver, counts, log)
         actions = _seed_actions(volume, rng, today, officer, counts, log, seed)
+        _seed_measures(volume, rng, today, officer, actions, counts, log, seed)
         _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts, log, seed)
         _seed_pulse(volume, rng, today, counts, log, seed)
         AuditEvent.objects.create(verb=MARKER_VERB, target_type="volume", target_id=str(seed),
@@ -411,6 +425,54 @@ def _seed_actions(volume, rng, today, officer, counts, log, seed) -> list[Action
                                batch_size=2_000)
     counts["progress updates"] = len(updates)
     return actions
+
+
+MEASURE_NAMES = [("EHC plans issued within 20 weeks", "percent", "up"),
+                 ("Weeks to a first therapy appointment", "weeks", "down"),
+                 ("Families waiting more than 12 weeks for early help", "people", "down"),
+                 ("Annual reviews held on time", "percent", "up"),
+                 ("Days from referral to an autism assessment", "days", "down")]
+
+
+def _seed_measures(volume, rng, today, officer, actions, counts, log, seed) -> None:
+    """Measures on the stress-case plan's actions (its newest `measures`
+    actions, one each; more measures than actions wrap round), each with a
+    baseline, a target and `values_per_measure` monthly values."""
+    if not volume.measures or not actions:
+        return
+    big = actions[-volume.big_plan_actions:] or actions  # the stress case is written last
+    measures = []
+    for i in range(volume.measures):
+        name, unit, direction = MEASURE_NAMES[i % len(MEASURE_NAMES)]
+        start = today - timedelta(days=31 * (volume.values_per_measure + 1))
+        base = rng.uniform(20, 60)
+        measures.append(Measure(
+            action_id=big[i % len(big)].pk, code=f"V{seed}-{i + 1}", name=f"{name} ({i + 1})",
+            unit=unit, direction=direction, baseline_value=round(base, 1), baseline_date=start,
+            owner=officer if rng.random() < 0.5 else None, is_public=rng.random() < 0.6,
+            frequency=Measure.Frequency.MONTHLY))
+    log(f"  measures: writing {len(measures)} rows")
+    _bulk(Measure, measures)
+    if measures[0].pk is None:
+        measures = list(Measure.objects.filter(code__startswith=f"V{seed}-").order_by("id"))
+    targets, values = [], []
+    for measure in measures:
+        step = rng.uniform(-1.5, 1.5) * (1 if measure.direction == "up" else -1)
+        base = float(measure.baseline_value)
+        targets.append(MeasureTarget(measure_id=measure.pk, value=round(base + 20 * abs(step), 1)
+                                     if measure.direction == "up" else round(max(base - 10, 1), 1),
+                                     date=today + timedelta(days=365)))
+        for month in range(volume.values_per_measure):
+            day = measure.baseline_date + timedelta(days=31 * (month + 1))
+            values.append(MeasureValue(measure_id=measure.pk, date=min(day, today),
+                                       value=round(max(base + step * (month + 1)
+                                                       + rng.uniform(-2, 2), 0), 1),
+                                       provisional=month == volume.values_per_measure - 1))
+    log(f"  measure values: writing {len(values)} rows")
+    _bulk(MeasureTarget, targets)
+    _bulk(MeasureValue, values)
+    counts["measures"] = len(measures)
+    counts["measure values"] = len(values)
 
 
 def _seed_reports(volume, rng, today, officer, approver, quotes, actions, counts, log, seed) -> None:

@@ -126,6 +126,12 @@ def build_world() -> World:
     return w
 
 
+def _measure(w, code):
+    from actionplan.models import Measure
+
+    return Measure.objects.get(code=code)
+
+
 def _item(w, kind):
     return {"kind": kind, "pk": getattr(w, kind).pk}
 
@@ -235,6 +241,13 @@ ADDRESSES = {
     "staff:actionplan:priority_create": (ADMIN, lambda w: {"slug": w.plan.slug}),
     "staff:actionplan:priority_edit": (ADMIN, lambda w: {"pk": w.plan.priorities.first().pk}),
     "staff:actionplan:priority_move": "POST only, from the plan page",
+    "staff:actionplan:priority_detail": (ADMIN, lambda w: {"pk": _measure(w, "PCF-LISTENED").priority_id}),
+    "staff:actionplan:priority_measure_create": (
+        ADMIN, lambda w: {"pk": _measure(w, "PCF-LISTENED").priority_id}),
+    "staff:actionplan:action_measure_create": (ADMIN, lambda w: {"pk": w.action.pk}),
+    "staff:actionplan:measure_edit": (ADMIN, lambda w: {"pk": _measure(w, "EHCP20").pk}),
+    "staff:actionplan:measure_value_add": (OFFICER, lambda w: {"pk": _measure(w, "EHCP20").pk}),
+    "staff:actionplan:measure_upload": (OFFICER, lambda w: {}),
     "staff:actionplan:board_create": (ADMIN, lambda w: {}),
     "staff:actionplan:board_edit": (ADMIN, lambda w: {"slug": w.board.slug}),
     "staff:actionplan:meeting_edit": (ADMIN, lambda w: {"pk": w.meeting.pk}),
@@ -348,6 +361,7 @@ def _local_offer_draft_pk() -> int:
 
 
 EXTRA_PAGES = [
+    (ADMIN, "staff:actionplan:action_detail", lambda w: {"pk": _measure(w, "EHCP20").action_id}),
     # The annual Local Offer report drafted from coded comments, published.
     ("public", "reports:detail", lambda w: {"slug": "local-offer-annual-report-2025-26"}),
     (ADMIN, "staff:charter:item_edit", lambda w: _item(w, "commitment")),

@@ -42,3 +42,6 @@ def world(db):
     meeting.reviewed_actions.set([action, internal])
     return {"lead": lead, "partner": partner, "other": other, "people": people, "plan": plan,
             "priority": priority, "action": action, "internal": internal, "meeting": meeting}
+
+
+from .measure_fixtures import measured  # noqa: E402, F401  # a fixture for the measure tests

@@ -50,10 +50,10 @@ def _many_public_actions(plan, count, numbers):
 
 def test_public_page_query_count_does_not_grow(client, world, django_assert_num_queries):
     _many_public_actions(world["plan"], 5, (7, 8))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # +1: the page's public measures (none here)
         client.get(reverse("actionplan:index"))
     _many_public_actions(world["plan"], 50, (9, 10))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("actionplan:index"))
 
 
@@ -150,8 +150,9 @@ def test_action_page_and_meeting_page_query_counts_are_pinned(client, world):
     detail = reverse("staff:actionplan:action_detail", args=[action.pk])
     meeting_url = reverse("staff:actionplan:meeting_detail", args=[meeting.pk])
     # +1 each: the action's change history; the board's partners (who may change the meeting).
-    # +1 each: the board decisions (the action's, the meeting's).
-    assert (_queries(client, detail), _queries(client, meeting_url)) == (11, 7)
+    # +1: the action's measures (none here; their values and targets when there are).
+    assert (_queries(client, detail), _queries(client, meeting_url)) == (14, 7)
+    # +1: the board decisions on the meeting page.
     for n in range(5):
         services.action_update_progress(acting_user=None, action=action, status="on_track",
                                         percent=50 + n, narrative=f"step {n}",
@@ -161,7 +162,7 @@ def test_action_page_and_meeting_page_query_counts_are_pinned(client, world):
     for reviewed in Action.objects.all():
         services.meeting_record_decision(acting_user=None, meeting=meeting, action=reviewed,
                                          outcome="noted", note="Noted")
-    assert (_queries(client, detail), _queries(client, meeting_url)) == (11, 7)
+    assert (_queries(client, detail), _queries(client, meeting_url)) == (14, 7)
 
 
 # --- CSV export ------------------------------------------------------------------------------
@@ -286,20 +287,26 @@ def test_dashboard_query_count_is_the_same_for_10_and_10000_actions(client, db):
 
     client.force_login(board)
     url = reverse("staff:actionplan:dashboard")
+    client.get(url)  # the first page after signing in also writes the session
     add(10, 0)
     small = computed(url)
     add(9990, 10)
     assert Action.objects.count() == 10000
     large = computed(url)
-    assert small == large == 13 + 2  # + the plan it opens on, looked up and validated
+    # + the plan it opens on, looked up and validated; + its measures (none here);
+    # + the loop's figures (three queries, feedback/loop_figures.py)
+    assert small == large == 13 + 2 + 1 + 3
     # Kept figures: the filters and plan looked up, the person, nothing else.
     assert _queries(client, url) == 15 - 7
     every_plan = _queries(client, url + "?plan=")
     # The 12-month trend is one query; with no plan chosen there is no priority
-    # filter to fill (one query fewer than the 13 it was).
-    assert every_plan == 12
+    # filter to fill (one query fewer than the 13 it was); +1 for the measures;
+    # +3 the loop's figures.
+    assert every_plan == 12 + 1 + 3
     filtered = _queries(client, url + f"?plan=&priority={priorities[0].pk}&status=at_risk")
-    assert filtered == 13  # the priority is looked up once; no matching action, no trend query
+    # the priority is looked up once; no matching action, no trend query; +1 the measures;
+    # +3 the loop's figures
+    assert filtered == 13 + 1 + 3
 
 
 def test_evidence_link_is_a_govuk_input_and_flagged_when_wrong(client, world):

@@ -105,3 +105,65 @@ def test_staff_see_suppressed_results_too(client, answered, world):
     assert page.status_code == 200
     assert "Fewer than 5 answers" in text and "100%" not in text
     assert PulseRound.objects.get(title="Forum 2026").token in text  # the invitation link
+
+
+def test_a_measure_follows_a_statements_results_and_hides_groups_under_5(answered, client):
+    """A measure of the action plan that families report: the share who agree
+    with "I am an equal partner…", one value a round, hand-worked above: 4 of
+    7 (57.14%) at the 2025 conference, 2 of 5 (40%) at the 2026 workshop, and
+    nothing for the forum's 4 answers until a fifth person answers (5 of 5)."""
+    from decimal import Decimal
+
+    from actionplan import services as actionplan_services
+    from actionplan.models import Measure
+    from tests.actionplan.factories import PriorityFactory
+
+    statement = answered["v2"].statements.get(text__startswith="I am an equal partner")
+    measure = actionplan_services.measure_create(
+        acting_user=None, priority=PriorityFactory(), code="PCF-LISTENED",
+        name="Parent carers who feel listened to", unit=Measure.Unit.PERCENT,
+        source=Measure.Source.CHARTER, statement_lineage=statement.lineage, is_public=True)
+
+    def values():
+        return [(v.date, v.value, v.responses) for v in measure.values.order_by("date")]
+
+    assert values() == [(date(2025, 11, 1), Decimal("57.14"), 7),
+                        (date(2026, 2, 10), Decimal("40.00"), 5)]
+    r3 = answered["rounds"][2]
+    services.pulse_submit(pulse_round=r3, ratings={statement.pk: SA})
+    assert values()[-1] == (date(2026, 3, 20), Decimal("100.00"), 5)
+    # and it shows so on the public plan, with how many answered
+    measure.priority.plan.is_published = True
+    measure.priority.plan.save()
+    html = client.get(reverse("actionplan:plan", args=[measure.priority.plan.slug])).content
+    assert b"57.14%" in html and b"Groups of fewer than 5 answers are not shown" in html
+
+
+def test_a_measure_can_follow_a_survey_question(world):
+    """A survey question imported with its statistics: the share who answered
+    positively, with n, on the day the survey was received; a group under 5
+    is not shown."""
+    from decimal import Decimal
+
+    from actionplan import services as actionplan_services
+    from actionplan.models import Measure
+    from feedback.models import SurveyImport, SurveyStatistic
+    from tests.actionplan.factories import PriorityFactory
+
+    def survey(received_on, n, positive, state="imported"):
+        imported = SurveyImport.objects.create(
+            title=f"Survey {received_on}", organisation=world["lead"], received_on=received_on,
+            file="survey-imports/x.csv", file_sha256="0" * 64,
+            uploaded_by=world["people"]["lead_officer"], state=state)
+        SurveyStatistic.objects.create(survey_import=imported, question="I feel listened to",
+                                       responses=n, positive=positive)
+
+    survey(date(2025, 7, 1), 120, 66)
+    survey(date(2026, 7, 1), 4, 4)  # too few to show
+    survey(date(2026, 8, 1), 50, 50, state="checked")  # not imported yet
+    measure = actionplan_services.measure_create(
+        acting_user=None, priority=PriorityFactory(), code="SURVEY-LISTENED",
+        name="Parents who feel listened to", unit=Measure.Unit.PERCENT,
+        source=Measure.Source.SURVEY, survey_question="I feel listened to")
+    assert [(v.date, v.value, v.responses) for v in measure.values.all()] == [
+        (date(2025, 7, 1), Decimal("55.00"), 120)]

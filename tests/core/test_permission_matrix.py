@@ -79,6 +79,11 @@ def _gcc_plan(w):
     return Plan.objects.filter(board__organisations__name=GCC).order_by("pk").first()
 
 
+def _measure(code):
+    from actionplan.models import Measure
+    return Measure.objects.get(code=code)
+
+
 def _gcc_series(w):
     from reports.models import ReportSeries
     return ReportSeries.objects.filter(organisation__name=GCC).order_by("pk").first()
@@ -265,6 +270,19 @@ MATRIX.update({
                                                   "YYNYY"),
     "staff:actionplan:board_pack_download": Entry(lambda w: {"pk": w.meeting.pk}, "YYYYY",
                                                   "-----"),
+    # Measures: EHCP20 is on action 2.2, led by the county council; PCF-LISTENED on
+    # priority 1 of a plan whose board the council sits on.
+    "staff:actionplan:action_measure_create": Entry(
+        lambda w: {"pk": _measure("EHCP20").action_id}, "YYNYN", "YYNYN"),
+    "staff:actionplan:measure_edit": Entry(lambda w: {"pk": _measure("EHCP20").pk},
+                                           "YYNYN", "YYNYN"),
+    "staff:actionplan:measure_value_add": Entry(lambda w: {"pk": _measure("EHCP20").pk},
+                                                "YYNYN", "YYNYN"),
+    "staff:actionplan:measure_upload": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:actionplan:priority_detail": Entry(
+        lambda w: {"pk": _measure("PCF-LISTENED").priority_id}, "YYYYY", "-----"),
+    "staff:actionplan:priority_measure_create": Entry(
+        lambda w: {"pk": _measure("PCF-LISTENED").priority_id}, "YYNYN", "YYNYN"),
 })
 
 # --- charter ---------------------------------------------------------------------------

@@ -335,3 +335,31 @@ def test_another_organisations_officer_cannot_remove_it(client, setup):
     assert client.post(reverse("staff:feedback:import-remove", args=[survey.pk])).status_code \
         in (403, 404)
     assert SurveyImport.objects.filter(pk=survey.pk).exists()
+
+
+def test_a_measure_following_a_survey_question_takes_each_new_import(setup):
+    """An action plan measure that follows "Overall rating": created before
+    any import, it gains the import's share of 4s and 5s (19 of 25 = 76%,
+    worked out above) with n when the import completes."""
+    from decimal import Decimal
+
+    from actionplan import services as actionplan_services
+    from actionplan.models import Measure
+    from feedback.imports import survey_import_check
+    from tests.actionplan.factories import PriorityFactory
+
+    org, officer = setup
+    measure = actionplan_services.measure_create(
+        acting_user=None, priority=PriorityFactory(), code="SURVEY-RATING",
+        name="Families rating the Local Offer good or very good", unit=Measure.Unit.PERCENT,
+        source=Measure.Source.SURVEY, survey_question="Overall rating")
+    assert not measure.values.exists()
+    survey = SurveyImport.objects.create(
+        title="Annual survey", organisation=org, received_on=date(2026, 3, 31),
+        file=SimpleUploadedFile("s.csv", make_csv(GOOD_ROWS)), file_sha256="x",
+        uploaded_by=officer, state=SurveyImport.State.IMPORTING)
+    survey_import_check(acting_user=officer, survey_import=survey, mapping=MAPPING)
+    SurveyImport.objects.filter(pk=survey.pk).update(state=SurveyImport.State.IMPORTING)
+    survey_import_execute(survey_import_id=survey.pk)
+    assert [(v.date, v.value, v.responses) for v in measure.values.all()] == [
+        (date(2026, 3, 31), Decimal("76.00"), 25)]

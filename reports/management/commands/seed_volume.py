@@ -10,7 +10,8 @@ from reports import volume
 
 class Command(BaseCommand):
     help = ("Add five years of a county's data on top of the demo (100,000 feedback, "
-            "10,000 actions, 500 reports, 20,000 pulse answers by default), in bulk, "
+            "10,000 actions, 2,000 measures with 50,000 values, 500 reports, 20,000 pulse "
+            "answers by default), in bulk, "
             "reproducibly. For benchmarks and load tests, never a live site.")
 
     def add_arguments(self, parser):
@@ -22,6 +23,8 @@ class Command(BaseCommand):
                             help="actions in the one very large plan (the stress case)")
         parser.add_argument("--reports", type=int)
         parser.add_argument("--pulse-answers", type=int)
+        parser.add_argument("--measures", type=int,
+                            help="measures of impact on the stress-case plan (25 values each)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing if a volume was seeded already (for benchmarks)")
@@ -37,7 +40,7 @@ class Command(BaseCommand):
         wanted = volume.Volume.scaled(
             options["scale"], feedback=options["feedback"], actions=options["actions"],
             big_plan_actions=options["big_plan_actions"], reports=options["reports"],
-            pulse_answers=options["pulse_answers"])
+            pulse_answers=options["pulse_answers"], measures=options["measures"])
         if wanted.big_plan_actions > wanted.actions:
             wanted.big_plan_actions = wanted.actions
         started = time.monotonic()
