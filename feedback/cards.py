@@ -54,7 +54,7 @@ def card_reference_from_typed(text: str) -> str | None:
     "7K3M9QX4", with O for 0), or None when it cannot be one (wrong length,
     other letters, a check character that does not match)."""
     plain = _TYPED.sub("", text).upper()
-    if plain.startswith("FC"):
+    if len(plain) == 10 and plain.startswith("FC"):  # a card's own body may start "FC"
         plain = plain[2:]
     plain = plain.translate(str.maketrans("OIL", "011"))
     if len(plain) != 8 or any(c not in ALPHABET for c in plain):

@@ -139,9 +139,10 @@ def _private_page(request: HttpRequest, token: str, *, just_sent: bool) -> HttpR
 
 
 def _private_response(request: HttpRequest, feedback, *, just_sent: bool,
-                      private_url: str = "") -> HttpResponse:
+                      private_url: str = "", from_message: bool = False) -> HttpResponse:
     response = render(request, "feedback/track_private.html", {
         "feedback": feedback, "just_sent": just_sent, "private_url": private_url,
+        "from_message": from_message,
         # "What happened as a result": public facts only, one query a kind.
         "outcomes": progress.outcomes_for(feedback.pk),
     })
@@ -191,7 +192,7 @@ class ProgressWayBackView(View):
         feedback = selectors.feedback_for_way_back(where) if where is not None else None
         if feedback is None:
             return render(request, "feedback/progress_link_expired.html", status=404)
-        return _private_response(request, feedback, just_sent=False)
+        return _private_response(request, feedback, just_sent=False, from_message=True)
 
 
 def _secret_page(response: HttpResponse) -> HttpResponse:

@@ -152,7 +152,7 @@ def test_a_forum_runs_its_own_report_from_survey_to_publication(page, tmp_path):
     page.get_by_label("Day").fill("31")
     page.get_by_label("Month").fill("3")
     page.get_by_label("Year").fill("2026")
-    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    page.get_by_label("CSV or Excel file", exact=True).set_input_files(str(csv_file))
     page.get_by_role("button", name="Upload and continue").click()
     page.get_by_label("Overall rating (1 to 5)").select_option("Rating")
     page.get_by_label("What could be even better").select_option("Better")

@@ -171,10 +171,13 @@ def test_survey_mapping_and_report_pages(page, council, tmp_path):
     page.get_by_label("Day").fill("31")
     page.get_by_label("Month").fill("3")
     page.get_by_label("Year").fill("2026")
-    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    page.get_by_label("CSV or Excel file", exact=True).set_input_files(str(csv_file))
     page.get_by_role("button", name="Upload and continue").click()
     page.get_by_role("heading", name="Match the columns").wait_for(timeout=5000)
     assert_accessible(page, "mapping form")
+    # The headings are matched for the officer; undo that to see the errors.
+    for label in ("Overall rating (1 to 5)", "What could be even better"):
+        page.get_by_label(label).select_option(index=0)
     page.get_by_role("button", name="Check the file").click()
     page.locator(".govuk-error-summary").wait_for()
     assert_accessible(page, "mapping form with errors")
@@ -184,10 +187,11 @@ def test_survey_mapping_and_report_pages(page, council, tmp_path):
     page.get_by_role("heading", name="Check before importing").wait_for()
     assert "“brilliant” is not a rating" in page.locator("main").inner_text()
     assert_accessible(page, "row-level report")
-    page.get_by_role("button", name="Import 2 rows").click()
+    # The bad cell is left out, not its row: "More staff" is kept.
+    page.get_by_role("button", name="Import 3 rows").click()
     page.locator(".govuk-panel--confirmation").wait_for()  # in-process tasks: done at once
     assert_accessible(page, "import done")
-    assert Feedback.objects.filter(channel="survey").count() == 2
+    assert Feedback.objects.filter(channel="survey").count() == 3
 
 
 # JavaScript: where the focused element is, for the tab-order test.

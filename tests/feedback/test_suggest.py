@@ -217,14 +217,14 @@ def test_the_detail_page_costs_the_same_queries_for_ten_or_three_hundred_earlier
     client.force_login(officer)
     url = reverse("staff:feedback:detail", args=[new.pk])
     client.get(url)
-    # session, user, roles, the page's own 18, and for suggestions: whether the
+    # session, user, roles, the page's own 19 (with the reply templates), and for suggestions: whether the
     # earlier feedback changed (it did not: read from memory), the active
     # themes, similar items with organisation and themes, their replies
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         client.get(url)
     tag_sample(org, themes, range(10, 320))
     client.get(url)  # the new items' vectors are stored once
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         client.get(url)
 
 
