@@ -3,27 +3,60 @@ forms, template fragments, the home page's figures): when Redis cannot be
 reached it answers "not cached" instead of raising, so a page is rendered
 afresh rather than a family getting a server error.
 
-The rate limiter keeps the plain "default" cache (Django's own RedisCache):
-it needs to know that the cache failed, so it can fail open and count it
-(core.ratelimit). Both aliases point at the same Redis with the same key
-prefix, so they see the same keys. django-redis has an IGNORE_EXCEPTIONS
-option for this; Django's own Redis backend, which the portal uses, has none,
-so this class wraps its public methods, and only those: nothing here depends
-on how Django's backend works inside.
+The rate limiter keeps the plain "default" cache: it needs to know that the
+cache failed, so it can fail open and count it (core.ratelimit). Both aliases
+point at the same Redis with the same key prefix, so they see the same keys.
+django-redis has an IGNORE_EXCEPTIONS option for this; Django's own Redis
+backend, which the portal uses, has none, so FailSoftRedisCache wraps its
+public methods, and only those.
 
-(It once also kept one redis-py client per connection pool, through Django's
-private client methods: about 0.3-0.4 ms less per cache call in-process, a
-millisecond or two on a kept page, which nobody can see.)
+One override of Django's internals stays, because the HTTP benchmark shows
+it (issue #22 asks for that before keeping one): Django's Redis client makes
+a new redis-py client object for every cache operation, and every kept page
+is one cache read. With Django's own client a kept report page served 0.42-0.47x
+the bare-view baseline at 20 clients (below its 0.5x target) and `/` 0.52x;
+with one redis-py client per connection pool, on the same data and machine,
+the report page served 0.57x (p95 14 ms) and the open-data lists 0.55-0.61x
+(docs/benchmarks/http-2026-12-07-merged.md). The override is the few lines
+of _ReusedClient, on Django's private `_get_connection_pool(_index)`,
+`_client` and `_class`; tests/core/test_library_paths.py allows them here
+and nowhere else.
 """
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
 
-class FailSoftRedisCache(RedisCache):
+class _ReusedClient(RedisCacheClient):
+    """Django's client, with one redis-py client per connection pool instead
+    of a new one (and its table of ~170 reply parsers) for every operation.
+    A redis-py client is safe to share between threads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write))
+        return client
+
+
+class ReusedClientRedisCache(RedisCache):
+    """Django's Redis cache with one redis-py client per pool (see above)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClient
+
+
+class FailSoftRedisCache(ReusedClientRedisCache):
     def _soft(self, operation: str, default, *args, **kwargs):
         try:
             return getattr(super(), operation)(*args, **kwargs)

@@ -191,7 +191,8 @@ CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", REDIS_URL)
 if CACHE_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, reusing one redis-py client per pool (core.cache says why).
+            "BACKEND": "core.cache.ReusedClientRedisCache",
             "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": "sendportal",
             # A cache that does not answer must not hold a family's request:

