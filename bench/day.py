@@ -29,6 +29,7 @@ Private links appear in no output: the table names the tracking page
 """
 
 import argparse
+import hashlib
 import html.parser
 import multiprocessing
 import os
@@ -204,7 +205,7 @@ class Person:
         self.rng = random.Random(plan["seed"] * 1000 + index)
         self.samples: list[tuple[str, float, bool, bool]] = []
         self.problems: list[str] = []
-        self.submitted = 0
+        self.submitted = self.answered = 0  # feedback POSTs sent, and answered 302
         self.tokens: list[str] = []
         port = plan["portal_port"]
         self.officer = Http(port)
@@ -240,20 +241,38 @@ class Person:
             self.problems.append(f"{name}: HTTP {status}")
         return status, headers, page
 
-    def run(self, deadline: float) -> dict:
+    def run(self, warm_until: float, deadline: float) -> dict:
+        """Warm up (the same mix, not counted: each gunicorn worker loads what
+        it loads on first use, as on a live site that has been up a while),
+        then one visit of every kind (and every public page), so that every
+        class is measured even in a short run, then visits drawn from MIX until the deadline."""
         visits = list(MIX)
         weights = [MIX[v] for v in visits]
+        while time.monotonic() < warm_until:
+            self.visit(self.rng.choices(visits, weights)[0])
+        warm_errors = sum(1 for s in self.samples if not s[2])
+        warm_problems, self.samples, self.problems = self.problems, [], []
+        tour = visits[self.index % len(visits):] + visits[:self.index % len(visits)]
+        for visit in tour:
+            if visit == "public reads a page":
+                for page in READING:
+                    self.visit_public_reads(page)
+            else:
+                self.visit(visit)
         while time.monotonic() < deadline:
-            visit = self.rng.choices(visits, weights)[0]
-            getattr(self, "visit_" + visit.split()[0] + "_" + visit.split()[1])()
+            self.visit(self.rng.choices(visits, weights)[0])
         return {"samples": self.samples, "problems": self.problems,
-                "submitted": self.submitted}
+                "warm_errors": warm_errors, "warm_problems": warm_problems,
+                "submitted": self.submitted, "answered": self.answered}
+
+    def visit(self, name: str) -> None:
+        getattr(self, "visit_" + "_".join(name.split()[:2]))()
 
     # The visits, named after MIX's keys' first two words.
 
-    def visit_public_reads(self):
+    def visit_public_reads(self, name: str | None = None):
         pages = list(READING)
-        name = self.rng.choices(pages, [READING[p] for p in pages])[0]
+        name = name or self.rng.choices(pages, [READING[p] for p in pages])[0]
         path = {"home": "/", "reports archive": "/reports/",
                 "a report": f"/reports/{self.rng.choice(self.plan['report_slugs'])}/",
                 "action plan": "/action-plan/", "Atom feed": "/reports/feed/"}[name]
@@ -276,6 +295,7 @@ class Person:
         if status != 302:
             self.problems.append(f"feedback submitted (POST): {status}, not a redirect")
             return
+        self.answered += 1
         _, _, page = self.hit("feedback sent", family, "GET", headers["Location"])
         match = re.search(r"/feedback/track/([A-Za-z0-9_-]+)/", page)
         if not match:
@@ -364,8 +384,8 @@ class Person:
 
 
 def _person(args) -> dict:
-    index, plan, deadline = args
-    return Person(index, plan).run(deadline)
+    index, plan, warm_until, deadline = args
+    return Person(index, plan).run(warm_until, deadline)
 
 
 # --- The run ---------------------------------------------------------------------------
@@ -438,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=3.0, help="length of the mixed load")
     parser.add_argument("--clients", type=int, default=8,
                         help="simulated people at once (each a process)")
+    parser.add_argument("--warmup", type=float, default=30.0,
+                        help="seconds of the same mix before measuring, not counted")
     parser.add_argument("--scale", type=float, default=1.0, help="seed_volume --scale")
     parser.add_argument("--seed", type=int, default=2026, help="random seed of the mix")
     parser.add_argument("--note", default="", help="a line about the machine, for the table")
@@ -450,7 +472,10 @@ def main(argv: list[str] | None = None) -> int:
                             "postgres://postgres@127.0.0.1:5432/sendportal_bench_day")
     redis_url = os.environ.get("BENCH_DAY_REDIS_URL",
                                os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
-    static_root = tempfile.mkdtemp(prefix="bench-day-static-")
+    # Kept between runs, one for each database (collectstatic is skipped when unchanged).
+    static_root = str(Path(tempfile.gettempdir()) / ("bench-day-static-" + hashlib.sha256(
+        db_url.encode()).hexdigest()[:12]))
+    Path(static_root).mkdir(exist_ok=True)
     logs = Path(tempfile.mkdtemp(prefix="bench-day-logs-"))
     env = portal_env(db_url, redis_url, static_root, EMAIL_FILE_PATH=str(logs / "mail"))
     prepare(env, db_url, args.scale)
@@ -460,15 +485,18 @@ def main(argv: list[str] | None = None) -> int:
     procs: list[subprocess.Popen] = []
     try:
         procs = start_servers(env, logs, portal_port, base_port, beat=True)
+        print("Process groups started: " + " ".join(str(p.pid) for p in procs), flush=True)
         plan = make_plan(db_url, portal_port, base_port, args.clients, args.seed)
         stored_before = sql(db_url, "SELECT count(*) FROM feedback_feedback")[0][0]
-        print(f"Mixed load: {args.clients} people for {args.minutes:g} min…", flush=True)
-        started = time.monotonic()
-        deadline = started + args.minutes * 60
+        print(f"Mixed load: {args.clients} people, {args.warmup:g} s of warm-up, then "
+              f"{args.minutes:g} min measured…", flush=True)
+        warm_until = time.monotonic() + args.warmup
+        deadline = warm_until + args.minutes * 60
         context = multiprocessing.get_context("fork")
         with context.Pool(args.clients) as pool:
-            results = pool.map(_person, [(i, plan, deadline) for i in range(args.clients)])
-        seconds = time.monotonic() - started
+            results = pool.map(_person, [(i, plan, warm_until, deadline)
+                                         for i in range(args.clients)])
+        seconds = time.monotonic() - warm_until
         pending = wait_for_jobs(db_url, 60)
         stored = sql(db_url, "SELECT count(*) FROM feedback_feedback "
                              "WHERE even_better_if LIKE %s", ["%" + plan["mark"]])[0][0]
@@ -486,17 +514,18 @@ def main(argv: list[str] | None = None) -> int:
         alive = {"worker": procs[2].poll() is None, "beat": procs[3].poll() is None}
     finally:
         stop_processes(procs)
-        shutil.rmtree(static_root, ignore_errors=True)
 
     samples = [s for r in results for s in r["samples"]]
     problems = [p for r in results for p in r["problems"]]
     submitted = sum(r["submitted"] for r in results)
-    answered = sum(1 for s in samples if s[0] == "feedback submitted (POST)" and s[2])
+    answered = sum(r["answered"] for r in results)
     rows = summarise(samples, seconds)
     facts = {"seconds": seconds, "clients": args.clients, "submitted": submitted,
              "answered": answered, "stored": stored, "new_rows": stored_after - stored_before,
              "pending_jobs": pending, "failed_jobs": failed_jobs, "jobs": jobs,
-             "problems": problems, "memory": memory, "alive": alive, "note": args.note,
+             "problems": problems, "warm_errors": sum(r["warm_errors"] for r in results),
+             "warm_problems": [p for r in results for p in r["warm_problems"]],
+             "warmup": args.warmup, "memory": memory, "alive": alive, "note": args.note,
              "counts": sql(db_url, "SELECT (SELECT count(*) FROM feedback_feedback), "
                                    "(SELECT count(*) FROM actionplan_action), "
                                    "(SELECT count(*) FROM reports_report "
@@ -564,8 +593,12 @@ def render(rows: list[dict], facts: dict) -> str:
     lines += [
         "",
         f"Errors in all: {errors}." + (" First ones: " + "; ".join(facts["problems"][:5])
-                                       if facts["problems"] else ""),
-        f"Submissions: {facts['submitted']} sent, {facts['answered']} answered, "
+                                       if facts["problems"] else "")
+        + f" During the {facts['warmup']:g} s of warm-up (not in the table): "
+        f"{facts['warm_errors']} errors" + (" (" + "; ".join(facts["warm_problems"][:5]) + ")"
+                                            if facts["warm_problems"] else "") + ".",
+        f"Submissions (warm-up included): {facts['submitted']} sent, "
+        f"{facts['answered']} answered, "
         f"{facts['stored']} stored with this run's mark "
         + ("(every one stored)." if stored_ok else "**(SUBMISSIONS LOST)**.")
         + f" Feedback rows added during the run: {facts['new_rows']}.",
