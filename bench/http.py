@@ -157,6 +157,16 @@ def portal_env(db_url: str, redis_url: str, static_root: str, **extra: str) -> d
     return {**env, **extra}
 
 
+def migrated(db_url: str) -> bool:
+    """Whether every migration file of the portal's apps is applied (a start
+    of Django saved: seconds on a busy machine)."""
+    if not sql(db_url, "SELECT 1 FROM pg_tables WHERE tablename = 'django_migrations'"):
+        return False
+    applied = set(sql(db_url, "SELECT app, name FROM django_migrations"))
+    files = {(path.parent.parent.name, path.stem) for path in ROOT.glob("*/migrations/0*.py")}
+    return files <= applied
+
+
 def prepare(env: dict, db_url: str, scale: float) -> None:
     """Migrate, load the demo and seed the volume once; the database is kept between runs."""
     manage = [str(VENV_BIN / "python"), str(ROOT / "manage.py")]
@@ -166,12 +176,14 @@ def prepare(env: dict, db_url: str, scale: float) -> None:
 
     ensure_database(db_url)
     print("Preparing the database (migrate, demo, volume; kept between runs)…", flush=True)
-    run("migrate", "--noinput", "-v0")
+    if not migrated(db_url):
+        run("migrate", "--noinput", "-v0")
     if not sql(db_url, "SELECT 1 FROM core_user WHERE email = 'officer@demo.example'"):
         run("load_demo", "--allow-without-debug")
-    started = time.monotonic()
-    run("seed_volume", "--if-empty", "--scale", str(scale))
-    print(f"  volume ready ({time.monotonic() - started:.0f} s)")
+    if not sql(db_url, "SELECT 1 FROM core_auditevent WHERE verb = 'volume.seeded'"):
+        started = time.monotonic()
+        run("seed_volume", "--if-empty", "--scale", str(scale))
+        print(f"  volume seeded ({time.monotonic() - started:.0f} s)")
     # collectstatic compresses every file (half a minute on a busy machine):
     # skipped when the folder holds what the same sources gave last time.
     static_root = Path(env["BENCH_STATIC_ROOT"])
