@@ -8,7 +8,8 @@ and Celery beat — on the county-scale data (`seed_volume`, kept between runs
 in its own database), beside a bare Django view under the same gunicorn
 command (bench/baseline_settings.py). Then `--clients` simulated people at
 once, each a process of its own, spend `--minutes` doing what the MIX below
-says, one visit after another with no pause between them: families give
+says, visits arriving at random at `--rate` a second in all (0: one after
+another with no pause, the most the stack can take): families give
 feedback through the public form (CSRF token and all) and follow their
 private page, officers signed in triage, reply and record progress on
 actions, a board member reads the dashboard, the public read the home page,
@@ -205,6 +206,8 @@ class Person:
         self.rng = random.Random(plan["seed"] * 1000 + index)
         self.samples: list[tuple[str, float, bool, bool]] = []
         self.problems: list[str] = []
+        self.visits = 0
+        self.next_start = time.monotonic()
         self.submitted = self.answered = 0  # feedback POSTs sent, and answered 302
         self.tokens: list[str] = []
         port = plan["portal_port"]
@@ -250,23 +253,44 @@ class Person:
         weights = [MIX[v] for v in visits]
         while time.monotonic() < warm_until:
             self.visit(self.rng.choices(visits, weights)[0])
+            self.pace()
         warm_errors = sum(1 for s in self.samples if not s[2])
         warm_problems, self.samples, self.problems = self.problems, [], []
+        self.visits = 0
         tour = visits[self.index % len(visits):] + visits[:self.index % len(visits)]
+        self.next_start = time.monotonic()
         for visit in tour:
             if visit == "public reads a page":
                 for page in READING:
                     self.visit_public_reads(page)
+                    self.visits += 1
+                    self.pace()
             else:
                 self.visit(visit)
+                self.pace()
         while time.monotonic() < deadline:
             self.visit(self.rng.choices(visits, weights)[0])
+            self.pace()
         return {"samples": self.samples, "problems": self.problems,
                 "warm_errors": warm_errors, "warm_problems": warm_problems,
-                "submitted": self.submitted, "answered": self.answered}
+                "submitted": self.submitted, "answered": self.answered, "visits": self.visits}
 
     def visit(self, name: str) -> None:
         getattr(self, "visit_" + "_".join(name.split()[:2]))()
+        self.visits += 1
+
+    def pace(self) -> None:
+        """Visits arrive at random (a Poisson process) at `rate` a second
+        across all people; a person running behind goes on at once, so the
+        rate reached is reported beside the one asked for. Rate 0: no pause."""
+        rate = self.plan["rate"] / self.plan["clients"]
+        if not rate:
+            return
+        self.next_start = max(self.next_start + self.rng.expovariate(rate),
+                              time.monotonic() - 1 / rate)
+        wait = self.next_start - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
 
     # The visits, named after MIX's keys' first two words.
 
@@ -391,7 +415,8 @@ def _person(args) -> dict:
 # --- The run ---------------------------------------------------------------------------
 
 
-def make_plan(db_url: str, portal_port: int, base_port: int, clients: int, seed: int) -> dict:
+def make_plan(db_url: str, portal_port: int, base_port: int, clients: int, seed: int,
+              rate: float) -> dict:
     one = lambda q: sql(db_url, q)[0][0]  # noqa: E731
     org = one("SELECT o.id FROM core_organisation o JOIN core_membership m "
               "ON m.organisation_id = o.id JOIN core_user u ON u.id = m.user_id "
@@ -400,7 +425,7 @@ def make_plan(db_url: str, portal_port: int, base_port: int, clients: int, seed:
     officer.sign_in("officer@demo.example")
     board.sign_in("board@demo.example")
     return {
-        "seed": seed, "clients": clients, "portal_port": portal_port, "base_port": base_port,
+        "seed": seed, "clients": clients, "rate": rate, "portal_port": portal_port, "base_port": base_port,
         "mark": f"(bench-day {secrets.token_hex(4)})",
         "officer_cookies": officer.cookies, "board_cookies": board.cookies,
         "report_slugs": [r[0] for r in sql(db_url, "SELECT slug FROM reports_report WHERE "
@@ -458,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=3.0, help="length of the mixed load")
     parser.add_argument("--clients", type=int, default=8,
                         help="simulated people at once (each a process)")
+    parser.add_argument("--rate", type=float, default=3.0,
+                        help="visits a second across all people, arriving at random; "
+                             "0: each person goes on at once (the most the stack can take)")
     parser.add_argument("--warmup", type=float, default=30.0,
                         help="seconds of the same mix before measuring, not counted")
     parser.add_argument("--scale", type=float, default=1.0, help="seed_volume --scale")
@@ -470,8 +498,8 @@ def main(argv: list[str] | None = None) -> int:
 
     db_url = os.environ.get("BENCH_DAY_DATABASE_URL",
                             "postgres://postgres@127.0.0.1:5432/sendportal_bench_day")
-    redis_url = os.environ.get("BENCH_DAY_REDIS_URL",
-                               os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    # Flushed at the start: a database of its own, not bench-http's 0.
+    redis_url = os.environ.get("BENCH_DAY_REDIS_URL", "redis://127.0.0.1:6379/3")
     # Kept between runs, one for each database (collectstatic is skipped when unchanged).
     static_root = str(Path(tempfile.gettempdir()) / ("bench-day-static-" + hashlib.sha256(
         db_url.encode()).hexdigest()[:12]))
@@ -486,7 +514,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         procs = start_servers(env, logs, portal_port, base_port, beat=True)
         print("Process groups started: " + " ".join(str(p.pid) for p in procs), flush=True)
-        plan = make_plan(db_url, portal_port, base_port, args.clients, args.seed)
+        plan = make_plan(db_url, portal_port, base_port, args.clients, args.seed,
+                         args.rate)
         stored_before = sql(db_url, "SELECT count(*) FROM feedback_feedback")[0][0]
         print(f"Mixed load: {args.clients} people, {args.warmup:g} s of warm-up, then "
               f"{args.minutes:g} min measured…", flush=True)
@@ -520,7 +549,8 @@ def main(argv: list[str] | None = None) -> int:
     submitted = sum(r["submitted"] for r in results)
     answered = sum(r["answered"] for r in results)
     rows = summarise(samples, seconds)
-    facts = {"seconds": seconds, "clients": args.clients, "submitted": submitted,
+    facts = {"seconds": seconds, "clients": args.clients, "rate": args.rate,
+             "visits": sum(r["visits"] for r in results), "submitted": submitted,
              "answered": answered, "stored": stored, "new_rows": stored_after - stored_before,
              "pending_jobs": pending, "failed_jobs": failed_jobs, "jobs": jobs,
              "problems": problems, "warm_errors": sum(r["warm_errors"] for r in results),
@@ -538,7 +568,10 @@ def main(argv: list[str] | None = None) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
         print(f"Written to {out}")
-    shutil.rmtree(logs, ignore_errors=True)
+    if problems or facts["warm_problems"] or failed_jobs:
+        print(f"The processes' logs are kept in {logs}")
+    else:
+        shutil.rmtree(logs, ignore_errors=True)
     met = all(r["errors"] == 0 and (r["group"] == BASELINE or not r["requests"]
                                     or r["p95"] < TARGET_P95_MS[r["group"]]) for r in rows)
     return 0 if met and stored == answered else 1
@@ -564,9 +597,12 @@ def render(rows: list[dict], facts: dict) -> str:
         "Stack: gunicorn (3 sync workers, production settings), one Celery worker and Celery "
         "beat, Postgres, Redis (cache and broker). Baseline: a bare Django view rendering a "
         "small template under the same gunicorn command, drawn into the same mix.",
-        f"Load: {facts['clients']} simulated people at once, each drawing visits from the mix "
-        f"with no pause, for {facts['seconds']:.0f} s; {total:,} requests, "
-        f"{total / facts['seconds']:.0f} req/s in all.",
+        f"Load: {facts['clients']} simulated people at once drawing visits from the mix, "
+        + (f"{facts['rate']:g} visits a second asked for in all, arriving at random, "
+           if facts["rate"] else "each going on at once (no pause), ")
+        + f"for {facts['seconds']:.0f} s: {facts['visits']:,} visits "
+        f"({facts['visits'] / facts['seconds']:.2f} a second reached), {total:,} requests "
+        f"({total / facts['seconds']:.1f} a second).",
         "",
         "Mix (shares of visits, `MIX` and `READING` in bench/day.py): "
         + ", ".join(f"{k} {v}" for k, v in MIX.items())
