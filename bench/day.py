@@ -519,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         stored_before = sql(db_url, "SELECT count(*) FROM feedback_feedback")[0][0]
         print(f"Mixed load: {args.clients} people, {args.warmup:g} s of warm-up, then "
               f"{args.minutes:g} min measured…", flush=True)
+        load_before = os.getloadavg()[0]
         warm_until = time.monotonic() + args.warmup
         deadline = warm_until + args.minutes * 60
         context = multiprocessing.get_context("fork")
@@ -526,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
             results = pool.map(_person, [(i, plan, warm_until, deadline)
                                          for i in range(args.clients)])
         seconds = time.monotonic() - warm_until
+        load_after = os.getloadavg()[0]
         pending = wait_for_jobs(db_url, 60)
         stored = sql(db_url, "SELECT count(*) FROM feedback_feedback "
                              "WHERE even_better_if LIKE %s", ["%" + plan["mark"]])[0][0]
@@ -549,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     submitted = sum(r["submitted"] for r in results)
     answered = sum(r["answered"] for r in results)
     rows = summarise(samples, seconds)
-    facts = {"seconds": seconds, "clients": args.clients, "rate": args.rate,
+    facts = {"seconds": seconds, "load": (load_before, load_after), "clients": args.clients, "rate": args.rate,
              "visits": sum(r["visits"] for r in results), "submitted": submitted,
              "answered": answered, "stored": stored, "new_rows": stored_after - stored_before,
              "pending_jobs": pending, "failed_jobs": failed_jobs, "jobs": jobs,
@@ -591,7 +593,8 @@ def render(rows: list[dict], facts: dict) -> str:
         f"Machine: {os.cpu_count()} cores, "
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
         f"{platform.python_implementation()} {platform.python_version()}; the load driver "
-        "runs on the same machine. " + (facts["note"] or ""),
+        "runs on the same machine. Load average (1 min) as the warm-up began "
+        f"{facts['load'][0]:.1f}, at the end {facts['load'][1]:.1f}. " + (facts["note"] or ""),
         f"Data: {facts['counts'][0]:,} feedback, {facts['counts'][1]:,} actions, "
         f"{facts['counts'][2]:,} published reports (`seed_volume` on top of the demo).",
         "Stack: gunicorn (3 sync workers, production settings), one Celery worker and Celery "
