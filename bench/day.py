@@ -601,7 +601,8 @@ def render(rows: list[dict], facts: dict) -> str:
         "beat, Postgres, Redis (cache and broker). Baseline: a bare Django view rendering a "
         "small template under the same gunicorn command, drawn into the same mix.",
         f"Load: {facts['clients']} simulated people at once drawing visits from the mix, "
-        + (f"{facts['rate']:g} visits a second asked for in all, arriving at random, "
+        + (f"{facts['rate']:g} visit{'s' if facts['rate'] != 1 else ''} a second asked for "
+           "in all, arriving at random, "
            if facts["rate"] else "each going on at once (no pause), ")
         + f"for {facts['seconds']:.0f} s: {facts['visits']:,} visits "
         f"({facts['visits'] / facts['seconds']:.2f} a second reached), {total:,} requests "
