@@ -38,7 +38,7 @@ def test_bench_day_runs_the_stack_and_measures_every_class(tmp_path):
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the bench sets its own for each process
     done = subprocess.run(
         [sys.executable, "-m", "bench.day", "--scale", "0.01", "--clients", "3", "--rate", "0",
-         "--warmup", "2", "--minutes", "0.1", "--output", str(table)],
+         "--warmup", "0", "--minutes", "0.05", "--output", str(table)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]  # 1: a p95 missed
     text = table.read_text()
