@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 
-.PHONY: run test install assets bench bench-http lint security lock worker beat clean
+.PHONY: run test install assets bench bench-http bench-day lint security lock worker beat clean
 
 # The address the portal is served on (SITE_URL if set). load_demo gets it
 # too: the demo's PDFs are made as it loads, and their links must lead here.
@@ -68,6 +68,12 @@ bench: install assets
 # README "HTTP benchmark". Needs Postgres, Redis and wrk (apt-get install wrk).
 bench-http: install assets
 	$(BIN)/python -m bench.http $(BENCH_HTTP_ARGS)
+
+# A working day: gunicorn, a Celery worker and beat on the county-scale data
+# under a mixed load of families, officers, the board and the public, for
+# three minutes; writes docs/benchmarks/day-<date>.md. See README "A working day".
+bench-day: install assets
+	$(BIN)/python -m bench.day $(BENCH_DAY_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

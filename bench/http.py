@@ -122,11 +122,11 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def sql(dsn: str, query: str):
+def sql(dsn: str, query: str, params=None):
     import psycopg
 
     with psycopg.connect(dsn, autocommit=True) as conn:
-        return conn.execute(query).fetchall()
+        return conn.execute(query, params).fetchall()
 
 
 def ensure_database(url: str) -> None:
@@ -138,6 +138,128 @@ def ensure_database(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def portal_env(db_url: str, redis_url: str, static_root: str, **extra: str) -> dict:
+    """The environment of the portal's processes (web, worker, beat) in a benchmark."""
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.portal_settings",
+               DATABASE_URL=db_url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
+               SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1,localhost",
+               BENCH_STATIC_ROOT=static_root, LOG_LEVEL="WARNING",
+               MEDIA_ROOT=str(Path(tempfile.gettempdir()) / "bench-media"),
+               # Production refuses to start without a real transport; no e-mail
+               # leaves a benchmark: they are kept as files.
+               EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+               EMAIL_FILE_PATH=str(Path(tempfile.gettempdir()) / "bench-mail"),
+               # Every POST comes from one address: the limiter must not be what is measured.
+               FEEDBACK_RATE_LIMIT_PER_HOUR="1000000", OPEN_DATA_RATE_LIMIT_PER_HOUR="100000000",
+               PYTHONPATH=str(ROOT))
+    return {**env, **extra}
+
+
+def migrated(db_url: str) -> bool:
+    """Whether every migration file of the portal's apps is applied (a start
+    of Django saved: seconds on a busy machine)."""
+    if not sql(db_url, "SELECT 1 FROM pg_tables WHERE tablename = 'django_migrations'"):
+        return False
+    applied = set(sql(db_url, "SELECT app, name FROM django_migrations"))
+    files = {(path.parent.parent.name, path.stem) for path in ROOT.glob("*/migrations/0*.py")}
+    return files <= applied
+
+
+def prepare(env: dict, db_url: str, scale: float) -> None:
+    """Migrate, load the demo and seed the volume once; the database is kept between runs."""
+    manage = [str(VENV_BIN / "python"), str(ROOT / "manage.py")]
+
+    def run(*cmd):
+        subprocess.run([*manage, *cmd], env=env, check=True, cwd=ROOT)
+
+    ensure_database(db_url)
+    print("Preparing the database (migrate, demo, volume; kept between runs)…", flush=True)
+    if not migrated(db_url):
+        run("migrate", "--noinput", "-v0")
+    if not sql(db_url, "SELECT 1 FROM core_user WHERE email = 'officer@demo.example'"):
+        run("load_demo", "--allow-without-debug")
+    if not sql(db_url, "SELECT 1 FROM core_auditevent WHERE verb = 'volume.seeded'"):
+        started = time.monotonic()
+        run("seed_volume", "--if-empty", "--scale", str(scale))
+        print(f"  volume seeded ({time.monotonic() - started:.0f} s)")
+    # collectstatic compresses every file (half a minute on a busy machine):
+    # skipped when the folder holds what the same sources gave last time.
+    static_root = Path(env["BENCH_STATIC_ROOT"])
+    stamp = static_root / ".bench-sources"
+    sources = hashlib.sha256()
+    for path in sorted((ROOT / "static").rglob("*")):
+        if path.is_file() and path.parts[len(ROOT.parts) + 1] in ("dist", "js", "images"):
+            sources.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    if not stamp.exists() or stamp.read_text() != sources.hexdigest():
+        run("collectstatic", "--noinput", "-v0")
+        stamp.write_text(sources.hexdigest())
+
+
+GUNICORN = [str(VENV_BIN / "gunicorn"), "sendportal.wsgi:application", "--workers", "3",
+            "--timeout", "60", "--log-level", "warning"]
+
+
+def start_servers(env: dict, logs: Path, portal_port: int, base_port: int,
+                  *, beat: bool = False) -> list[subprocess.Popen]:
+    """The portal and the baseline under the same gunicorn command, one Celery
+    worker (and beat if asked), each in its own session so that all of a
+    process's children can be stopped with it; waits until both answer. The
+    caller stops them with stop_processes() (also when this raises: they are
+    appended to the list as they start)."""
+    procs: list[subprocess.Popen] = []
+
+    def start(name, cmd, proc_env):
+        procs.append(subprocess.Popen(cmd, env=proc_env, cwd=ROOT, start_new_session=True,
+                                      stdout=open(logs / f"{name}.log", "w"),
+                                      stderr=subprocess.STDOUT))
+
+    try:
+        start("portal", [*GUNICORN, "--bind", f"127.0.0.1:{portal_port}"], env)
+        start("baseline", [*GUNICORN, "--bind", f"127.0.0.1:{base_port}"],
+              dict(env, DJANGO_SETTINGS_MODULE="bench.baseline_settings"))
+        start("worker", [str(VENV_BIN / "celery"), "-A", "sendportal", "worker",
+                         "--concurrency=1", "--loglevel=WARNING"], env)
+        if beat:
+            start("beat", [str(VENV_BIN / "celery"), "-A", "sendportal", "beat",
+                           "--loglevel=WARNING", "--schedule", str(logs / "beat-schedule")], env)
+        for port in (portal_port, base_port):
+            for _ in range(240):
+                try:
+                    if Http(port).request("GET", "/")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.5)
+            else:
+                raise RuntimeError(f"server on {port} did not start; logs in {logs}")
+    except BaseException:
+        stop_processes(procs)
+        raise
+    return procs
+
+
+def stop_processes(procs: list[subprocess.Popen]) -> None:
+    """SIGTERM to each process's whole group (gunicorn's and Celery's
+    children too), then SIGKILL to any group still there after 20 s."""
+    for proc in procs:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # anything left in its group
+        except ProcessLookupError:
+            pass
+        if proc.poll() is None:
+            proc.wait()
 
 
 def main() -> int:
@@ -160,60 +282,14 @@ def main() -> int:
                             "postgres://postgres@127.0.0.1:5432/sendportal_bench_http")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     static_root = tempfile.mkdtemp(prefix="bench-static-")
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.portal_settings",
-               DATABASE_URL=db_url, REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url,
-               SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1,localhost",
-               BENCH_STATIC_ROOT=static_root, LOG_LEVEL="WARNING",
-               MEDIA_ROOT=str(Path(tempfile.gettempdir()) / "bench-media"),
-               # Production refuses to start without a real transport; no e-mail
-               # leaves a benchmark: they are kept as files.
-               EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-               EMAIL_FILE_PATH=str(Path(tempfile.gettempdir()) / "bench-mail"),
-               # Every POST comes from one address: the limiter must not be what is measured.
-               FEEDBACK_RATE_LIMIT_PER_HOUR="1000000", OPEN_DATA_RATE_LIMIT_PER_HOUR="100000000",
-               PYTHONPATH=str(ROOT))
-    manage = [str(VENV_BIN / "python"), str(ROOT / "manage.py")]
-
-    def run(*cmd):
-        subprocess.run([*manage, *cmd], env=env, check=True, cwd=ROOT)
-
-    ensure_database(db_url)
-    print("Preparing the database (migrate, demo, volume; kept between runs)…", flush=True)
-    run("migrate", "--noinput", "-v0")
-    if not sql(db_url, "SELECT 1 FROM core_user WHERE email = 'officer@demo.example'"):
-        run("load_demo", "--allow-without-debug")
-    started = time.monotonic()
-    run("seed_volume", "--if-empty", "--scale", str(args.scale))
-    print(f"  volume ready ({time.monotonic() - started:.0f} s)")
-    run("collectstatic", "--noinput", "-v0")
+    env = portal_env(db_url, redis_url, static_root)
+    prepare(env, db_url, args.scale)
 
     procs: list[subprocess.Popen] = []
     portal_port, base_port = free_port(), free_port()
-    gunicorn = [str(VENV_BIN / "gunicorn"), "sendportal.wsgi:application", "--workers", "3",
-                "--timeout", "60", "--log-level", "warning"]
     try:
         logs = Path(tempfile.mkdtemp(prefix="bench-logs-"))
-        procs.append(subprocess.Popen(
-            [*gunicorn, "--bind", f"127.0.0.1:{portal_port}"], env=env, cwd=ROOT,
-            stdout=open(logs / "portal.log", "w"), stderr=subprocess.STDOUT))
-        procs.append(subprocess.Popen(
-            [*gunicorn, "--bind", f"127.0.0.1:{base_port}"],
-            env=dict(env, DJANGO_SETTINGS_MODULE="bench.baseline_settings"), cwd=ROOT,
-            stdout=open(logs / "baseline.log", "w"), stderr=subprocess.STDOUT))
-        procs.append(subprocess.Popen(
-            [str(VENV_BIN / "celery"), "-A", "sendportal", "worker", "--concurrency=1",
-             "--loglevel=WARNING"], env=env, cwd=ROOT,
-            stdout=open(logs / "worker.log", "w"), stderr=subprocess.STDOUT))
-        for port in (portal_port, base_port):
-            for _ in range(120):
-                try:
-                    if Http(port).request("GET", "/")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                time.sleep(0.5)
-            else:
-                raise RuntimeError(f"server on {port} did not start; logs in {logs}")
+        procs = start_servers(env, logs, portal_port, base_port)
         results = measure(args, clients, db_url, portal_port, base_port)
         memory = [("web (gunicorn, 3 workers)", procs[0]), ("worker (Celery)", procs[2]),
                   ("baseline (gunicorn, 3 workers)", procs[1])]
@@ -224,13 +300,7 @@ def main() -> int:
             peaks = [peak_rss_mib(p) for p in [proc.pid, *kids, *grandkids]]
             memory_rows.append((label, max(peaks), sum(peaks)))
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs)
         shutil.rmtree(static_root, ignore_errors=True)
 
     text = render(args, clients, results, memory_rows, db_url)

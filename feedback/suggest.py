@@ -156,9 +156,13 @@ def _vectors_for(items: list[tuple[int, str]]) -> np.ndarray:
                 _vectors[pk] = (digests[pk], vector)
                 rows.append(FeedbackEmbedding(feedback_id=pk, digest=digests[pk],
                                               vector=vector.astype("<f2").tobytes()))
-            with transaction.atomic():
-                FeedbackEmbedding.objects.filter(feedback_id__in=to_embed).delete()
-                FeedbackEmbedding.objects.bulk_create(rows, batch_size=1000)
+            # Another web process may be storing the same new feedback's vector
+            # at this moment (the first views after it arrives): the later one
+            # overwrites, rather than failing on the key (a 500 under a
+            # working day's load, bench/day.py).
+            FeedbackEmbedding.objects.bulk_create(
+                rows, batch_size=1000, update_conflicts=True, unique_fields=["feedback"],
+                update_fields=["digest", "vector"])
     if not items:
         return np.zeros((0, MODEL_DIM), dtype=np.float32)
     return np.stack([_vectors[pk][1] for pk, _ in items])

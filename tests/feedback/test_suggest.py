@@ -120,6 +120,64 @@ def test_vectors_are_stored_once_and_a_changed_text_is_embedded_again(themes):
     assert FeedbackEmbedding.objects.get(feedback=items[0]).digest != stored.digest
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(os.environ.get("SUGGEST_ON_SQLITE") == "1", reason="Postgres row locks")
+def test_two_processes_storing_a_new_feedbacks_vector_at_once_do_not_fail(themes):
+    """Two web processes open the first pages after a feedback arrives: both
+    embed it and store its vector. The one that stores second waits on the
+    other's uncommitted row, then overwrites it (it failed on the key: a 500
+    seen under bench/day.py's working day)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from tests.conftest import wait_for
+
+    org = OrganisationFactory()
+    items = tag_sample(org, themes, range(3))
+    inserted, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def other_process():
+        try:
+            with transaction.atomic():
+                FeedbackEmbedding.objects.create(feedback=items[0], digest="other",
+                                                 vector=b"\0" * (2 * suggest.MODEL_DIM))
+                inserted.set()
+                release.wait(30)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=other_process)
+    thread.start()
+    try:
+        assert inserted.wait(30)
+        waiting = threading.Thread(target=lambda: (
+            wait_for(lambda: _blocked_on_a_lock(), timeout=30), release.set()))
+        waiting.start()
+        suggest.for_texts(["Nobody answers the phone"], Feedback.objects.filter(organisation=org))
+        waiting.join()
+    finally:
+        release.set()
+        thread.join()
+    assert done.is_set()
+    stored = FeedbackEmbedding.objects.get(feedback=items[0])
+    assert stored.digest == suggest._digest(suggest.feedback_text(items[0]))
+    assert FeedbackEmbedding.objects.filter(feedback__in=items).count() == 3
+
+
+def _blocked_on_a_lock() -> bool:
+    """Whether some session of this database waits on a lock (from a connection of its own)."""
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"},
+                         autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND wait_event_type = 'Lock'").fetchone()[0] > 0
+
+
 def test_loading_and_suggesting_open_no_network_connection(themes, monkeypatch):
     """A guard, not a mock of the work: any attempt to connect anywhere fails
     the test, while the real model loads and suggests."""
