@@ -113,7 +113,8 @@ def charter_new_version(*, acting_user: User | None, charter: Charter) -> Charte
     for section in charter.sections.prefetch_related("commitments__practices"):
         new_section = Section.objects.create(charter=draft, order=section.order,
                                              title=section.title,
-                                             introduction=section.introduction)
+                                             introduction=section.introduction,
+                                             cornerstones=section.cornerstones)
         for commitment in section.commitments.all():
             new_commitment = Commitment.objects.create(
                 section=new_section, order=commitment.order, text=commitment.text,
