@@ -389,13 +389,17 @@ def _evidence_pack(stdout=None) -> None:
                                        organisation__is_partnership_lead=True)
              .select_related("user").order_by("pk").first())
     first = last_academic_year_start()
-    pack = evidence_pack_request(
-        acting_user=admin.user if admin else None, organisation=None,
-        title=f"Evidence pack {first}–{(first + 1) % 100:02d}",
-        period_start=date(first, 9, 1), period_end=date(first + 1, 8, 31),
-        headings={a.value: a.label for a in EvidencePack.Area})
+    year = f"{first}–{(first + 1) % 100:02d}"
+    council = Organisation.objects.filter(slug="gloucestershire-county-council").first()
+    for organisation, title in [(None, f"Evidence pack {year}"),
+                                (council, f"Gloucestershire County Council evidence {year}")]:
+        evidence_pack_request(
+            acting_user=admin.user if admin else None, organisation=organisation, title=title,
+            period_start=date(first, 9, 1), period_end=date(first + 1, 8, 31),
+            headings={a.value: a.label for a in EvidencePack.Area})
     if stdout is not None:
-        stdout.write(f"  the evidence pack “{pack.title}” (its PDF made after loading)")
+        stdout.write(f"  the partnership's and the county council's evidence packs for {year} "
+                     "(PDFs made after loading)")
 
 
 
