@@ -436,6 +436,14 @@ def _gcc_world():
     meeting.pack_file.save("matrix-pack.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     meeting.pack_state = Meeting.PackState.READY
     meeting.save()
+    # The county council's evidence pack, with its PDF (made after commit elsewhere).
+    from reports.models import EvidencePack
+
+    pack = EvidencePack.objects.get(organisation=gcc)
+    if not pack.pdf_ready:
+        pack.pdf_file.save("matrix-evidence.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        pack.pdf_state = EvidencePack.PdfState.READY
+        pack.save()
 
     w.objects["published"] = Report.objects.filter(organisation=gcc,
                                                    status=Report.Status.PUBLISHED).first()
