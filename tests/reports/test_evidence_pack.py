@@ -363,3 +363,20 @@ def test_page_queries_do_not_grow_with_volume(client, django_assert_num_queries,
     client.get(pack.get_absolute_url())  # the session and per-process caches warmed
     with django_assert_num_queries(PINNED_QUERIES):
         assert client.get(pack.get_absolute_url()).status_code == 200
+
+
+# The list with its form, for an administrator: the person and their roles,
+# the last pack's headings, the organisations they make packs for, the packs.
+PINNED_LIST_QUERIES = 6
+
+
+@pytest.mark.parametrize("packs", [2, 12])
+def test_list_queries_do_not_grow_with_the_packs(client, django_assert_num_queries, packs):
+    portal = build_portal()
+    for n in range(packs):
+        _pack(portal, portal.council if n % 2 else None)
+    client.force_login(portal.lead_admin)
+    client.get(reverse("staff:evidence-pack:list"))
+    with django_assert_num_queries(PINNED_LIST_QUERIES):
+        page = client.get(reverse("staff:evidence-pack:list")).content.decode()
+    assert page.count("Evidence pack 2025–26</a>") == packs
