@@ -59,6 +59,10 @@ class CornerstoneCoverage:
     sections: list[str] = field(default_factory=list)
     audits: int = 0
     activities: int = 0
+    # Where each is listed: the charter, the audits, the actions.
+    charter_link: str = ""
+    audits_link: str = ""
+    activities_link: str = ""
 
     @property
     def covered(self) -> bool:
@@ -70,7 +74,8 @@ class PlanStanding:
     plan: Plan
     link: str
     total: int
-    by_status: list[tuple[str, int]]
+    by_status: list[tuple[str, int, str]]
+    overdue_link: str
     overdue: int
     stale: int
     overdue_listed: list[Action]
@@ -114,6 +119,14 @@ def _inbox_link(organisation_id: int | None, **filters) -> str:
     return reverse("staff:feedback:inbox") + (f"?{query}" if query else "")
 
 
+def _actions_link(pack: EvidencePack, **filters) -> str:
+    """The staff action list, filtered to what a figure counts."""
+    if pack.organisation_id:
+        filters["lead_organisation"] = pack.organisation_id
+    query = urlencode(sorted(filters.items()))
+    return reverse("staff:actionplan:action_list") + (f"?{query}" if query else "")
+
+
 def _feedback_counts(pack: EvidencePack):
     """Feedback received in the period, by channel, by who gave it and by
     age group: one query. Survey answers and "Was this page useful?"
@@ -146,7 +159,10 @@ def _cornerstones(charters: list[Charter], audits: list[ParticipationAudit],
                   actions) -> list[CornerstoneCoverage]:
     """How each cornerstone is covered: the charter sections, completed
     audits and co-production activities (actions) tagged with it."""
-    coverage = {c.value: CornerstoneCoverage(c.value, c.label) for c in Cornerstone}
+    links = {"charter_link": charters[0].get_absolute_url() if charters else "",
+             "audits_link": reverse("staff:charter:audit_list"),
+             "activities_link": reverse("staff:actionplan:action_list")}
+    coverage = {c.value: CornerstoneCoverage(c.value, c.label, **links) for c in Cornerstone}
     for section in Section.objects.filter(charter__in=charters).order_by("charter", "order", "id"):
         for value in section.cornerstones:
             if value in coverage:
@@ -188,8 +204,10 @@ def _plans(pack: EvidencePack, judged_on: date) -> tuple[list[PlanStanding], obj
         standings.append(PlanStanding(
             plan=plan, link=reverse("staff:actionplan:plan_detail", args=[plan.slug]),
             total=row.get("total", 0),
-            by_status=[(Status(s).label, row.get(f"s_{s}", 0))
+            by_status=[(Status(s).label, row.get(f"s_{s}", 0),
+                        _actions_link(pack, plan=plan.pk, status=s))
                        for s in plan_selectors.STATUS_ORDER],
+            overdue_link=_actions_link(pack, plan=plan.pk, overdue="true"),
             overdue=row.get("overdue", 0), stale=row.get("stale", 0),
             overdue_listed=list(mine.filter(overdue).order_by("due_date", "id")[:LIST_LIMIT]),
             stale_listed=list(mine.filter(stale).order_by("last_update_on", "id")[:LIST_LIMIT])))
