@@ -5,7 +5,7 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.utils import timezone
 
-from core.forms import GdsDateField, VersionedFormMixin, gds_helper
+from core.forms import GdsDateField, VersionedFormMixin, cornerstones_form_field, gds_helper
 from core.models import Organisation, Role, Theme, User
 from core.roles import has_role
 from core.selectors import partnership_organisations
@@ -239,6 +239,7 @@ class ActionEditForm(VersionedFormMixin, ActionCreateForm):
         label="Feedback that prompted it", required=False, queryset=Action.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Untick feedback to unlink it. Link more from the action's page.")
+    cornerstones = cornerstones_form_field("this activity")
 
     submit_label = "Save changes"
 
@@ -253,7 +254,7 @@ class ActionEditForm(VersionedFormMixin, ActionCreateForm):
             "inspection_finding": action.inspection_finding, "is_public": action.is_public,
             "source": action.source, "themes": [t.pk for t in action.themes.all()],
             "feedback": [f.pk for f in action.feedback.all()],
-            "lock_version": action.lock_version})
+            "cornerstones": action.cornerstones, "lock_version": action.lock_version})
         self.action = action
         super().__init__(*args, organisations=organisations, **kwargs)
 
@@ -280,6 +281,7 @@ class ActionEditForm(VersionedFormMixin, ActionCreateForm):
             Field.checkbox("is_public", small=True),
             Field.text("source"),
             Field.checkboxes("themes", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("cornerstones", legend_size=Size.SMALL, small=True),
         ]
         if self.fields["feedback"].queryset.exists():
             layout.append(Field.checkboxes("feedback", legend_size=Size.SMALL, small=True))

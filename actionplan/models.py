@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.concurrency import lock_version_field
-from core.models import Organisation, Theme, TimeStampedModel
+from core.models import Organisation, Theme, TimeStampedModel, cornerstones_field
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_EXTENSIONS = ["pdf", "docx", "xlsx", "png", "jpg", "jpeg"]
@@ -251,6 +251,8 @@ class Action(TimeStampedModel):
     themes = models.ManyToManyField(Theme, blank=True, related_name="actions")
     feedback = models.ManyToManyField("feedback.Feedback", blank=True, related_name="actions",
                                       help_text="What families said that prompted it.")
+    # A co-production activity is tagged with the cornerstones it covers.
+    cornerstones = cornerstones_field()
 
     # Copied from the latest ProgressUpdate by services.action_update_progress.
     current_status = models.CharField(max_length=20, choices=Status.choices,

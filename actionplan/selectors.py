@@ -699,6 +699,17 @@ def _summarised(measures, today: date) -> list[Measure]:
     return measures
 
 
+def measures_with_summaries(measures: QuerySet[Measure], *, today: date) -> list[Measure]:
+    """These measures with every value and target and their `summary`: three
+    queries however many (the evidence pack's)."""
+    return _summarised(_with_values(measures), today)
+
+
+def stale_condition(stale_before: date) -> Q:
+    """Open and not updated since `stale_before` (the dashboard's "not updated")."""
+    return _stale_condition(stale_before)
+
+
 def measures_for_action(action: Action, *, today: date) -> list[Measure]:
     """An action's measures, every value and target: three queries."""
     return _summarised(_with_values(action.measures.all()), today)

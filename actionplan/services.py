@@ -295,8 +295,9 @@ def action_edit(*, acting_user: User | None, action: Action, priority: Priority,
                 source: str = "", reference: str = "",
                 partner_organisations: Iterable[Organisation] = (),
                 themes: Iterable[Theme] = (), feedback: Iterable | None = None,
+                cornerstones: list[str] | None = None,
                 lock_version: int | None = None) -> Action:
-    """Change any of an action's details.
+    """Change any of an action's details (`cornerstones` None leaves them).
 
     Refused with EditConflict when the page was out of date (a progress
     update also moves the action's lock_version on). A change to the title,
@@ -318,7 +319,8 @@ def action_edit(*, acting_user: User | None, action: Action, priority: Priority,
         "lead_organisation": lead_organisation, "owner": owner, "start_date": start_date,
         "due_date": due_date, "success_measures": success_measures.strip(),
         "inspection_finding": inspection_finding, "is_public": is_public,
-        "source": source.strip()[:300], "reference": reference.strip() or action.reference})
+        "source": source.strip()[:300], "reference": reference.strip() or action.reference,
+        **({"cornerstones": [str(c) for c in cornerstones]} if cornerstones is not None else {})})
     action.full_clean()
     action.save()
     partners = list(partner_organisations)

@@ -7,7 +7,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from actionplan.models import Action, Priority
-from core.forms import GdsDateField, HoneypotMixin, VersionedFormMixin, gds_helper, honeypot_html
+from core.forms import (
+    GdsDateField,
+    HoneypotMixin,
+    VersionedFormMixin,
+    cornerstones_form_field,
+    gds_helper,
+    honeypot_html,
+)
 from core.models import Organisation
 
 from .models import (
@@ -90,10 +97,13 @@ class SectionForm(VersionedFormMixin):
                                             **_max_length("Section heading", 200)})
     introduction = forms.CharField(label="Introduction (optional)", required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))
+    cornerstones = cornerstones_form_field("this section")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.text("title"), Field.textarea("introduction", rows=3),
+                                 Field.checkboxes("cornerstones", legend_size=Size.SMALL,
+                                                  small=True),
                                  Button("save", "Save section"))
 
 
@@ -329,7 +339,10 @@ class AuditForm(forms.Form):
                        Field.textarea(evidence, rows=3)]
         if section_id is not None:
             layout.append(HTML("</div>"))
-        layout += [HTML('<div class="govuk-button-group">'),
+        self.fields["cornerstones"] = cornerstones_form_field("this team’s work")
+        self.fields["cornerstones"].initial = audit.cornerstones
+        layout += [Field.checkboxes("cornerstones", legend_size=Size.SMALL, small=True),
+                   HTML('<div class="govuk-button-group">'),
                    Button("complete", "Complete the audit"),
                    Button.secondary("save", "Save and come back later"),
                    HTML("</div>")]

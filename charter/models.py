@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from core.concurrency import lock_version_field
-from core.models import Organisation, TimeStampedModel
+from core.models import Organisation, TimeStampedModel, cornerstones_field
 
 # Fewer answers than this and a result is not shown: with 3 or 4 people in a
 # room, a percentage would say how each of them answered.
@@ -97,6 +97,7 @@ class Section(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True)
+    cornerstones = cornerstones_field()
 
     lock_version = lock_version_field()
 
@@ -376,6 +377,7 @@ class ParticipationAudit(TimeStampedModel):
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     completed_at = models.DateTimeField(null=True, blank=True)
+    cornerstones = cornerstones_field()
 
     class Meta:
         ordering = ["-year", "organisation__name", "team"]

@@ -113,7 +113,8 @@ def charter_new_version(*, acting_user: User | None, charter: Charter) -> Charte
     for section in charter.sections.prefetch_related("commitments__practices"):
         new_section = Section.objects.create(charter=draft, order=section.order,
                                              title=section.title,
-                                             introduction=section.introduction)
+                                             introduction=section.introduction,
+                                             cornerstones=section.cornerstones)
         for commitment in section.commitments.all():
             new_commitment = Commitment.objects.create(
                 section=new_section, order=commitment.order, text=commitment.text,
@@ -168,7 +169,7 @@ def charter_adopt(*, acting_user: User | None, charter: Charter, adopted_on: dat
 
 # kind: (model, the field that points at its parent, fields staff may set)
 ITEM_KINDS: dict[str, tuple[type[models.Model], str, tuple[str, ...]]] = {
-    "section": (Section, "charter", ("title", "introduction")),
+    "section": (Section, "charter", ("title", "introduction", "cornerstones")),
     "commitment": (Commitment, "section", ("text",)),
     "practice": (Practice, "commitment", ("text",)),
     "statement": (Statement, "charter", ("text",)),
@@ -200,6 +201,11 @@ def item_kind(item: models.Model) -> str:
 
 
 @transaction.atomic
+def _item_value(value):
+    """A typed value, trimmed; a list of choices (a section's cornerstones) as it is."""
+    return [str(v) for v in value] if isinstance(value, list | tuple) else str(value).strip()
+
+
 def charter_item_add(*, acting_user: User | None, kind: str, parent: models.Model,
                      fields: Mapping[str, str]) -> models.Model:
     """Add a section, commitment, practice, statement or responsibility at
@@ -210,7 +216,7 @@ def charter_item_add(*, acting_user: User | None, kind: str, parent: models.Mode
     _require_draft(charter)
     last = model.objects.filter(**{parent_field: parent}).aggregate(m=Max("order"))["m"] or 0
     item = model(**{parent_field: parent, "order": last + 1},
-                 **{k: str(v).strip() for k, v in fields.items() if k in allowed})
+                 **{k: _item_value(v) for k, v in fields.items() if k in allowed})
     item.full_clean()
     item.save()
     audit_record(actor=acting_user, verb=Verb.CHARTER_ITEM_ADDED, target=charter, summary=charter.title,
@@ -231,7 +237,7 @@ def charter_item_update(*, acting_user: User | None, item: models.Model,
     before = snapshot(item, ITEM_KINDS[kind][2])
     for name, value in fields.items():
         if name in ITEM_KINDS[kind][2]:
-            setattr(item, name, str(value).strip())
+            setattr(item, name, _item_value(value))
     item.full_clean()
     item.save()
     audit_record(actor=acting_user, verb=Verb.CHARTER_ITEM_CHANGED, target=charter,
@@ -438,8 +444,10 @@ def audit_start(*, acting_user: User | None, organisation: Organisation, team: s
 
 @transaction.atomic
 def audit_save(*, acting_user: User | None, audit: ParticipationAudit,
-               answers: Mapping[int, tuple[int | None, str]], complete: bool) -> ParticipationAudit:
-    """Save scores (0–3) and evidence: {answer id: (score or None, evidence)}.
+               answers: Mapping[int, tuple[int | None, str]], complete: bool,
+               cornerstones: list[str] | None = None) -> ParticipationAudit:
+    """Save scores (0–3) and evidence: {answer id: (score or None, evidence)},
+    and, when given, the cornerstones of co-production the team's work covers.
     With `complete`, every question needs a score and the audit becomes the
     team's record for the year; a completed audit is not changed again."""
     audit = ParticipationAudit.objects.select_for_update().get(pk=audit.pk)
@@ -454,6 +462,9 @@ def audit_save(*, acting_user: User | None, audit: ParticipationAudit,
         row.evidence = evidence.strip()
         row.full_clean(exclude=["audit", "question"])
     AuditAnswer.objects.bulk_update(rows.values(), ["score", "evidence"])
+    if cornerstones is not None:
+        audit.cornerstones = [str(c) for c in cornerstones]
+        audit.save(update_fields=["cornerstones", "updated_at"])
     if complete:
         if any(row.score is None for row in rows.values()):
             raise ValidationError("Give every question a score before completing the audit.")

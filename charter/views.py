@@ -624,7 +624,8 @@ class AuditEditView(AuditObjectMixin, View):
         if form.is_valid():
             try:
                 services.audit_save(acting_user=request.user, audit=audit,
-                                    answers=form.answer_values(), complete=form.completing)
+                                    answers=form.answer_values(), complete=form.completing,
+                                    cornerstones=form.cleaned_data.get("cornerstones", []))
             except ValidationError as exc:
                 _form_errors_from(form, exc)
             else:

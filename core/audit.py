@@ -145,6 +145,7 @@ class Verb(models.TextChoices):
     REPORT_TOPIC_MOVED = "report.topic_moved", "Report topic moved"
     REPORT_TOPIC_DELETED = "report.topic_deleted", "Report topic deleted"
     REPORT_SERIES_RENAMED = "report.series_renamed", "Report series renamed"
+    EVIDENCE_PACK_REQUESTED = "evidence_pack.requested", "Evidence pack made"
     REPORT_LOCAL_OFFER_DRAFTED = ("report.local_offer_drafted",
                                   "Annual Local Offer report drafted from the comments")
     REPORT_LOCAL_OFFER_EDITED = ("report.local_offer_edited",

@@ -16,7 +16,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from .models import Organisation, Role, ServiceArea, Theme, User
+from .models import Cornerstone, Organisation, Role, ServiceArea, Theme, User
 
 
 def gds_helper(*fields) -> FormHelper:
@@ -447,3 +447,13 @@ def cached_form_html(form) -> str | None:
 def blank_form_html(form) -> str | None:
     """cached_form_html of an unbound form (see there)."""
     return cached_form_html(form)
+
+
+def cornerstones_form_field(what: str) -> forms.MultipleChoiceField:
+    """Tick the cornerstones of co-production `what` ("this section") covers,
+    for the evidence pack. Shown with `Field.checkboxes(name, legend_size=
+    Size.SMALL, small=True)`."""
+    return forms.MultipleChoiceField(
+        label=f"Which cornerstones of co-production does {what} cover? (optional)",
+        choices=Cornerstone.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="The evidence pack shows how each cornerstone is covered.")

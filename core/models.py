@@ -150,6 +150,25 @@ class Organisation(TimeStampedModel):
         return self.contact_retention_days or settings.FEEDBACK_CONTACT_RETENTION_DAYS
 
 
+class Cornerstone(models.TextChoices):
+    """The national parent carer forum network's four cornerstones of
+    co-production. Charter sections, participation audits and action-plan
+    actions (the partnership's co-production activities) are tagged with
+    them, and the evidence pack shows how each is covered."""
+
+    WELCOME_AND_CARE = "welcome_and_care", "Welcome and care"
+    VALUE_AND_INCLUDE = "value_and_include", "Value and include"
+    COMMUNICATE = "communicate", "Communicate"
+    WORK_IN_PARTNERSHIP = "work_in_partnership", "Work in partnership"
+
+
+def cornerstones_field():
+    """The cornerstones a thing is tagged with: a list of Cornerstone values
+    (JSON, so SQLite runs the demo too)."""
+    return models.JSONField(default=list, blank=True,
+                            help_text="The cornerstones of co-production this covers.")
+
+
 class Role(models.TextChoices):
     OFFICER = "officer", "Officer"
     APPROVER = "approver", "Manager / approver"

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from actionplan.models import Action
 from charter import selectors as charter_selectors
-from core.models import Organisation, ServiceArea, Theme, User
+from core.models import Cornerstone, Organisation, ServiceArea, Theme, User
 from feedback import services as feedback_services
 from feedback.models import Feedback, Quote, SurveyImport, SurveyStatistic, tracking_digest
 
@@ -243,6 +243,7 @@ def load(stdout=None) -> None:
         if stdout is not None:
             stdout.write("  reports already loaded")
         _pdfs_remade_for_this_address(stdout)
+        _evidence_pack(stdout)
         return
     council = Organisation.objects.get(slug="gloucestershire-county-council")
     forum = Organisation.objects.get(slug="gloucestershire-parent-carer-forum")
@@ -340,6 +341,65 @@ def load(stdout=None) -> None:
     if stdout is not None:
         stdout.write(f"  {count} published reports, 1 series of 3 (PDFs made after loading)")
     _loop_family(officer)
+    _evidence_pack(stdout)
+
+
+# --- The four cornerstones and the evidence pack (issue #23) ---------------------------------
+
+# Words in a charter section's title, and the cornerstone it is about (the
+# Gloucestershire charter is written around them).
+SECTION_CORNERSTONES = [("welcome", Cornerstone.WELCOME_AND_CARE),
+                        ("value", Cornerstone.VALUE_AND_INCLUDE),
+                        ("communicat", Cornerstone.COMMUNICATE),
+                        ("partnership", Cornerstone.WORK_IN_PARTNERSHIP)]
+# A completed audit's team, and the cornerstones its work covers.
+AUDIT_CORNERSTONES = {
+    "SEND casework team": [Cornerstone.COMMUNICATE, Cornerstone.WORK_IN_PARTNERSHIP],
+    "Children’s therapies": [Cornerstone.WELCOME_AND_CARE, Cornerstone.VALUE_AND_INCLUDE],
+    "Local Offer team": [Cornerstone.COMMUNICATE, Cornerstone.VALUE_AND_INCLUDE],
+}
+
+
+def _evidence_pack(stdout=None) -> None:
+    """Charter sections, completed audits and the actions they led to tagged
+    with the cornerstones, and the partnership's evidence pack for the last
+    academic year (its PDF made in the background, as for any pack)."""
+    from actionplan.models import Action
+    from charter.models import ParticipationAudit, Section
+    from core.models import Membership, Role
+
+    from .forms import last_academic_year_start
+    from .models import EvidencePack
+    from .services import evidence_pack_request
+
+    if EvidencePack.objects.exists():
+        return
+    for section in Section.objects.filter(cornerstones=[]):
+        title = section.title.lower()
+        tags = [c.value for word, c in SECTION_CORNERSTONES if word in title]
+        if tags:
+            Section.objects.filter(pk=section.pk).update(cornerstones=tags)
+    for audit in ParticipationAudit.objects.filter(status=ParticipationAudit.Status.COMPLETED):
+        tags = [c.value for c in AUDIT_CORNERSTONES.get(audit.team, [])]
+        if tags:
+            ParticipationAudit.objects.filter(pk=audit.pk).update(cornerstones=tags)
+            Action.objects.filter(participation_audit_link__audit=audit).update(
+                cornerstones=tags)
+    admin = (Membership.objects.filter(role=Role.ADMINISTRATOR,
+                                       organisation__is_partnership_lead=True)
+             .select_related("user").order_by("pk").first())
+    first = last_academic_year_start()
+    year = f"{first}–{(first + 1) % 100:02d}"
+    council = Organisation.objects.filter(slug="gloucestershire-county-council").first()
+    for organisation, title in [(None, f"Evidence pack {year}"),
+                                (council, f"Gloucestershire County Council evidence {year}")]:
+        evidence_pack_request(
+            acting_user=admin.user if admin else None, organisation=organisation, title=title,
+            period_start=date(first, 9, 1), period_end=date(first + 1, 8, 31),
+            headings={a.value: a.label for a in EvidencePack.Area})
+    if stdout is not None:
+        stdout.write(f"  the partnership's and the county council's evidence packs for {year} "
+                     "(PDFs made after loading)")
 
 
 

@@ -304,6 +304,37 @@ def academic_year_label(start: int) -> str:
     return f"{start}–{(start + 1) % 100:02d} (September {start} to August {start + 1})"
 
 
+def offer_years(field, today=None) -> int:
+    """The last four academic years that have ended (the last chosen) and
+    "Other dates", as a period's choices; returns the last one's first year."""
+    last = last_academic_year_start(today)
+    field.choices = [*[(str(y), academic_year_label(y)) for y in range(last, last - 4, -1)],
+                     ("other", "Other dates")]
+    field.initial = str(last)
+    return last
+
+
+def clean_year_or_dates(form, cleaned: dict) -> None:
+    """A period chosen as an academic year (`year`, its first year) or as
+    other dates (`period_start`, `period_end`): sets both dates and
+    `period_kind`, or the errors on the date fields."""
+    year = cleaned.get("year")
+    start, end = cleaned.get("period_start"), cleaned.get("period_end")
+    if year == "other":
+        if not start and not form.has_error("period_start"):
+            form.add_error("period_start", "Enter the date the period starts")
+        if not end and not form.has_error("period_end"):
+            form.add_error("period_end", "Enter the date the period ends")
+        if start and end and end < start:
+            form.add_error("period_end", "The end of the period must be after its start")
+        cleaned["period_kind"] = Report.PeriodKind.CUSTOM
+    elif year:
+        first = int(year)
+        cleaned["period_start"] = date(first, 9, 1)
+        cleaned["period_end"] = date(first + 1, 8, 31)
+        cleaned["period_kind"] = Report.PeriodKind.ACADEMIC_YEAR
+
+
 class LocalOfferDraftForm(forms.Form):
     """Draft the annual Local Offer report: the period (an academic year
     by default), its title, and how families were involved."""
@@ -333,11 +364,7 @@ class LocalOfferDraftForm(forms.Form):
 
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)
-        last = last_academic_year_start(today)
-        self.fields["year"].choices = [
-            *[(str(y), academic_year_label(y)) for y in range(last, last - 4, -1)],
-            ("other", "Other dates")]
-        self.fields["year"].initial = str(last)
+        last = offer_years(self.fields["year"], today)
         self.fields["title"].initial = f"Local Offer annual report {last}–{(last + 1) % 100:02d}"
         self.fields["new_series"].initial = "Local Offer annual report"
         self.helper = gds_helper(
@@ -347,21 +374,7 @@ class LocalOfferDraftForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        year = cleaned.get("year")
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if year == "other":
-            if not start and not self.has_error("period_start"):
-                self.add_error("period_start", "Enter the date the period starts")
-            if not end and not self.has_error("period_end"):
-                self.add_error("period_end", "Enter the date the period ends")
-            if start and end and end < start:
-                self.add_error("period_end", "The end of the period must be after its start")
-            cleaned["period_kind"] = Report.PeriodKind.CUSTOM
-        elif year:
-            first = int(year)
-            cleaned["period_start"] = date(first, 9, 1)
-            cleaned["period_end"] = date(first + 1, 8, 31)
-            cleaned["period_kind"] = Report.PeriodKind.ACADEMIC_YEAR
+        clean_year_or_dates(self, cleaned)
         return cleaned
 
 
@@ -378,3 +391,64 @@ class LocalOfferInvolvementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.textarea("families_involvement"),
                                  Button("save_involvement", "Save"))
+
+
+class EvidencePackForm(forms.Form):
+    """Make an evidence pack: the period (an academic year by default), the
+    partnership or one organisation, and the headings it is arranged under
+    (the inspection framework's areas and the charter, as last written)."""
+
+    PARTNERSHIP = "partnership"
+
+    title = forms.CharField(label="Title", max_length=200,
+                            error_messages={"required": "Enter a title"})
+    year = forms.ChoiceField(
+        label="Which period does it cover?", widget=forms.RadioSelect,
+        error_messages={"required": "Select the academic year, or other dates"})
+    period_start = GdsDateField(label="Other dates: from", required=False,
+                                help_text="Only for other dates. For example, 1 4 2026",
+                                required_message="Enter the date the period starts",
+                                invalid_message="The start of the period must be a real date")
+    period_end = GdsDateField(label="Other dates: to", required=False,
+                              help_text="For example, 31 3 2027",
+                              required_message="Enter the date the period ends",
+                              invalid_message="The end of the period must be a real date")
+    scope = forms.ChoiceField(
+        label="Who is it for?", widget=forms.RadioSelect,
+        error_messages={"required": "Select the partnership or one organisation",
+                        "invalid_choice": "Select the partnership or one organisation"})
+
+    def __init__(self, *args, organisations, partnership: bool, headings: dict[str, str],
+                 today=None, **kwargs):
+        from .models import EvidencePack
+
+        super().__init__(*args, **kwargs)
+        last = offer_years(self.fields["year"], today)
+        self.fields["title"].initial = f"Evidence pack {last}–{(last + 1) % 100:02d}"
+        self.organisations = {str(o.pk): o for o in organisations}
+        self.fields["scope"].choices = (
+            [(self.PARTNERSHIP, "The whole partnership")] if partnership else []) + [
+            (pk, o.display_name) for pk, o in self.organisations.items()]
+        self.fields["scope"].initial = self.PARTNERSHIP if partnership else next(
+            iter(self.organisations), None)
+        self.areas = EvidencePack.Area
+        for area in EvidencePack.Area:
+            self.fields[f"heading_{area.value}"] = forms.CharField(
+                label=f"Heading for “{area.label}”", max_length=200,
+                initial=headings.get(area.value) or area.label,
+                error_messages={"required": f"Enter the heading for “{area.label}”"})
+        self.helper = gds_helper(
+            Field.text("title"), Field.radios("year", small=True), Field("period_start"),
+            Field("period_end"), Field.radios("scope", small=True),
+            Fieldset(*[Field.text(f"heading_{a.value}") for a in EvidencePack.Area],
+                     legend="Headings", legend_size=Size.MEDIUM),
+            Button("make", "Make the evidence pack"))
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_year_or_dates(self, cleaned)
+        scope = cleaned.get("scope")
+        cleaned["organisation"] = self.organisations.get(scope)
+        cleaned["headings"] = {a.value: cleaned.get(f"heading_{a.value}", "")
+                               for a in self.areas}
+        return cleaned

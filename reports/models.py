@@ -472,3 +472,82 @@ class LocalOfferReport(models.Model):
                                   for c, n in f.get("by_channel", {}).items()),
                                  key=lambda kv: (-kv[1], kv[0])),
         }
+
+
+class EvidencePack(TimeStampedModel):
+    """What the portal holds about co-production, listening, responding and
+    impact for a period, gathered for inspectors or the board: for the
+    partnership (no organisation) or one organisation. Its page is read
+    live from the portal (reports.evidence); its tagged PDF is made in the
+    background (the "evidence_pack_pdf" job) and kept as it was made.
+
+    It holds no one's personal details, and only published or completed
+    work (adopted charters, completed audits, published reports and plans):
+    another organisation's drafts cannot appear in it."""
+
+    class Area(models.TextChoices):
+        # The area SEND inspection framework's areas, and the charter.
+        TAKE_PART = "take_part", "How children, young people and families take part in decisions"
+        HEARD = "heard", "How their views are heard and acted on"
+        DIFFERENCE = "difference", "The difference made"
+        CHARTER = "charter", "Our co-production charter"
+
+    class PdfState(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    title = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="evidence_packs", help_text="Empty for the whole partnership.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # {area: heading}, as the administrator wrote them (Area's labels by default).
+    headings = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    pdf_state = models.CharField(max_length=10, choices=PdfState.choices,
+                                 default=PdfState.PENDING)
+    pdf_file = models.FileField(upload_to="evidence-packs/", blank=True)
+    pdf_error = models.CharField(max_length=300, blank=True)
+    pdf_generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_end", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="evidence_pack_period_in_order"),
+            models.CheckConstraint(condition=Q(pdf_state__in=["pending", "ready", "failed"]),
+                                   name="evidence_pack_pdf_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:evidence-pack:detail", args=[self.pk])
+
+    def heading(self, area: str) -> str:
+        return self.headings.get(area) or self.Area(area).label
+
+    @property
+    def scope_name(self) -> str:
+        return self.organisation.display_name if self.organisation_id else "The partnership"
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"evidence-pack-{self.pk}.pdf"
+
+    @property
+    def pdf_ready(self) -> bool:
+        return self.pdf_state == self.PdfState.READY and bool(self.pdf_file)
+
+    @property
+    def pdf_failed(self) -> bool:
+        return self.pdf_state == self.PdfState.FAILED
+
+    @property
+    def heading_texts(self) -> dict[str, str]:
+        """{area: heading} for every area, for the templates."""
+        return {area.value: self.heading(area.value) for area in self.Area}

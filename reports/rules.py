@@ -16,6 +16,7 @@ import rules
 
 from core.models import Role
 from core.roles import has_role
+from core.rules import is_administrator, is_staff_member
 
 EDITORS = {Role.OFFICER, Role.APPROVER}
 STAFF_READERS = EDITORS | {Role.ADMINISTRATOR}
@@ -66,3 +67,24 @@ rules.add_perm("reports.withdraw_report", approves)
 rules.add_perm("reports.start_new_version", edits)
 # A series (its name) belongs to its organisation: whoever drafts its reports renames it.
 rules.add_perm("reports.rename_series", edits_series)
+
+
+# The evidence pack (reports.evidence): every member of staff reads the
+# partnership's packs, and one organisation's packs are read by its own
+# people and the partnership's administrators. Administrators make them:
+# for their own organisation, and the partnership's administrators for the
+# partnership.
+@rules.predicate
+def reads_evidence_pack(user, pack) -> bool:
+    from core.roles import is_partnership_administrator
+
+    if pack is None:
+        return False
+    if pack.organisation_id is None:
+        return is_staff_member(user)
+    return has_role(user, Role.values, pack.organisation_id) or is_partnership_administrator(user)
+
+
+rules.add_perm("reports.view_evidence_packs", is_staff_member)
+rules.add_perm("reports.view_evidence_pack", reads_evidence_pack)
+rules.add_perm("reports.make_evidence_pack", is_administrator)

@@ -1,6 +1,8 @@
 """Every write to reports: drafting, the approval workflow, publishing,
 withdrawal and new versions. Every transition is audited."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -26,6 +28,7 @@ from feedback.models import Feedback, Quote
 from . import loop, selectors, workflow
 from .models import (
     FIRST_PUBLISHED_AFTER_PORTAL,
+    EvidencePack,
     LocalOfferReport,
     Report,
     ReportItem,
@@ -716,3 +719,29 @@ def local_offer_involvement_save(*, acting_user, report: Report, text: str) -> L
     audit_record(actor=acting_user, verb=Verb.REPORT_LOCAL_OFFER_EDITED, target=report,
                  summary=report.title)
     return local_offer
+
+
+# --- The evidence pack ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_pack_request(*, acting_user, organisation, title: str, period_start: date,
+                          period_end: date, headings: dict[str, str]) -> EvidencePack:
+    """Make an evidence pack for a period, for the partnership (no
+    `organisation`) or one organisation, under these headings; its PDF is
+    made in the background once this commits."""
+    if period_end < period_start:
+        raise ValidationError({"period_end": "The end of the period must be after its start"})
+    pack = EvidencePack.objects.create(
+        title=title, organisation=organisation, period_start=period_start,
+        period_end=period_end, requested_by=acting_user,
+        headings={area: text for area, text in headings.items() if text},
+        pdf_state=EvidencePack.PdfState.PENDING)
+    audit_record(actor=acting_user, verb=Verb.EVIDENCE_PACK_REQUESTED, target=pack,
+                 summary=pack.title[:300],
+                 data={"organisation": organisation.pk if organisation else None,
+                       "period_start": period_start.isoformat(),
+                       "period_end": period_end.isoformat()})
+    jobs.enqueue("evidence_pack_pdf", pack.pk,
+                 organisation_id=organisation.pk if organisation else None)
+    return pack

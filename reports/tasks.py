@@ -71,3 +71,48 @@ def refresh_home_figures() -> None:
     from . import selectors
 
     selectors.home_figures_refresh()
+
+
+def _pack_failed(pack_id: int, error: str) -> None:
+    from .models import EvidencePack
+
+    EvidencePack.objects.filter(pk=pack_id, pdf_state=EvidencePack.PdfState.PENDING).update(
+        pdf_state=EvidencePack.PdfState.FAILED, pdf_error=error.split(":", 1)[0][:300],
+        updated_at=timezone.now())
+
+
+def _pack_retry(pack_id: int) -> None:
+    from .models import EvidencePack
+
+    EvidencePack.objects.filter(pk=pack_id, pdf_state=EvidencePack.PdfState.FAILED).update(
+        pdf_state=EvidencePack.PdfState.PENDING, pdf_error="", updated_at=timezone.now())
+
+
+@jobs.register("evidence_pack_pdf", label="Evidence pack PDF", max_attempts=MAX_ATTEMPTS,
+               backoff=20, backoff_max=600, on_failed=_pack_failed, on_retry=_pack_retry,
+               coalesce=True, error_detail=True,
+               staff_url=lambda pk: reverse("staff:evidence-pack:detail", args=[pk]),
+               soft_time_limit=240, time_limit=300)
+def render_evidence_pack_pdf(pack_id: int) -> None:
+    """Make the tagged PDF of an evidence pack, with its figures as they are
+    now. One file per pack however often this runs (a fixed name, written
+    under a row lock by the delivery that finds the pack still pending)."""
+    from .evidence import evidence_figures
+    from .models import EvidencePack
+
+    pack = EvidencePack.objects.select_related("organisation").filter(pk=pack_id).first()
+    if pack is None or pack.pdf_state != EvidencePack.PdfState.PENDING:
+        return
+    pdf = render_pdf_from_template("reports/evidence_pack_pdf.html", {
+        "pack": pack, "figures": evidence_figures(pack, today=timezone.localdate()),
+        "site_url": settings.SITE_URL, "link_base": settings.SITE_URL.rstrip("/"),
+        "service_name": settings.SERVICE_NAME, "brand_colour": settings.BRAND_COLOUR,
+    })
+    stored = store_pdf_when(
+        EvidencePack.objects.all(), pack_id,
+        still_wanted=lambda locked: locked.pdf_state == EvidencePack.PdfState.PENDING,
+        field="pdf_file", filename=pack.pdf_filename, pdf=pdf,
+        mark={"pdf_state": EvidencePack.PdfState.READY, "pdf_error": "",
+              "pdf_generated_at": timezone.now()})
+    if stored:
+        logger.info("evidence pack %s PDF ready (%s bytes)", pack_id, len(pdf))

@@ -301,6 +301,9 @@ ADDRESSES = {
                                                "topic_pk": w.report.topics.first().pk}),
     "reports:series": ("public", lambda w: {"slug": _published_series_slug()}),
     "staff:reports:series-edit": (OFFICER, lambda w: {"pk": _series_pk()}),
+    "staff:evidence-pack:list": (ADMIN, lambda w: {}),
+    "staff:evidence-pack:detail": (ADMIN, lambda w: {"pk": _evidence_pack_pk()}),
+    "staff:evidence-pack:pdf": "a PDF (tests/reports/test_evidence_pack_worker.py)",
     "staff:feedback:subject-requests": (ADMIN, lambda w: {}),
     "account": (ADMIN, lambda w: {}),
     "two-factor": "asked after the password of a person with an app (tests/core/test_two_factor.py)",
@@ -352,6 +355,12 @@ def _published_series_slug() -> str:
     from reports.models import ReportSeries
 
     return ReportSeries.objects.filter(reports__status="published").first().slug
+
+def _evidence_pack_pk() -> int:
+    from reports.models import EvidencePack
+
+    return EvidencePack.objects.filter(organisation__isnull=True).first().pk
+
 
 # Several pages of one kind, so titles can be compared across objects.
 def _local_offer_draft_pk() -> int:

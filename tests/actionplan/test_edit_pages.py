@@ -3,6 +3,7 @@ pages: who may (role × page), what each save writes (the object, its
 history, an audit event), pinned query counts, the error states, and a
 concurrent edit answered with the edit-conflict message, never a 500."""
 
+import re
 from datetime import date
 
 import pytest
@@ -435,3 +436,18 @@ def test_an_officer_may_name_a_partner_organisation_as_the_lead(client, board_wo
     # Changing an action offers every partner as its lead too.
     edit = client.get(reverse("staff:actionplan:action_edit", args=[w["action"].pk]))
     assert f'<option value="{w["other"].pk}">{w["other"].name}</option>' in edit.content.decode()
+
+
+def test_an_actions_cornerstones_are_ticked_on_its_edit_page(client, board_world):
+    """Issue 23: an action (a co-production activity) is tagged with the
+    cornerstones it covers, for the evidence pack."""
+    w = board_world
+    client.force_login(w["people"]["lead_approver"])
+    url = reverse("staff:actionplan:action_edit", args=[w["action"].pk])
+    response = client.post(url, action_post(w, cornerstones=["value_and_include"]))
+    assert response.status_code == 302
+    action = Action.objects.get(pk=w["action"].pk)
+    assert action.cornerstones == ["value_and_include"]
+    assert re.search(r'value="value_and_include"\s+checked', client.get(url).content.decode())
+    event = AuditEvent.objects.filter(verb=Verb.ACTION_EDITED).latest("pk")
+    assert "cornerstones" in event.data["changed"]

@@ -2,6 +2,8 @@
 GOV.UK style (400, nothing lost) and query counts that do not grow."""
 
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -216,3 +218,33 @@ def test_staff_list_query_counts_do_not_grow(client, world, name, django_assert_
     with django_assert_num_queries(len(few)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_cornerstones_are_ticked_on_a_draft_section_and_an_audit_and_kept(client, world):
+    """Issue 23: the four cornerstones tag charter sections and audits (the
+    evidence pack shows how each is covered), and a new version keeps them."""
+    client.force_login(world["people"]["lead_officer"])
+    section = world["draft"].sections.first()
+    url = reverse("staff:charter:item_edit", args=["section", section.pk])
+    assert "Which cornerstones of co-production does this section cover?" in client.get(
+        url).content.decode()
+    response = client.post(url, {"title": section.title, "introduction": "",
+                                 "cornerstones": ["welcome_and_care", "communicate"],
+                                 "lock_version": section.lock_version})
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert section.cornerstones == ["welcome_and_care", "communicate"]
+    assert re.search(r'value="communicate"\s+checked', client.get(url).content.decode())
+    refused = client.post(url, {"title": section.title, "cornerstones": ["friendship"],
+                                "lock_version": section.lock_version})
+    assert refused.status_code == 400
+    assert "Select a valid choice" in refused.content.decode()
+
+    audit = world["audit"]
+    answer = audit.answers.first()
+    response = client.post(reverse("staff:charter:audit_edit", args=[audit.pk]), {
+        "save": "", f"score_{answer.pk}": "2", f"evidence_{answer.pk}": "Minutes",
+        "cornerstones": ["work_in_partnership"]})
+    assert response.status_code == 302
+    audit.refresh_from_db()
+    assert audit.cornerstones == ["work_in_partnership"]

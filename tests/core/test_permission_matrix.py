@@ -343,7 +343,21 @@ MATRIX.update({
     "staff:reports:local-offer-new": Entry(no_args, "YYNNY", "YYNNY"),
     "staff:reports:local-offer": Entry(lambda w: {"pk": _gcc_local_offer_draft(w).pk},
                                        "YYNYN", "YYNNN"),
+    # The evidence pack (issue 23): every member of staff reads the list and
+    # the partnership's packs; one organisation's pack only its own people
+    # (and the partnership's administrators); administrators make them.
+    "staff:evidence-pack:list": Entry(no_args, "YYYYY", "NNNYY"),
+    "staff:evidence-pack:detail": Entry(lambda w: {"pk": _gcc_evidence_pack(w).pk},
+                                        "YYYYN", "-----"),
+    "staff:evidence-pack:pdf": Entry(lambda w: {"pk": _gcc_evidence_pack(w).pk},
+                                     "YYYYN", "-----"),
 })
+
+
+def _gcc_evidence_pack(w):
+    from reports.models import EvidencePack
+    return EvidencePack.objects.filter(organisation__name=GCC).first()
+
 
 # The published version of a report: "withdraw" and "new version" are posts to
 # its workflow address. Approvers of its organisation withdraw; anyone who may
@@ -422,6 +436,14 @@ def _gcc_world():
     meeting.pack_file.save("matrix-pack.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     meeting.pack_state = Meeting.PackState.READY
     meeting.save()
+    # The county council's evidence pack, with its PDF (made after commit elsewhere).
+    from reports.models import EvidencePack
+
+    pack = EvidencePack.objects.get(organisation=gcc)
+    if not pack.pdf_ready:
+        pack.pdf_file.save("matrix-evidence.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        pack.pdf_state = EvidencePack.PdfState.READY
+        pack.save()
 
     w.objects["published"] = Report.objects.filter(organisation=gcc,
                                                    status=Report.Status.PUBLISHED).first()
