@@ -622,6 +622,8 @@ def retention_apply(*, now=None) -> RetentionRun:
        feedback is linked to actions: then they are kept while a linked
        action is open, and erased PROGRESS_CONTACT_RETENTION_DAYS after the
        last one ended (closed or not).
+    4. Participation register entries are asked to renew and, once lapsed,
+       erased (participation.services.register_retention_apply).
     Each piece is handled in its own short transaction under a row lock.
     """
     now = now or timezone.now()
@@ -662,8 +664,13 @@ def retention_apply(*, now=None) -> RetentionRun:
                     and feedback.has_any_contact_details):
                 contact_details_erase(acting_user=None, feedback=feedback)
                 run.erased_count += 1
+    # 4. The participation register: renewal asked every 12 months, lapsed entries erased.
+    from participation.services import register_retention_apply
+
+    run.register_asked_count, run.register_erased_count = register_retention_apply(now=now)
     run.finished_at = timezone.now()
-    run.save(update_fields=["closed_count", "erased_count", "finished_at"])
+    run.save(update_fields=["closed_count", "erased_count", "register_asked_count",
+                            "register_erased_count", "finished_at"])
     return run
 
 

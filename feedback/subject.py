@@ -169,6 +169,9 @@ def subject_access_export(*, acting_user, subject: Subject, organisations=None) 
         "generated_at": timezone.now().isoformat(),
         "searched_for": {"email": "an e-mail address", "phone": "a phone number"}[subject.kind],
         "feedback": [_feedback_record(f) for f in found],
+        # The participation register and "I'd like to take part" (participation/subject.py).
+        **_participation().participation_record(subject, acting_user=acting_user,
+                                                organisations=organisations),
     }
 
 
@@ -212,4 +215,14 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         audit_record(actor=acting_user, verb=Verb.SUBJECT_ERASED, target=feedback,
                      summary=feedback.reference)
         references.append(feedback.reference)
+    changed = _participation().participation_erase(subject, acting_user=acting_user,
+                                                   organisations=organisations)
+    if changed:
+        references.append(f"{changed} participation record{'s' if changed != 1 else ''}")
     return references
+
+
+def _participation():
+    from participation import subject as participation_subject  # imports this module
+
+    return participation_subject
