@@ -194,3 +194,31 @@ def test_another_organisation_cannot_open_or_invite_to_an_opportunity(world):
     url = reverse("staff:participation:detail", args=[world["opportunity"].pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {}).status_code == 404
+
+
+def test_robots_that_fill_the_hidden_field_store_nothing(world, client):
+    client.post(reverse("participation:register"), {
+        "name": "Bot", "topics": ["health"], "kinds": ["survey"], "channels": ["email"],
+        "email": "bot@example.com", "consent": "on", "website": "http://spam.example"})
+    client.post(reverse("participation:take-part", args=[world["opportunity"].slug]),
+                {"name": "Bot", "email": "bot@example.com", "website": "http://spam.example"})
+    assert not RegisterEntry.objects.exists() and not Interest.objects.exists()
+
+
+def test_a_closed_opportunity_takes_no_more_names(world, client):
+    closed = make_opportunity(world["county"], title="Closed workshop", days=-1)
+    assert client.get(reverse("participation:take-part", args=[closed.slug])).status_code == 404
+    assert "What came of it" in client.get(closed.get_absolute_url()).content.decode()
+
+
+def test_the_subject_request_page_finds_and_erases_someone_only_on_the_register(world):
+    join(email="only@example.com")
+    client = Client()
+    client.force_login(world["administrator"])
+    url = reverse("staff:feedback:subject-requests")
+    page = client.post(url, {"identifier": "only@example.com"}).content.decode()
+    assert "1 participation record:" in page
+    page = client.post(url, {"identifier": "only@example.com", "confirm_erase": "1"}).content.decode()
+    assert "delete their place on the participation register" in page
+    client.post(url, {"identifier": "only@example.com", "erase": "1"})
+    assert not RegisterEntry.objects.exists()
