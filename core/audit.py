@@ -136,6 +136,8 @@ class Verb(models.TextChoices):
     REGISTER_RENEWED = "register.renewed", "Renewed their register consent"
     REGISTER_RENEWAL_ASKED = "register.renewal_asked", "Asked to renew register consent"
     REGISTER_LAPSED = "register.lapsed", "Lapsed register entry erased"
+    INTEREST_ERASED = ("opportunity.interest_erased",
+                       "Contact details given to take part erased after the opportunity closed")
     REGISTER_INVITED = "register.invited", "Register members invited"
     INVITATION_ANSWERED = "invitation.answered", "Invitation answered"
     AREA_FIGURES_SAVED = "area_figures.saved", "Area figures saved"

@@ -25,6 +25,7 @@ from core.audit import Verb
 from core.services import audit_record
 from feedback.models import tracking_digest
 from feedback.services import default_organisation, new_tracking_token
+from feedback.subject import ERASED
 
 from .models import AboutYou, AreaFigure, Channel, Interest, Invitation, Opportunity, RegisterEntry
 
@@ -235,6 +236,15 @@ def register_retention_apply(*, now=None) -> tuple[int, int]:
                 audit_record(actor=None, verb=Verb.REGISTER_LAPSED, target=entry)
                 entry.delete()
                 erased += 1
+    # What people gave with "I'd like to take part" is kept while it is
+    # needed: erased INTEREST_RETENTION_DAYS after the opportunity closed.
+    closed_before = timezone.localdate(now) - timedelta(days=settings.INTEREST_RETENTION_DAYS)
+    for interest in Interest.objects.filter(opportunity__closes_on__lt=closed_before).exclude(
+            email="", phone="", needs=""):
+        with transaction.atomic():
+            Interest.objects.filter(pk=interest.pk).update(name=ERASED, email="", phone="",
+                                                           needs="")
+            audit_record(actor=None, verb=Verb.INTEREST_ERASED, target=interest)
     return asked, erased
 
 

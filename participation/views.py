@@ -76,7 +76,9 @@ class TakePartView(View):
 
     def page(self, request, opportunity, form, status=200, **context):
         return render(request, self.template_name,
-                      {"opportunity": opportunity, "form": form, **context}, status=status)
+                      {"opportunity": opportunity, "form": form,
+                       "retention_days": settings.INTEREST_RETENTION_DAYS, **context},
+                      status=status)
 
     def opportunity(self, slug):
         opportunity = _published(slug)

@@ -353,6 +353,9 @@ PROGRESS_CONTACT_RETENTION_DAYS = env_int("PROGRESS_CONTACT_RETENTION_DAYS", 365
 # is erased by the retention run.
 REGISTER_RENEWAL_DAYS = env_int("REGISTER_RENEWAL_DAYS", 365)
 REGISTER_LAPSE_DAYS = env_int("REGISTER_LAPSE_DAYS", 30)
+# What people gave with "I'd like to take part" is erased this long after the
+# opportunity closed.
+INTEREST_RETENTION_DAYS = env_int("INTEREST_RETENTION_DAYS", 90)
 # The parts of the county asked about (slug, name): Gloucestershire's districts.
 PARTICIPATION_AREAS = [
     ("cheltenham", "Cheltenham"), ("cotswold", "Cotswold"), ("forest-of-dean", "Forest of Dean"),

@@ -222,3 +222,15 @@ def test_the_subject_request_page_finds_and_erases_someone_only_on_the_register(
     assert "delete their place on the participation register" in page
     client.post(url, {"identifier": "only@example.com", "erase": "1"})
     assert not RegisterEntry.objects.exists()
+
+
+def test_take_part_details_are_erased_by_the_retention_run_after_the_opportunity_closed(world):
+    closed_long_ago = make_opportunity(world["county"], title="Old workshop", days=-91)
+    closed_lately = make_opportunity(world["county"], title="Recent workshop", days=-10)
+    services.interest_submit(opportunity=closed_long_ago, name="Sam", email="sam@example.com",
+                             needs="A quiet room")
+    services.interest_submit(opportunity=closed_lately, name="Jo", phone="07700 900123")
+    retention_apply()
+    old, recent = Interest.objects.order_by("pk")
+    assert (old.name, old.email, old.needs) == (subjects.ERASED, "", "")
+    assert (recent.name, recent.phone) == ("Jo", "07700 900123")
