@@ -234,3 +234,16 @@ def test_take_part_details_are_erased_by_the_retention_run_after_the_opportunity
     old, recent = Interest.objects.order_by("pk")
     assert (old.name, old.email, old.needs) == (subjects.ERASED, "", "")
     assert (recent.name, recent.phone) == ("Jo", "07700 900123")
+
+
+def test_the_subject_access_pdf_includes_the_register(world):
+    from tests.conftest import pdf_text
+
+    join(email="pdf@example.com", address="1 High Street", channels=("email", "post"))
+    client = Client()
+    client.force_login(world["administrator"])
+    response = client.post(reverse("staff:feedback:subject-requests"),
+                           {"identifier": "pdf@example.com", "download_pdf": "1"})
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "participation register" in text and "1 High Street" in text
