@@ -1118,10 +1118,7 @@ class SubjectRequestView(StaffPermissionMixin, View):
                              + ", ".join(erased) if erased else "There was nothing to erase")
             return redirect("staff:feedback:subject-requests")
         found = subjects.subject_feedback(subject, organisations=organisations)
-        from participation.subject import interests_for, register_entries_for
-
-        participation_found = (len(register_entries_for(subject, organisations))
-                               + len(interests_for(subject, organisations)))
+        participation_found = subjects.other_records_count(subject, organisations)
         template = ("confirm_erase" if "confirm_erase" in request.POST
                     and (found or participation_found) else "found")
         return self.page(request, form, found=found, participation_found=participation_found,

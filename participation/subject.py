@@ -78,3 +78,8 @@ def participation_erase(subject: Subject, *, acting_user, organisations=None) ->
         audit_record(actor=acting_user, verb=Verb.SUBJECT_ERASED, target=interest)
         changed += 1
     return changed
+
+
+def participation_count(subject: Subject, organisations=None) -> int:
+    return (len(register_entries_for(subject, organisations))
+            + len(interests_for(subject, organisations)))
