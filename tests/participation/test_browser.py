@@ -172,3 +172,40 @@ def test_a_lapsed_entry_is_erased_by_the_retention_run(page, world):
     assert page.get_by_text("Lapsed Member").count() == 0
     assert page.get_by_text("Current Member").is_visible()
     assert_accessible(page, "register")
+
+
+def test_the_other_pages_at_320_px_with_their_error_states(page, world):
+    """Axe (and, at the end of the run, the Nu Html Checker) on the pages the
+    journeys above do not open, at 320 px."""
+    from .conftest import make_opportunity
+
+    page.set_viewport_size(NARROW)
+    closed = make_opportunity(world["county"], title="Short breaks focus group", days=-30,
+                              outcome="Short breaks can now be booked online.",
+                              outcome_url="/reports/")
+    entry = join(about={"child_age": "5-10"})
+    for path in (closed.get_absolute_url(), f"/get-involved/{closed.slug}/easy-read/",
+                 f"/get-involved/{world['opportunity'].slug}/easy-read/",
+                 f"/get-involved/register/renew/{services.renew_token(entry)}/",
+                 "/get-involved/register/joined/"):
+        page.goto(path)
+        assert_accessible(page, path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], path
+    sign_in(page, world["administrator"].email)
+    for path, button in (("/staff/get-involved/representation/", None),
+                         ("/staff/get-involved/new/", "save"),
+                         (f"/staff/get-involved/{world['opportunity'].pk}/edit/", None),
+                         ("/staff/get-involved/representation/figures/need/", "save"),
+                         ("/staff/get-involved/register/", None)):
+        page.goto(path)
+        assert_accessible(page, path)
+        if button:
+            page.evaluate("document.querySelectorAll('main input[type=text], main textarea')"
+                          ".forEach(e => e.value = '')")
+            with page.expect_navigation():
+                page.locator(f"button[name={button}]").click()
+            assert page.title().startswith("Error: "), path
+            assert_accessible(page, f"{path} with errors")
+        assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], path
+    page.goto("/staff/get-involved/representation/")
+    page.screenshot(path=str(SHOTS / "representation-320.png"), full_page=True)
