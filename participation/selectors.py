@@ -6,7 +6,8 @@ young people with SEND (`AreaFigure`, entered from published figures).
 Small groups are suppressed: a group of 1 to 4 people who took part is shown
 as "fewer than 5", without a percentage; and where only one group of a
 question would be suppressed, the next smallest is suppressed too, so the
-hidden number cannot be worked out from the total.
+hidden number cannot be worked out from the total; a question fewer than 5
+people answered shows no numbers at all.
 """
 
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ class Comparison:
     dimension: str
     label: str
     rows: list[Row]
-    answered: int
+    answered: int | None  # None: fewer than SUPPRESS_BELOW, not shown
     source: str
 
 
@@ -73,7 +74,9 @@ def representation(*, since: date | None = None) -> list[Comparison]:
         area_total = sum(area.values())
         values = dimension_values(dimension)
         small = [v for v, _ in values if 0 < counts.get(v, 0) < SUPPRESS_BELOW]
-        if len(small) == 1:  # secondary suppression: the next smallest group too
+        if answered < SUPPRESS_BELOW:  # too few altogether: the total would tell
+            small = [v for v, _ in values if counts.get(v, 0)]
+        elif len(small) == 1:  # secondary suppression: the next smallest group too
             others = sorted((counts.get(v, 0), i, v) for i, (v, _) in enumerate(values)
                             if v not in small and counts.get(v, 0) > 0)
             if others:
@@ -88,8 +91,9 @@ def representation(*, since: date | None = None) -> list[Comparison]:
                 taking_part_percent=None if hidden else _percent(n, answered),
                 area_count=area.get(value),
                 area_percent=_percent(area[value], area_total) if value in area else None))
-        comparisons.append(Comparison(dimension=dimension, label=label, rows=rows,
-                                      answered=answered, source=sources.get(dimension, "")))
+        comparisons.append(Comparison(
+            dimension=dimension, label=label, rows=rows, source=sources.get(dimension, ""),
+            answered=None if 0 < answered < SUPPRESS_BELOW else answered))
     return comparisons
 
 

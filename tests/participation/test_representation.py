@@ -174,3 +174,12 @@ def test_entries_to_invite_match_topic_or_kind(world):
     services.invite(acting_user=world["officer"], opportunity=opportunity, entries=[a])
     assert selectors.entries_to_invite(opportunity, ids) == [b]
     assert selectors.entries_to_invite(opportunity, [world["other"].pk]) == []
+
+
+def test_a_question_fewer_than_5_answered_shows_no_numbers(world):
+    _answers("area", {"stroud": 3, "gloucester": 1}, timezone.localdate().replace(day=1))
+    area = representation()[2]
+    assert area.answered is None
+    assert _rows(area)["Stroud"] == (None, None, None, None)
+    assert _rows(area)["Gloucester"] == (None, None, None, None)
+    assert _rows(area)["Cotswold"] == (0, 0, None, None)
