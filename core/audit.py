@@ -127,6 +127,21 @@ class Verb(models.TextChoices):
     EVIDENCE_LINKED = "evidence.linked", "Evidence linked"
     EVIDENCE_UNLINKED = "evidence.unlinked", "Evidence unlinked"
 
+    # --- getting involved (participation/) ---
+    OPPORTUNITY_SAVED = "opportunity.saved", "Opportunity to take part saved"
+    INTEREST_RECEIVED = "opportunity.interest_received", "Someone would like to take part"
+    REGISTER_JOINED = "register.joined", "Joined the participation register"
+    REGISTER_CHANGED = "register.changed", "Changed their register choices"
+    REGISTER_LEFT = "register.left", "Left the participation register"
+    REGISTER_RENEWED = "register.renewed", "Renewed their register consent"
+    REGISTER_RENEWAL_ASKED = "register.renewal_asked", "Asked to renew register consent"
+    REGISTER_LAPSED = "register.lapsed", "Lapsed register entry erased"
+    INTEREST_ERASED = ("opportunity.interest_erased",
+                       "Contact details given to take part erased after the opportunity closed")
+    REGISTER_INVITED = "register.invited", "Register members invited"
+    INVITATION_ANSWERED = "invitation.answered", "Invitation answered"
+    AREA_FIGURES_SAVED = "area_figures.saved", "Area figures saved"
+
     # --- reports ---
     REPORT_DRAFTED = "report.drafted", "Report drafted"
     REPORT_EDITED = "report.edited", "Report edited"

@@ -2,7 +2,9 @@
 
 The private tracking link (/feedback/track/<token>/), the links in progress
 messages (/feedback/progress/[stop/|difference/]<signed>/), a pulse invitation
-(/charter/pulse/<token>/) and a password reset or welcome link
+(/charter/pulse/<token>/), the participation register's private link and the
+links in its messages (/get-involved/register/manage|renew/, /get-involved/answer/)
+and a password reset or welcome link
 (/staff/account/reset/<uid>/<token>/) are secrets that are also addresses.
 Whoever reads the logs must not be able to follow them, so every log line
 (Django's, Celery's and gunicorn's access log, which uses the same function)
@@ -13,7 +15,9 @@ import logging
 import re
 
 _SECRET_PATHS = re.compile(
-    r"(?P<prefix>/feedback/track/|/feedback/progress/(?:stop/|difference/)?|/charter/pulse/|/staff/account/reset/[^/\s?\"']+/)"
+    r"(?P<prefix>/feedback/track/|/feedback/progress/(?:stop/|difference/)?|/charter/pulse/"
+    r"|/get-involved/register/(?:manage|renew)/|/get-involved/answer/"
+    r"|/staff/account/reset/[^/\s?\"']+/)"
     r"(?!set-password/)(?P<secret>[^/\s?\"'#]+)"
 )
 REDACTED = "[redacted]"

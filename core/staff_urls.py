@@ -35,4 +35,5 @@ urlpatterns = [
     path("charter/", include("charter.staff_urls")),
     path("reports/", include("reports.staff_urls")),
     path("evidence-pack/", include("reports.evidence_urls")),
+    path("get-involved/", include("participation.staff_urls")),
 ]

@@ -613,6 +613,10 @@ class RetentionRun(models.Model):
                                                help_text="Answered feedback closed automatically.")
     erased_count = models.PositiveIntegerField(default=0,
                                                help_text="Feedback whose contact details were erased.")
+    register_asked_count = models.PositiveIntegerField(
+        default=0, help_text="Participation register members asked to renew.")
+    register_erased_count = models.PositiveIntegerField(
+        default=0, help_text="Lapsed participation register entries erased.")
 
     class Meta:
         ordering = ["-started_at"]

@@ -610,6 +610,12 @@ def contact_details_erase(*, acting_user, feedback: Feedback) -> Feedback:
     return feedback
 
 
+# Later apps' parts of the retention run (participation/ registers its
+# register's), so that feedback depends on none of them: each takes `now` and
+# returns (asked to renew, erased).
+retention_steps: list = []
+
+
 def retention_apply(*, now=None) -> RetentionRun:
     """The retention duty, run by beat. Idempotent; each run is recorded.
 
@@ -622,6 +628,9 @@ def retention_apply(*, now=None) -> RetentionRun:
        feedback is linked to actions: then they are kept while a linked
        action is open, and erased PROGRESS_CONTACT_RETENTION_DAYS after the
        last one ended (closed or not).
+    4. The steps other apps register in `retention_steps`: participation
+       register entries are asked to renew and, once lapsed, erased
+       (participation.services.register_retention_apply).
     Each piece is handled in its own short transaction under a row lock.
     """
     now = now or timezone.now()
@@ -662,8 +671,15 @@ def retention_apply(*, now=None) -> RetentionRun:
                     and feedback.has_any_contact_details):
                 contact_details_erase(acting_user=None, feedback=feedback)
                 run.erased_count += 1
+    # 4. The participation register: renewal asked every 12 months, lapsed
+    #    entries erased (registered by participation's AppConfig.ready).
+    for step in retention_steps:
+        asked, erased = step(now=now)
+        run.register_asked_count += asked
+        run.register_erased_count += erased
     run.finished_at = timezone.now()
-    run.save(update_fields=["closed_count", "erased_count", "finished_at"])
+    run.save(update_fields=["closed_count", "erased_count", "register_asked_count",
+                            "register_erased_count", "finished_at"])
     return run
 
 

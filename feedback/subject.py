@@ -11,6 +11,7 @@ logs: events carry the feedback references only.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +36,28 @@ from .models import (
 from .services import new_tracking_token, search_vector_refresh
 
 ERASED = "[Erased at the person's request]"
+
+
+@dataclass(frozen=True)
+class SubjectSource:
+    """What another app holds about a person found by the same contact
+    details (the participation register), registered from that app's
+    AppConfig.ready so that feedback depends on no app after it. Each takes
+    (subject, organisations) and: `record` (with acting_user) gives its part
+    of the export, as {heading: data}; `erase` (with acting_user) erases it
+    inside subject_erase's transaction and says how many rows changed;
+    `count` says how many rows it holds."""
+
+    record: Callable[..., dict]
+    erase: Callable[..., int]
+    count: Callable[..., int]
+
+
+subject_sources: list[SubjectSource] = []
+
+
+def other_records_count(subject: "Subject", organisations=None) -> int:
+    return sum(source.count(subject, organisations) for source in subject_sources)
 
 
 @dataclass(frozen=True)
@@ -169,6 +192,10 @@ def subject_access_export(*, acting_user, subject: Subject, organisations=None) 
         "generated_at": timezone.now().isoformat(),
         "searched_for": {"email": "an e-mail address", "phone": "a phone number"}[subject.kind],
         "feedback": [_feedback_record(f) for f in found],
+        # Other apps' parts (the participation register: participation/subject.py).
+        **{key: value for source in subject_sources
+           for key, value in source.record(subject, acting_user=acting_user,
+                                           organisations=organisations).items()},
     }
 
 
@@ -212,4 +239,8 @@ def subject_erase(*, acting_user, subject: Subject, organisations=None) -> list[
         audit_record(actor=acting_user, verb=Verb.SUBJECT_ERASED, target=feedback,
                      summary=feedback.reference)
         references.append(feedback.reference)
+    changed = sum(source.erase(subject, acting_user=acting_user, organisations=organisations)
+                  for source in subject_sources)
+    if changed:
+        references.append(f"{changed} participation record{'s' if changed != 1 else ''}")
     return references

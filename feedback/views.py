@@ -1118,5 +1118,8 @@ class SubjectRequestView(StaffPermissionMixin, View):
                              + ", ".join(erased) if erased else "There was nothing to erase")
             return redirect("staff:feedback:subject-requests")
         found = subjects.subject_feedback(subject, organisations=organisations)
-        template = "confirm_erase" if "confirm_erase" in request.POST and found else "found"
-        return self.page(request, form, found=found, step=template)
+        participation_found = subjects.other_records_count(subject, organisations)
+        template = ("confirm_erase" if "confirm_erase" in request.POST
+                    and (found or participation_found) else "found")
+        return self.page(request, form, found=found, participation_found=participation_found,
+                         step=template)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("charter/", include("charter.urls")),
     path("action-plan/", include("actionplan.urls")),
     path("reports/", include("reports.urls")),
+    path("get-involved/", include("participation.urls")),
     path("", include("opendata.urls")),
     path("api/", opendata_urls.api_urls),
     path("staff/", include("core.staff_urls")),

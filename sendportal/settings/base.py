@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "charter",
     "reports",
     "opendata",
+    "participation",
 ]
 
 MIDDLEWARE = [
@@ -346,6 +347,21 @@ PROGRESS_MESSAGE_GAP_HOURS = env_int("PROGRESS_MESSAGE_GAP_HOURS", 24)
 # Contact details kept for progress: while a linked action is open, then at
 # most this many days after the last linked action ended (12 months).
 PROGRESS_CONTACT_RETENTION_DAYS = env_int("PROGRESS_CONTACT_RETENTION_DAYS", 365)
+
+# The participation register (participation/): consent is asked again every
+# REGISTER_RENEWAL_DAYS; an entry not renewed REGISTER_LAPSE_DAYS after that
+# is erased by the retention run.
+REGISTER_RENEWAL_DAYS = env_int("REGISTER_RENEWAL_DAYS", 365)
+REGISTER_LAPSE_DAYS = env_int("REGISTER_LAPSE_DAYS", 30)
+# What people gave with "I'd like to take part" is erased this long after the
+# opportunity closed.
+INTEREST_RETENTION_DAYS = env_int("INTEREST_RETENTION_DAYS", 90)
+# The parts of the county asked about (slug, name): Gloucestershire's districts.
+PARTICIPATION_AREAS = [
+    ("cheltenham", "Cheltenham"), ("cotswold", "Cotswold"), ("forest-of-dean", "Forest of Dean"),
+    ("gloucester", "Gloucester"), ("stroud", "Stroud"), ("tewkesbury", "Tewkesbury"),
+    ("outside", "Outside the county"),
+]
 # "Did it make a difference?" is asked this many weeks after a "we did".
 PROGRESS_DIFFERENCE_WEEKS = env_int("PROGRESS_DIFFERENCE_WEEKS", 4)
 # How long the way back to the private page in a message works (the private

@@ -80,8 +80,22 @@ def build_world() -> World:
         file_sha256="e" * 64, uploaded_by=survey.uploaded_by,
         state=SurveyImport.State.CHECKED, total_rows=150)
     from feedback.models import ReplyTemplate
+    from participation import services as participation_services
+    from participation.models import Invitation, Opportunity, RegisterEntry
+
+    # The participation register stores only a token's digest: give one entry a known token.
+    register_entry = RegisterEntry.objects.order_by("pk").first()
+    register_entry.token = "a11y-crawl-register-" + "r" * 32
+    register_entry.save(update_fields=["token_digest"])
+    opportunity = (Opportunity.objects.filter(organisation__memberships__user__email=OFFICER,
+                                              published=True, kind="board").first())
 
     w = World({
+        "register_entry": register_entry,
+        "register_renew_token": participation_services.renew_token(register_entry),
+        "opportunity": opportunity,
+        "closed_opportunity": Opportunity.objects.filter(outcome__gt="").first(),
+        "invitation_token": participation_services.answer_token(Invitation.objects.first()),
         "admin": admin,
         "reply_template": ReplyTemplate.objects.filter(
             organisation__memberships__user=admin).first(),
@@ -305,6 +319,26 @@ ADDRESSES = {
     "staff:evidence-pack:detail": (ADMIN, lambda w: {"pk": _evidence_pack_pk()}),
     "staff:evidence-pack:pdf": "a PDF (tests/reports/test_evidence_pack_worker.py)",
     "staff:feedback:subject-requests": (ADMIN, lambda w: {}),
+    # Getting involved (participation/).
+    "participation:index": ("public", lambda w: {}),
+    "participation:opportunity": ("public", lambda w: {"slug": w.opportunity.slug}),
+    "participation:easy-read": ("public", lambda w: {"slug": w.opportunity.slug}),
+    "participation:take-part": ("public", lambda w: {"slug": w.opportunity.slug}),
+    "participation:take-part-sent": ("public", lambda w: {"slug": w.opportunity.slug}),
+    "participation:register": ("public", lambda w: {}),
+    # Opened later (no cookie from joining): says it has expired.
+    "participation:register-joined": ("public", lambda w: {}),
+    "participation:register-manage": ("public", lambda w: {"token": w.register_entry.token}),
+    "participation:register-leave": ("public", lambda w: {"token": w.register_entry.token}),
+    "participation:renew": ("public", lambda w: {"token": w.register_renew_token}),
+    "participation:answer": ("public", lambda w: {"token": w.invitation_token}),
+    "staff:participation:list": (OFFICER, lambda w: {}),
+    "staff:participation:create": (OFFICER, lambda w: {}),
+    "staff:participation:detail": (OFFICER, lambda w: {"pk": w.opportunity.pk}),
+    "staff:participation:edit": (OFFICER, lambda w: {"pk": w.opportunity.pk}),
+    "staff:participation:register": (OFFICER, lambda w: {}),
+    "staff:participation:representation": (ADMIN, lambda w: {}),
+    "staff:participation:figures": (ADMIN, lambda w: {"dimension": "need"}),
     "account": (ADMIN, lambda w: {}),
     "two-factor": "asked after the password of a person with an app (tests/core/test_two_factor.py)",
     "two-factor-setup": (ADMIN, lambda w: {}),
@@ -370,6 +404,9 @@ def _local_offer_draft_pk() -> int:
 
 
 EXTRA_PAGES = [
+    # A closed opportunity, with what came of it, and its easy-read page.
+    ("public", "participation:opportunity", lambda w: {"slug": w.closed_opportunity.slug}),
+    ("public", "participation:easy-read", lambda w: {"slug": w.closed_opportunity.slug}),
     (ADMIN, "staff:actionplan:action_detail", lambda w: {"pk": _measure(w, "EHCP20").action_id}),
     # The annual Local Offer report drafted from coded comments, published.
     ("public", "reports:detail", lambda w: {"slug": "local-offer-annual-report-2025-26"}),

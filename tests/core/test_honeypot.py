@@ -10,6 +10,7 @@ from charter.forms import PulseForm
 from core.forms import HONEYPOT_FIELD, HoneypotMixin, gds_helper, honeypot_html
 from feedback.forms import EasyReadForm, FeedbackForm
 from feedback.models import Feedback
+from participation.forms import InterestForm, RegisterForm
 from reports.forms import UsefulForm
 from tests.reports.factories import make_people, published_report
 
@@ -18,6 +19,8 @@ PUBLIC_FORMS = {
     "easy read feedback": lambda: EasyReadForm(),
     "charter pulse": lambda: PulseForm(statements=[]),
     "was this page useful": lambda: UsefulForm(),
+    "I'd like to take part": lambda: InterestForm(),
+    "join the participation register": lambda: RegisterForm(consent_wording="I agree"),
 }
 
 

@@ -140,6 +140,17 @@ NOT_STAFF = {
     "password_reset_complete": "signing in",
     "two-factor": "signing in: the second step after the password",
     "signed-out": "signing in: says a session timed out, links to sign in again",
+    "participation:index": "public",
+    "participation:opportunity": "public",
+    "participation:easy-read": "public",
+    "participation:take-part": "public",
+    "participation:take-part-sent": "public",
+    "participation:register": "public",
+    "participation:register-joined": "public, shown once to the browser that joined",
+    "participation:register-manage": "public, the secret is the token in the address",
+    "participation:register-leave": "public, the secret is the token in the address",
+    "participation:renew": "public, the secret is the signed renewal link in the address",
+    "participation:answer": "public, the secret is the signed invitation link in the address",
     "healthz": "monitoring",
     **{name: "public: open data, the same for everyone (tests/opendata)" for name in (
         "opendata:index", "opendata:docs", "opendata:api-home", "opendata:csv",
@@ -357,6 +368,28 @@ MATRIX.update({
 def _gcc_evidence_pack(w):
     from reports.models import EvidencePack
     return EvidencePack.objects.filter(organisation__name=GCC).first()
+
+
+# --- getting involved (participation/) -------------------------------------------------------
+# Opportunities: every officer, approver and administrator keeps their own
+# organisation's (another organisation's person sees their own list, empty
+# here, and cannot open the county's). The register and the representation
+# view are never for board members (issue 25). The area's published figures
+# are entered by administrators.
+MATRIX.update({
+    "staff:participation:list": Entry(no_args, "YYNYY", "-----"),
+    "staff:participation:create": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:participation:detail": Entry(lambda w: {"pk": _gcc_opportunity(w).pk}, "YYNYN", "YYNYN"),
+    "staff:participation:edit": Entry(lambda w: {"pk": _gcc_opportunity(w).pk}, "YYNYN", "YYNYN"),
+    "staff:participation:register": Entry(no_args, "YYNYY", "-----"),
+    "staff:participation:representation": Entry(no_args, "YYNYY", "-----"),
+    "staff:participation:figures": Entry(lambda w: {"dimension": "need"}, "NNNYY", "NNNYY"),
+})
+
+
+def _gcc_opportunity(w):
+    from participation.models import Opportunity
+    return Opportunity.objects.filter(organisation__name=GCC).order_by("pk").first()
 
 
 # The published version of a report: "withdraw" and "new version" are posts to
