@@ -974,9 +974,14 @@ def _card_reference_field():
 class _CardLogMixin:
     """Logging a paper card: the reference, then the online form's own
     questions (so the page asks what the card asked), none required but
-    what the form itself needs to make sense; no honeypot (staff only)."""
+    what the form itself needs to make sense; no honeypot (staff only).
+    Each form declares its own `reference` field (Django collects declared
+    fields from form classes only)."""
 
-    def _setup_card(self):
+    field_order = ["reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if name != "reference":
                 field.required = False
@@ -997,11 +1002,6 @@ class _CardLogMixin:
 
 class CardLogForm(_CardLogMixin, FeedbackForm):
     reference = _card_reference_field()
-    field_order = ["reference"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._setup_card()
 
     def clean(self):
         cleaned = super().clean()
@@ -1012,11 +1012,6 @@ class CardLogForm(_CardLogMixin, FeedbackForm):
 
 class EasyReadCardLogForm(_CardLogMixin, EasyReadForm):
     reference = _card_reference_field()
-    field_order = ["reference"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._setup_card()
 
     def clean(self):
         cleaned = super().clean()

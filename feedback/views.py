@@ -644,6 +644,16 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         messages.success(request, "Quote proposed. Someone else must approve it")
 
 
+def feedback_handled_by(user, pk: int, *related: str) -> Feedback:
+    """Feedback `pk` for a page that changes it: 404 when the person cannot
+    see it, 403 when they can read but not handle it."""
+    feedback = selectors.feedback_visible_to(user).filter(pk=pk).select_related(*related).first()
+    if feedback is None:
+        raise Http404
+    if not user.has_perm("feedback.handle_feedback", feedback):
+        raise PermissionDenied
+    return feedback
+
 
 class ReopenView(FeedbackStaffMixin, View):
     """Reopen closed feedback, saying why: its own page, as the reason is
@@ -651,27 +661,19 @@ class ReopenView(FeedbackStaffMixin, View):
 
     template_name = "feedback/reopen.html"
 
-    def get_reopenable(self, request, pk) -> Feedback:
-        feedback = selectors.feedback_visible_to(request.user).filter(pk=pk).first()
-        if feedback is None:
-            raise Http404
-        if not request.user.has_perm("feedback.handle_feedback", feedback):
-            raise PermissionDenied
-        return feedback
-
     def page(self, request, feedback, form, status=200) -> HttpResponse:
         return render(request, self.template_name, {"feedback": feedback, "form": form},
                       status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        feedback = self.get_reopenable(request, pk)
+        feedback = feedback_handled_by(request.user, pk)
         if feedback.status != Feedback.Status.CLOSED:
             messages.success(request, "This feedback is open already")
             return redirect("staff:feedback:detail", pk=feedback.pk)
         return self.page(request, feedback, ReopenForm(initial={"lock_version": feedback.lock_version}))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        feedback = self.get_reopenable(request, pk)
+        feedback = feedback_handled_by(request.user, pk)
         form = ReopenForm(request.POST)
         if not form.is_valid():
             return self.page(request, feedback, form, status=400)
