@@ -30,10 +30,10 @@ from core.services import audit_record
 from .models import CardBatch, Feedback, FeedbackCard
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
-# The PDF is drawn while the officer waits (about 0.1 s a card on an idle
-# machine, 0.9 s with the machine's two cores shared by others' work):
-# batches are kept small enough for that. More cards: another batch.
-MAX_BATCH = 30
+# The PDF is drawn by a worker ("card_batch_pdf", feedback.tasks), not while
+# the officer waits: about 0.1 s a card on an idle machine, up to 0.9 s with
+# the cores shared, so 500 cards take from under a minute to a few.
+MAX_BATCH = 500
 _TYPED = re.compile(r"[\s.\-\u2010-\u2015\u2212_/]")
 
 
@@ -159,7 +159,43 @@ def card_batch_print(*, acting_user, organisation: Organisation, paper: str, eas
     audit_record(actor=acting_user, verb=Verb.CARDS_PRINTED, target=batch,
                  summary=f"{size} cards", data={"organisation": organisation.pk,
                                                 "size": size, "easy_read": easy_read})
+    return card_batch_pdf_request(batch=batch)
+
+
+@transaction.atomic
+def card_batch_pdf_request(*, batch: CardBatch) -> CardBatch:
+    """Ask for the batch's PDF to be made in the background: pending now,
+    the job sent after commit (asking again while it is pending reuses that
+    job). For a new batch, a batch made before PDFs were made in the
+    background, or one whose PDF failed ("Try again")."""
+    from core import jobs
+
+    batch = CardBatch.objects.select_for_update().get(pk=batch.pk)
+    if not batch.pdf_can_ask:
+        return batch
+    batch.pdf_state, batch.pdf_error = CardBatch.PdfState.PENDING, ""
+    batch.save(update_fields=["pdf_state", "pdf_error", "updated_at"])
+    jobs.enqueue("card_batch_pdf", batch.pk, organisation_id=batch.organisation_id)
     return batch
+
+
+def card_batch_pdf_build(batch_id: int) -> CardBatch | None:
+    """Draw the batch's PDF and store it as its one file, marked ready. Safe
+    to run twice: drawn outside any transaction, then stored under a row
+    lock only while the batch still waits for it, at a fixed name that
+    replaces any earlier or partial file (core.pdf.store_pdf_when)."""
+    from core.pdf import store_pdf_when
+
+    batch = CardBatch.objects.select_related("organisation").filter(pk=batch_id).first()
+    if batch is None or batch.pdf_state != CardBatch.PdfState.PENDING:
+        return None
+    pdf = card_batch_pdf(batch)
+    return store_pdf_when(
+        CardBatch.objects.all(), batch_id,
+        still_wanted=lambda locked: locked.pdf_state == CardBatch.PdfState.PENDING,
+        field="pdf_file", filename=batch.pdf_filename, pdf=pdf,
+        mark={"pdf_state": CardBatch.PdfState.READY, "pdf_error": "",
+              "pdf_ready_at": timezone.now()})
 
 
 class CardAlreadyLogged(ValidationError):

@@ -943,13 +943,13 @@ class CardBatchForm(forms.Form):
                               choices=[("A5", "A5"), ("A4", "A4 (larger print)")],
                               error_messages={"required": "Select the paper size"})
     size = forms.IntegerField(
-        label="How many cards?", min_value=1, max_value=30,
-        help_text="Up to 30 at a time. Each card has its own reference.",
+        label="How many cards?", min_value=1, max_value=500,
+        help_text="Up to 500 at a time. Each card has its own reference.",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"required": "Enter how many cards to print",
                         "invalid": "Enter how many cards as a number, like 30",
                         "min_value": "Print at least 1 card",
-                        "max_value": "Make 30 cards or fewer at a time"})
+                        "max_value": "Make 500 cards or fewer at a time"})
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

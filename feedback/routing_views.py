@@ -83,8 +83,11 @@ class RerouteView(StaffPermissionMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         feedback = feedback_handled_by(request.user, pk, "organisation")
-        return self.page(request, feedback, RerouteForm(
-            feedback=feedback, initial={"lock_version": feedback.lock_version}))
+        # A tagged theme's route offered on the feedback's page: filled in.
+        return self.page(request, feedback, RerouteForm(feedback=feedback, initial={
+            "lock_version": feedback.lock_version,
+            "organisation": feedback.route_suggested_to_id,
+            "reason": feedback.route_suggested_because}))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         feedback = feedback_handled_by(request.user, pk, "organisation")

@@ -512,7 +512,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                     return self.render_page(request, feedback, 400, note_form=form)
                 services.note_add(acting_user=user, feedback=feedback, text=form.cleaned_data["text"])
                 messages.success(request, "Note added")
-            elif action in {"triage", "status", "reply", "quote", "local_offer"}:
+            elif action in {"triage", "status", "reply", "quote", "local_offer", "keep_route"}:
                 if not user.has_perm("feedback.handle_feedback", feedback):
                     raise PermissionDenied
                 response = getattr(self, f"do_{action}")(request, feedback)
@@ -556,7 +556,26 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         suggest.decisions_record(acting_user=request.user, feedback=feedback,
                                  suggested=[t for t in suggested if t is not None],
                                  chosen=[t.pk for t in form.cleaned_data["themes"]])
-        messages.success(request, "Triage saved")
+        moved = Feedback.objects.select_related("organisation").get(pk=feedback.pk)
+        if moved.organisation_id != feedback.organisation_id:
+            messages.success(request, f"Triage saved. The routing table sends feedback with that "
+                                      f"theme to {moved.organisation.name}: it is theirs to answer "
+                                      "now, and your organisation can still read it")
+        elif moved.route_suggested_to_id:
+            messages.success(request, "Triage saved. The routing table suggests another "
+                                      "organisation for that theme: see “Suggested by the routing table”")
+        else:
+            messages.success(request, "Triage saved")
+
+    def do_keep_route(self, request, feedback):
+        try:
+            services.route_suggestion_keep(acting_user=request.user, feedback=feedback,
+                                           lock_version=parse_id(request.POST.get("lock_version")))
+        except EditConflict:
+            messages.error(request, "Someone changed this feedback since the page was shown. "
+                                    "Check it again")
+            return None
+        messages.success(request, f"{feedback.reference} stays with {feedback.organisation.name}")
 
     def do_status(self, request, feedback):
         allowed = sorted(services.manual_transitions(feedback))
