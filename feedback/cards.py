@@ -138,10 +138,11 @@ def card_batch_pdf(batch: CardBatch) -> bytes:
 
 @transaction.atomic
 def card_batch_print(*, acting_user, organisation: Organisation, paper: str, easy_read: bool,
-                     size: int) -> CardBatch:
-    """A batch of `size` cards (1 to MAX_BATCH), each with a new reference.
-    Audited (cards.printed). Who may call: a handler of the organisation
-    (the view checks)."""
+                     size: int, prepare_pdf: bool = True) -> CardBatch:
+    """A batch of `size` cards (1 to MAX_BATCH), each with a new reference,
+    and its PDF asked for (unless `prepare_pdf` is False: the demo's, made
+    when someone asks on the batch's page). Audited (cards.printed). Who may
+    call: a handler of the organisation (the view checks)."""
     batch = CardBatch(organisation=organisation, paper=paper, easy_read=easy_read, size=size,
                       created_by=acting_user)
     batch.full_clean()
@@ -159,7 +160,7 @@ def card_batch_print(*, acting_user, organisation: Organisation, paper: str, eas
     audit_record(actor=acting_user, verb=Verb.CARDS_PRINTED, target=batch,
                  summary=f"{size} cards", data={"organisation": organisation.pk,
                                                 "size": size, "easy_read": easy_read})
-    return card_batch_pdf_request(batch=batch)
+    return card_batch_pdf_request(batch=batch) if prepare_pdf else batch
 
 
 @transaction.atomic
