@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from core.approvals import approval_way_through
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
-from core.forms import blank_form_html
+from core.forms import VersionedFormMixin, blank_form_html
 from core.http import parse_id
 from core.models import Role
 from core.pagination import CappedPaginator
@@ -568,9 +568,11 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
             messages.success(request, "Triage saved")
 
     def do_keep_route(self, request, feedback):
+        form = VersionedFormMixin(request.POST)
+        form.is_valid()  # a version that is not a number is no version: kept without the check
         try:
             services.route_suggestion_keep(acting_user=request.user, feedback=feedback,
-                                           lock_version=parse_id(request.POST.get("lock_version")))
+                                           lock_version=form.cleaned_data.get("lock_version"))
         except EditConflict:
             messages.error(request, "Someone changed this feedback since the page was shown. "
                                     "Check it again")

@@ -451,6 +451,11 @@ def test_offered_route_is_filled_in_on_the_send_on_page_or_kept(client, theme_ro
     send_on = client.get(reverse("staff:feedback:reroute", args=[feedback.pk])).content.decode()
     assert re.search(rf'<option value="{r["icb"].pk}" selected>', send_on)
     assert "Theme tagged: Waiting times</textarea>" in send_on
+    # Kept here from an out-of-date page: refused, nothing changed.
+    stale = client.post(detail_url, {"action": "keep_route",
+                                     "lock_version": feedback.lock_version - 1}, follow=True)
+    assert "Someone changed this feedback" in stale.content.decode()
+    assert Feedback.objects.get(pk=feedback.pk).route_suggested_to == r["icb"]
     # Kept here: the offer goes, the decision is audited; a later tag may offer again.
     kept = client.post(detail_url, {"action": "keep_route", "lock_version": feedback.lock_version},
                        follow=True)
