@@ -13,6 +13,7 @@ contact detail. Safe to run twice."""
 import random
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from core.models import Membership, Role, ServiceArea, Theme, User
@@ -207,6 +208,7 @@ def items(seed: int = 2024) -> list[dict]:
     return out
 
 
+@transaction.atomic  # one commit for them all: a SQLite commit waits for the disk
 def load(stdout=None) -> int:
     """Store the pieces (once); returns how many were stored now."""
     if Feedback.objects.filter(even_better_if=FIRST).exists():
