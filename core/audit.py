@@ -69,6 +69,9 @@ class Verb(models.TextChoices):
     ROUTE_SAVED = "route.saved", "Route saved"
     ROUTE_REMOVED = "route.removed", "Route removed"
     FEEDBACK_REROUTED = "feedback.rerouted", "Feedback sent to another organisation"
+    FEEDBACK_ROUTE_SUGGESTED = ("feedback.route_suggested",
+                                "Another organisation suggested by a tagged theme's route")
+    FEEDBACK_ROUTE_KEPT = "feedback.route_kept", "Feedback kept after a suggested route"
     REPLY_TEMPLATE_SAVED = "reply_template.saved", "Reply template saved"
     REPLY_TEMPLATE_REMOVED = "reply_template.removed", "Reply template removed"
     CARDS_PRINTED = "cards.printed", "Feedback cards printed"

@@ -4,7 +4,7 @@ print it (a PDF), and log returned cards one after another on one page."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -12,7 +12,7 @@ from django.views import View
 from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
 
-from .cards import card_batch_pdf, card_batch_print, card_log
+from .cards import card_batch_pdf_request, card_batch_print, card_log
 from .forms import CardBatchForm, CardLogForm, EasyReadCardLogForm
 from .models import CardBatch
 from .routing_views import _form_errors
@@ -49,21 +49,41 @@ class CardsView(CardsMixin, View):
         except ValidationError as exc:
             _form_errors(form, exc)
             return self.page(request, form, status=400)
-        messages.success(request, f"{batch.size} cards made. Download them to print")
-        return redirect("staff:feedback:cards")
+        messages.success(request, f"{batch.size} cards made")
+        return redirect("staff:feedback:card-batch", pk=batch.pk)
 
 
-class CardBatchPdfView(CardsMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+class CardBatchMixin(CardsMixin):
+    def get_batch(self, request, pk: int) -> CardBatch:
         batch = (CardBatch.objects.filter(organisation__in=self.organisations(request), pk=pk)
                  .select_related("organisation").first())
         if batch is None:
             raise Http404
-        response = HttpResponse(card_batch_pdf(batch), content_type="application/pdf")
-        kind = "easy-read-" if batch.easy_read else ""
-        response["Content-Disposition"] = (
-            f'attachment; filename="feedback-cards-{kind}{batch.paper.lower()}-{batch.pk}.pdf"')
-        return response
+        return batch
+
+
+class CardBatchView(CardBatchMixin, View):
+    """One batch: its PDF being prepared (made by a worker), then the
+    download; if it could not be made, or was made before PDFs were made in
+    the background, a button to make it."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, "feedback/card_batch.html", {"batch": self.get_batch(request, pk)})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = card_batch_pdf_request(batch=self.get_batch(request, pk))
+        if batch.pdf_pending:
+            messages.success(request, "The cards are being prepared")
+        return redirect("staff:feedback:card-batch", pk=batch.pk)
+
+
+class CardBatchPdfView(CardBatchMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = self.get_batch(request, pk)
+        if not batch.pdf_ready:  # not made yet: the batch's page says where it is
+            return redirect("staff:feedback:card-batch", pk=batch.pk)
+        return FileResponse(batch.pdf_file.open("rb"), content_type="application/pdf",
+                            as_attachment=True, filename=batch.pdf_filename)
 
 
 class CardLogView(CardsMixin, View):

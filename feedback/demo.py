@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from core.models import Organisation, ServiceArea, Theme, User
 
-from . import services
+from . import demo_volume, services
 from .imports import survey_import_execute
 from .models import Feedback, Reply, SurveyImport
 
@@ -86,6 +86,7 @@ def load(stdout=None) -> None:
         if stdout is not None:
             stdout.write("  feedback already loaded")
         _load_routing_templates_cards(stdout)
+        demo_volume.load(stdout)
         return
     council = Organisation.objects.get(slug="gloucestershire-county-council")
     officer = User.objects.get(email="officer@demo.example")
@@ -134,6 +135,7 @@ def load(stdout=None) -> None:
     # After the feedback above, which stays with the council as before:
     # routing sends only new feedback.
     _load_routing_templates_cards(stdout)
+    demo_volume.load(stdout)
 
 
 # --- Routing, reply templates and paper cards (issue 24) ---------------------------------
@@ -248,10 +250,12 @@ def _load_routing_templates_cards(stdout=None) -> None:
     if not CardBatch.objects.exists():
         batch = card_batch_print(acting_user=forum_officer,
                                  organisation=orgs["Gloucestershire Parent Carer Forum"],
-                                 paper="A5", easy_read=False, size=30)
+                                 paper="A5", easy_read=False, size=30, prepare_pdf=False)
+        # Their PDFs are made when someone asks on the batch's page (a minute a
+        # hundred cards): loading the demo does not wait for them.
         card_batch_print(acting_user=forum_officer,
                          organisation=orgs["Gloucestershire Parent Carer Forum"], paper="A4",
-                         easy_read=True, size=10)
+                         easy_read=True, size=10, prepare_pdf=False)
         days_ago, _, area, theme, good, better = ROUTED_ITEMS[-1]
         card_log(acting_user=forum_officer, reference=batch.cards.first().reference,
                  easy_read=False, organisation_ids=[batch.organisation_id],

@@ -943,13 +943,13 @@ class CardBatchForm(forms.Form):
                               choices=[("A5", "A5"), ("A4", "A4 (larger print)")],
                               error_messages={"required": "Select the paper size"})
     size = forms.IntegerField(
-        label="How many cards?", min_value=1, max_value=30,
-        help_text="Up to 30 at a time. Each card has its own reference.",
+        label="How many cards?", min_value=1, max_value=500,
+        help_text="Up to 500 at a time. Each card has its own reference.",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"required": "Enter how many cards to print",
                         "invalid": "Enter how many cards as a number, like 30",
                         "min_value": "Print at least 1 card",
-                        "max_value": "Make 30 cards or fewer at a time"})
+                        "max_value": "Make 500 cards or fewer at a time"})
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -974,9 +974,14 @@ def _card_reference_field():
 class _CardLogMixin:
     """Logging a paper card: the reference, then the online form's own
     questions (so the page asks what the card asked), none required but
-    what the form itself needs to make sense; no honeypot (staff only)."""
+    what the form itself needs to make sense; no honeypot (staff only).
+    Each form declares its own `reference` field (Django collects declared
+    fields from form classes only)."""
 
-    def _setup_card(self):
+    field_order = ["reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if name != "reference":
                 field.required = False
@@ -997,11 +1002,6 @@ class _CardLogMixin:
 
 class CardLogForm(_CardLogMixin, FeedbackForm):
     reference = _card_reference_field()
-    field_order = ["reference"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._setup_card()
 
     def clean(self):
         cleaned = super().clean()
@@ -1012,11 +1012,6 @@ class CardLogForm(_CardLogMixin, FeedbackForm):
 
 class EasyReadCardLogForm(_CardLogMixin, EasyReadForm):
     reference = _card_reference_field()
-    field_order = ["reference"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._setup_card()
 
     def clean(self):
         cleaned = super().clean()

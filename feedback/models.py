@@ -178,6 +178,12 @@ class Feedback(TimeStampedModel):
         help_text="The organisation responsible for answering it.",
     )
     shared_with = models.ManyToManyField(Organisation, blank=True, related_name="shared_feedback")
+    # A theme tagged after someone started handling it has its own route to
+    # another organisation: offered to its handlers, never done silently
+    # (feedback.routing.after_tagging). Cleared when it is sent on or kept.
+    route_suggested_to = models.ForeignKey(Organisation, null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="+")
+    route_suggested_because = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     themes = models.ManyToManyField(Theme, blank=True, related_name="feedback")
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -673,6 +679,10 @@ class Reroute(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField()
+    # Moved by the routing table itself (a theme with its own route tagged
+    # before anyone handled it), not by a person's choice: not counted in
+    # the share "sent on by hand".
+    by_rule = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -714,11 +724,19 @@ class ReplyTemplate(TimeStampedModel):
 
 
 class CardBatch(TimeStampedModel):
-    """Paper feedback cards printed together: each card has its own reference."""
+    """Paper feedback cards printed together: each card has its own reference.
+    Their PDF is made in the background (feedback.tasks, "card_batch_pdf");
+    `pdf_state` says where that work is."""
 
     class Paper(models.TextChoices):
         A5 = "A5", "A5 (one card a page)"
         A4 = "A4", "A4 (one card a page, larger print)"
+
+    class PdfState(models.TextChoices):
+        NONE = "none", "Not prepared"  # batches made before PDFs were made in the background
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be prepared"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     paper = models.CharField(max_length=2, choices=Paper.choices, default=Paper.A5)
@@ -726,12 +744,35 @@ class CardBatch(TimeStampedModel):
     size = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
+    pdf_state = models.CharField(max_length=10, choices=PdfState.choices, default=PdfState.NONE)
+    pdf_file = models.FileField(upload_to="feedback/cards/", blank=True)
+    pdf_error = models.CharField(max_length=300, blank=True)
+    pdf_ready_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.size} cards ({self.paper})"
+
+    # For templates, which never compare states themselves.
+    @property
+    def pdf_ready(self) -> bool:
+        return self.pdf_state == self.PdfState.READY and bool(self.pdf_file)
+
+    @property
+    def pdf_pending(self) -> bool:
+        return self.pdf_state == self.PdfState.PENDING
+
+    @property
+    def pdf_can_ask(self) -> bool:
+        """Not being made and not there: the page offers to make it."""
+        return not (self.pdf_pending or self.pdf_ready)
+
+    @property
+    def pdf_filename(self) -> str:
+        kind = "easy-read-" if self.easy_read else ""
+        return f"feedback-cards-{kind}{self.paper.lower()}-{self.pk}.pdf"
 
 
 class FeedbackCard(models.Model):

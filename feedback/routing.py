@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from core.audit import Verb
-from core.models import Membership, Organisation, Role, ServiceArea, Theme
+from core.models import AuditEvent, Membership, Organisation, Role, ServiceArea, Theme
 from core.roles import has_role
 from core.services import audit_record
 
@@ -38,6 +38,7 @@ class Routed:
     organisation: Organisation
     assignee_id: int | None
     also_organisation_ids: tuple[int, ...] = ()
+    theme: Theme | None = None  # the winning route's theme, when it has one
 
     @property
     def organisation_id(self) -> int:
@@ -64,14 +65,36 @@ def route_for(service_areas: Iterable[ServiceArea], themes: Iterable[Theme] = ()
     routes = list(Route.objects.filter(
         Q(theme__isnull=True) | Q(theme_id__in=theme_ids), service_area_id__in=area_ids,
     ).annotate(assignee_answers=Exists(still_answers))
-        .select_related("organisation", "service_area").order_by())
+        .select_related("organisation", "service_area", "theme").order_by())
     if not routes:
         return None
     # By area name; within an area, the narrower route (with a theme) first.
     routes.sort(key=lambda r: (r.service_area.name, r.theme_id is None))
     first = routes[0]
     also = tuple(sorted({r.organisation_id for r in routes} - {first.organisation_id}))
-    return Routed(first.organisation, first.assignee_id if first.assignee_answers else None, also)
+    return Routed(first.organisation, first.assignee_id if first.assignee_answers else None, also,
+                  first.theme)
+
+
+# What a person does that counts as handling feedback, in the audit log on
+# the feedback itself (an assignment by hand leaves the status alone once
+# the family has been acknowledged).
+HANDLING_VERBS = (Verb.FEEDBACK_ASSIGNED, Verb.FEEDBACK_STATUS_CHANGED, Verb.FEEDBACK_REOPENED)
+
+
+def untouched(feedback: Feedback) -> bool:
+    """Whether no one has handled `feedback` yet: still received or
+    acknowledged, no reply, note or quote, never sent on, never assigned or
+    moved on by a person (the route's own officer, given it on arrival, does
+    not count). One query."""
+    if feedback.status not in (Feedback.Status.RECEIVED, Feedback.Status.ACKNOWLEDGED):
+        return False
+    handled = AuditEvent.objects.filter(
+        target_type=Feedback._meta.label_lower, target_id=str(feedback.pk),
+        actor__isnull=False, verb__in=[v.value for v in HANDLING_VERBS])
+    return not Feedback.objects.filter(pk=feedback.pk).filter(
+        Exists(handled) | Q(replies__isnull=False) | Q(notes__isnull=False)
+        | Q(quotes__isnull=False) | Q(reroutes__isnull=False)).exists()
 
 
 def route_table() -> dict[int, tuple[int, int | None]]:
@@ -101,7 +124,8 @@ def reroute_figures(*, since: date) -> RerouteFigures:
     another organisation, overall and by service area. Two aggregate
     queries whatever the volume; plain SQL both Postgres and SQLite run."""
     received = Feedback.objects.filter(received_on__gte=since)
-    rerouted_ids = Reroute.objects.filter(feedback__received_on__gte=since).values("feedback_id")
+    rerouted_ids = Reroute.objects.filter(feedback__received_on__gte=since,
+                                          by_rule=False).values("feedback_id")
     totals = received.aggregate(received=Count("pk"),
                                 rerouted=Count("pk", filter=Q(pk__in=rerouted_ids)))
     rows = (ServiceArea.objects.filter(feedback__received_on__gte=since)

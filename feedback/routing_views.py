@@ -4,7 +4,7 @@ and sending one piece of feedback to another organisation (its handlers)."""
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,9 +14,10 @@ from core.concurrency import EditConflict
 from core.http import parse_id
 from core.views import StaffPermissionMixin
 
-from . import routing, selectors, services
+from . import routing, services
 from .forms import RerouteForm, RouteForm
-from .models import Feedback, Route
+from .models import Route
+from .views import feedback_handled_by
 
 FIGURES_DAYS = 365
 
@@ -76,26 +77,20 @@ class RerouteView(StaffPermissionMixin, View):
     permission_required = "feedback.view_inbox"
     template_name = "feedback/reroute.html"
 
-    def get_feedback(self, request, pk) -> Feedback:
-        feedback = selectors.feedback_visible_to(request.user).filter(pk=pk).select_related(
-            "organisation").first()
-        if feedback is None:
-            raise Http404
-        if not request.user.has_perm("feedback.handle_feedback", feedback):
-            raise PermissionDenied
-        return feedback
-
     def page(self, request, feedback, form, status=200) -> HttpResponse:
         return render(request, self.template_name, {"feedback": feedback, "form": form},
                       status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        feedback = self.get_feedback(request, pk)
-        return self.page(request, feedback, RerouteForm(
-            feedback=feedback, initial={"lock_version": feedback.lock_version}))
+        feedback = feedback_handled_by(request.user, pk, "organisation")
+        # A tagged theme's route offered on the feedback's page: filled in.
+        return self.page(request, feedback, RerouteForm(feedback=feedback, initial={
+            "lock_version": feedback.lock_version,
+            "organisation": feedback.route_suggested_to_id,
+            "reason": feedback.route_suggested_because}))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        feedback = self.get_feedback(request, pk)
+        feedback = feedback_handled_by(request.user, pk, "organisation")
         form = RerouteForm(request.POST, feedback=feedback)
         if not form.is_valid():
             return self.page(request, feedback, form, status=400)

@@ -100,7 +100,7 @@ def feedback_detail(pk: int) -> Feedback:
     return (
         Feedback.objects.select_related("organisation", "about_organisation", "assigned_to",
                                         "logged_by", "survey_import", "local_offer__decided_by",
-                                        "follows_up")
+                                        "follows_up", "route_suggested_to")
         .prefetch_related(
             "themes", "service_areas", "shared_with",
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("actor")),

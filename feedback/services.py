@@ -44,7 +44,7 @@ from .models import (
     text_search_vector,
     text_search_vector_of,
 )
-from .routing import route_for
+from .routing import route_for, untouched
 
 OPEN_STATUSES = (Feedback.Status.RECEIVED, Feedback.Status.ACKNOWLEDGED, Feedback.Status.IN_REVIEW)
 
@@ -431,6 +431,8 @@ def feedback_set_themes(*, acting_user, feedback: Feedback, themes: Iterable[The
     organisation added or removed is audited on its own
     (Verb.FEEDBACK_SHARED / FEEDBACK_UNSHARED, with the organisation's id)."""
     feedback = _lock(feedback, lock_version)
+    themes = list(themes)
+    before = {t.pk for t in feedback.themes.all()}
     feedback.themes.set(themes)
     if service_areas is not None:
         feedback.service_areas.set(service_areas)
@@ -447,6 +449,53 @@ def feedback_set_themes(*, acting_user, feedback: Feedback, themes: Iterable[The
     audit_record(actor=acting_user, verb=Verb.FEEDBACK_TAGGED, target=feedback,
                  summary=feedback.reference,
                  data={"themes": sorted(t.pk for t in feedback.themes.all())})
+    added = [t for t in themes if t.pk not in before]
+    if added:
+        _route_after_tagging(acting_user=acting_user, feedback=feedback, themes=themes,
+                             added={t.pk for t in added})
+    return feedback
+
+
+THEME_TAGGED = "Theme tagged"
+
+
+def _route_after_tagging(*, acting_user, feedback: Feedback, themes: list[Theme],
+                         added: set[int]) -> None:
+    """A theme just tagged has its own route, to another organisation: the
+    feedback goes there if no one has handled it yet (a Reroute by the rule,
+    reason "Theme tagged: <theme>"); otherwise it stays, and the route is
+    offered to its handlers on its page (route_suggested_to), audited.
+    Closed feedback is left alone."""
+    routed = route_for(feedback.service_areas.all(), themes)
+    if (routed is None or routed.theme is None or routed.theme.pk not in added
+            or routed.organisation_id == feedback.organisation_id
+            or feedback.status == Feedback.Status.CLOSED):
+        return
+    because = f"{THEME_TAGGED}: {routed.theme.name}"[:300]
+    if untouched(feedback):
+        _send_on(acting_user=acting_user, feedback=feedback, organisation=routed.organisation,
+                 reason=because, by_rule=True, routed=routed)
+        return
+    feedback.route_suggested_to, feedback.route_suggested_because = routed.organisation, because
+    feedback.save(update_fields=["route_suggested_to", "route_suggested_because", "updated_at"])
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_ROUTE_SUGGESTED, target=feedback,
+                 summary=feedback.reference,
+                 data={"to": routed.organisation_id, "theme": routed.theme.pk})
+
+
+@transaction.atomic
+def route_suggestion_keep(*, acting_user, feedback: Feedback,
+                          lock_version: int | None = None) -> Feedback:
+    """"Keep it here": the suggested route is declined; the feedback stays
+    with its organisation. Audited (feedback.route_kept, ids only). Who may
+    call: whoever handles it (the view checks)."""
+    feedback = _lock(feedback, lock_version)
+    if feedback.route_suggested_to_id is None:
+        return feedback
+    audit_record(actor=acting_user, verb=Verb.FEEDBACK_ROUTE_KEPT, target=feedback,
+                 summary=feedback.reference, data={"suggested": feedback.route_suggested_to_id})
+    feedback.route_suggested_to, feedback.route_suggested_because = None, ""
+    feedback.save(update_fields=["route_suggested_to", "route_suggested_because", "updated_at"])
     return feedback
 
 
@@ -701,19 +750,31 @@ def feedback_reroute(*, acting_user, feedback: Feedback, organisation: Organisat
         raise ValidationError({"reason": "Enter why it should go to another organisation"})
     if organisation.pk == feedback.organisation_id:
         raise ValidationError({"organisation": "Choose an organisation other than the one that answers it now"})
+    return _send_on(acting_user=acting_user, feedback=feedback, organisation=organisation,
+                    reason=reason)
+
+
+def _send_on(*, acting_user, feedback: Feedback, organisation: Organisation, reason: str,
+             by_rule: bool = False, routed=None) -> Feedback:
+    """Move locked `feedback` to `organisation`'s inbox (see feedback_reroute);
+    `by_rule`: the routing table moved it, not a person's choice."""
     previous = feedback.organisation_id
     Reroute.objects.create(feedback=feedback, from_organisation_id=previous,
-                           to_organisation=organisation, actor=acting_user, reason=reason)
-    routed = route_for(feedback.service_areas.all(), feedback.themes.all())
+                           to_organisation=organisation, actor=acting_user, reason=reason,
+                           by_rule=by_rule)
+    routed = routed or route_for(feedback.service_areas.all(), feedback.themes.all())
     assignee_id = routed.assignee_id if routed and routed.organisation_id == organisation.pk else None
     feedback.organisation = organisation
     feedback.assigned_to_id = assignee_id
-    feedback.save(update_fields=["organisation", "assigned_to", "updated_at"])
+    feedback.route_suggested_to, feedback.route_suggested_because = None, ""
+    feedback.save(update_fields=["organisation", "assigned_to", "route_suggested_to",
+                                 "route_suggested_because", "updated_at"])
     feedback.shared_with.remove(organisation)
     feedback.shared_with.add(previous)
     audit_record(actor=acting_user, verb=Verb.FEEDBACK_REROUTED, target=feedback,
                  summary=feedback.reference,
-                 data={"from": previous, "to": organisation.pk, "assignee": assignee_id})
+                 data={"from": previous, "to": organisation.pk, "assignee": assignee_id,
+                       "by_rule": by_rule})
     if assignee_id is not None and assignee_id != getattr(acting_user, "pk", None):
         _notify(feedback, Notification.Kind.ASSIGNMENT, subject_id=assignee_id,
                 recipient_user_id=assignee_id)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("reply-templates/<int:pk>/", reply_template_views.ReplyTemplateEditView.as_view(),
          name="reply-template-edit"),
     path("cards/", card_views.CardsView.as_view(), name="cards"),
+    path("cards/<int:pk>/", card_views.CardBatchView.as_view(), name="card-batch"),
     path("cards/<int:pk>/cards.pdf", card_views.CardBatchPdfView.as_view(), name="cards-pdf"),
     path("cards/log/", card_views.CardLogView.as_view(), name="card-log"),
     path("cards/log/easy-read/", card_views.CardLogView.as_view(easy_read=True),

@@ -250,3 +250,37 @@ def ask_difference() -> int:
     from .progress import difference_ask_due
 
     return difference_ask_due()
+
+
+# --- Paper feedback cards ----------------------------------------------------------------
+
+
+def _cards_failed(batch_id: int, error: str) -> None:
+    from .models import CardBatch
+
+    CardBatch.objects.filter(pk=batch_id, pdf_state=CardBatch.PdfState.PENDING).update(
+        pdf_state=CardBatch.PdfState.FAILED, pdf_error=error.split(":", 1)[0][:300])
+
+
+def _cards_retry(batch_id: int) -> None:
+    from .models import CardBatch
+
+    CardBatch.objects.filter(pk=batch_id, pdf_state=CardBatch.PdfState.FAILED).update(
+        pdf_state=CardBatch.PdfState.PENDING, pdf_error="")
+
+
+# 500 cards (feedback.cards.MAX_BATCH) took 115 s of CPU and 1.4 GB at their
+# peak (7 December 2026), and 25 minutes on a machine shared at load 17: the
+# limits leave room for a busy machine rather than fail a long batch.
+@jobs.register("card_batch_pdf", label="Feedback cards PDF", max_attempts=3, backoff=20,
+               backoff_max=600, on_failed=_cards_failed, on_retry=_cards_retry, coalesce=True,
+               error_detail=True,
+               staff_url=lambda pk: reverse("staff:feedback:card-batch", args=[pk]),
+               soft_time_limit=1800, time_limit=1900)
+def card_batch_pdf_make(batch_id: int) -> None:
+    """Make a batch of paper cards' PDF (feedback.cards.card_batch_pdf_build)."""
+    from .cards import card_batch_pdf_build
+
+    batch = card_batch_pdf_build(batch_id)
+    if batch is not None:
+        logger.info("card batch %s PDF ready (%s cards)", batch_id, batch.size)

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from core.approvals import approval_way_through
 from core.concurrency import EditConflict
 from core.csvexport import csv_streaming_response
-from core.forms import blank_form_html
+from core.forms import VersionedFormMixin, blank_form_html
 from core.http import parse_id
 from core.models import Role
 from core.pagination import CappedPaginator
@@ -512,7 +512,7 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
                     return self.render_page(request, feedback, 400, note_form=form)
                 services.note_add(acting_user=user, feedback=feedback, text=form.cleaned_data["text"])
                 messages.success(request, "Note added")
-            elif action in {"triage", "status", "reply", "quote", "local_offer"}:
+            elif action in {"triage", "status", "reply", "quote", "local_offer", "keep_route"}:
                 if not user.has_perm("feedback.handle_feedback", feedback):
                     raise PermissionDenied
                 response = getattr(self, f"do_{action}")(request, feedback)
@@ -556,7 +556,28 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         suggest.decisions_record(acting_user=request.user, feedback=feedback,
                                  suggested=[t for t in suggested if t is not None],
                                  chosen=[t.pk for t in form.cleaned_data["themes"]])
-        messages.success(request, "Triage saved")
+        moved = Feedback.objects.select_related("organisation").get(pk=feedback.pk)
+        if moved.organisation_id != feedback.organisation_id:
+            messages.success(request, f"Triage saved. The routing table sends feedback with that "
+                                      f"theme to {moved.organisation.name}: it is theirs to answer "
+                                      "now, and your organisation can still read it")
+        elif moved.route_suggested_to_id:
+            messages.success(request, "Triage saved. The routing table suggests another "
+                                      "organisation for that theme: see “Suggested by the routing table”")
+        else:
+            messages.success(request, "Triage saved")
+
+    def do_keep_route(self, request, feedback):
+        form = VersionedFormMixin(request.POST)
+        form.is_valid()  # a version that is not a number is no version: kept without the check
+        try:
+            services.route_suggestion_keep(acting_user=request.user, feedback=feedback,
+                                           lock_version=form.cleaned_data.get("lock_version"))
+        except EditConflict:
+            messages.error(request, "Someone changed this feedback since the page was shown. "
+                                    "Check it again")
+            return None
+        messages.success(request, f"{feedback.reference} stays with {feedback.organisation.name}")
 
     def do_status(self, request, feedback):
         allowed = sorted(services.manual_transitions(feedback))
@@ -644,6 +665,16 @@ class FeedbackDetailView(FeedbackStaffMixin, View):
         messages.success(request, "Quote proposed. Someone else must approve it")
 
 
+def feedback_handled_by(user, pk: int, *related: str) -> Feedback:
+    """Feedback `pk` for a page that changes it: 404 when the person cannot
+    see it, 403 when they can read but not handle it."""
+    feedback = selectors.feedback_visible_to(user).filter(pk=pk).select_related(*related).first()
+    if feedback is None:
+        raise Http404
+    if not user.has_perm("feedback.handle_feedback", feedback):
+        raise PermissionDenied
+    return feedback
+
 
 class ReopenView(FeedbackStaffMixin, View):
     """Reopen closed feedback, saying why: its own page, as the reason is
@@ -651,27 +682,19 @@ class ReopenView(FeedbackStaffMixin, View):
 
     template_name = "feedback/reopen.html"
 
-    def get_reopenable(self, request, pk) -> Feedback:
-        feedback = selectors.feedback_visible_to(request.user).filter(pk=pk).first()
-        if feedback is None:
-            raise Http404
-        if not request.user.has_perm("feedback.handle_feedback", feedback):
-            raise PermissionDenied
-        return feedback
-
     def page(self, request, feedback, form, status=200) -> HttpResponse:
         return render(request, self.template_name, {"feedback": feedback, "form": form},
                       status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        feedback = self.get_reopenable(request, pk)
+        feedback = feedback_handled_by(request.user, pk)
         if feedback.status != Feedback.Status.CLOSED:
             messages.success(request, "This feedback is open already")
             return redirect("staff:feedback:detail", pk=feedback.pk)
         return self.page(request, feedback, ReopenForm(initial={"lock_version": feedback.lock_version}))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        feedback = self.get_reopenable(request, pk)
+        feedback = feedback_handled_by(request.user, pk)
         form = ReopenForm(request.POST)
         if not form.is_valid():
             return self.page(request, feedback, form, status=400)

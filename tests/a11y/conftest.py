@@ -79,6 +79,7 @@ def build_world() -> World:
         received_on=survey.received_on, file="survey-imports/unused-example.csv",
         file_sha256="e" * 64, uploaded_by=survey.uploaded_by,
         state=SurveyImport.State.CHECKED, total_rows=150)
+    from feedback.cards import card_batch_print
     from feedback.models import ReplyTemplate
     from participation import services as participation_services
     from participation.models import Invitation, Opportunity, RegisterEntry
@@ -90,12 +91,17 @@ def build_world() -> World:
     opportunity = (Opportunity.objects.filter(organisation__memberships__user__email=OFFICER,
                                               published=True, kind="board").first())
 
+    officer = User.objects.get(email=OFFICER)
+    # Paper cards just made: their page says the PDF is being prepared.
+    card_batch = card_batch_print(acting_user=officer, organisation=officer.memberships.first()
+                                  .organisation, paper="A5", easy_read=False, size=3)
     w = World({
         "register_entry": register_entry,
         "register_renew_token": participation_services.renew_token(register_entry),
         "opportunity": opportunity,
         "closed_opportunity": Opportunity.objects.filter(outcome__gt="").first(),
         "invitation_token": participation_services.answer_token(Invitation.objects.first()),
+        "card_batch": card_batch,
         "admin": admin,
         "reply_template": ReplyTemplate.objects.filter(
             organisation__memberships__user=admin).first(),
@@ -222,6 +228,7 @@ ADDRESSES = {
     "staff:feedback:reply-templates": (ADMIN, lambda w: {}),
     "staff:feedback:reply-template-edit": (ADMIN, lambda w: {"pk": w.reply_template.pk}),
     "staff:feedback:cards": (OFFICER, lambda w: {}),
+    "staff:feedback:card-batch": (OFFICER, lambda w: {"pk": w.card_batch.pk}),
     "staff:feedback:cards-pdf": "PDF download, from the cards page (tests/feedback/test_cards.py)",
     "staff:feedback:card-log": (OFFICER, lambda w: {}),
     "staff:feedback:card-log-easy-read": (OFFICER, lambda w: {}),

@@ -241,6 +241,7 @@ MATRIX.update({
                                                 "NYNYN", "NYNYN"),
     # Paper cards: who logs feedback; a batch's PDF for its organisation's handlers.
     "staff:feedback:cards": Entry(no_args, "YYNNY", "YYNNY"),
+    "staff:feedback:card-batch": Entry(lambda w: {"pk": w.card_batch.pk}, "YYNNN", "YYNNN"),
     "staff:feedback:cards-pdf": Entry(lambda w: {"pk": w.card_batch.pk}, "YYNNN", "-----"),
     "staff:feedback:card-log": Entry(no_args, "YYNNY", "YYNNY"),
     "staff:feedback:card-log-easy-read": Entry(no_args, "YYNNY", "YYNNY"),

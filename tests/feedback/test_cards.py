@@ -8,17 +8,19 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from core.models import AuditEvent, Role
+from core import jobs
+from core.models import AuditEvent, Job, Role
 from feedback.cards import (
     ALPHABET,
     card_batch_pdf,
+    card_batch_pdf_build,
     card_batch_print,
     card_questions,
     card_reference_from_typed,
     card_reference_new,
 )
 from feedback.forms import EasyReadForm, FeedbackForm
-from feedback.models import Feedback, FeedbackCard
+from feedback.models import CardBatch, Feedback, FeedbackCard
 from feedback.routing import route_save
 from tests.conftest import pdf_text
 from tests.core.factories import OrganisationFactory, ServiceAreaFactory, staff_user
@@ -43,7 +45,7 @@ def test_references_read_as_typed_and_a_mistyped_one_is_caught():
         assert re.fullmatch(r"FC-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
         assert card_reference_from_typed(reference) == reference
         assert card_reference_from_typed(" " + reference.lower().replace("-", " ")) == reference
-        plain = reference.replace("FC-", "").replace("-", "")
+        plain = reference[3:].replace("-", "")  # a body may hold "FC-" itself (MRFC-8DK9)
         assert card_reference_from_typed(plain) == reference
         # Any one character changed is refused, not taken as another card.
         body = list(plain)
@@ -181,18 +183,24 @@ def test_card_pages_permissions(client, setup):
     assert client.get(pages[-1]).status_code == 404  # another organisation's cards
     assert "Short breaks" not in client.get(pages[0]).content.decode()
     client.force_login(staff_user(Role.APPROVER, setup["forum"]))
+    # Not made yet (the job runs after commit): the batch's page says where it is.
+    response = client.get(pages[-1])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:feedback:card-batch", args=[setup["batch"].pk])
+    card_batch_pdf_build(setup["batch"].pk)
     response = client.get(pages[-1])
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert pdf_text(b"".join(response.streaming_content)).count("FC-") >= 3
 
 
 def test_make_cards_form_errors_and_query_count(client, setup, django_assert_num_queries):
     client.force_login(setup["officer"])
     url = reverse("staff:feedback:cards")
     bad = client.post(url, {"organisation": setup["forum"].pk, "easy_read": "no",
-                            "paper": "A5", "size": "500"})
+                            "paper": "A5", "size": "501"})
     html = bad.content.decode()
     assert bad.status_code == 400 and 'href="#id_size"' in html
-    assert "Make 30 cards or fewer at a time" in html
+    assert "Make 500 cards or fewer at a time" in html and 'value="501"' in html
     client.get(url)
     with django_assert_num_queries(CARDS_PAGE_QUERIES):
         client.get(url)
@@ -240,3 +248,98 @@ def test_logged_cards_count_in_the_channel_figures(client, setup):
     counts = theme_counts_by_channel(organisation_id=setup["forum"].pk, since=today,
                                      until=today, theme_ids=[theme.pk])
     assert counts == {theme.pk: {"feedback_card": 2}}
+
+
+# --- The PDF, made in the background ------------------------------------------------------
+
+
+def test_making_cards_queues_their_pdf_and_the_batch_page_follows_it(
+        client, setup, django_capture_on_commit_callbacks, django_assert_num_queries):
+    client.force_login(setup["officer"])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("staff:feedback:cards"), {
+            "organisation": setup["forum"].pk, "easy_read": "no", "paper": "A4", "size": "40"})
+    batch = CardBatch.objects.get(size=40)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:feedback:card-batch", args=[batch.pk])
+    assert batch.pdf_state == CardBatch.PdfState.PENDING and not batch.pdf_file
+    job = Job.objects.get(kind="card_batch_pdf", subject_id=batch.pk)
+    assert job.state == Job.State.PENDING and len(callbacks) == 1  # sent once committed
+    url = reverse("staff:feedback:card-batch", args=[batch.pk])
+    page = client.get(url).content.decode()
+    assert "Being prepared" in page and "Download the cards" not in page
+    # The page's reads are the same for a small and a large batch.
+    with django_assert_num_queries(CARD_BATCH_QUERIES):
+        client.get(reverse("staff:feedback:card-batch", args=[setup["batch"].pk]))
+    with django_assert_num_queries(CARD_BATCH_QUERIES):
+        client.get(url)
+    assert jobs.run_due("card_batch_pdf") == 2  # this batch's and the fixture's
+    batch.refresh_from_db()
+    assert batch.pdf_state == CardBatch.PdfState.READY and batch.pdf_file.name.endswith(
+        f"feedback-cards-a4-{batch.pk}.pdf")
+    page = client.get(url).content.decode()
+    assert "Download the cards to print (PDF" in page
+    cards = client.get(reverse("staff:feedback:cards")).content.decode()
+    assert reverse("staff:feedback:cards-pdf", args=[batch.pk]) in cards
+    pdf = b"".join(client.get(reverse("staff:feedback:cards-pdf",
+                                      args=[batch.pk])).streaming_content)
+    assert pdf_text(pdf).count("FC-") >= 40
+    # Run again (a duplicate delivery): one file, unchanged.
+    name = batch.pdf_file.name
+    assert card_batch_pdf_build(batch.pk) is None
+    batch.refresh_from_db()
+    assert batch.pdf_file.name == name
+
+
+CARD_BATCH_QUERIES = 4
+
+
+def test_a_pdf_that_failed_can_be_tried_again_from_the_batch_page(client, setup, monkeypatch):
+    batch = setup["batch"]
+
+    def broken(batch):
+        raise OSError("fonts missing")
+
+    monkeypatch.setattr("feedback.cards.card_batch_pdf", broken)
+    for _ in range(3):
+        Job.objects.filter(kind="card_batch_pdf").update(run_after="2000-01-01T00:00Z")
+        jobs.run_due("card_batch_pdf")
+    batch.refresh_from_db()
+    assert batch.pdf_state == CardBatch.PdfState.FAILED
+    client.force_login(setup["officer"])
+    url = reverse("staff:feedback:card-batch", args=[batch.pk])
+    page = client.get(url).content.decode()
+    assert "could not be prepared" in page and "Try again" in page
+    assert "fonts missing" not in page
+    monkeypatch.undo()
+    response = client.post(url)
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.pdf_state == CardBatch.PdfState.PENDING
+    jobs.run_due("card_batch_pdf")
+    batch.refresh_from_db()
+    assert batch.pdf_ready
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_makes_a_batch_bigger_than_the_old_cap(client, celery_worker):
+    from tests.conftest import wait_for
+
+    forum = OrganisationFactory(name="Testshire Parent Carer Forum")
+    officer = staff_user(Role.OFFICER, forum)
+    client.force_login(officer)
+    response = client.post(reverse("staff:feedback:cards"), {
+        "organisation": forum.pk, "easy_read": "yes", "paper": "A5", "size": "60"})
+    assert response.status_code == 302
+    batch = CardBatch.objects.get()
+    # The officer is answered at once; the worker draws the 60 cards.
+    batch = wait_for(lambda: CardBatch.objects.filter(
+        pk=batch.pk, pdf_state=CardBatch.PdfState.READY).first(), timeout=240, interval=0.5)
+    assert Job.objects.get(kind="card_batch_pdf").state == Job.State.DONE
+    pdf = b"".join(client.get(reverse("staff:feedback:cards-pdf",
+                                      args=[batch.pk])).streaming_content)
+    text = pdf_text(pdf)
+    assert all(ref in text for ref in batch.cards.values_list("reference", flat=True))

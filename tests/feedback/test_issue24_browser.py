@@ -106,3 +106,50 @@ def test_routing_page_and_its_errors_pass_axe(page, forum):
     page.screenshot(path="/tmp/i24-routing.png", full_page=True)
     page.set_viewport_size({"width": 320, "height": 900})
     page.screenshot(path="/tmp/i24-routing-320.png", full_page=True)
+
+
+def test_a_card_batch_page_in_each_state_and_an_offered_route_pass_axe(page, forum):
+    from feedback.cards import card_batch_pdf_build, card_batch_pdf_request
+    from feedback.models import CardBatch
+    from feedback.routing import route_save
+    from tests.core.factories import ThemeFactory
+
+    officer = staff_user(Role.OFFICER, forum, email="jo@forum.example")
+    batch = card_batch_print(acting_user=officer, organisation=forum, paper="A5",
+                             easy_read=True, size=2, prepare_pdf=False)
+    sign_in(page, "jo@forum.example")
+    url = f"/staff/feedback/cards/{batch.pk}/"
+    CardBatch.objects.filter(pk=batch.pk).update(pdf_state=CardBatch.PdfState.PENDING)
+    page.goto(url)
+    assert "Being prepared" in page.content()
+    assert_accessible(page, "cards being prepared")
+    CardBatch.objects.filter(pk=batch.pk).update(pdf_state=CardBatch.PdfState.FAILED,
+                                                 pdf_error="OSError")
+    page.goto(url)
+    assert_accessible(page, "cards could not be prepared")
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.screenshot(path="/tmp/i24-card-batch-failed-320.png", full_page=True)
+    card_batch_pdf_request(batch=batch)
+    card_batch_pdf_build(batch.pk)
+    page.goto(url)
+    assert "Download the cards to print" in page.content()
+    assert_accessible(page, "cards ready")
+    page.screenshot(path="/tmp/i24-card-batch-ready-320.png", full_page=True)
+    # Feedback someone has started on, then tagged with a theme routed elsewhere.
+    admin = staff_user(Role.ADMINISTRATOR, forum)
+    breaks = ServiceAreaFactory(name="Holiday clubs")
+    heard = ThemeFactory(name="Being heard")
+    council = OrganisationFactory(name="Testshire County Council")
+    route_save(acting_user=admin, service_area=breaks, theme=None, organisation=forum)
+    route_save(acting_user=admin, service_area=breaks, theme=heard, organisation=council)
+    feedback = services.feedback_submit(service_areas=[breaks],
+                                        even_better_if="Ask parents before changing times.")
+    services.note_add(acting_user=officer, feedback=feedback, text="Rang the club")
+    services.feedback_set_themes(acting_user=officer, feedback=feedback, themes=[heard])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/staff/feedback/{feedback.pk}/")
+    assert "Suggested by the routing table" in page.content()
+    assert_accessible(page, "route offered")
+    page.screenshot(path="/tmp/i24-route-offered.png", full_page=True)
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.screenshot(path="/tmp/i24-route-offered-320.png", full_page=True)

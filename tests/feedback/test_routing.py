@@ -183,7 +183,8 @@ def test_rerouting_is_recorded_with_its_reason_and_counted(area_routes):
         r["council"], r["trust"], officer, "About therapy information the trust writes")
     event = AuditEvent.objects.get(verb="feedback.rerouted")
     # Ids in the audit log, never the reason (it may name people).
-    assert event.data == {"from": r["council"].pk, "to": r["trust"].pk, "assignee": None}
+    assert event.data == {"from": r["council"].pk, "to": r["trust"].pk, "assignee": None,
+                          "by_rule": False}
     services.feedback_submit(service_areas=[r["local_offer"]], even_better_if="Another.")
     figures = reroute_figures(since=date(2000, 1, 1))
     assert (figures.received, figures.rerouted, figures.percent) == (2, 1, 50)
@@ -318,3 +319,159 @@ def test_a_route_officer_who_has_left_is_not_given_new_feedback(area_routes):
     feedback = services.feedback_submit(service_areas=[r["therapy"]], even_better_if="x")
     assert (feedback.organisation, feedback.assigned_to) == (r["trust"], None)
     assert not Notification.objects.filter(feedback=feedback, kind="assignment").exists()
+
+
+# --- Re-routing after tagging -------------------------------------------------------------
+
+
+@pytest.fixture
+def theme_route(area_routes):
+    """Therapies go to the trust, but waiting times for therapies to the ICB's
+    commissioning officer (its own route, for the area and the theme)."""
+    r = area_routes
+    waits = ThemeFactory(name="Waiting times")
+    icb = OrganisationFactory(name="Testshire ICB", kind=Organisation.Kind.NHS_COMMISSIONER)
+    icb_officer = staff_user(Role.OFFICER, icb, email="commissioning@icb.example")
+    route_save(acting_user=r["admin"], service_area=r["therapy"], theme=waits, organisation=icb,
+               assignee=icb_officer)
+    trust_officer = r["trust_officer"]
+    feedback = services.feedback_submit(service_areas=[r["therapy"]],
+                                        even_better_if="We waited a year for speech therapy.")
+    assert (feedback.organisation, feedback.assigned_to) == (r["trust"], trust_officer)
+    return {**r, "waits": waits, "icb": icb, "icb_officer": icb_officer, "feedback": feedback}
+
+
+def test_tagging_a_theme_with_its_own_route_moves_untouched_feedback(theme_route):
+    r = theme_route
+    feedback = r["feedback"]
+    other = ThemeFactory(name="Communication")
+    services.feedback_set_themes(acting_user=r["trust_officer"], feedback=feedback,
+                                 themes=[other, r["waits"]])
+    feedback.refresh_from_db()
+    # The rule's organisation and officer answer it; the trust can still read it.
+    assert (feedback.organisation, feedback.assigned_to) == (r["icb"], r["icb_officer"])
+    assert list(feedback.shared_with.all()) == [r["trust"]]
+    reroute = Reroute.objects.get(feedback=feedback)
+    assert (reroute.from_organisation, reroute.to_organisation, reroute.reason,
+            reroute.by_rule, reroute.actor) == (
+        r["trust"], r["icb"], "Theme tagged: Waiting times", True, r["trust_officer"])
+    assert feedback.route_suggested_to is None
+    assert Notification.objects.filter(feedback=feedback, kind=Notification.Kind.ASSIGNMENT,
+                                       recipient_user=r["icb_officer"]).count() == 1
+    # Moved by the table, not by hand: not a sign the table is wrong.
+    figures = reroute_figures(since=date(2000, 1, 1))
+    assert (figures.received, figures.rerouted) == (1, 0)
+    # Tagging again (same themes, or one without a route) moves nothing more.
+    services.feedback_set_themes(acting_user=r["icb_officer"], feedback=feedback,
+                                 themes=[other, r["waits"], ThemeFactory(name="Transitions")])
+    assert Reroute.objects.filter(feedback=feedback).count() == 1
+
+
+@pytest.mark.parametrize("handled", ["note", "assigned", "status", "reply", "rerouted_by_hand"])
+def test_feedback_already_handled_is_not_moved_but_the_route_is_offered(theme_route, handled):
+    r = theme_route
+    feedback, officer = r["feedback"], r["trust_officer"]
+    colleague = staff_user(Role.OFFICER, r["trust"])
+    if handled == "note":
+        services.note_add(acting_user=officer, feedback=feedback, text="Called the family")
+    elif handled == "assigned":
+        services.feedback_assign(acting_user=officer, feedback=feedback, assignee=colleague)
+    elif handled == "status":
+        services.feedback_change_status(acting_user=officer, feedback=feedback,
+                                        status=Feedback.Status.IN_REVIEW)
+    elif handled == "reply":
+        services.reply_create(acting_user=officer, feedback=feedback, outcome="in_progress",
+                              text="We are looking into the waiting list.")
+    else:  # sent here by hand from the council, then back: someone chose
+        services.feedback_reroute(acting_user=officer, feedback=feedback,
+                                  organisation=r["council"], reason="Council contract")
+        services.feedback_reroute(acting_user=staff_user(Role.OFFICER, r["council"]),
+                                  feedback=feedback, organisation=r["trust"],
+                                  reason="The trust runs it")
+    reroutes = Reroute.objects.filter(feedback=feedback).count()
+    feedback.refresh_from_db()
+    services.feedback_set_themes(acting_user=officer, feedback=feedback, themes=[r["waits"]])
+    feedback.refresh_from_db()
+    assert feedback.organisation == r["trust"]
+    assert Reroute.objects.filter(feedback=feedback).count() == reroutes
+    assert (feedback.route_suggested_to, feedback.route_suggested_because) == (
+        r["icb"], "Theme tagged: Waiting times")
+    event = AuditEvent.objects.get(verb="feedback.route_suggested")
+    assert event.data == {"to": r["icb"].pk, "theme": r["waits"].pk}
+
+
+def test_closed_feedback_and_themes_routed_to_the_same_organisation_are_left_alone(theme_route):
+    r = theme_route
+    same = ThemeFactory(name="Equipment")
+    route_save(acting_user=r["admin"], service_area=r["therapy"], theme=same,
+               organisation=r["trust"])
+    feedback = r["feedback"]
+    services.feedback_set_themes(acting_user=r["trust_officer"], feedback=feedback, themes=[same])
+    feedback.refresh_from_db()
+    assert feedback.organisation == r["trust"] and feedback.route_suggested_to is None
+    services.reply_create(acting_user=r["trust_officer"], feedback=feedback, outcome="done",
+                          text="The clinic has a new therapist.")
+    feedback.refresh_from_db()
+    services.feedback_change_status(acting_user=r["trust_officer"], feedback=feedback,
+                                    status=Feedback.Status.CLOSED)
+    feedback.refresh_from_db()
+    services.feedback_set_themes(acting_user=r["trust_officer"], feedback=feedback,
+                                 themes=[same, r["waits"]])
+    feedback.refresh_from_db()
+    assert feedback.organisation == r["trust"] and feedback.route_suggested_to is None
+    assert not Reroute.objects.exists()
+
+
+def test_triage_page_moves_untouched_feedback_and_says_so(client, theme_route):
+    r = theme_route
+    feedback = r["feedback"]
+    client.force_login(r["trust_officer"])
+    url = reverse("staff:feedback:detail", args=[feedback.pk])
+    response = client.post(url, {"action": "triage", "assigned_to": r["trust_officer"].pk,
+                                 "themes": [r["waits"].pk], "service_areas": [r["therapy"].pk],
+                                 "lock_version": feedback.lock_version}, follow=True)
+    assert response.status_code == 200
+    assert "sends feedback with that theme to Testshire ICB" in response.content.decode()
+    feedback.refresh_from_db()
+    assert feedback.organisation == r["icb"]
+    # Still readable by the trust's officer, no longer theirs to handle.
+    assert client.get(reverse("staff:feedback:reroute", args=[feedback.pk])).status_code == 403
+
+
+def test_offered_route_is_filled_in_on_the_send_on_page_or_kept(client, theme_route):
+    r = theme_route
+    feedback, officer = r["feedback"], r["trust_officer"]
+    services.note_add(acting_user=officer, feedback=feedback, text="Spoke to the clinic")
+    services.feedback_set_themes(acting_user=officer, feedback=feedback, themes=[r["waits"]])
+    feedback.refresh_from_db()
+    client.force_login(officer)
+    detail_url = reverse("staff:feedback:detail", args=[feedback.pk])
+    page = client.get(detail_url).content.decode()
+    assert "Suggested by the routing table" in page and "Send it to Testshire ICB" in page
+    send_on = client.get(reverse("staff:feedback:reroute", args=[feedback.pk])).content.decode()
+    assert re.search(rf'<option value="{r["icb"].pk}" selected>', send_on)
+    assert "Theme tagged: Waiting times</textarea>" in send_on
+    # Kept here from an out-of-date page: refused, nothing changed.
+    stale = client.post(detail_url, {"action": "keep_route",
+                                     "lock_version": feedback.lock_version - 1}, follow=True)
+    assert "Someone changed this feedback" in stale.content.decode()
+    assert Feedback.objects.get(pk=feedback.pk).route_suggested_to == r["icb"]
+    # Kept here: the offer goes, the decision is audited; a later tag may offer again.
+    kept = client.post(detail_url, {"action": "keep_route", "lock_version": feedback.lock_version},
+                       follow=True)
+    assert "stays with Testshire Health and Care NHS Foundation Trust" in kept.content.decode()
+    feedback.refresh_from_db()
+    assert feedback.route_suggested_to is None and feedback.organisation == r["trust"]
+    assert AuditEvent.objects.filter(verb="feedback.route_kept", actor=officer).count() == 1
+    assert "Suggested by the routing table" not in client.get(detail_url).content.decode()
+    # Offered again and taken: sending it on clears the offer.
+    services.feedback_set_themes(acting_user=officer, feedback=feedback, themes=[])
+    services.feedback_set_themes(acting_user=officer, feedback=feedback, themes=[r["waits"]])
+    feedback.refresh_from_db()
+    assert feedback.route_suggested_to == r["icb"]
+    client.post(reverse("staff:feedback:reroute", args=[feedback.pk]), {
+        "organisation": r["icb"].pk, "reason": feedback.route_suggested_because,
+        "lock_version": feedback.lock_version})
+    feedback.refresh_from_db()
+    assert (feedback.organisation, feedback.route_suggested_to) == (r["icb"], None)
+    assert Reroute.objects.get(feedback=feedback).by_rule is False
