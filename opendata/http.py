@@ -59,10 +59,10 @@ def _limited(view):
     return wrapped
 
 
-def open_data(view, *, params: tuple[str, ...] = ()):
+def open_data(view, *, groups: tuple[str, ...], params: tuple[str, ...] = ()):
     """Decorate an open-data view (a function taking the request); `params`
     are the query parameters it reads (see cache_public_page)."""
-    kept = cache_public_page(_stamped(_limited(view)), params=params)
+    kept = cache_public_page(_stamped(_limited(view)), groups=groups, params=params)
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
