@@ -128,6 +128,7 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
+        request.kept_page_groups = groups  # for the tests that check what a page reads
         if request.method in ("GET", "HEAD"):
             only_declared_params(request, params)
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
@@ -212,6 +213,7 @@ def cache_staff_page(*groups: str):
     def decorate(view):
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
+            request.kept_page_groups = depends
             timeout = settings.STAFF_PAGE_CACHE_SECONDS
             if not timeout or not _cacheable_staff_request(request):
                 return view(request, *args, **kwargs)
