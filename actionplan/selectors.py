@@ -403,7 +403,6 @@ def _status_counts_at(actions: QuerySet[Action], days: list[date], total: int
     return counts
 
 
-DASHBOARD_CACHE_SECONDS = 10 * 60
 # What the dashboard's kept figures are made from: the actions, plans and
 # measures; the loop's figures (feedback); organisations and people (core).
 DASHBOARD_GROUPS = ("actionplan", "feedback", "core")

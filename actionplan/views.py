@@ -7,6 +7,7 @@ or render.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -291,7 +292,7 @@ class DashboardView(StaffPermissionMixin, View):
             kept = (data, self.charts(data), inspection,
                     loop_figures(since=today - timedelta(days=364), until=today))
             if key:
-                derived.set(key, kept, selectors.DASHBOARD_CACHE_SECONDS)
+                derived.set(key, kept, settings.DASHBOARD_FIGURES_CACHE_SECONDS)
         data, chart_context, inspection, loop = kept
         context = {
             "inspection": inspection,

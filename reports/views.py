@@ -138,7 +138,7 @@ class ReportView(View):
         latest = next((v for v in versions if v.status != Report.Status.SUPERSEDED), None)
         previous, following = selectors.series_neighbours(report)
         return render(request, "reports/report.html", {
-            "items_key": items_key,
+            "items_key": items_key, "items_seconds": settings.REPORT_ITEMS_CACHE_SECONDS,
             "report": report, "versions": versions, "latest": latest,
             "previous": previous, "following": following,
             "useful_form": useful_form, "form": useful_form if useful_form.errors else None,

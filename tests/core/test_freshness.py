@@ -394,3 +394,15 @@ def test_no_hand_placed_invalidation_or_invalidation_signal_remains():
             if re.search(pattern, text):
                 found.append((str(path.relative_to(ROOT)), pattern))
     assert not found
+
+
+def test_every_setting_the_cache_map_names_exists_and_every_cache_setting_is_in_it():
+    from django.conf import settings
+
+    text = (ROOT / "docs" / "caching.md").read_text()
+    named = set(re.findall(r"`([A-Z][A-Z_]+_(?:SECONDS|ENTRIES|URL))", text))
+    assert {"PUBLIC_PAGE_CACHE_SECONDS", "STAFF_PAGE_CACHE_SECONDS"} <= named
+    assert not {name for name in named if not hasattr(settings, name)}
+    cache_settings = {name for name in dir(settings)
+                      if name.endswith(("CACHE_SECONDS", "CACHE_ENTRIES"))}
+    assert cache_settings <= named, cache_settings - named
