@@ -403,29 +403,27 @@ def _status_counts_at(actions: QuerySet[Action], days: list[date], total: int
     return counts
 
 
-ACTIONS_GENERATION = "actions"
-DASHBOARD_CACHE_SECONDS = 10 * 60
+# What the dashboard's kept figures are made from: the actions, plans and
+# measures; the loop's figures (feedback); organisations and people (core).
+DASHBOARD_GROUPS = ("actionplan", "feedback", "core")
 
 
-def actions_changed(sender, **kwargs) -> None:
-    """Signal receiver (actionplan.apps): a plan, priority, action, progress
-    update, organisation or person was saved or deleted; kept dashboards go."""
-    from core.cache import data_changed
-
-    data_changed(ACTIONS_GENERATION)
-
-
-def dashboard_cache_key(params, *, today: date) -> str:
+def dashboard_cache_key(params, *, today: date) -> str | None:
     """Where the dashboard for these filters is kept: the same for everyone
-    (the actions staff see do not depend on who asks), until anything it
-    shows changes or the day does (overdue, due soon)."""
+    (the actions staff see do not depend on who asks), until a table of
+    DASHBOARD_GROUPS is written (core.changes) or the day changes (overdue,
+    due soon). None when Redis cannot say what changed: nothing is kept."""
     import hashlib
 
-    from core.cache import data_generation
+    from core import changes
 
+    stamp = changes.stamp(DASHBOARD_GROUPS)
+    if stamp is None:
+        return None
     query = repr(sorted((k, sorted(params.getlist(k))) for k in params))
     digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-    return f"dashboard:{data_generation(ACTIONS_GENERATION)}:{today.isoformat()}:{digest}"
+    generation = ".".join(map(str, stamp))
+    return f"dashboard:{generation}:{today.isoformat()}:{digest}"
 
 
 def dashboard_judged_on(plan: Plan | None, today: date) -> date:

@@ -18,7 +18,6 @@ from core.audit import Verb
 from core.concurrency import lock_for_edit
 from core.models import Organisation, Theme, User
 from core.ordering import move_in_order
-from core.pagecache import public_content_changed
 from core.services import audit_record
 from core.text import slug_from
 from feedback import progress
@@ -67,7 +66,6 @@ def plan_create(*, acting_user: User | None, title: str, area: str, period_start
     """A new plan; one that answers an area SEND inspection records the
     day of its report, its outcome and the expected monitoring inspection
     (18 months after the report unless given)."""
-    public_content_changed()  # public pages show this
     plan = Plan(title=title.strip(), slug=slug or slug_from(title)[:200], area=area,
                 period_start=period_start, period_end=period_end, board=board,
                 summary=summary.strip(), review_date=review_date, is_published=is_published,
@@ -112,7 +110,6 @@ def plan_edit(*, acting_user: User | None, plan: Plan, title: str, area: str,
     inspection it answers (`inspection_report_on`, `inspection_outcome`,
     `monitoring_due_on`) changes only when given; the monitoring date
     defaults to 18 months after the report."""
-    public_content_changed()  # public pages show this
     plan = lock_for_edit(Plan.objects.all(), plan.pk, lock_version)
     was_published = plan.is_published
     values = {
@@ -140,7 +137,6 @@ def plan_set_published(*, acting_user: User | None, plan: Plan, is_published: bo
     """Publish or unpublish a plan (its public actions appear on, or leave,
     the public page). Doing what is already so changes nothing and records
     nothing. The caller checks `actionplan.change_plan`."""
-    public_content_changed()  # public pages show this
     plan = lock_for_edit(Plan.objects.all(), plan.pk, None)
     if plan.is_published == is_published:
         return plan
@@ -156,7 +152,6 @@ def priority_create(*, acting_user: User | None, plan: Plan, number: int | None 
                     title: str, description: str = "") -> Priority:
     """Add a priority to a plan; without a number it goes last. The plan row
     is locked, so two people adding at once get different numbers."""
-    public_content_changed()  # public pages show this
     if number is None:
         Plan.objects.select_for_update().filter(pk=plan.pk).first()
         last = plan.priorities.order_by("-number").values_list("number", flat=True).first()
@@ -176,7 +171,6 @@ def priority_edit(*, acting_user: User | None, priority: Priority, title: str,
     """Change a priority's words (its number changes only by moving it).
     The caller checks `actionplan.change_plan` on its plan. Audited as
     "priority edited" with the changed field names."""
-    public_content_changed()  # public pages show this
     priority = lock_for_edit(Priority.objects.all(), priority.pk, lock_version)
     changed = _changed(priority, {"title": title.strip(), "description": description.strip()})
     priority.full_clean()
@@ -195,7 +189,6 @@ def priority_move(*, acting_user: User | None, priority: Priority, direction: in
     down changes nothing and records nothing. Returns whether it moved."""
     if direction not in (-1, 1):
         raise ValidationError("Direction must be up or down.")
-    public_content_changed()  # public pages show this
     Plan.objects.select_for_update().filter(pk=priority.plan_id).first()
     moved = move_in_order(Priority.objects.filter(plan_id=priority.plan_id), priority, direction,
                           field="number")
@@ -237,7 +230,6 @@ def action_create(*, acting_user: User | None, priority: Priority, title: str,
     and audits. The reference ("3.2") is given automatically when not passed.
     The action starts "not started" at 0%.
     """
-    public_content_changed()  # public pages show this
     # Numbering reads the references already taken under the priority: lock
     # the priority row first so concurrent creations take turns.
     Priority.objects.select_for_update().filter(pk=priority.pk).first()
@@ -309,7 +301,6 @@ def action_edit(*, acting_user: User | None, action: Action, priority: Priority,
     checks `actionplan.change_action`. Audited as "action edited" with the
     changed field names only.
     """
-    public_content_changed()  # public pages show this
     action = lock_for_edit(Action.objects.all(), action.pk, lock_version)
     before = {name: getattr(action, name) for name in ACTION_HISTORY
               if name != "partner_organisations"}
@@ -374,7 +365,6 @@ def action_update_progress(*, acting_user: User | None, action: Action, status: 
     date cannot be in the future. The caller checks permission
     (`actionplan.update_action`); audited with ids and states only.
     """
-    public_content_changed()  # public pages show this
     today = timezone.localdate()
     date = date or today
     narrative = narrative.strip()
@@ -765,7 +755,6 @@ def measure_create(*, acting_user: User | None, code: str, name: str,
     targets as (value, date) pairs. The code is kept in capitals, as CSV
     uploads name it. The caller checks permission
     (`actionplan.add_measure`); audited with ids only."""
-    public_content_changed()  # public pages show this
     measure = Measure(code=code.strip().upper(), name=name.strip(), action=action,
                       priority=priority, **fields)
     _measure_check(measure)
@@ -784,7 +773,6 @@ def measure_edit(*, acting_user: User | None, measure: Measure, code: str, name:
                  **fields) -> Measure:
     """Change a measure and its targets. Refused (EditConflict) when someone
     saved it after the page was shown."""
-    public_content_changed()  # public pages show this
     measure = lock_for_edit(Measure.objects.all(), measure.pk, lock_version)
     changed = _changed(measure, {"code": code.strip().upper(), "name": name.strip(), **fields})
     _measure_check(measure)
@@ -803,7 +791,6 @@ def measure_value_add(*, acting_user: User | None, measure: Measure, date: date,
     """Record one dated value of a measure entered by staff. One value per
     date; the date is not in the future. The caller checks permission
     (`actionplan.add_measure_value`); audited with ids and the date only."""
-    public_content_changed()  # public pages show this
     errors = {}
     if measure.is_family_reported:
         errors[NON_FIELD] = ["This measure takes its values from what families said"]
@@ -834,17 +821,14 @@ def measure_values_upload(*, acting_user: User, text: str, may_add) -> "object":
     against the database as it is now). Rows with problems are not saved;
     rows already recorded add nothing, so uploading the same file twice adds
     nothing. Returns the check. Audited with counts only."""
-    from . import selectors
     from .measure_csv import check
 
-    public_content_changed()  # public pages show this
     result = check(text, may_add=may_add, today=timezone.localdate())
     recorder = acting_user if getattr(acting_user, "is_authenticated", False) else None
     MeasureValue.objects.bulk_create(
         [MeasureValue(measure=row.measure, date=row.date, value=row.value, note=row.note,
                       recorded_by=recorder) for row in result.good],
         ignore_conflicts=True)  # a value saved by someone else meanwhile stays
-    selectors.actions_changed(None)  # bulk_create sends no signal: kept dashboards go
     added: dict[int, list] = {}
     for row in result.good:
         added.setdefault(row.measure.pk, [row.measure, 0])[1] += 1
@@ -863,7 +847,6 @@ def measure_family_values_set(*, measure_id: int, values: Iterable[tuple]) -> in
     of fewer than SUPPRESSION_THRESHOLD answers is never stored: with three
     or four people, a percentage says how each of them answered. Safe to run
     twice. Returns how many values the measure now has."""
-    public_content_changed()  # public pages show this
     measure = Measure.objects.select_for_update().get(pk=measure_id)
     kept = {day: (value, n) for day, value, n in values
             if n is not None and n >= SUPPRESSION_THRESHOLD and value is not None}

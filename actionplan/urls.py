@@ -6,9 +6,13 @@ from core.pagecache import cache_public_page
 
 from . import views
 
+# What the public plan pages read (core.changes): kept until one is written.
+READS = ("actionplan", "core")
 app_name = "actionplan"
 
 urlpatterns = [
-    path("", cache_public_page(views.PublicPlanView.as_view(), params=("page",)), name="index"),
-    path("<slug:slug>/", cache_public_page(views.PublicPlanView.as_view(), params=("page",)), name="plan"),
+    path("", cache_public_page(views.PublicPlanView.as_view(), groups=READS, params=("page",)),
+         name="index"),
+    path("<slug:slug>/", cache_public_page(views.PublicPlanView.as_view(), groups=READS, params=("page",)),
+         name="plan"),
 ]

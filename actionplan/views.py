@@ -7,6 +7,7 @@ or render.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -278,7 +279,7 @@ class DashboardView(StaffPermissionMixin, View):
         today = timezone.localdate()
         # The figures and charts are kept until anything they show changes.
         key = selectors.dashboard_cache_key(params, today=today)
-        kept = derived.get(key)
+        kept = derived.get(key) if key else None
         if kept is None:
             queryset = filterset.qs
             plan = filterset.form.cleaned_data.get("plan") if filterset.is_bound else None
@@ -290,7 +291,8 @@ class DashboardView(StaffPermissionMixin, View):
             inspection = selectors.plan_inspection_standing(plan, today)
             kept = (data, self.charts(data), inspection,
                     loop_figures(since=today - timedelta(days=364), until=today))
-            derived.set(key, kept, selectors.DASHBOARD_CACHE_SECONDS)
+            if key:
+                derived.set(key, kept, settings.DASHBOARD_FIGURES_CACHE_SECONDS)
         data, chart_context, inspection, loop = kept
         context = {
             "inspection": inspection,

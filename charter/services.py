@@ -22,7 +22,6 @@ from actionplan.models import Action, Priority
 from core.audit import Verb, changed_fields, snapshot
 from core.concurrency import lock_for_edit
 from core.models import Organisation, User
-from core.pagecache import public_content_changed
 from core.services import audit_record
 from feedback.models import Feedback
 
@@ -139,7 +138,6 @@ def charter_adopt(*, acting_user: User | None, charter: Charter, adopted_on: dat
                   review_date: date | None) -> Charter:
     """Adopt a draft. The version it replaces becomes "replaced" (still
     readable at its own address) and its open pulse rounds close."""
-    public_content_changed()  # public pages show this
     charter = Charter.objects.select_for_update().get(pk=charter.pk)
     _require_draft(charter)
     if not Commitment.objects.filter(section__charter=charter).exists():
@@ -210,7 +208,6 @@ def charter_item_add(*, acting_user: User | None, kind: str, parent: models.Mode
                      fields: Mapping[str, str]) -> models.Model:
     """Add a section, commitment, practice, statement or responsibility at
     the end of its list, in a draft."""
-    public_content_changed()  # public pages show this
     model, parent_field, allowed = ITEM_KINDS[kind]
     charter = item_charter(parent)
     _require_draft(charter)
@@ -229,7 +226,6 @@ def charter_item_update(*, acting_user: User | None, item: models.Model,
                         fields: Mapping[str, str]) -> models.Model:
     """Change an item of a draft. `fields` may carry the lock_version the
     page showed: a change based on an out-of-date page raises EditConflict."""
-    public_content_changed()  # public pages show this
     kind = item_kind(item)
     charter = item_charter(item)
     _require_draft(charter)
@@ -249,7 +245,6 @@ def charter_item_update(*, acting_user: User | None, item: models.Model,
 @transaction.atomic
 def charter_item_delete(*, acting_user: User | None, item: models.Model) -> None:
     """Delete an item of a draft (a section takes its commitments with it)."""
-    public_content_changed()  # public pages show this
     kind = item_kind(item)
     charter = item_charter(item)
     _require_draft(charter)
@@ -264,7 +259,6 @@ def charter_item_move(*, acting_user: User | None, item: models.Model, direction
     """Swap an item with the one above ("up") or below ("down") it. Orders are
     renumbered 1…n first, so gaps and ties from earlier edits do not matter.
     Moving the first item up, or the last down, changes nothing."""
-    public_content_changed()  # public pages show this
     if direction not in ("up", "down"):
         raise ValidationError("Direction must be up or down.")
     charter = item_charter(item)
@@ -290,7 +284,6 @@ def signatory_add(*, acting_user: User | None, charter: Charter, organisation: O
     """Record that a partner signed this version (a draft about to be adopted,
     or the adopted one). The caller checks the person may sign for
     `organisation`."""
-    public_content_changed()  # public pages show this
     if charter.status == Charter.Status.SUPERSEDED:
         raise ValidationError("This version has been replaced. Sign the current version.")
     if signed_on > timezone.localdate():
@@ -317,7 +310,6 @@ def signatory_remove(*, acting_user: User | None, signatory: Signatory, reason: 
     deleted; the audit event ("signatory removed") keeps who signed, in
     what role, when, and the reason given, so the history is not lost.
     A reason is required. The caller checks `charter.remove_signatory`."""
-    public_content_changed()  # public pages show this
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Enter why the signature is being removed"})
@@ -365,7 +357,6 @@ def pulse_round_set_state(*, acting_user: User | None, pulse_round: PulseRound,
                           state: str) -> PulseRound:
     """Open or close a round. Opening a public round fails while another
     public round of the same version is open."""
-    public_content_changed()  # public pages show this
     pulse_round = PulseRound.objects.select_for_update().select_related("charter").get(
         pk=pulse_round.pk)
     if state not in PulseRound.State.values:
@@ -392,7 +383,6 @@ def pulse_round_set_state(*, acting_user: User | None, pulse_round: PulseRound,
 def pulse_submit(*, pulse_round: PulseRound, ratings: Mapping[int, int]) -> PulseResponse:
     """Store one person's answers: {statement id: 1…5}. Anonymous: nothing
     about the person is kept. Refused when the round is closed."""
-    public_content_changed()  # public pages show this
     pulse_round = PulseRound.objects.select_for_update().get(pk=pulse_round.pk)
     if not pulse_round.is_open:
         raise ValidationError("This round has closed.")
@@ -534,7 +524,6 @@ def evidence_link_add(*, acting_user: User | None, commitment: Commitment, effec
     action, or a report item (its title and address, as the reports app
     passes them). Exactly one of the three. Adding the same thing twice to a
     commitment returns the existing link (so callers may retry safely)."""
-    public_content_changed()  # public pages show this
     url = url.strip()
     if url and not (url.startswith("/") or url.startswith("https://")):
         raise ValidationError({"url": "Enter an address starting with https:// or /"})
@@ -569,7 +558,6 @@ def evidence_link_add(*, acting_user: User | None, commitment: Commitment, effec
 
 @transaction.atomic
 def evidence_link_remove(*, acting_user: User | None, link: EvidenceLink) -> None:
-    public_content_changed()  # public pages show this
     data = {"link": link.pk, "kind": link.kind, "effect": link.effect}
     commitment = link.commitment
     link.delete()

@@ -101,20 +101,26 @@ derived = _derived()
 
 # --- Generations: "has anything of this kind changed since?" ------------------------------
 #
-# A figure worked out from many rows (the board dashboard) is kept under the
-# generation of what it was worked out from; writers move the generation on
-# (core.cache.data_changed, called from signal receivers on every save and
-# delete of the models concerned), so a kept figure is never used after a change.
+# Counters in the derived cache, moved on by core.changes whenever a table
+# of their group is written (however it is written); a page or figure is
+# kept under the generations of what it was made from and never used after
+# a change.
 
 
 def generations(names) -> dict[str, int] | None:
     """The current generation of each of `names`, in one round trip. A name
     never counted before (or whose counter was evicted) starts past any
     number it may have had. None when the store cannot be reached."""
+    return generations_and_get(names, None)[0]
+
+
+def generations_and_get(names, also: str | None):
+    """generations(names) and the value kept at `also`, in one round trip."""
     import time
 
     keys = {name: f"generation:{name}" for name in names}
-    found = derived.get_many(list(keys.values()))
+    found = derived.get_many([*keys.values(), *([also] if also else [])])
+    stored = found.get(also) if also else None
     current = {}
     for name, key in keys.items():
         value = found.get(key)
@@ -123,18 +129,9 @@ def generations(names) -> dict[str, int] | None:
             if not derived.add(key, value, timeout=None):
                 value = derived.get(key)
                 if value is None:  # neither kept nor readable: the store is down
-                    return None
+                    return None, None
         current[name] = value
-    return current
-
-
-def data_generation(name: str) -> int:
-    """The current generation of `name`; with Redis down, a new number each
-    time, so nothing kept under it is used."""
-    import time
-
-    current = generations([name])
-    return current[name] if current else int(time.time() * 1000)
+    return current, stored
 
 
 def bump_generation(name: str) -> None:
@@ -142,16 +139,6 @@ def bump_generation(name: str) -> None:
     try:
         derived.incr(f"generation:{name}")
     except ValueError:  # no counter yet: the next read starts a fresh one
-        data_generation(name)
+        generations([name])
     except Exception as exc:  # Redis down: nothing is read from it either
         logger.warning("derived cache unreachable: incr %s", exc.__class__.__name__)
-
-
-def data_changed(name: str) -> None:
-    """Move the generation of `name` on now and again after commit (a
-    figure worked out from the old rows while the transaction was open is
-    dropped too), as core.pagecache.public_content_changed does."""
-    from django.db import transaction
-
-    bump_generation(name)
-    transaction.on_commit(lambda: bump_generation(name))

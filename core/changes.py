@@ -24,9 +24,18 @@ Groups are app labels (`feedback`, `actionplan`, `reports`, `charter`,
 `core`), with Django's and other libraries' tables as `other` (users'
 groups and permissions, two-factor devices). Not counted at all: sessions
 and sign-in attempts, which change on every sign-in and page view and are
-never shown on a kept page; background jobs are their own group, `jobs`,
-because the dispatcher touches them every half minute, and with them the
-delivery statuses of messages sent through GOV.UK Notify (core.notify).
+never shown on a kept page. Bookkeeping has groups of its own, which no kept
+page reads, so it never makes one stale: `jobs` (background jobs, which the
+dispatcher touches every half minute, the delivery statuses of messages sent
+through GOV.UK Notify, and approvers' e-mails owed), `audit` (every audited
+action writes an event) and `heartbeat` (beat and the workers prove they are
+alive every minute). A page that comes to show one of them declares it.
+
+Every kept page declares the groups it reads: public pages
+(core.pagecache.cache_public_page, the open data through opendata.http) and
+staff pages (cache_staff_page) alike, and so do the figures kept apart from
+a page (the dashboard's, the report page's items). Nothing else says when
+something changed: there are no hand-placed calls and no model signals.
 
 Generations live in the fail-soft derived cache (Redis in production,
 shared by every process): when it cannot be reached, `generations()` says
@@ -44,9 +53,12 @@ from core import cache
 # Tables whose writes never change what a kept page shows.
 IGNORED_TABLES = frozenset({"django_session", "axes_accessattempt", "axes_accesslog",
                             "axes_accessfailurelog", "axes_accessattemptexpiration"})
-OWN_GROUPS = {"core_job": "jobs", "core_notifymessage": "jobs"}
+# Bookkeeping: written all day, shown on no kept page.
+OWN_GROUPS = {"core_job": "jobs", "core_notifymessage": "jobs", "core_approvalnotice": "jobs",
+              "core_auditevent": "audit", "core_heartbeat": "heartbeat"}
 APP_GROUPS = ("core", "feedback", "actionplan", "reports", "charter")
-GROUPS = (*APP_GROUPS, "other", "jobs")
+BOOKKEEPING_GROUPS = ("jobs", "audit", "heartbeat")
+GROUPS = (*APP_GROUPS, "other", *BOOKKEEPING_GROUPS)
 
 _READ = re.compile(r"\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|SET|SHOW|EXPLAIN|BEGIN|COMMIT"
                    r"|DECLARE|FETCH|CLOSE)\b", re.IGNORECASE)
@@ -117,8 +129,40 @@ def install() -> None:
             watch(connection)
 
 
+def check_groups(groups) -> tuple[str, ...]:
+    """`groups`, checked against the known ones (a typo would keep a page
+    for ever). None at all: a page made from no table (only the code)."""
+    groups = tuple(dict.fromkeys(groups))
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown table groups: {sorted(unknown)}")
+    return groups
+
+
 def generations(groups=GROUPS) -> dict[str, int] | None:
     """The current generation of each group, in one round trip; None when
     the store cannot be reached: then nothing kept may be used."""
     current = cache.generations([_name(group) for group in groups])
     return None if current is None else {group: current[_name(group)] for group in groups}
+
+
+def stamp(groups) -> tuple[int, ...] | None:
+    """What a page or figure made now from `groups` is kept under: their
+    generations, in order (None: the store cannot be reached)."""
+    current = generations(groups)
+    return None if current is None else tuple(current.values())
+
+
+def stamp_and_get(groups, key: str):
+    """stamp(groups) and what the derived cache keeps at `key`, in one round trip."""
+    current, stored = cache.generations_and_get([_name(group) for group in groups], key)
+    return (None if current is None else tuple(current[_name(g)] for g in groups)), stored
+
+
+def move_on(groups=GROUPS) -> None:
+    """Move these groups' generations on now, so nothing kept from them is
+    used again. The portal's own code never needs it (every committed write
+    does it); it is for an operator's `manage.py shell` and for tests whose
+    writes are never committed (a test inside one transaction)."""
+    for group in groups:
+        _after_commit[group]()

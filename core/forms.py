@@ -12,6 +12,7 @@ from crispy_forms_gds.layout import (
     Size,
 )
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -399,9 +400,6 @@ class AccountForm(forms.Form):
         )
 
 
-FORM_HTML_TIMEOUT = 60 * 60
-
-
 def cached_form_html(form) -> str | None:
     """The crispy-forms HTML of a form, rendered once and then read from the
     cache: rendering the GOV.UK field templates is most of the cost of a form
@@ -440,7 +438,7 @@ def cached_form_html(form) -> str | None:
     if html is None:
         form.helper.disable_csrf = True
         html = render_crispy_form(form, helper=form.helper)
-        cache.set(key, html, FORM_HTML_TIMEOUT)
+        cache.set(key, html, settings.FORM_HTML_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 # our own rendered (escaped) template output
 
 

@@ -1,13 +1,15 @@
 """Whole public pages kept in the cache (Redis in production), for visitors
-who are not signed in, until something public changes.
+who are not signed in, until any table they read is written.
 
-Every page is stored with the *generation* number it was made under and is
-served only while that number is current. Services that change what a public
-page shows call `public_content_changed()`, which moves the generation on at
-once and again after their transaction commits, so every cached page is stale
-at once and nothing withdrawn or unpublished is served again. (A bump only
-before the commit would let a request still reading the old rows cache them
-under the new generation; the second bump drops that page.)
+Every page declares the groups of tables it reads (`groups`, core.changes)
+and is stored with their *generations* as they were read before it was
+made; it is served only while all of them are still current. The
+generations are moved on by the database connection itself when a write is
+committed (core.changes), whoever made it: a service, the admin site, a
+worker, a management command or raw SQL. So nothing withdrawn or unpublished
+is served again, and a report's PDF link shows as soon as the worker's row
+is committed. tests/core/test_freshness.py checks that each kept page reads
+no table outside its groups, and that each way of writing shows at once.
 
 Never cached: signed-in people, requests carrying messages, responses that
 set a cookie, anything but a 200. So a page with personal data or a session
@@ -29,12 +31,11 @@ cache Redis's own `maxmemory` and `allkeys-lru` eviction (docker-compose.yml).
 import hashlib
 import logging
 import re
-import time
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils import timezone
@@ -43,47 +44,10 @@ from core.cache import derived as cache
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "public-pages:generation"
 # Kept with a page besides its type: the open data's validators (opendata.http)
 # and a CSV file's name and metadata link.
 KEPT_HEADERS = ("ETag", "Last-Modified", "Content-Disposition", "Link")
 MAX_QUERY_LENGTH = 200
-
-
-def public_generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # Start past any generation an evicted counter may have reached, so
-        # a page cached before the eviction is never picked up again.
-        generation = int(time.time() * 1000)
-        if not cache.add(GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(GENERATION_KEY, generation)
-    return generation
-
-
-def _bump() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no counter yet: the next read starts a fresh one
-        public_generation()
-    except Exception as exc:  # Redis down: pages cached before stay until it is back
-        logger.warning("public page cache unreachable: %s", exc.__class__.__name__)
-
-
-def public_content_changed() -> None:
-    """Call from any service that changes what a public page shows.
-
-    Moves the generation on now (so the writer's own next page is fresh)
-    and again after commit (so a page cached from the old rows while the
-    transaction was open is dropped too)."""
-    _bump()
-    transaction.on_commit(_bump)
-
-
-def choices_changed(sender, **kwargs) -> None:
-    """Signal receiver: a service area or organisation, which the cached
-    feedback forms offer as choices, was saved or deleted (core.apps)."""
-    public_content_changed()
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -147,28 +111,36 @@ def only_declared_params(request: HttpRequest, params: tuple[str, ...]) -> None:
         request.GET = QueryDict(query)
 
 
-def cache_public_page(view=None, *, csrf_form: bool = False, params: tuple[str, ...] = ()):
+def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = False,
+                      params: tuple[str, ...] = ()):
     """Decorate a public view function (or `as_view()`) to cache its page.
+    `groups`: the groups of tables the page reads (core.changes.GROUPS); it
+    is kept until one of them is written.
     `csrf_form=True` for a page with a POST form (see the module's notes).
     `params`: the query parameters the page reads (filters, `page`); any
     other is dropped from a GET before the view runs, for everyone."""
+    from core import changes
+
     if view is None:
-        return lambda v: cache_public_page(v, csrf_form=csrf_form, params=params)
+        return lambda v: cache_public_page(v, groups=groups, csrf_form=csrf_form, params=params)
     params = tuple(params)
+    groups = changes.check_groups(groups)
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
+        request.kept_page_groups = groups  # for the tests that check what a page reads
         if request.method in ("GET", "HEAD"):
             only_declared_params(request, params)
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
         if not timeout or not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        # One round trip for the page and the generation: a page is kept with
-        # the generation it was made under and used only while that is current.
+        # One round trip for the page and the generations: a page is kept with
+        # the generations it was made under (read before its rows are) and
+        # used only while they are all current.
         key = _key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY) or public_generation()
-        stored = found.get(key)
+        generation, stored = changes.stamp_and_get(groups, key)
+        if generation is None:  # Redis unreachable: whether anything changed is unknown
+            return view(request, *args, **kwargs)
         if stored is not None and stored[0] == generation:
             return _kept_response(request, stored[1], [("Content-Type", stored[2]),
                                                        *(stored[3] if len(stored) > 3 else ())])
@@ -185,6 +157,7 @@ def cache_public_page(view=None, *, csrf_form: bool = False, params: tuple[str, 
             cache.set(key, (generation, content, response["Content-Type"], kept), timeout)
         return response
 
+    wrapped.public_page_groups = groups
     return wrapped
 
 
@@ -235,14 +208,12 @@ def cache_staff_page(*groups: str):
 
     from core import changes
 
-    depends = tuple(dict.fromkeys((*groups, "core", "other")))
-    unknown = set(depends) - set(changes.GROUPS)
-    if unknown:
-        raise ValueError(f"unknown table groups: {sorted(unknown)}")
+    depends = changes.check_groups((*groups, "core", "other"))
 
     def decorate(view):
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
+            request.kept_page_groups = depends
             timeout = settings.STAFF_PAGE_CACHE_SECONDS
             if not timeout or not _cacheable_staff_request(request):
                 return view(request, *args, **kwargs)

@@ -20,7 +20,6 @@ from core.approvals import approvers_tell
 from core.audit import Verb
 from core.concurrency import lock_for_edit
 from core.models import ApprovalNotice, Organisation, Role, ServiceArea, Theme
-from core.pagecache import public_content_changed
 from core.roles import has_role
 from core.services import audit_record
 from core.working_days import add_working_days
@@ -561,7 +560,6 @@ def reply_create(*, acting_user, feedback: Feedback, outcome: str, text: str,
 
 
 def _publish(reply: Reply, actor) -> None:
-    public_content_changed()  # public pages show this
     now = timezone.now()
     reply.state = Reply.State.PUBLISHED
     reply.published_at = now
@@ -826,7 +824,4 @@ def local_offer_code(*, acting_user, feedback: Feedback, about_local_offer: bool
                      else Verb.LOCAL_OFFER_PUT_BACK,
                      target=feedback, summary=feedback.reference,
                      data={"reason": left_out_reason, "was": before[2]})
-    # A published report's summary counts come from the codes (frozen), but
-    # draft pages and family pages must not show a stale state.
-    public_content_changed()
     return coding

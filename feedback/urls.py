@@ -12,9 +12,10 @@ app_name = "feedback"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="feedback:give", permanent=False)),
     # The blank forms are kept whole in the cache, each visitor's CSRF token put in.
-    path("give/", cache_public_page(views.GiveFeedbackView.as_view(), csrf_form=True),
+    path("give/", cache_public_page(views.GiveFeedbackView.as_view(), groups=("core",), csrf_form=True),
          name="give"),
-    path("give/easy-read/", cache_public_page(views.GiveEasyReadView.as_view(), csrf_form=True),
+    path("give/easy-read/", cache_public_page(views.GiveEasyReadView.as_view(), groups=("core",),
+                                            csrf_form=True),
          name="give-easy-read"),
     path("give/sent/", views.SentView.as_view(), name="sent"),
     path("track/", views.TrackView.as_view(), name="track"),

@@ -62,13 +62,18 @@ NOT_FOUND = {"detail": "Not found"}
 LIST_ERRORS = {404: schemas.Error, 429: schemas.Error}
 
 
-def kept(func):
-    """Put an endpoint through opendata.http.open_data, declaring the query
-    parameters it reads (its own arguments): the public cache drops any
-    other before the view runs, so unknown parameters neither make new
+def kept(*groups: str):
+    """Put an endpoint through opendata.http.open_data, declaring the groups
+    of tables it reads (core.changes: kept until one is written) and the
+    query parameters it reads (its own arguments): the public cache drops
+    any other before the view runs, so unknown parameters neither make new
     cache entries nor change the answer."""
-    params = tuple(name for name in inspect.signature(func).parameters if name != "request")
-    return decorate_view(partial(open_data, params=params))(func)
+
+    def decorate(func):
+        params = tuple(name for name in inspect.signature(func).parameters if name != "request")
+        return decorate_view(partial(open_data, groups=groups, params=params))(func)
+
+    return decorate
 
 
 def _page(request: HttpRequest, queryset, page: int, per_page: int) -> tuple[dict, list] | None:
@@ -108,7 +113,7 @@ DUE_YEAR = Query(None, ge=1900, le=2200, description="Actions due in this year."
 
 @api.get("/reports/", response={200: schemas.ReportList, **LIST_ERRORS}, url_name="reports",
          summary="Published reports", tags=["Reports"])
-@kept
+@kept("reports", "core")
 def report_list(request, page: int = PAGE, per_page: int = PER_PAGE, year: int | None = YEAR,
                 publisher: str | None = PUBLISHER, service_area: str | None = SERVICE_AREA,
                 theme: str | None = THEME,
@@ -128,7 +133,7 @@ def report_list(request, page: int = PAGE, per_page: int = PER_PAGE, year: int |
 @api.get("/reports/{slug}/", response={200: schemas.Report, 404: schemas.Error,
                                        410: schemas.Withdrawn, 429: schemas.Error},
          url_name="report", summary="One report in full", tags=["Reports"])
-@kept
+@kept("reports", "actionplan", "feedback", "core")
 def report_detail(request, slug: str = SLUG):
     """The current published version of a report with its topics and items:
     what families said (in summary, with approved redacted quotes and survey
@@ -150,7 +155,7 @@ def report_detail(request, slug: str = SLUG):
 
 @api.get("/actions/", response={200: schemas.ActionList, **LIST_ERRORS}, url_name="actions",
          summary="Public actions", tags=["Action plan"])
-@kept
+@kept("actionplan", "core")
 def action_list(request, page: int = PAGE, per_page: int = PER_PAGE,
                 plan: str | None = PLAN, publisher: str | None = LEAD,
                 theme: str | None = THEME, status: ActionStatus | None = STATUS,
@@ -173,7 +178,7 @@ def action_list(request, page: int = PAGE, per_page: int = PER_PAGE,
 
 @api.get("/charters/", response={200: schemas.CharterList, **LIST_ERRORS}, url_name="charters",
          summary="Adopted charters", tags=["Charter"])
-@kept
+@kept("charter", "core")
 def charter_list(request, page: int = PAGE, per_page: int = PER_PAGE):
     """The adopted version of each co-production charter."""
     found = _page(request, selectors.charters_current(), page, per_page)
@@ -186,7 +191,7 @@ def charter_list(request, page: int = PAGE, per_page: int = PER_PAGE):
 @api.get("/charters/{slug}/", response={200: schemas.Charter, 404: schemas.Error,
                                         429: schemas.Error},
          url_name="charter", summary="One charter in full", tags=["Charter"])
-@kept
+@kept("charter", "core")
 def charter_detail(request, slug: str = SLUG):
     """A charter's adopted version: its sections and commitments, who signed
     it, and how its statements were answered in each round (the share who
@@ -202,7 +207,7 @@ def charter_detail(request, slug: str = SLUG):
 
 @api.get("/figures/", response={200: schemas.Figures, 429: schemas.Error}, url_name="figures",
          summary="The home page's figures", tags=["Figures"])
-@kept
+@kept("feedback")
 def figures(request):
     """Feedback received and answered in the last 12 months, and the median
     time to answer, as on the home page."""
@@ -211,7 +216,7 @@ def figures(request):
 
 @api.get("/organisations/", response={200: list[schemas.Organisation], 429: schemas.Error},
          url_name="organisations", summary="Organisations", tags=["Lists"])
-@kept
+@kept("core")
 def organisations(request):
     """The partnership's organisations, by the names the public sees."""
     return selectors.organisations()
@@ -219,7 +224,7 @@ def organisations(request):
 
 @api.get("/themes/", response={200: list[schemas.NamedItem], 429: schemas.Error},
          url_name="themes", summary="Themes", tags=["Lists"])
-@kept
+@kept("core")
 def themes(request):
     """What feedback is about, across services."""
     return selectors.themes()
@@ -227,7 +232,7 @@ def themes(request):
 
 @api.get("/service-areas/", response={200: list[schemas.NamedItem], 429: schemas.Error},
          url_name="service-areas", summary="Service areas", tags=["Lists"])
-@kept
+@kept("core")
 def service_areas(request):
     """The services families give feedback on."""
     return selectors.service_areas()

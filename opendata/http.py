@@ -1,15 +1,16 @@
 """What every open-data answer (JSON and CSV) goes through, once.
 
 1. The public page cache (core.pagecache.cache_public_page): an answer is
-   kept until anything public changes, like the pages.
+   kept until a table of the groups its endpoint declares is written, like
+   the pages (docs/caching.md).
 2. The rate limit (core.ratelimit, per client address, per hour): 429 with
    Retry-After beyond OPEN_DATA_RATE_LIMIT_PER_HOUR. It counts the answers
    that are made (that read the database), not those served from the cache:
    a kept answer costs one cache read, and counting it too doubled the
    round trips to Redis of every request (measured: bench/http.py, README).
 3. Validators for conditional GET: an ETag (a hash of the body) and a
-   Last-Modified (when this answer was made under the current public
-   generation, kept with it), so `If-None-Match` or `If-Modified-Since`
+   Last-Modified (when this answer was made under the current
+   generations, kept with it), so `If-None-Match` or `If-Modified-Since`
    answers 304 Not Modified with no body.
 4. `Cache-Control: public, no-cache`, and `Access-Control-Allow-Origin: *`: open data may be read from any site's
    scripts (nothing here depends on a cookie).
@@ -59,10 +60,10 @@ def _limited(view):
     return wrapped
 
 
-def open_data(view, *, params: tuple[str, ...] = ()):
+def open_data(view, *, groups: tuple[str, ...], params: tuple[str, ...] = ()):
     """Decorate an open-data view (a function taking the request); `params`
     are the query parameters it reads (see cache_public_page)."""
-    kept = cache_public_page(_stamped(_limited(view)), params=params)
+    kept = cache_public_page(_stamped(_limited(view)), groups=groups, params=params)
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:

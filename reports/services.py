@@ -18,7 +18,6 @@ from core.audit import Verb, changed_fields, snapshot
 from core.concurrency import lock_for_edit
 from core.models import ApprovalNotice
 from core.ordering import move_in_order
-from core.pagecache import public_content_changed
 from core.services import audit_record
 from core.text import slug_from
 from feedback import selectors as feedback_selectors
@@ -138,7 +137,6 @@ def series_rename(*, acting_user, series: ReportSeries, name: str) -> ReportSeri
     series.save(update_fields=["name", "updated_at"])
     audit_record(actor=acting_user, verb=Verb.REPORT_SERIES_RENAMED, target=series,
                  summary=name[:300], data={"from": before, "to": name})
-    public_content_changed()
     return series
 
 
@@ -416,7 +414,6 @@ def _published(report: Report, acting_user) -> Report:
     _transition(report, S.PUBLISHED, acting_user, published_at=timezone.now(),
                 pdf_state=Report.PdfState.PENDING, pdf_error="", pdf_attempts=0)
     search_documents_refresh([report.pk])
-    public_content_changed()
     # The charter page shows each item as evidence of the commitments it keeps.
     for item in report.items.select_related("topic").prefetch_related("commitments"):
         for commitment in item.commitments.all():
@@ -457,7 +454,6 @@ def report_withdraw(*, acting_user, report: Report, reason: str) -> Report:
     workflow.require(report, "withdraw")
     if not reason.strip():
         raise ValidationError({"withdrawn_reason": "Say why the report is withdrawn"})
-    public_content_changed()
     # Every version's address starts with this (the slug ends at the slash).
     prefix = reverse("reports:detail", args=[report.slug])
     for link in EvidenceLink.objects.filter(url__startswith=prefix):

@@ -1,4 +1,5 @@
 import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,12 +13,12 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import changes
 from core.approvals import approval_way_through
 from core.cache import derived as cache
 from core.concurrency import EditConflict
 from core.forms import blank_form_html
 from core.http import parse_id
-from core.pagecache import public_generation
 from core.ratelimit import over_limit
 from core.selectors import organisations_where
 from core.views import StaffPermissionMixin
@@ -102,11 +103,19 @@ def _withdrawn(request: HttpRequest, report: Report) -> HttpResponse:
                   status=410)
 
 
+# What a report's contents and items on its page are made from (_items_key).
+REPORT_ITEMS_GROUPS = ("reports", "actionplan", "feedback", "core")
+
+
 def _items_key(report: Report) -> str:
-    """The cache key of a report's contents and items on its page: they
-    change only with the report (its updated_at) or with what it links to
-    (actions' live status), which moves the public generation on."""
-    return f"{report.pk}:{report.updated_at.isoformat()}:{public_generation()}"
+    """The cache key of a report's contents and items on its page: kept
+    until a table they are made from is written (core.changes): the
+    report's own, what it links to (actions' live status), the quotes and
+    statistics it shows, organisations and themes. With Redis unreachable a key
+    never used before, so nothing kept is used."""
+    stamp = changes.stamp(REPORT_ITEMS_GROUPS)
+    generation = ".".join(map(str, stamp)) if stamp else f"x{time.time_ns()}"
+    return f"{report.pk}:{report.updated_at.isoformat()}:{generation}"
 
 
 class ReportView(View):
@@ -129,7 +138,7 @@ class ReportView(View):
         latest = next((v for v in versions if v.status != Report.Status.SUPERSEDED), None)
         previous, following = selectors.series_neighbours(report)
         return render(request, "reports/report.html", {
-            "items_key": items_key,
+            "items_key": items_key, "items_seconds": settings.REPORT_ITEMS_CACHE_SECONDS,
             "report": report, "versions": versions, "latest": latest,
             "previous": previous, "following": following,
             "useful_form": useful_form, "form": useful_form if useful_form.errors else None,

@@ -28,12 +28,9 @@ from actionplan.models import (
     ProgressUpdate,
     Status,
 )
-from actionplan.selectors import ACTIONS_GENERATION
 from charter.models import Charter, PulseAnswer, PulseResponse, PulseRound
 from core.audit import Verb
-from core.cache import data_changed
 from core.models import AuditEvent, Membership, Organisation, Role, ServiceArea, Theme, User
-from core.pagecache import public_content_changed
 from core.working_days import add_working_days
 from feedback import services as feedback_services
 from feedback.models import Feedback, Quote, ReferenceCounter, Reply, StatusChange
@@ -196,9 +193,6 @@ def seed(volume: Volume, *, seed: int = 2026, today: date | None = None,
         _seed_pulse(volume, rng, today, counts, log, seed)
         AuditEvent.objects.create(verb=MARKER_VERB, target_type="volume", target_id=str(seed),
                                   summary="seed_volume", data=counts)
-        # Written in bulk (no signals, no services): every kept page and figure goes.
-        public_content_changed()
-        data_changed(ACTIONS_GENERATION)
     return counts
 
 

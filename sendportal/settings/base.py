@@ -213,17 +213,24 @@ CACHES["template_fragments"] = CACHES["derived"]
 # (never in Redis: they hold what families wrote) until a table they read is
 # written (core.pagecache.cache_staff_page, core.changes). 0 turns it off.
 STAFF_PAGE_CACHE_SECONDS = env_int("STAFF_PAGE_CACHE_SECONDS", 300)
+STAFF_PAGE_CACHE_ENTRIES = env_int("STAFF_PAGE_CACHE_ENTRIES", 200)  # per web process
 CACHES["staff_pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                          "LOCATION": "staff-pages", "TIMEOUT": STAFF_PAGE_CACHE_SECONDS,
-                         "OPTIONS": {"MAX_ENTRIES": env_int("STAFF_PAGE_CACHE_ENTRIES", 200)}}
+                         "OPTIONS": {"MAX_ENTRIES": STAFF_PAGE_CACHE_ENTRIES}}
 
-# Public pages (home, archive, feed, charter, action plan) are kept whole in
-# the cache for visitors who are not signed in, until something public
-# changes (core.pagecache). Counts that change without a publication (the
-# home page's figures) are at most this old. 0 turns it off.
+# Public pages (home, archive, feed, charter, action plan, open data) are
+# kept whole in the cache for visitors who are not signed in, until a table
+# they read is written (core.pagecache, core.changes). 0 turns it off.
+# docs/caching.md maps every cache below.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
-# The home page's figures are recomputed by beat this often (seconds).
+# The home page's figures are recomputed by beat this often (seconds): they
+# are at most this old, whatever is written.
 HOME_FIGURES_REFRESH_SECONDS = env_int("HOME_FIGURES_REFRESH_SECONDS", 600)
+# Kept apart from a page, until a table they are made from is written; 0 keeps none.
+DASHBOARD_FIGURES_CACHE_SECONDS = env_int("DASHBOARD_FIGURES_CACHE_SECONDS", 600)
+REPORT_ITEMS_CACHE_SECONDS = env_int("REPORT_ITEMS_CACHE_SECONDS", 600)
+# Rendered form HTML, keyed on the form, its values and every choice it offers.
+FORM_HTML_CACHE_SECONDS = env_int("FORM_HTML_CACHE_SECONDS", 3600)
 
 # Celery. With no broker configured, tasks run in-process (eagerly) so the
 # portal works with no services at all; they still run only after commit.

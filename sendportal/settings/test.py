@@ -50,6 +50,15 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                       "LOCATION": "sendportal-test"}}
 CACHES["derived"] = CACHES["template_fragments"] = CACHES["default"]  # one store
+if env_str("TEST_CACHE_REDIS_URL"):
+    # A worker started by a test shares the test's Redis and key prefix, so
+    # the generations its writes move on are the ones the test's pages read
+    # (tests/core/test_freshness.py).
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                         "LOCATION": env_str("TEST_CACHE_REDIS_URL"),
+                         "KEY_PREFIX": env_str("TEST_CACHE_KEY_PREFIX")}
+    CACHES["derived"] = {**CACHES["default"], "BACKEND": "core.cache.FailSoftRedisCache"}
+    CACHES["template_fragments"] = CACHES["derived"]
 # Off, so query counts measure the page itself; tests of the page cache turn it on.
 PUBLIC_PAGE_CACHE_SECONDS = 0
 STAFF_PAGE_CACHE_SECONDS = 0

@@ -25,6 +25,7 @@ def _get(client, url="/staff/action-plan/dashboard/?plan="):
     return re.sub(r"[A-Za-z0-9]{64}", "TOKEN", response.content.decode()), len(captured)
 
 
+@pytest.mark.django_db(transaction=True)  # real commits move the generations on (core.changes)
 def test_kept_figures_follow_every_change(client, world):
     client.force_login(world["people"]["board_member"])
     first, computed = _get(client)

@@ -147,6 +147,7 @@ def test_conditional_get_answers_304(client, open_world, url):
     assert kept["Last-Modified"] == first["Last-Modified"]
 
 
+@pytest.mark.django_db(transaction=True)  # real commits move the generations on
 @override_settings(PUBLIC_PAGE_CACHE_SECONDS=600)
 def test_withdrawing_changes_the_etag_and_drops_the_report_at_once(client, open_world):
     from reports import services

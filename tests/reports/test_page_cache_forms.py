@@ -77,6 +77,7 @@ def test_a_returning_visitor_keeps_their_token_and_the_easy_read_form_is_cached_
     assert {_unmask_cipher_token(t) for t in TOKEN.findall(response.content.decode())} == {secret}
 
 
+@pytest.mark.django_db(transaction=True)  # real commits move the generations on
 def test_cached_form_offers_a_new_service_area_or_organisation_at_once(
         django_capture_on_commit_callbacks):
     admin = make_people()[1]
@@ -92,6 +93,7 @@ def test_cached_form_offers_a_new_service_area_or_organisation_at_once(
     assert "Riverside Academy Trust" in _visit(reverse("feedback:give"))[2]
 
 
+@pytest.mark.django_db(transaction=True)  # real commits move the generations on
 def test_cached_report_page_never_outlives_a_withdrawal(django_capture_on_commit_callbacks):
     org, officer, approver = make_people()
     with django_capture_on_commit_callbacks(execute=True):

@@ -309,6 +309,7 @@ def test_the_report_names_its_third_column_on_the_page_and_in_the_pdf(
 # --- Renaming a series -----------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)  # real commits move the generations on
 def test_a_series_is_renamed_from_the_staff_pages_audited_and_pages_follow(
         people, django_capture_on_commit_callbacks):
     org, officer, approver = people
@@ -372,6 +373,7 @@ def test_a_series_name_is_unique_in_its_organisation_and_others_cannot_rename_it
     assert series.name == "Local Offer feedback"
 
 
+@pytest.mark.django_db(transaction=True)  # real commits move the generations on
 def test_kept_series_and_report_pages_follow_a_new_report_in_the_series(
         people, django_capture_on_commit_callbacks):
     """An interim update published later goes before the annual report it
