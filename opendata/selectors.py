@@ -163,14 +163,19 @@ def actions_filtered(*, plan: str | None = None, publisher: str | None = None,
     return queryset
 
 
-def actions_with_history(actions: list[Action]) -> list[Action]:
-    """Load the history and themes of a page of actions (two queries)."""
+def actions_with_history(actions: list[Action], *, history: bool = True) -> list[Action]:
+    """Load the history and themes of a page of actions (two queries), or
+    their themes only (one: the actions file has no history)."""
     from django.db.models import prefetch_related_objects
 
+    themes = Prefetch("themes", queryset=Theme.objects.only("slug"))
+    if not history:
+        prefetch_related_objects(actions, themes)
+        return actions
     prefetch_related_objects(actions, Prefetch(
         "updates", queryset=ProgressUpdate.objects.only(
             "action_id", "date", "status", "percent", "public_narrative").order_by("date", "id")),
-        Prefetch("themes", queryset=Theme.objects.only("slug")))
+        themes)
     return actions
 
 
@@ -207,7 +212,7 @@ def measure_row(measure) -> dict:
     }
 
 
-def action_row(action: Action) -> dict:
+def action_row(action: Action, *, history: bool = True) -> dict:
     plan = action.priority.plan
     return {
         "id": action.pk, "reference": action.reference, "title": action.title,
@@ -221,7 +226,7 @@ def action_row(action: Action) -> dict:
         "percent": action.current_percent, "last_update_on": action.last_update_on,
         "history": [{"date": u.date, "status": u.status, "status_label": u.get_status_display(),
                      "percent": u.percent, "public_narrative": u.public_narrative}
-                    for u in action.updates.all()],
+                    for u in action.updates.all()] if history else [],
         "measures": [measure_row(m) for m in getattr(action, "public_measure_list", ())],
     }
 

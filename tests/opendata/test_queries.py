@@ -34,7 +34,7 @@ PINNED = {
     "/api/service-areas/": 1,
     "/api/reports.csv": 1,
     "/api/report-items.csv": 6,
-    "/api/actions.csv": 3,
+    "/api/actions.csv": 2,
     "/api/action-history.csv": 3,
     "/api/measures.csv": 3,
     "/api/measure-values.csv": 3,
