@@ -71,6 +71,8 @@ def main() -> int:
                              "so what runs at each request's start and end (closing or "
                              "health-checking the database connection) is counted too; "
                              "prints this process's CPU time a request as well")
+    parser.add_argument("--gzip", action="store_true",
+                        help="with --wsgi: accept gzip, as a browser does")
     parser.add_argument("--post", action="store_true",
                         help="POST the feedback form's valid answers to the path (a visitor)")
     args = parser.parse_args()
@@ -133,7 +135,8 @@ def main() -> int:
     print(f"{args.path} as {args.person or 'visitor'}: median {statistics.median(times):.1f} ms, "
           f"best {min(times):.1f} ms over {args.repeat}; {len(captured)} queries "
           f"({sql_ms:.1f} ms of SQL); this process's CPU "
-          f"{(time.process_time() - cpu_started) * 1000 / args.repeat:.2f} ms a request")
+          f"{(time.process_time() - cpu_started) * 1000 / args.repeat:.2f} ms a request"
+          + (f"; {wsgi_get.sizes[-1]:,} bytes" if args.wsgi else ""))
     if args.post:
         missing = args.repeat + 4 - stored()
         print(f"stored every submission: {'yes' if not missing else f'NO, {missing} missing'}")
@@ -151,6 +154,7 @@ def wsgi_get(args, client):
     from django.core.handlers.wsgi import WSGIHandler
 
     handler = WSGIHandler()
+    sizes = wsgi_get.sizes = []
     cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
     path, _, query = args.path.partition("?")
 
@@ -162,9 +166,11 @@ def wsgi_get(args, client):
             "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(b""), "wsgi.errors": _sys.stderr,
             "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True,
             "wsgi.run_once": False, "SERVER_PROTOCOL": "HTTP/1.1",
+            **({"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"} if args.gzip else {}),
         }
         status = []
         body = b"".join(handler(environ, lambda s, h, *a: status.append(s)))
+        sizes.append(len(body))
         if not status or not status[0].startswith("200"):
             raise SystemExit(f"{args.path}: {status}")
         return body
