@@ -753,6 +753,45 @@ def public_measures(plan: Plan, *, actions: list[Action], priorities: list[Prior
         p.public_measure_list = by_priority.get(p.pk, [])
 
 
+def _published_values(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    """Values and targets only as the public plan shows them: never a
+    value's note or who recorded it."""
+    return measures.prefetch_related(
+        Prefetch("values", queryset=MeasureValue.objects.order_by("date", "id")
+                 .only("measure_id", "date", "value", "provisional", "responses"),
+                 to_attr="value_list"),
+        Prefetch("targets", queryset=MeasureTarget.objects.order_by("date"),
+                 to_attr="target_list"))
+
+
+def public_measures_of_actions(action_ids: list[int], *, today: date) -> dict[int, list[Measure]]:
+    """The public measures of these actions, for the open data: only for an
+    action that is public in a published plan (as on /action-plan/), each
+    with its values, targets and `summary`. Three queries however many
+    actions (none for none)."""
+    if not action_ids:
+        return {}
+    measures = _summarised(_published_values(
+        Measure.objects.filter(is_public=True, action_id__in=action_ids)
+        .filter(action__in=actions_public())), today)
+    by_action: dict[int, list[Measure]] = {}
+    for m in measures:
+        by_action.setdefault(m.action_id, []).append(m)
+    return by_action
+
+
+def public_measures_all(*, today: date) -> list[Measure]:
+    """Every public measure the public plans show (of a public action, or of
+    a priority, in a published plan), with its plan and priority, values,
+    targets and `summary`: three queries."""
+    return _summarised(_published_values(
+        Measure.objects.filter(is_public=True)
+        .filter(Q(action__in=actions_public())
+                | Q(priority__plan__is_published=True))
+        .select_related("action__priority__plan", "priority__plan")
+        .order_by("id")), today)
+
+
 DASHBOARD_MEASURES_LIMIT = 25
 
 

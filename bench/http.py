@@ -12,6 +12,10 @@ connections and prints a table: throughput, p50/p95/p99, errors and the ratio
 to the baseline's throughput at the same concurrency, measured in the same
 run (its median over three runs spread through the benchmark, so a noisy
 neighbour affects both alike). Ends with the peak memory of each process.
+
+BENCH_DATABASE_URL and BENCH_REDIS_URL name the database (created if
+missing, seeded once, kept) and Redis it uses, so that two people on one
+machine do not share (or reseed) each other's.
 """
 
 import argparse
@@ -269,8 +273,8 @@ def main() -> int:
     parser.add_argument("--clients", default="1,10,20", help="concurrent connections")
     parser.add_argument("--scale", type=float, default=1.0, help="seed_volume --scale")
     parser.add_argument("--only", default="",
-                        help="measure only pages whose name contains this, or one group: "
-                             "'public' or 'staff'")
+                        help="measure only pages whose name contains this (several: "
+                             "separated by '|'), or one group: 'public' or 'staff'")
     parser.add_argument("--output", default="", help="also write the table to this file")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -357,6 +361,8 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
         return h
 
+    # As a browser asks: kept public pages are also kept gzipped (core.pagecache).
+    gzipped = dict(as_(None), **{"Accept-Encoding": "gzip, deflate, br"})
     post_headers = dict(as_(form), Origin=f"https://127.0.0.1:{portal_port}",
                         Referer=f"https://127.0.0.1:{portal_port}/feedback/give/")
     pages = [
@@ -389,9 +395,16 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
         (PUBLIC, "action plan, stress case", f"/action-plan/{stress_slug}/", as_(None), ""),
         (STAFF, "dashboard, stress case (board)",
          f"/staff/action-plan/dashboard/?plan={stress_id}", as_(board), ""),
+        # The long public answers again, asked for as a browser asks (gzip accepted).
+        (PUBLIC, "action plan, stress case (gzip)", f"/action-plan/{stress_slug}/", gzipped, ""),
+        (PUBLIC, "API: actions (gzip)", "/api/actions/", gzipped, ""),
+        (PUBLIC, "CSV: reports (gzip)", "/api/reports.csv", gzipped, ""),
+        (PUBLIC, "CSV: actions (gzip)", "/api/actions.csv", gzipped, ""),
+        (PUBLIC, "home (gzip)", "/", gzipped, ""),
     ]
     if args.only:
-        pages = [p for p in pages if args.only in p[1] or args.only == p[0]]
+        wanted = args.only.split("|")
+        pages = [p for p in pages if any(w in p[1] or w == p[0] for w in wanted)]
     del officer_session, board_session
 
     portal = f"http://127.0.0.1:{portal_port}"

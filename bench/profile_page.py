@@ -66,6 +66,13 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--queries", action="store_true", help="print each query once")
+    parser.add_argument("--wsgi", action="store_true",
+                        help="call Django's WSGI handler itself rather than the test client, "
+                             "so what runs at each request's start and end (closing or "
+                             "health-checking the database connection) is counted too; "
+                             "prints this process's CPU time a request as well")
+    parser.add_argument("--gzip", action="store_true",
+                        help="with --wsgi: accept gzip, as a browser does")
     parser.add_argument("--post", action="store_true",
                         help="POST the feedback form's valid answers to the path (a visitor)")
     args = parser.parse_args()
@@ -86,6 +93,9 @@ def main() -> int:
         if response.status_code != 200:
             raise SystemExit(f"{args.path}: {response.status_code}")
         return response
+
+    if args.wsgi:
+        get = wsgi_get(args, client)
 
     if args.post:
         get, stored = post_form(args, client, get().content.decode())
@@ -112,6 +122,7 @@ def main() -> int:
 
     times = []
     profiler = cProfile.Profile() if args.profile else None
+    cpu_started = time.process_time()
     for _ in range(args.repeat):
         reset_queries()
         started = time.perf_counter()
@@ -123,13 +134,48 @@ def main() -> int:
         times.append((time.perf_counter() - started) * 1000)
     print(f"{args.path} as {args.person or 'visitor'}: median {statistics.median(times):.1f} ms, "
           f"best {min(times):.1f} ms over {args.repeat}; {len(captured)} queries "
-          f"({sql_ms:.1f} ms of SQL)")
+          f"({sql_ms:.1f} ms of SQL); this process's CPU "
+          f"{(time.process_time() - cpu_started) * 1000 / args.repeat:.2f} ms a request"
+          + (f"; {wsgi_get.sizes[-1]:,} bytes" if args.wsgi else ""))
     if args.post:
         missing = args.repeat + 4 - stored()
         print(f"stored every submission: {'yes' if not missing else f'NO, {missing} missing'}")
     if profiler:
         pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
     return 0
+
+
+def wsgi_get(args, client):
+    """A function that asks for the page through django.core.handlers.wsgi
+    (as gunicorn does), with the client's cookies (its signed-in session)."""
+    import io
+    import sys as _sys
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    sizes = wsgi_get.sizes = []
+    cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+    path, _, query = args.path.partition("?")
+
+    def get():
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+            "SERVER_NAME": "testserver", "SERVER_PORT": "443", "HTTP_HOST": "testserver",
+            "HTTP_X_FORWARDED_PROTO": "https", "HTTP_COOKIE": cookie, "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(b""), "wsgi.errors": _sys.stderr,
+            "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True,
+            "wsgi.run_once": False, "SERVER_PROTOCOL": "HTTP/1.1",
+            **({"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"} if args.gzip else {}),
+        }
+        status = []
+        body = b"".join(handler(environ, lambda s, h, *a: status.append(s)))
+        sizes.append(len(body))
+        if not status or not status[0].startswith("200"):
+            raise SystemExit(f"{args.path}: {status}")
+        return body
+
+    return get
 
 
 def post_form(args, client, form_html: str):

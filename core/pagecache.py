@@ -20,6 +20,15 @@ and each visitor's own token is put in when it is served, so no visitor ever
 sees another's token (a page that shows the secret some other way is not
 stored at all).
 
+Compressed once: a kept page without a CSRF form is also kept gzipped
+(compressed when it is made, never per request), and a visitor whose
+browser accepts gzip gets those bytes with `Content-Encoding: gzip`. Every
+kept page says `Vary: Accept-Encoding`. Safe from BREACH: a kept page holds
+no secret (no CSRF token, no session, nothing personal), and pages with a
+form's token are never compressed. A long public page (a plan with many
+measures' charts, the actions CSV) moves a tenth of the bytes through Redis
+and the network (docs/benchmarks/http-2026-12-07-perf.md).
+
 Bounded: a page declares the query parameters it reads (`params`); the
 others are taken off the request before the view sees it, so they neither
 change the page nor make another entry (`/?x=1`, `/?x=2`, … are all `/`).
@@ -28,6 +37,7 @@ What remains (distinct pages of an archive's filters) is bounded by the
 cache Redis's own `maxmemory` and `allkeys-lru` eviction (docker-compose.yml).
 """
 
+import gzip
 import hashlib
 import logging
 import re
@@ -39,6 +49,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from core.cache import derived as cache
 
@@ -82,6 +93,26 @@ def _without_tokens(request: HttpRequest, content: bytes) -> bytes | None:
         lambda m: TOKEN_SLOT if _unmask_cipher_token(m.group().decode()) == secret
         else m.group(), content)
     return None if secret.encode() in out else out
+
+
+_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads the header
+
+
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return bool(_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def _gzip_response(stored, request: HttpRequest) -> HttpResponse:
+    """A kept page's gzipped bytes as they are: nothing per visitor to put in."""
+    response = HttpResponse(stored[1], content_type=stored[2])
+    for header, value in stored[3]:
+        # Another representation of the same resource: its own strong validator.
+        response[header] = (value[:-1] + '-gzip"' if header == "ETag" and value.endswith('"')
+                            else value)
+    response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    response["X-Page-Cache"] = "hit"
+    return response
 
 
 def _kept_response(request: HttpRequest, content: bytes, headers) -> HttpResponse:
@@ -136,14 +167,23 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
             return view(request, *args, **kwargs)
         # One round trip for the page and the generations: a page is kept with
         # the generations it was made under (read before its rows are) and
-        # used only while they are all current.
+        # used only while they are all current. A visitor who accepts gzip
+        # reads the compressed copy (never a page with a form's token:
+        # csrf_form pages are not compressed).
         key = _key(request)
-        generation, stored = changes.stamp_and_get(groups, key)
+        gz_key = f"{key}:gzip"
+        wants_gzip = not csrf_form and _accepts_gzip(request)
+        generation, stored = changes.stamp_and_get(groups, gz_key if wants_gzip else key)
         if generation is None:  # Redis unreachable: whether anything changed is unknown
             return view(request, *args, **kwargs)
         if stored is not None and stored[0] == generation:
-            return _kept_response(request, stored[1], [("Content-Type", stored[2]),
-                                                       *(stored[3] if len(stored) > 3 else ())])
+            if wants_gzip:
+                return _gzip_response(stored, request)
+            response = _kept_response(request, stored[1], [
+                ("Content-Type", stored[2]), *(stored[3] if len(stored) > 3 else ())])
+            if not csrf_form:
+                patch_vary_headers(response, ["Accept-Encoding"])
+            return response
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
@@ -154,7 +194,14 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
             content = _without_tokens(request, content) if csrf_form else None
         if content is not None:
             kept = [(h, response[h]) for h in KEPT_HEADERS if response.has_header(h)]
-            cache.set(key, (generation, content, response["Content-Type"], kept), timeout)
+            entries = {key: (generation, content, response["Content-Type"], kept)}
+            if not csrf_form:
+                # Compressed once here, not for each visitor (mtime 0: the
+                # same page gives the same bytes).
+                entries[gz_key] = (generation, gzip.compress(content, 6, mtime=0),
+                                   response["Content-Type"], kept)
+                patch_vary_headers(response, ["Accept-Encoding"])
+            cache.set_many(entries, timeout)
         return response
 
     wrapped.public_page_groups = groups

@@ -161,7 +161,8 @@ def action_list(request, page: int = PAGE, per_page: int = PER_PAGE,
                 theme: str | None = THEME, status: ActionStatus | None = STATUS,
                 due_year: int | None = DUE_YEAR):
     """The public actions of published plans (as on /action-plan/), in plan
-    and priority order, each with its status today and its history."""
+    and priority order, each with its status today, its history and its
+    public measures of impact (with every value and target)."""
     found = _page(request, selectors.actions_filtered(
         plan=plan, publisher=publisher, theme=theme, status=status.value if status else None,
         due_year=due_year),
@@ -169,8 +170,8 @@ def action_list(request, page: int = PAGE, per_page: int = PER_PAGE,
     if found is None:
         return Status(404, NOT_FOUND)
     meta, rows = found
-    return {**meta, "results": [selectors.action_row(a)
-                                for a in selectors.actions_with_history(rows)]}
+    rows = selectors.actions_with_measures(selectors.actions_with_history(rows))
+    return {**meta, "results": [selectors.action_row(a) for a in rows]}
 
 
 # --- Charter -----------------------------------------------------------------------------

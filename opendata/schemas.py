@@ -152,6 +152,43 @@ class StatusChange(Schema):
     public_narrative: str = Field(description="What was said to the public, if anything.")
 
 
+class MeasureTarget(Schema):
+    date: dt.date
+    value: float
+
+
+class MeasureValue(Schema):
+    date: dt.date
+    value: float
+    provisional: bool = Field(description="May still change (e.g. a return not yet final).")
+    responses: int | None = Field(
+        description="For a measure from families' answers: how many answered, else null.")
+
+
+class Measure(Schema):
+    id: int = Field(description="Stable identifier.")
+    name: str
+    description: str
+    unit: str = Field(description="number, percent, weeks, days or people")
+    direction: str = Field(description="up (higher is better) or down (lower is better)")
+    direction_label: str
+    source: str = Field(description="staff (figures entered by staff), charter (families' "
+                                    "answers to a charter statement) or survey")
+    source_label: str
+    baseline_value: float | None
+    baseline_date: date | None
+    targets: list[MeasureTarget] = Field(description="Oldest first.")
+    values: list[MeasureValue] = Field(
+        description="Every value, oldest first. From families' answers, groups of fewer than "
+                    "5 answers are not shown.")
+    latest_value: float | None
+    latest_date: date | None
+    movement: str = Field(description="better, worse, same, or empty (not enough values)")
+    movement_label: str
+    course: str = Field(description="met, on_course, off_course, or empty (no target or value)")
+    course_label: str
+
+
 class Action(Schema):
     id: int = Field(description="Stable identifier.")
     reference: str = Field(description="Its number in the plan, e.g. “3.2”.")
@@ -171,6 +208,8 @@ class Action(Schema):
     percent: int
     last_update_on: date | None
     history: list[StatusChange] = Field(description="Every progress update, oldest first.")
+    measures: list[Measure] = Field(
+        description="Its public measures of impact, as on the plan's page (may be empty).")
 
 
 class ActionList(Page):

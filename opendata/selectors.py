@@ -14,14 +14,15 @@ public selectors, so the API can never show more (or less) than the pages:
 
 Each function returns plain dicts in the shapes of `opendata.schemas`.
 
-Measures (seam): when the action plan has public measures, read them here
-with one query for a page of actions (e.g. `actionplan.selectors.
-measures_public(action_ids)`), add a `measures` list to `schemas.Action`
-and a `measures` table to `opendata.tables`; nothing else needs to change.
+- measures: `actionplan.selectors.public_measures_of_actions` (a page of
+  actions) and `public_measures_all` (the CSV files): public measures of
+  public actions and of priorities, in published plans; never a value's
+  note or who updates it.
 """
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from actionplan import selectors as actionplan_selectors
 from actionplan.models import Action, ProgressUpdate
@@ -162,18 +163,56 @@ def actions_filtered(*, plan: str | None = None, publisher: str | None = None,
     return queryset
 
 
-def actions_with_history(actions: list[Action]) -> list[Action]:
-    """Load the history and themes of a page of actions (two queries)."""
+def actions_with_history(actions: list[Action], *, history: bool = True) -> list[Action]:
+    """Load the history and themes of a page of actions (two queries), or
+    their themes only (one: the actions file has no history)."""
     from django.db.models import prefetch_related_objects
 
+    themes = Prefetch("themes", queryset=Theme.objects.only("slug"))
+    if not history:
+        prefetch_related_objects(actions, themes)
+        return actions
     prefetch_related_objects(actions, Prefetch(
         "updates", queryset=ProgressUpdate.objects.only(
             "action_id", "date", "status", "percent", "public_narrative").order_by("date", "id")),
-        Prefetch("themes", queryset=Theme.objects.only("slug")))
+        themes)
     return actions
 
 
-def action_row(action: Action) -> dict:
+def actions_with_measures(actions: list[Action]) -> list[Action]:
+    """Give a page of actions their public measures (three queries)."""
+    found = actionplan_selectors.public_measures_of_actions(
+        [a.pk for a in actions], today=timezone.localdate())
+    for action in actions:
+        action.public_measure_list = found.get(action.pk, [])
+    return actions
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def measure_row(measure) -> dict:
+    """A public measure as the plan's page shows it (no code, owner or notes)."""
+    summary = measure.summary
+    return {
+        "id": measure.pk, "name": measure.name, "description": measure.description,
+        "unit": measure.unit, "direction": measure.direction,
+        "direction_label": measure.get_direction_display(), "source": measure.source,
+        "source_label": measure.get_source_display(),
+        "baseline_value": _number(measure.baseline_value),
+        "baseline_date": measure.baseline_date,
+        "targets": [{"date": t.date, "value": float(t.value)} for t in measure.target_list],
+        "values": [{"date": v.date, "value": float(v.value), "provisional": v.provisional,
+                    "responses": v.responses if measure.is_family_reported else None}
+                   for v in measure.value_list],
+        "latest_value": _number(summary.latest_value), "latest_date": summary.latest_date,
+        "movement": summary.movement, "movement_label": summary.movement_label,
+        "course": summary.course, "course_label": summary.course_label,
+    }
+
+
+def action_row(action: Action, *, history: bool = True) -> dict:
     plan = action.priority.plan
     return {
         "id": action.pk, "reference": action.reference, "title": action.title,
@@ -187,7 +226,8 @@ def action_row(action: Action) -> dict:
         "percent": action.current_percent, "last_update_on": action.last_update_on,
         "history": [{"date": u.date, "status": u.status, "status_label": u.get_status_display(),
                      "percent": u.percent, "public_narrative": u.public_narrative}
-                    for u in action.updates.all()],
+                    for u in action.updates.all()] if history else [],
+        "measures": [measure_row(m) for m in getattr(action, "public_measure_list", ())],
     }
 
 

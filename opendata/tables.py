@@ -61,9 +61,10 @@ def _report_items() -> Iterable[dict]:
 
 
 def _actions() -> Iterable[dict]:
-    actions = selectors.actions_with_history(list(selectors.actions_filtered()))
+    # No history in this file (action-history.csv has it): not read at all.
+    actions = selectors.actions_with_history(list(selectors.actions_filtered()), history=False)
     for action in actions:
-        row = selectors.action_row(action)
+        row = selectors.action_row(action, history=False)
         yield {**row, "themes": " ".join(row["themes"])}
 
 
@@ -72,6 +73,30 @@ def _action_history() -> Iterable[dict]:
     for action in actions:
         for change in selectors.action_row(action)["history"]:
             yield {"action": action.pk, **change}
+
+
+def _public_measures() -> list:
+    from django.utils import timezone
+
+    from actionplan import selectors as actionplan_selectors
+
+    return actionplan_selectors.public_measures_all(today=timezone.localdate())
+
+
+def _measures() -> Iterable[dict]:
+    for measure in _public_measures():
+        row = selectors.measure_row(measure)
+        priority = measure.action.priority if measure.action_id else measure.priority
+        yield {**row, "action": measure.action_id, "plan": priority.plan.slug,
+               "priority_number": priority.number,
+               "targets": " ".join(f"{t['value']:g}@{t['date']:%Y-%m-%d}" for t in row["targets"]),
+               "values": len(row["values"])}
+
+
+def _measure_values() -> Iterable[dict]:
+    for measure in _public_measures():
+        for value in selectors.measure_row(measure)["values"]:
+            yield {"measure": measure.pk, **value}
 
 
 def _charters() -> list[dict]:
@@ -162,6 +187,38 @@ TABLES = [
               Column("percent", "Percent complete", "integer"),
               Column("public_narrative", "What was said to the public"),
           ), _action_history, ()),
+    Table("measures", "Measures of impact",
+          "The public measures of the published action plans: of an action, or of a "
+          "priority as a whole, with where each stands today.", (
+              Column("id", "Measure", "integer", "Stable identifier"),
+              Column("name", "Name"),
+              Column("description", "Description"),
+              Column("plan", "Plan", SLUG),
+              Column("priority_number", "Priority", "integer"),
+              Column("action", "Action", "integer", "The action's id; empty for a priority's"),
+              Column("unit", "Unit", description="number, percent, weeks, days or people"),
+              Column("direction", "Better is", description="up or down"),
+              Column("source", "Source", description="staff, charter or survey"),
+              Column("baseline_value", "Baseline", "decimal"),
+              Column("baseline_date", "Baseline date", "date"),
+              Column("targets", "Targets",
+                     description="Each target as value@date (ISO), space-separated"),
+              Column("values", "Values", "integer", "How many values (see measure-values.csv)"),
+              Column("latest_value", "Latest value", "decimal"),
+              Column("latest_date", "Latest value's date", "date"),
+              Column("movement", "Movement", description="better, worse, same or empty"),
+              Column("course", "On course", description="met, on_course, off_course or empty"),
+          ), _measures, ("id",)),
+    Table("measure-values", "Measure values",
+          "Every value of the public measures. From families' answers, groups of fewer "
+          "than 5 answers are not shown.", (
+              Column("measure", "Measure", "integer"),
+              Column("date", "Date", "date"),
+              Column("value", "Value", "decimal"),
+              Column("provisional", "Provisional", "boolean"),
+              Column("responses", "Answers", "integer",
+                     "How many families answered (family-reported measures only)"),
+          ), _measure_values, ("measure", "date")),
     Table("charter-commitments", "Charter commitments",
           "The commitments of each adopted co-production charter.", (
               Column("charter", "Charter", SLUG),

@@ -5,6 +5,7 @@ public form, carrying canary words that must never be published."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -51,6 +52,12 @@ HIDDEN_TITLES = {
 }
 INTERNAL_ACTION = "Zqxwvu internal action title"
 INTERNAL_NARRATIVE = "Zqxwvu internal narrative for the board"
+# Measures the public must never see: an internal one of a public action, a
+# public one of an internal action, and a public value's note.
+INTERNAL_MEASURE = "Zqxwvu internal measure name"
+MEASURE_OF_INTERNAL_ACTION = "Zqxwvu measure of an internal action"
+MEASURE_NOTE = "Zqxwvu note on a value for staff"
+PUBLIC_MEASURE = "Families who found the Local Offer page they needed"
 
 
 @dataclass
@@ -88,6 +95,34 @@ def _publish(report, officer, approver):
     return report_services.report_publish(acting_user=officer, report=report)
 
 
+def add_measures(officer, public_action, internal_action, priority, *, code: str = "") -> None:
+    """A public measure with a baseline, a target and two values (one with
+    a staff note) on the public action, an internal one beside it, a public
+    one on the internal action, and a public one of the priority."""
+    today = timezone.localdate()
+    public = actionplan_services.measure_create(
+        acting_user=officer, action=public_action, code=f"LO-FOUND{code}", name=PUBLIC_MEASURE,
+        unit="percent", direction="up", baseline_value=Decimal("40"),
+        baseline_date=today - timedelta(days=400), is_public=True,
+        targets=[(Decimal("75"), today + timedelta(days=200))])
+    for days, value in ((200, "48"), (20, "61.5")):
+        actionplan_services.measure_value_add(
+            acting_user=officer, measure=public, date=today - timedelta(days=days),
+            value=Decimal(value), note=MEASURE_NOTE)
+    for action, name, is_public, kind in (
+            (public_action, INTERNAL_MEASURE, False, "INT"),
+            (internal_action, MEASURE_OF_INTERNAL_ACTION, True, "HID")):
+        hidden = actionplan_services.measure_create(
+            acting_user=officer, action=action, code=f"{kind}{code}", name=name,
+            is_public=is_public)
+        actionplan_services.measure_value_add(
+            acting_user=officer, measure=hidden, date=today - timedelta(days=5),
+            value=Decimal("3"))
+    actionplan_services.measure_create(
+        acting_user=officer, priority=priority, code=f"PRI{code}",
+        name="Local Offer page views a month", unit="number", direction="up", is_public=True)
+
+
 def build_open_world(client) -> OpenWorld:
     org = OrganisationFactory(name="Testshire County Council", slug="testshire-county-council")
     officer = staff_user(Role.OFFICER, org)
@@ -121,6 +156,8 @@ def build_open_world(client) -> OpenWorld:
         date=timezone.localdate() - timedelta(days=10))
     internal_action = ActionFactory(priority=priority, reference="1.2", is_public=False,
                                     title=INTERNAL_ACTION, lead_organisation=org)
+
+    add_measures(officer, public_action, internal_action, priority)
 
     published = _publish(_report(org, officer, theme, "Local Offer feedback: what we did",
                                  area=area, quotes=[quote], actions=[public_action,

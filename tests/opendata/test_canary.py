@@ -18,7 +18,11 @@ from tests.opendata.conftest import (
     CANARY,
     HIDDEN_TITLES,
     INTERNAL_ACTION,
+    INTERNAL_MEASURE,
     INTERNAL_NARRATIVE,
+    MEASURE_NOTE,
+    MEASURE_OF_INTERNAL_ACTION,
+    PUBLIC_MEASURE,
     build_open_world,
 )
 
@@ -68,10 +72,15 @@ def test_nothing_a_family_typed_and_nothing_unpublished_is_in_any_answer(client)
     everything = "\n".join(a.decode() for a in answers.values())
     assert "Local Offer feedback: what we did" in everything
     assert "The pages were hard to find for a parent like me." in everything
+    # The public measure is in the actions' answers and the measures' files.
+    for url in ("/api/actions/?per_page=1", "/api/measures.csv"):
+        assert PUBLIC_MEASURE in answers[url].decode(), url
+    assert "61.5" in answers["/api/measure-values.csv"].decode()
 
     phone_digits = CANARY["phone"].replace(" ", "")
     forbidden = [*CANARY.values(), phone_digits, token, world.officer.email,
                  world.approver.email, INTERNAL_ACTION, INTERNAL_NARRATIVE,
+                 INTERNAL_MEASURE, MEASURE_OF_INTERNAL_ACTION, MEASURE_NOTE,
                  *HIDDEN_TITLES.values()]
     for url, body in answers.items():
         text = body.decode()

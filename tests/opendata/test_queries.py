@@ -11,11 +11,12 @@ from django.utils import timezone
 from actionplan import services as actionplan_services
 from tests.actionplan.factories import ActionFactory
 from tests.core.factories import OrganisationFactory, ServiceAreaFactory, ThemeFactory
-from tests.opendata.conftest import _publish, _report
+from tests.opendata.conftest import _publish, _report, add_measures
 
 pytestmark = pytest.mark.django_db
 
-# Lists: a count and a page (actions: and their history and themes). A
+# Lists: a count and a page (actions: and their history, themes, and public
+# measures with their values and targets; the measures' files the same three). A
 # report: the report, its topics, items, quotes, statistics, actions and
 # versions. A charter: the charter, sections, commitments, practices,
 # signatories, statements, answers and rounds. The charter files read each
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 PINNED = {
     "/api/reports/": 2,
     "/api/reports/{slug}/": 7,
-    "/api/actions/": 4,
+    "/api/actions/": 7,
     "/api/charters/": 2,
     "/api/charters/testshire-charter/": 9,
     "/api/figures/": 0,
@@ -33,8 +34,10 @@ PINNED = {
     "/api/service-areas/": 1,
     "/api/reports.csv": 1,
     "/api/report-items.csv": 6,
-    "/api/actions.csv": 3,
+    "/api/actions.csv": 2,
     "/api/action-history.csv": 3,
+    "/api/measures.csv": 3,
+    "/api/measure-values.csv": 3,
     "/api/charter-results.csv": 8,
     "/api/charter-commitments.csv": 8,
     "/api/csv-metadata.json": 0,
@@ -66,6 +69,7 @@ def _more(world, n: int) -> None:
                 acting_user=world.officer, action=action, status="on_track", percent=days,
                 narrative="Internal", public_narrative="Going well.",
                 date=timezone.localdate() - timedelta(days=days))
+        add_measures(world.officer, action, world.internal_action, action.priority, code=f"-{i}")
         report = _report(world.org, world.officer, world.theme, f"Another report {i}", area=area,
                          quotes=[quote], actions=[action])
         _publish(report, world.officer, world.approver)
