@@ -32,8 +32,9 @@ from .models import CardBatch, Feedback, FeedbackCard
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
 # The PDF is drawn by a worker ("card_batch_pdf", feedback.tasks), not while
 # the officer waits: about 0.23 s of CPU and 2.7 MB of memory a card (500
-# cards: 115 s, 1.4 GB at the peak, a 6.3 MB PDF).
-MAX_BATCH = 500
+# cards: 115 s, 1.4 GB at the peak, a 6.3 MB PDF). 200 keeps a worker on a
+# small server under about 600 MB; print a larger run as several batches.
+MAX_BATCH = 200
 _TYPED = re.compile(r"[\s.\-\u2010-\u2015\u2212_/]")
 
 

@@ -24,6 +24,7 @@ from core.forms import (
 )
 from core.models import Organisation, Role, ServiceArea, Theme, User
 
+from .cards import MAX_BATCH
 from .imports import TARGETS
 from .models import Feedback, LocalOfferCoding, Reply, ReplyTemplate, reference_from_typed
 
@@ -943,13 +944,13 @@ class CardBatchForm(forms.Form):
                               choices=[("A5", "A5"), ("A4", "A4 (larger print)")],
                               error_messages={"required": "Select the paper size"})
     size = forms.IntegerField(
-        label="How many cards?", min_value=1, max_value=500,
-        help_text="Up to 500 at a time. Each card has its own reference.",
+        label="How many cards?", min_value=1, max_value=MAX_BATCH,
+        help_text=f"Up to {MAX_BATCH} at a time. Each card has its own reference.",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"required": "Enter how many cards to print",
                         "invalid": "Enter how many cards as a number, like 30",
                         "min_value": "Print at least 1 card",
-                        "max_value": "Make 500 cards or fewer at a time"})
+                        "max_value": f"Make {MAX_BATCH} cards or fewer at a time"})
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -197,10 +197,10 @@ def test_make_cards_form_errors_and_query_count(client, setup, django_assert_num
     client.force_login(setup["officer"])
     url = reverse("staff:feedback:cards")
     bad = client.post(url, {"organisation": setup["forum"].pk, "easy_read": "no",
-                            "paper": "A5", "size": "501"})
+                            "paper": "A5", "size": "201"})
     html = bad.content.decode()
     assert bad.status_code == 400 and 'href="#id_size"' in html
-    assert "Make 500 cards or fewer at a time" in html and 'value="501"' in html
+    assert "Make 200 cards or fewer at a time" in html and 'value="201"' in html
     client.get(url)
     with django_assert_num_queries(CARDS_PAGE_QUERIES):
         client.get(url)
