@@ -94,6 +94,7 @@ def main() -> int:
             views.suggest = module
             page()
             page()
+            assert module.model() is not None, f"{name}: the model did not load"
             # The warm-up stored vectors the seeded database lacked, in this
             # transaction (rolled back at the end). In production they would
             # be committed and the generation moved on once; here their pending

@@ -265,8 +265,12 @@ def _candidates(visible) -> _Candidates:
     cached = _pools.get(key)
     if cached is not None and cached.stamp == stamp:
         return cached.candidates
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    # updated_at as text: parsing 5,000 timestamps cost more than the query.
     rows = list(visible.order_by("-received_on", "-pk").values_list(
-        "pk", "lock_version", "updated_at")[:MAX_CANDIDATES])
+        "pk", "lock_version", Cast("updated_at", TextField()))[:MAX_CANDIDATES])
     versions = {pk: (lock_version, updated_at) for pk, lock_version, updated_at in rows}
     before = cached.versions if cached is not None else {}
     kept = ({pk: i for i, pk in enumerate(cached.candidates.ids)}
@@ -284,19 +288,21 @@ def _candidates(visible) -> _Candidates:
             tagged.setdefault(feedback_id, set()).add(theme_id)
     changed = [pk for pk in changed if pk in texts]  # deleted since the list was read
     fresh = dict(zip(changed, _vectors_for([(pk, texts[pk]) for pk in changed]), strict=True))
-    ids, vectors, theme_ids = [], [], []
-    for pk in versions:
+    ids = [pk for pk in versions if pk in fresh or pk in kept]
+    vectors = np.zeros((len(ids), MODEL_DIM), dtype=np.float32)
+    theme_ids = []
+    from_kept, to_rows = [], []
+    for row, pk in enumerate(ids):
         if pk in fresh:
-            vectors.append(fresh[pk])
+            vectors[row] = fresh[pk]
             theme_ids.append(tagged.get(pk, set()))
-        elif pk in kept:
-            vectors.append(cached.candidates.vectors[kept[pk]])
-            theme_ids.append(cached.candidates.theme_ids[kept[pk]])
         else:
-            continue
-        ids.append(pk)
-    candidates = _Candidates(ids, np.stack(vectors) if vectors else np.zeros(
-        (0, MODEL_DIM), dtype=np.float32), theme_ids)
+            from_kept.append(kept[pk])
+            to_rows.append(row)
+            theme_ids.append(cached.candidates.theme_ids[kept[pk]])
+    if from_kept:
+        vectors[to_rows] = cached.candidates.vectors[from_kept]
+    candidates = _Candidates(ids, vectors, theme_ids)
     _pools.pop(key, None)
     if len(_pools) >= MAX_POOLS:
         _pools.pop(next(iter(_pools)))
