@@ -84,7 +84,7 @@ def main() -> int:
             assert client.get(url, secure=True).status_code == 200
 
         def panel():
-            suggest.for_feedback(item, suggest.pool_for(officer, org_id))
+            views.suggest.for_feedback(item, views.suggest.pool_for(officer, org_id))
 
         from django.db import connection
 
