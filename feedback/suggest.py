@@ -199,51 +199,114 @@ class _Candidates:
     theme_ids: list[set[int]]
 
 
-# The candidates of each pool (a queryset's SQL), with the pool's signature
-# when they were read: reused while nothing in the pool changed.
-_pools: dict[str, tuple[dict, _Candidates]] = {}
+# The candidates of each pool (a queryset's SQL), with the stamp they were
+# read under and each row's (lock_version, updated_at): reused while the stamp
+# holds, refreshed row by row when it moves.
+@dataclass
+class _Pool:
+    stamp: tuple
+    candidates: _Candidates
+    versions: dict[int, tuple]
+
+
+_pools: dict[str, _Pool] = {}
 MAX_POOLS = 64
 
 
 def _signature(visible) -> dict:
     """Changes whenever feedback is added to or leaves the pool, is tagged,
     shared, assigned or answered (each raises its lock_version) or edited
-    (updated_at). One aggregate query."""
+    (updated_at). One aggregate query over the whole pool: the fallback
+    when the `feedback` tables' generation cannot be trusted (see _stamp)."""
     from django.db.models import Count, Max, Sum
 
     return visible.order_by().aggregate(n=Count("pk"), top=Max("pk"),
                                         versions=Sum("lock_version"), changed=Max("updated_at"))
 
 
+def _stamp(visible) -> tuple:
+    """What the pool was read under. Normally the generation of the
+    `feedback` tables (core.changes: moved on after any committed write to
+    feedback, its themes, shares, replies or vectors; one read from the
+    derived cache, whatever the volume). Two cases fall back to the
+    aggregate `_signature` (one query over the pool): the derived cache
+    cannot be reached, or this connection's open transaction has itself
+    written to the feedback tables (its writes are not counted until it
+    commits, so a pool read under the old number would hide them)."""
+    from django.db import connections
+
+    from core import changes
+
+    connection = connections[visible.db]
+    bump = changes._after_commit["feedback"]
+    pending = connection.in_atomic_block and any(
+        func is bump for _, func, _ in connection.run_on_commit)
+    if not pending:
+        current = changes.generations(("feedback",))
+        if current is not None:
+            return ("generation", current["feedback"])
+    return ("signature", _signature(visible))
+
+
 def _candidates(visible) -> _Candidates:
     """The most recent feedback the person may read, with its vectors and
-    themes: one query when nothing changed since the last suggestion in this
-    process, three when something did, whatever the number of items."""
+    themes. Nothing is read while the pool's stamp holds (see _stamp). When
+    it moved, one query lists the pool's rows now (id, lock_version,
+    updated_at: what is added, gone, tagged, shared or edited shows there),
+    and only the rows new or changed since are read again (their texts,
+    themes and vectors); the rest are kept from the last read."""
     from django.core.exceptions import EmptyResultSet
 
     try:
         key = str(visible.query)
     except EmptyResultSet:  # .none(): nothing to compare with
         return _Candidates([], np.zeros((0, MODEL_DIM), dtype=np.float32), [])
-    signature = _signature(visible)
+    stamp = _stamp(visible)
     cached = _pools.get(key)
-    if cached is not None and cached[0] == signature:
-        return cached[1]
+    if cached is not None and cached.stamp == stamp:
+        return cached.candidates
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    # updated_at as text: parsing 5,000 timestamps cost more than the query.
     rows = list(visible.order_by("-received_on", "-pk").values_list(
-        "pk", "what_went_well", "even_better_if")[:MAX_CANDIDATES])
-    items = [(pk, "\n".join(t for t in (good, better) if t).strip())
-             for pk, good, better in rows]
-    ids = [pk for pk, _ in items]
+        "pk", "lock_version", Cast("updated_at", TextField()))[:MAX_CANDIDATES])
+    versions = {pk: (lock_version, updated_at) for pk, lock_version, updated_at in rows}
+    before = cached.versions if cached is not None else {}
+    kept = ({pk: i for i, pk in enumerate(cached.candidates.ids)}
+            if cached is not None else {})
+    changed = [pk for pk in versions if before.get(pk) != versions[pk]]
+    texts: dict[int, str] = {}
     tagged: dict[int, set[int]] = {}
-    if ids:
+    for start in range(0, len(changed), 2000):
+        chunk = changed[start:start + 2000]
+        for pk, good, better in Feedback.objects.filter(pk__in=chunk).values_list(
+                "pk", "what_went_well", "even_better_if"):
+            texts[pk] = "\n".join(t for t in (good, better) if t).strip()
         for feedback_id, theme_id in Feedback.themes.through.objects.filter(
-                feedback_id__in=visible.order_by("-received_on", "-pk").values("pk")[
-                    :MAX_CANDIDATES]).values_list("feedback_id", "theme_id"):
+                feedback_id__in=chunk).values_list("feedback_id", "theme_id"):
             tagged.setdefault(feedback_id, set()).add(theme_id)
-    candidates = _Candidates(ids, _vectors_for(items), [tagged.get(pk, set()) for pk in ids])
+    changed = [pk for pk in changed if pk in texts]  # deleted since the list was read
+    fresh = dict(zip(changed, _vectors_for([(pk, texts[pk]) for pk in changed]), strict=True))
+    ids = [pk for pk in versions if pk in fresh or pk in kept]
+    vectors = np.zeros((len(ids), MODEL_DIM), dtype=np.float32)
+    theme_ids = []
+    from_kept, to_rows = [], []
+    for row, pk in enumerate(ids):
+        if pk in fresh:
+            vectors[row] = fresh[pk]
+            theme_ids.append(tagged.get(pk, set()))
+        else:
+            from_kept.append(kept[pk])
+            to_rows.append(row)
+            theme_ids.append(cached.candidates.theme_ids[kept[pk]])
+    if from_kept:
+        vectors[to_rows] = cached.candidates.vectors[from_kept]
+    candidates = _Candidates(ids, vectors, theme_ids)
+    _pools.pop(key, None)
     if len(_pools) >= MAX_POOLS:
         _pools.pop(next(iter(_pools)))
-    _pools[key] = (signature, candidates)
+    _pools[key] = _Pool(stamp, candidates, {pk: versions[pk] for pk in ids})
     return candidates
 
 
@@ -317,7 +380,9 @@ def for_texts(texts: list[str], visible, *, exclude: list[int | None] | None = N
     if with_similar:
         ids = {s.feedback for r in results for s in r.similar}
         if ids:
-            full = {f.pk: f for f in Feedback.objects.filter(pk__in=ids).select_related(
+            # Checked against the pool as it is now (a share revoked since
+            # the candidates were read is never shown).
+            full = {f.pk: f for f in visible.filter(pk__in=ids).select_related(
                 "organisation").prefetch_related(Prefetch("themes"))}
             replies = _replies(list(ids))
             for result in results:

@@ -464,3 +464,58 @@ def test_erasing_a_persons_data_deletes_the_vector_of_their_words(themes):
                   organisations=Organisation.objects.filter(pk=org.pk))
     assert not FeedbackEmbedding.objects.filter(feedback=theirs).exists()
     assert FeedbackEmbedding.objects.filter(feedback=other).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_is_reflected_on_the_next_view_and_a_revoked_share_never_appears(
+        client, themes, django_assert_num_queries):
+    """With writes committed (as in production), the pool is checked by the
+    `feedback` tables' generation, not by an aggregate over the pool, and
+    refreshed row by row after a change: what is tagged, added, shared or
+    unshared shows on the very next view."""
+    org, partner = OrganisationFactory(), OrganisationFactory()
+    officer = staff_user(Role.OFFICER, org)
+    tag_sample(org, themes, range(10))
+    text = SAMPLE[0][1]
+    new = FeedbackFactory(organisation=org, even_better_if=text)
+    shared = FeedbackFactory(organisation=partner, even_better_if=text + " Please.")
+    shared.shared_with.add(org)
+
+    def similar():
+        return [s.feedback for s in suggest.for_feedback(
+            new, suggest.pool_for(officer, org.pk)).similar]
+
+    assert shared in similar()
+    pool = suggest.pool_for(officer, org.pk)
+    suggest._candidates(pool)  # the vectors stored by the first view moved it on once
+    # Nothing changed: the pool's only cost is the generation (no query).
+    with django_assert_num_queries(0):
+        suggest._candidates(pool)
+    # Revoked: gone on the next view, from the pool itself.
+    shared.shared_with.remove(org)
+    assert shared not in similar()
+    assert shared.pk not in suggest._candidates(suggest.pool_for(officer, org.pk)).ids
+    # Added: a near-duplicate appears on the next view.
+    twin = FeedbackFactory(organisation=org, even_better_if=text + " Again.")
+    assert twin in similar()
+    # Tagged through the service (lock_version raised): its theme counts now.
+    theme = next(iter(themes.values()))
+    services.feedback_set_themes(acting_user=officer, feedback=twin, themes=[theme])
+    candidates = suggest._candidates(suggest.pool_for(officer, org.pk))
+    assert candidates.theme_ids[candidates.ids.index(twin.pk)] == {theme.pk}
+    # Removed (deleted): gone from the pool.
+    twin.delete()
+    assert twin.pk not in suggest._candidates(suggest.pool_for(officer, org.pk)).ids
+    assert twin not in similar()
+
+    # The detail page's queries are the same for 12 or 212 earlier items.
+    client.force_login(officer)
+    url = reverse("staff:feedback:detail", args=[new.pk])
+    client.get(url)
+    with django_assert_num_queries(25):
+        client.get(url)
+    tag_sample(org, themes, [i % len(SAMPLE) for i in range(200)])
+    client.get(url)  # the new items' vectors are stored once (which moves the
+    client.get(url)  # generation on: this view lists the pool again)
+    with django_assert_num_queries(25):
+        client.get(url)
