@@ -114,6 +114,14 @@ def _watch(execute, sql, params, many, context):
     return result
 
 
+def written_uncommitted(connection, group: str) -> bool:
+    """Whether this connection's open transaction has written to the group's
+    tables: those writes move its generation on only when it commits."""
+    after = _after_commit[group]
+    return connection.in_atomic_block and any(
+        func is after for _, func, _ in connection.run_on_commit)
+
+
 def watch(connection, **kwargs) -> None:
     if _watch not in connection.execute_wrappers:
         connection.execute_wrappers.insert(0, _watch)

@@ -237,11 +237,7 @@ def _stamp(visible) -> tuple:
 
     from core import changes
 
-    connection = connections[visible.db]
-    bump = changes._after_commit["feedback"]
-    pending = connection.in_atomic_block and any(
-        func is bump for _, func, _ in connection.run_on_commit)
-    if not pending:
+    if not changes.written_uncommitted(connections[visible.db], "feedback"):
         current = changes.generations(("feedback",))
         if current is not None:
             return ("generation", current["feedback"])
