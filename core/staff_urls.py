@@ -34,4 +34,5 @@ urlpatterns = [
     path("action-plan/", include("actionplan.staff_urls")),
     path("charter/", include("charter.staff_urls")),
     path("reports/", include("reports.staff_urls")),
+    path("directory/", include("directory.staff_urls")),
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("action-plan/", include("actionplan.urls")),
     path("reports/", include("reports.urls")),
     path("", include("opendata.urls")),
+    path("", include("directory.urls")),
     path("api/", opendata_urls.api_urls),
     path("staff/", include("core.staff_urls")),
     # Signing in and out, and resetting a password, all under /staff/account/.
