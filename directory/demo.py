@@ -88,6 +88,15 @@ GLOSSARY = [
      "The law about how organisations keep and use people's personal information.", ""),
     ("WCAG", "Web Content Accessibility Guidelines",
      "The international standard for making websites usable by disabled people.", ""),
+    ("ICO", "Information Commissioner's Office",
+     "The independent body that makes sure organisations look after people's personal "
+     "information properly. You can complain to it.", ""),
+    ("EASS", "Equality Advisory and Support Service",
+     "A free helpline that advises people who think they have been discriminated against.",
+     ""),
+    ("EHRC", "Equality and Human Rights Commission",
+     "The body that makes sure public bodies follow equality law, including on "
+     "accessible websites.", ""),
     ("API", "application programming interface",
      "A way for other computer programs to read the portal's published information.", ""),
     ("RAG", "red, amber and green",

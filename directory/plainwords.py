@@ -40,7 +40,8 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 NO_LINK = frozenset({"a", "label", "button", "summary", "legend"})
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "source", "track", "wbr"})
-TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>", re.S)
+# Starts with a literal "<", so the engine jumps from one to the next.
+TAG = re.compile(r"<(?:!--.*?-->|(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>)", re.S)
 MAIN = re.compile(r"(<main\b[^>]*>)(.*)(</main>)", re.S)
 BODY = re.compile(r"(<body\b[^>]*>)(.*)(</body>)", re.S)
 
@@ -75,7 +76,10 @@ def _compile(rows) -> Glossary:
     # Longest first, whole words only, case as written ("SEND", never "send");
     # a plural "s" is kept with its abbreviation ("EHCPs").
     names = sorted(entries, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(s?)(?![\w-])")
+    # The look-ahead for a first letter lets the engine pass most places quickly.
+    first = "".join(sorted({re.escape(n[0]) for n in names}))
+    pattern = re.compile(r"(?=[" + first + r"])(?<![\w-])(" + "|".join(map(re.escape, names))
+                         + r")(s?)(?![\w-])")
     return Glossary(entries, pattern)
 
 
@@ -115,9 +119,12 @@ def write_out(html: str, *, glossary_url: str | None = None, region: re.Pattern 
     if not words:
         return html
     found = region.search(html)
-    if not found or not words.pattern.search(found.group(2)):
+    if not found:
         return html
     inner = found.group(2)
+    present = {m.group(1) for m in words.pattern.finditer(inner)}
+    if not present:
+        return html
     url = escape(glossary_url if glossary_url is not None else reverse("directory:glossary"))
     done: set[str] = set()
     out: list[str] = []
@@ -162,8 +169,10 @@ def write_out(html: str, *, glossary_url: str | None = None, region: re.Pattern 
             out.append(text)
         out.append(tag.group(0))
         position = tag.end()
+        if not heading_uses and done >= present:
+            break  # every abbreviation on the page is written out: the rest stays as it is
         name = (tag.group(2) or "").lower()
-        if not name or name in VOID or tag.group(3):
+        if not name or name in VOID or tag.group(0).endswith("/>"):
             continue
         step = -1 if tag.group(1) else 1
         if name in KEEP:
@@ -186,7 +195,11 @@ def write_out(html: str, *, glossary_url: str | None = None, region: re.Pattern 
                     in_headings.setdefault(abbr, len(out))
                 heading_uses, after_phrasing = set(), False
     rest = inner[position:]
-    out.append(replace_text(rest) if rest and not depth["keep"] and not depth["heading"] else rest)
+    if done >= present:
+        out.append(rest)
+    else:
+        out.append(replace_text(rest) if rest and not depth["keep"] and not depth["heading"]
+                   else rest)
     # Used only in headings: written out in a short paragraph after the first.
     notes: dict[int, list[str]] = {}
     for abbr, index in in_headings.items():

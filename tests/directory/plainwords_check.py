@@ -78,5 +78,5 @@ def shouting_words(html: str, *, region: str = "main") -> set[str]:
     abbreviations the glossary might be missing)."""
     parser = _Texts(region)
     parser.feed(html)
-    text = "".join(t for t, _ in parser.pieces)
+    text = " ".join(t for t, _ in parser.pieces)
     return set(re.findall(r"(?<![\w-])([A-Z]{2,})s?(?![\w-])", text))
