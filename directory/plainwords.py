@@ -17,8 +17,12 @@ returned untouched. The HTML is the portal's own template output, where
 anything typed is escaped, so tags are found with a regular expression.
 """
 
+import hashlib
+import itertools
 import re
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -53,10 +57,14 @@ class Entry:
     anchor: str
 
 
+_versions = itertools.count(1)
+
+
 @dataclass(frozen=True)
 class Glossary:
     entries: dict  # abbreviation -> Entry
     pattern: re.Pattern | None
+    version: int = field(default_factory=lambda: next(_versions))
 
     def __bool__(self) -> bool:
         return self.pattern is not None
@@ -219,20 +227,41 @@ def is_public_html(request: HttpRequest, response) -> bool:
             and not request.path.startswith(tuple(settings.PLAIN_WORDS_SKIP_PREFIXES)))
 
 
+MEMO_SIZE = 128
+
+
 class PlainWordsMiddleware:
-    """Every public HTML page: abbreviations written out at first use."""
+    """Every public HTML page: abbreviations written out at first use.
+
+    Pages served again unchanged (the public page cache's) are written out
+    once per process and glossary: the last MEMO_SIZE results are kept by a
+    digest of the page, so a repeat costs a hash and a look-up."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.memo: OrderedDict[tuple, bytes | None] = OrderedDict()
+        self.lock = threading.Lock()
 
     def __call__(self, request):
         response = self.get_response(request)
         if is_public_html(request, response) and response.content:
-            charset = response.charset
-            html = response.content.decode(charset)
-            changed = write_out(html)
-            if changed is not html:
-                response.content = changed.encode(charset)
+            words = glossary()
+            key = (words.version, hashlib.blake2b(response.content, digest_size=16).digest())
+            with self.lock:
+                changed = self.memo.get(key, False)
+                if changed is not False:
+                    self.memo.move_to_end(key)
+            if changed is False:
+                charset = response.charset
+                html = response.content.decode(charset)
+                out = write_out(html, words=words)
+                changed = None if out is html else out.encode(charset)
+                with self.lock:
+                    self.memo[key] = changed
+                    if len(self.memo) > MEMO_SIZE:
+                        self.memo.popitem(last=False)
+            if changed is not None:
+                response.content = changed
                 if response.has_header("Content-Length"):
-                    response["Content-Length"] = str(len(response.content))
+                    response["Content-Length"] = str(len(changed))
         return response
