@@ -31,6 +31,15 @@ class Verb(models.TextChoices):
     JOB_RETRIED = "job.retried", "Background work tried again"
     VOLUME_SEEDED = "volume.seeded", "Volume test data loaded"
 
+    # --- directory: who's who and the jargon buster ---
+    PROFILE_ADDED = "profile.added", "Who's who profile added, with consent"
+    PROFILE_EDITED = "profile.edited", "Who's who profile edited"
+    PROFILE_CONSENT_WITHDRAWN = ("profile.consent_withdrawn",
+                                 "Consent withdrawn: who's who profile and photo removed")
+    GLOSSARY_TERM_ADDED = "glossary.added", "Jargon buster entry added"
+    GLOSSARY_TERM_EDITED = "glossary.edited", "Jargon buster entry edited"
+    GLOSSARY_TERM_REMOVED = "glossary.removed", "Jargon buster entry removed"
+
     # --- feedback ---
     FEEDBACK_RECEIVED = "feedback.received", "Feedback received"
     FEEDBACK_STATUS_CHANGED = "feedback.status_changed", "Feedback status changed"

@@ -56,7 +56,7 @@ IGNORED_TABLES = frozenset({"django_session", "axes_accessattempt", "axes_access
 # Bookkeeping: written all day, shown on no kept page.
 OWN_GROUPS = {"core_job": "jobs", "core_notifymessage": "jobs", "core_approvalnotice": "jobs",
               "core_auditevent": "audit", "core_heartbeat": "heartbeat"}
-APP_GROUPS = ("core", "feedback", "actionplan", "reports", "charter")
+APP_GROUPS = ("core", "feedback", "actionplan", "reports", "charter", "directory", "participation")
 BOOKKEEPING_GROUPS = ("jobs", "audit", "heartbeat")
 GROUPS = (*APP_GROUPS, "other", *BOOKKEEPING_GROUPS)
 

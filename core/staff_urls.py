@@ -36,4 +36,5 @@ urlpatterns = [
     path("reports/", include("reports.staff_urls")),
     path("evidence-pack/", include("reports.evidence_urls")),
     path("get-involved/", include("participation.staff_urls")),
+    path("directory/", include("directory.staff_urls")),
 ]

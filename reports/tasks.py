@@ -3,11 +3,13 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core import jobs
-from core.pdf import render_pdf_from_template, store_pdf_when
+from core.pdf import render_pdf, render_pdf_from_template, store_pdf_when
+from directory import plainwords
 
 from .models import Report
 
@@ -24,6 +26,19 @@ def _pdf_failed(report_id: int, error: str) -> None:
 def _pdf_retry(report_id: int) -> None:
     Report.objects.filter(pk=report_id, pdf_state=Report.PdfState.FAILED).update(
         pdf_state=Report.PdfState.PENDING, pdf_error="", pdf_attempts=0)
+
+
+def report_pdf_html(report: Report) -> str:
+    """The PDF's HTML, its abbreviations written out at first use (linking
+    to the public jargon buster, directory.plainwords)."""
+    html = render_to_string("reports/report_pdf.html", {
+        "report": report, "site_url": settings.SITE_URL,
+        "organisation_name": settings.ORGANISATION_NAME,
+        "service_name": settings.SERVICE_NAME, "brand_colour": settings.BRAND_COLOUR,
+    })
+    return plainwords.write_out(
+        html, region=plainwords.BODY,
+        glossary_url=settings.SITE_URL.rstrip("/") + reverse("directory:glossary"))
 
 
 @jobs.register("report_pdf", label="Report PDF", max_attempts=MAX_ATTEMPTS, backoff=20,
@@ -49,11 +64,7 @@ def render_report_pdf(report_id: int) -> None:
         return
     Report.objects.filter(pk=report_id).update(pdf_attempts=F("pdf_attempts") + 1,
                                                updated_at=timezone.now())
-    pdf = render_pdf_from_template("reports/report_pdf.html", {
-        "report": report, "site_url": settings.SITE_URL,
-        "organisation_name": settings.ORGANISATION_NAME,
-        "service_name": settings.SERVICE_NAME, "brand_colour": settings.BRAND_COLOUR,
-    })
+    pdf = render_pdf(report_pdf_html(report))
     stored = store_pdf_when(
         Report.objects.all(), report_id,
         still_wanted=lambda locked: locked.pdf_state == Report.PdfState.PENDING,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("get-involved/", include("participation.urls")),
     path("", include("opendata.urls")),
+    path("", include("directory.urls")),
     path("api/", opendata_urls.api_urls),
     path("staff/", include("core.staff_urls")),
     # Signing in and out, and resetting a password, all under /staff/account/.

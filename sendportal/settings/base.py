@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "reports",
     "opendata",
     "participation",
+    "directory",
 ]
 
 MIDDLEWARE = [
@@ -61,9 +62,15 @@ MIDDLEWARE = [
     # Before any view reads a value (and inside the header middleware, so its
     # 400 page has them): Postgres cannot store NUL bytes.
     "core.middleware.RejectNulBytesMiddleware",
+    # Public pages write each glossary abbreviation out at its first use
+    # (directory.plainwords); inside CommonMiddleware, which sets the length.
+    "directory.plainwords.PlainWordsMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Pages whose abbreviations are left as they are: staff work in them daily.
+PLAIN_WORDS_SKIP_PREFIXES = ["/staff/", "/django-admin/", "/static/", "/media/"]
 
 ROOT_URLCONF = "sendportal.urls"
 WSGI_APPLICATION = "sendportal.wsgi.application"

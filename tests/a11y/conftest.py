@@ -79,6 +79,7 @@ def build_world() -> World:
         received_on=survey.received_on, file="survey-imports/unused-example.csv",
         file_sha256="e" * 64, uploaded_by=survey.uploaded_by,
         state=SurveyImport.State.CHECKED, total_rows=150)
+    from directory.models import GlossaryTerm, Profile
     from feedback.cards import card_batch_print
     from feedback.models import ReplyTemplate
     from participation import services as participation_services
@@ -102,6 +103,10 @@ def build_world() -> World:
         "closed_opportunity": Opportunity.objects.filter(outcome__gt="").first(),
         "invitation_token": participation_services.answer_token(Invitation.objects.first()),
         "card_batch": card_batch,
+        # A who's who profile of the officer's organisation (the county council).
+        "profile": Profile.objects.filter(
+            organisation__memberships__user__email=OFFICER).exclude(photo="").first(),
+        "glossary_term": GlossaryTerm.objects.get(abbreviation="EHCP"),
         "admin": admin,
         "reply_template": ReplyTemplate.objects.filter(
             organisation__memberships__user=admin).first(),
@@ -360,6 +365,17 @@ ADDRESSES = {
     "opendata:csv-metadata": "CSVW metadata, JSON (tests/opendata)",
     "opendata:csv-metadata-all": "CSVW metadata, JSON (tests/opendata)",
     "api:api-root": "answered by opendata:api-home, a redirect to the docs",
+    "directory:who-we-are": ("public", lambda w: {}),
+    "directory:photo": "an image (tests/directory/test_profiles.py)",
+    "directory:glossary": ("public", lambda w: {}),
+    "staff:directory:profiles": (OFFICER, lambda w: {}),
+    "staff:directory:profile-add": (OFFICER, lambda w: {}),
+    "staff:directory:profile-edit": (OFFICER, lambda w: {"pk": w.profile.pk}),
+    "staff:directory:profile-withdraw": (OFFICER, lambda w: {"pk": w.profile.pk}),
+    "staff:directory:glossary": (OFFICER, lambda w: {}),
+    "staff:directory:glossary-add": (OFFICER, lambda w: {}),
+    "staff:directory:glossary-edit": (OFFICER, lambda w: {"pk": w.glossary_term.pk}),
+    "staff:directory:glossary-remove": (OFFICER, lambda w: {"pk": w.glossary_term.pk}),
     **{f"api:{name}": "JSON (tests/opendata/test_api_schema.py)" for name in (
         "openapi-json", "reports", "report", "actions", "charters", "charter",
         "figures", "organisations", "themes", "service-areas")},

@@ -157,6 +157,9 @@ NOT_STAFF = {
         "opendata:csv-metadata", "opendata:csv-metadata-all", "api:api-root",
         "api:openapi-json", "api:reports", "api:report", "api:actions", "api:charters",
         "api:charter", "api:figures", "api:organisations", "api:themes", "api:service-areas")},
+    "directory:who-we-are": "public",
+    "directory:photo": "public, while the profile is published",
+    "directory:glossary": "public",
     "admin": "Django's admin: superusers only, by Django's own checks "
              "(tests/core/test_permissions.py)",
 }
@@ -392,6 +395,23 @@ def _gcc_opportunity(w):
     from participation.models import Opportunity
     return Opportunity.objects.filter(organisation__name=GCC).order_by("pk").first()
 
+
+# --- who's who and jargon buster (issue 25) ----------------------------------------------
+MATRIX.update({
+    # A profile is its organisation's: its officers, approvers and administrators
+    # keep it (and remove it when consent is withdrawn); board members none.
+    "staff:directory:profiles": Entry(no_args, "YYNYY", "-----"),
+    "staff:directory:profile-add": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:directory:profile-edit": Entry(lambda w: {"pk": w.profile.pk}, "YYNYN", "YYNYN"),
+    "staff:directory:profile-withdraw": Entry(lambda w: {"pk": w.profile.pk}, "YYNYN", "YYNYN"),
+    # The glossary is the partnership's one list, kept by any partner's working staff.
+    "staff:directory:glossary": Entry(no_args, "YYNYY", "-----"),
+    "staff:directory:glossary-add": Entry(no_args, "YYNYY", "YYNYY"),
+    "staff:directory:glossary-edit": Entry(lambda w: {"pk": w.glossary_term.pk}, "YYNYY",
+                                           "YYNYY"),
+    "staff:directory:glossary-remove": Entry(lambda w: {"pk": w.glossary_term.pk}, "YYNYY",
+                                             "YYNYY"),
+})
 
 # The published version of a report: "withdraw" and "new version" are posts to
 # its workflow address. Approvers of its organisation withdraw; anyone who may

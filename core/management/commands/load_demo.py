@@ -10,7 +10,7 @@ from django.test.utils import override_settings
 from core.demo import DEMO_PASSWORD, PEOPLE
 
 # In the order the apps depend on each other (see STYLE.md).
-DEMO_MODULES = ["core", "feedback", "actionplan", "charter", "reports", "participation"]
+DEMO_MODULES = ["core", "directory", "feedback", "actionplan", "charter", "reports", "participation"]
 
 
 class Command(BaseCommand):
