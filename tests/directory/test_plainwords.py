@@ -113,3 +113,24 @@ def test_staff_pages_are_left_as_they_are(terms):
     client.force_login(staff_user(Role.OFFICER))
     html = client.get(reverse("staff:directory:glossary")).content.decode()
     assert "special educational needs and disabilities (<a" not in html
+
+
+def test_a_kept_page_served_gzipped_is_written_out_too(terms, settings):
+    """Browsers ask for gzip, and the public page cache keeps a compressed copy
+    (core.pagecache): the words are written out on it as on the plain page."""
+    import gzip
+
+    GlossaryTerm.objects.create(abbreviation="NHS", term="National Health Service",
+                                meaning="…")
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    client = Client()
+    path = "/"  # the home page, kept, says "NHS" in its body
+    plain = client.get(path).content.decode()
+    assert "National Health Service (<a" in plain
+    for _ in range(2):  # made, then served from the cache
+        response = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip"
+        html = gzip.decompress(response.content).decode()
+        assert "National Health Service (<a" in html
+        assert problems(html, {**TERMS, "NHS": "National Health Service"}) == []
+    assert response.get("X-Page-Cache") == "hit"
