@@ -493,3 +493,31 @@ def pdf_table_text_sizes(pdf: bytes) -> set[float]:
                     if mcid is not None and in_cell.get((page.obj.objgen, mcid)):
                         sizes.add(round(size * scale(tm) * scale(ctm), 1))
     return sizes
+
+
+def _glossary_read():
+    """The jargon buster's abbreviations are read from the database once per
+    change to the glossary (directory.plainwords.glossary, kept under the
+    `directory` generation), not once per page. Counts of a page's queries
+    are taken with it already read, so they measure the page itself."""
+    from directory.plainwords import glossary
+
+    glossary()
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries):
+    def counted(*args, **kwargs):
+        _glossary_read()
+        return django_assert_num_queries(*args, **kwargs)
+
+    return counted
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries):
+    def counted(*args, **kwargs):
+        _glossary_read()
+        return django_assert_max_num_queries(*args, **kwargs)
+
+    return counted

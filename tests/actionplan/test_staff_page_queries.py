@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from actionplan.models import Action
+from core import changes
 from tests.core.factories import OrganisationFactory, staff_user
 
 from .factories import PlanFactory, PriorityFactory
@@ -59,6 +60,7 @@ def test_dashboard_query_count_is_pinned_and_constant(client, world, django_asse
     with django_assert_num_queries(8):
         client.get(url)
     _more_actions(world, 40)  # a change: the figures are worked out again
+    changes.move_on(("actionplan",))  # what its commit does, outside this test's transaction
     with django_assert_num_queries(len(missed.captured_queries)):
         client.get(url)
     with django_assert_num_queries(8):
