@@ -495,7 +495,7 @@ def pdf_table_text_sizes(pdf: bytes) -> set[float]:
     return sizes
 
 
-def _glossary_read():
+def warm_glossary():
     """The jargon buster's abbreviations are read from the database once per
     change to the glossary (directory.plainwords.glossary, kept under the
     `directory` generation), not once per page. Counts of a page's queries
@@ -508,7 +508,7 @@ def _glossary_read():
 @pytest.fixture
 def django_assert_num_queries(django_assert_num_queries):
     def counted(*args, **kwargs):
-        _glossary_read()
+        warm_glossary()
         return django_assert_num_queries(*args, **kwargs)
 
     return counted
@@ -517,7 +517,7 @@ def django_assert_num_queries(django_assert_num_queries):
 @pytest.fixture
 def django_assert_max_num_queries(django_assert_max_num_queries):
     def counted(*args, **kwargs):
-        _glossary_read()
+        warm_glossary()
         return django_assert_max_num_queries(*args, **kwargs)
 
     return counted

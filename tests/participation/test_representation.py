@@ -14,6 +14,7 @@ from django.utils import timezone
 from participation import selectors, services
 from participation.models import AboutYou, Channel
 from participation.selectors import representation
+from tests.conftest import warm_glossary
 
 from .conftest import join, make_opportunity
 
@@ -102,6 +103,7 @@ def test_area_figures_form_errors_keep_what_was_typed(world):
 
 
 def _count(client, url) -> int:
+    warm_glossary()  # read once per change to the glossary, not per page
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
