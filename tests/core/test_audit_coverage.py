@@ -26,6 +26,9 @@ EXTRA_MODULES = ("feedback/imports.py", "feedback/subject.py", "feedback/routing
 
 # Writes that are not staff changes, or are audited elsewhere. Each says why.
 EXEMPT = {
+    "feedback.cards.card_batch_pdf_request":
+        "marks a batch's PDF as wanted and sends its job: the batch is audited when it is "
+        "printed (card_batch_print), and each attempt is a job row on the Background work page",
     "feedback.services.allocate_references":
         "hands out reference numbers inside feedback_submit / survey imports, "
         "which record the feedback itself",
