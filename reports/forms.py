@@ -335,9 +335,9 @@ def clean_year_or_dates(form, cleaned: dict) -> None:
         cleaned["period_kind"] = Report.PeriodKind.ACADEMIC_YEAR
 
 
-class LocalOfferDraftForm(forms.Form):
-    """Draft the annual Local Offer report: the period (an academic year
-    by default), its title, and how families were involved."""
+class _TitledPeriodForm(forms.Form):
+    """A title and a period: an academic year (the last ended one by
+    default, offer_years) or other dates (clean_year_or_dates)."""
 
     title = forms.CharField(label="Title", max_length=200,
                             error_messages={"required": "Enter a title"})
@@ -352,6 +352,17 @@ class LocalOfferDraftForm(forms.Form):
                               help_text="For example, 31 3 2027",
                               required_message="Enter the date the period ends",
                               invalid_message="The end of the period must be a real date")
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_year_or_dates(self, cleaned)
+        return cleaned
+
+
+class LocalOfferDraftForm(_TitledPeriodForm):
+    """Draft the annual Local Offer report: the period (an academic year
+    by default), its title, and how families were involved."""
+
     families_involvement = forms.CharField(
         label="How were families involved in reviewing the Local Offer? (optional)",
         required=False, widget=forms.Textarea(attrs={"rows": 5}),
@@ -372,11 +383,6 @@ class LocalOfferDraftForm(forms.Form):
             Field("period_end"), Field.textarea("families_involvement"),
             Field.text("new_series"), Button("draft", "Draft the report"))
 
-    def clean(self):
-        cleaned = super().clean()
-        clean_year_or_dates(self, cleaned)
-        return cleaned
-
 
 class LocalOfferInvolvementForm(forms.Form):
     families_involvement = forms.CharField(
@@ -393,26 +399,13 @@ class LocalOfferInvolvementForm(forms.Form):
                                  Button("save_involvement", "Save"))
 
 
-class EvidencePackForm(forms.Form):
+class EvidencePackForm(_TitledPeriodForm):
     """Make an evidence pack: the period (an academic year by default), the
     partnership or one organisation, and the headings it is arranged under
     (the inspection framework's areas and the charter, as last written)."""
 
     PARTNERSHIP = "partnership"
 
-    title = forms.CharField(label="Title", max_length=200,
-                            error_messages={"required": "Enter a title"})
-    year = forms.ChoiceField(
-        label="Which period does it cover?", widget=forms.RadioSelect,
-        error_messages={"required": "Select the academic year, or other dates"})
-    period_start = GdsDateField(label="Other dates: from", required=False,
-                                help_text="Only for other dates. For example, 1 4 2026",
-                                required_message="Enter the date the period starts",
-                                invalid_message="The start of the period must be a real date")
-    period_end = GdsDateField(label="Other dates: to", required=False,
-                              help_text="For example, 31 3 2027",
-                              required_message="Enter the date the period ends",
-                              invalid_message="The end of the period must be a real date")
     scope = forms.ChoiceField(
         label="Who is it for?", widget=forms.RadioSelect,
         error_messages={"required": "Select the partnership or one organisation",
@@ -446,7 +439,6 @@ class EvidencePackForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        clean_year_or_dates(self, cleaned)
         scope = cleaned.get("scope")
         cleaned["organisation"] = self.organisations.get(scope)
         cleaned["headings"] = {a.value: cleaned.get(f"heading_{a.value}", "")
