@@ -35,8 +35,18 @@ change the page nor make another entry (`/?x=1`, `/?x=2`, … are all `/`).
 The key is made of the declared parameters only, in their declared order.
 What remains (distinct pages of an archive's filters) is bounded by the
 cache Redis's own `maxmemory` and `allkeys-lru` eviction (docker-compose.yml).
+
+Finished once: a step that changes every public page after its view (the
+jargon buster's plain words, directory.plainwords) registers itself with
+`finish_before_keeping`, naming the groups of tables it reads. It runs on
+the page as it is made, before the page is kept, and every kept page also
+depends on those groups; a kept page is served as it was finished, with no
+read of the step's own data, and marked `finished_page` so the step's
+middleware leaves it alone. A page with a form's token is finished before
+each visitor's token goes in, so the step runs once, not per visitor.
 """
 
+import functools
 import gzip
 import hashlib
 import logging
@@ -127,6 +137,34 @@ def _kept_response(request: HttpRequest, content: bytes, headers) -> HttpRespons
     return response
 
 
+# Steps run on a public page before it is kept: (step, groups it reads).
+_finishers: list[tuple] = []
+
+
+def finish_before_keeping(step, *, groups: tuple[str, ...]) -> None:
+    """Register `step(request, response)`, which changes a public page in
+    place after its view, to run once as the page is made, before it is kept
+    (its AppConfig.ready() calls this). Every kept public page then also
+    depends on `groups`, the tables the step reads."""
+    from core import changes
+
+    entry = (step, changes.check_groups(groups))
+    if entry not in _finishers:
+        _finishers.append(entry)
+        _with_finishers.cache_clear()
+
+
+@functools.cache
+def _with_finishers(groups: tuple[str, ...]) -> tuple[str, ...]:
+    extra = [g for _, step_groups in _finishers for g in step_groups]
+    return tuple(dict.fromkeys((*groups, *extra)))
+
+
+def _finished(response: HttpResponse) -> HttpResponse:
+    response.finished_page = True
+    return response
+
+
 def only_declared_params(request: HttpRequest, params: tuple[str, ...]) -> None:
     """Leave `request` only the query parameters in `params`, in that order:
     the page is made from them alone, and its address (the cache key) names
@@ -159,7 +197,7 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
-        request.kept_page_groups = groups  # for the tests that check what a page reads
+        request.kept_page_groups = _with_finishers(groups)  # for the tests of what a page reads
         if request.method in ("GET", "HEAD"):
             only_declared_params(request, params)
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
@@ -173,22 +211,26 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
         key = _key(request)
         gz_key = f"{key}:gzip"
         wants_gzip = not csrf_form and _accepts_gzip(request)
-        generation, stored = changes.stamp_and_get(groups, gz_key if wants_gzip else key)
+        generation, stored = changes.stamp_and_get(_with_finishers(groups),
+                                                   gz_key if wants_gzip else key)
         if generation is None:  # Redis unreachable: whether anything changed is unknown
             return view(request, *args, **kwargs)
         if stored is not None and stored[0] == generation:
             if wants_gzip:
-                return _gzip_response(stored, request)
+                return _finished(_gzip_response(stored, request))
             response = _kept_response(request, stored[1], [
                 ("Content-Type", stored[2]), *(stored[3] if len(stored) > 3 else ())])
             if not csrf_form:
                 patch_vary_headers(response, ["Accept-Encoding"])
-            return response
+            return _finished(response)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if response.status_code != 200 or response.cookies or response.streaming:
             return response
+        for step, _ in _finishers:
+            step(request, response)
+        _finished(response)
         content = response.content
         if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
             content = _without_tokens(request, content) if csrf_form else None

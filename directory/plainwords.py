@@ -17,7 +17,6 @@ returned untouched. The HTML is the portal's own template output, where
 anything typed is escaped, so tags are found with a regular expression.
 """
 
-import gzip
 import hashlib
 import itertools
 import re
@@ -231,15 +230,35 @@ def is_public_html(request: HttpRequest, response) -> bool:
             and not request.path.startswith(tuple(settings.PLAIN_WORDS_SKIP_PREFIXES)))
 
 
+def finish_page(request: HttpRequest, response) -> None:
+    """A public page as it is made, before the page cache keeps it
+    (core.pagecache.finish_before_keeping, from DirectoryConfig.ready):
+    written out once, so a kept page is served without reading the glossary."""
+    if is_public_html(request, response) and response.content:
+        _write_out_response(response, glossary())
+
+
+def _write_out_response(response, words: Glossary) -> None:
+    charset = response.charset
+    html = response.content.decode(charset)
+    out = write_out(html, words=words)
+    if out is not html:
+        response.content = out.encode(charset)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+
+
 MEMO_SIZE = 128
 
 
 class PlainWordsMiddleware:
-    """Every public HTML page: abbreviations written out at first use.
+    """Every public HTML page not finished by the page cache (signed-in
+    visitors', or any page when the cache is off or unreachable):
+    abbreviations written out at first use.
 
-    Pages served again unchanged (the public page cache's) are written out
-    once per process and glossary: the last MEMO_SIZE results are kept by a
-    digest of the page, so a repeat costs a hash and a look-up."""
+    Pages served again unchanged are written out once per process and
+    glossary: the last MEMO_SIZE results are kept by a digest of the page,
+    so a repeat costs a hash and a look-up."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -248,32 +267,25 @@ class PlainWordsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if is_public_html(request, response) and response.content:
-            # A kept public page may come compressed (core.pagecache keeps a
-            # gzip copy): it is written out and compressed again once, then
-            # served from the memo like any other repeat.
-            gzipped = response.get("Content-Encoding") == "gzip"
-            words = glossary()
-            key = (words.version, gzipped,
-                   hashlib.blake2b(response.content, digest_size=16).digest())
+        if (getattr(response, "finished_page", False) or response.has_header("Content-Encoding")
+                or not is_public_html(request, response) or not response.content):
+            return response
+        words = glossary()
+        key = (words.version, hashlib.blake2b(response.content, digest_size=16).digest())
+        with self.lock:
+            changed = self.memo.get(key, False)
+            if changed is not False:
+                self.memo.move_to_end(key)
+        if changed is False:
+            before = response.content
+            _write_out_response(response, words)
+            changed = None if response.content is before else response.content
             with self.lock:
-                changed = self.memo.get(key, False)
-                if changed is not False:
-                    self.memo.move_to_end(key)
-            if changed is False:
-                charset = response.charset
-                raw = gzip.decompress(response.content) if gzipped else response.content
-                html = raw.decode(charset)
-                out = write_out(html, words=words)
-                changed = None if out is html else out.encode(charset)
-                if changed is not None and gzipped:
-                    changed = gzip.compress(changed, 6, mtime=0)
-                with self.lock:
-                    self.memo[key] = changed
-                    if len(self.memo) > MEMO_SIZE:
-                        self.memo.popitem(last=False)
-            if changed is not None:
-                response.content = changed
-                if response.has_header("Content-Length"):
-                    response["Content-Length"] = str(len(changed))
+                self.memo[key] = changed
+                if len(self.memo) > MEMO_SIZE:
+                    self.memo.popitem(last=False)
+        elif changed is not None:
+            response.content = changed
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(changed))
         return response

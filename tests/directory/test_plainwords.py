@@ -134,3 +134,38 @@ def test_a_kept_page_served_gzipped_is_written_out_too(terms, settings):
         assert "National Health Service (<a" in html
         assert problems(html, {**TERMS, "NHS": "National Health Service"}) == []
     assert response.get("X-Page-Cache") == "hit"
+
+
+def test_a_kept_page_with_a_form_is_written_out_once_not_for_each_visitor(
+        terms, settings, django_assert_num_queries):
+    """The feedback form carries each visitor's CSRF token, so no two answers
+    are the same bytes: it is written out as it is made, before the page
+    cache keeps it, and served to the next visitor without the glossary
+    being read again. A change to the glossary makes it anew."""
+    import re
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+    path = reverse("feedback:give")
+    first = Client().get(path)
+    assert first.get("X-Page-Cache") is None  # made
+    assert "special educational needs and disabilities (<a" in first.content.decode()
+
+    tokens = set()
+    for _ in range(2):
+        with django_assert_num_queries(0):  # (this conftest wrapper reads the glossary first)
+            caches["derived"].delete(CACHE_KEY)  # a read of the glossary would put it back
+            response = Client().get(path)
+        assert caches["derived"].get(CACHE_KEY) is None
+        assert response.get("X-Page-Cache") == "hit"
+        html = response.content.decode()
+        assert "special educational needs and disabilities (<a" in html
+        assert problems(html, TERMS) == []
+        tokens.add(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1))
+    assert len(tokens) == 2  # each visitor their own token, in the same written-out page
+
+    GlossaryTerm.objects.filter(abbreviation="SEND").update(
+        term="special educational needs and/or disabilities")
+    changes.move_on(("directory",))  # what its commit does outside this test's transaction
+    response = Client().get(path)
+    assert response.get("X-Page-Cache") is None
+    assert "special educational needs and/or disabilities (<a" in response.content.decode()
