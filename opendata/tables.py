@@ -36,6 +36,10 @@ class Table:
     columns: tuple[Column, ...]
     rows: Callable[[], Iterable[dict]]
     primary_key: tuple[str, ...]
+    # The groups of tables (core.changes) its rows are read from, as the
+    # API endpoint with the same data declares them: the file is kept until
+    # one of them is written (tests/core/test_freshness.py checks them).
+    groups: tuple[str, ...] = ("core",)
 
     @property
     def filename(self) -> str:
@@ -140,7 +144,7 @@ TABLES = [
               Column("published_on", "Published on", "date"),
               Column("summary", "Summary"),
               Column("url", "Page", "anyURI"),
-          ), _reports, ("slug",)),
+          ), _reports, ("slug",), ("reports", "core")),
     Table("report-items", "Report items",
           "Each “You said, we did” item of the published reports.", (
               Column("report", "Report", SLUG),
@@ -160,7 +164,8 @@ TABLES = [
               Column("what_next", "What next"),
               Column("evidence", "Evidence"),
               Column("actions", "Actions", description="Ids of linked public actions"),
-          ), _report_items, ("report", "topic", "position")),
+          ), _report_items, ("report", "topic", "position"),
+          ("reports", "actionplan", "feedback", "core")),
     Table("actions", "Public actions",
           "The public actions of the published action plans, with their status today.", (
               Column("id", "Action", "integer", "Stable identifier"),
@@ -178,7 +183,7 @@ TABLES = [
               Column("status", "Status"),
               Column("percent", "Percent complete", "integer"),
               Column("last_update_on", "Last updated", "date"),
-          ), _actions, ("id",)),
+          ), _actions, ("id",), ("actionplan", "core")),
     Table("action-history", "Action status history",
           "Every progress update of the public actions: date, status and percent.", (
               Column("action", "Action", "integer"),
@@ -186,7 +191,7 @@ TABLES = [
               Column("status", "Status"),
               Column("percent", "Percent complete", "integer"),
               Column("public_narrative", "What was said to the public"),
-          ), _action_history, ()),
+          ), _action_history, (), ("actionplan", "core")),
     Table("measures", "Measures of impact",
           "The public measures of the published action plans: of an action, or of a "
           "priority as a whole, with where each stands today.", (
@@ -208,7 +213,7 @@ TABLES = [
               Column("latest_date", "Latest value's date", "date"),
               Column("movement", "Movement", description="better, worse, same or empty"),
               Column("course", "On course", description="met, on_course, off_course or empty"),
-          ), _measures, ("id",)),
+          ), _measures, ("id",), ("actionplan", "core")),
     Table("measure-values", "Measure values",
           "Every value of the public measures. From families' answers, groups of fewer "
           "than 5 answers are not shown.", (
@@ -218,7 +223,7 @@ TABLES = [
               Column("provisional", "Provisional", "boolean"),
               Column("responses", "Answers", "integer",
                      "How many families answered (family-reported measures only)"),
-          ), _measure_values, ("measure", "date")),
+          ), _measure_values, ("measure", "date"), ("actionplan", "core")),
     Table("charter-commitments", "Charter commitments",
           "The commitments of each adopted co-production charter.", (
               Column("charter", "Charter", SLUG),
@@ -227,7 +232,7 @@ TABLES = [
               Column("commitment", "Commitment", SLUG, "The same in every version"),
               Column("text", "Commitment text"),
               Column("in_practice", "What it means in practice", description="One a line"),
-          ), _commitments, ("charter", "commitment")),
+          ), _commitments, ("charter", "commitment"), ("charter", "core")),
     Table("charter-results", "Charter statement results",
           "How each charter statement was answered in each round. Groups smaller "
           "than the threshold are suppressed (n, agree and agree_percent empty).", (
@@ -240,7 +245,7 @@ TABLES = [
               Column("agree", "Agree", "integer", "Empty when suppressed"),
               Column("agree_percent", "Agree (%)", "integer", "Empty when suppressed"),
               Column("suppressed", "Suppressed", "boolean"),
-          ), _statement_results, ()),
+          ), _statement_results, (), ("charter", "core")),
     Table("organisations", "Organisations", "The partnership's organisations.", (
         Column("slug", "Organisation", SLUG),
         Column("name", "Name"),

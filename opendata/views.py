@@ -26,10 +26,9 @@ from . import tables
 from .api import api
 from .http import open_data
 
-# The groups of tables the files read (core.changes): every CSV is made by
-# one view, so it declares what any of them reads; the metadata, made from
-# the code alone, reads nothing but is kept under the smallest group.
-CSV_GROUPS = ("core", "feedback", "actionplan", "reports", "charter")
+# The metadata, made from the code alone, reads nothing but is kept under
+# the smallest group. Each CSV file declares its own (tables.Table.groups):
+# a family's feedback does not make the 1.5 MB actions file anew.
 METADATA_GROUPS = ("core",)
 
 # The parts of the document the docs page shows, in its order.
@@ -122,20 +121,31 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("opendata:csv-metadata-all")).rsplit("/", 1)[0] + "/"
 
 
+def _csv_view(table: tables.Table):
+    def table_csv(request: HttpRequest) -> HttpResponse:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        # Cells go through the portal's one formula guard (core.csvexport).
+        for n, row in enumerate(tables.table_rows(table)):
+            writer.writerow(row if n == 0 else [csv_cell(v) for v in row])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{table.filename}"'
+        response["Link"] = (f'<{reverse("opendata:csv-metadata", args=[table.name])}>; '
+                            'rel="describedby"; type="application/csvm+json"')
+        return response
+
+    return open_data(table_csv, groups=table.groups)
+
+
+CSV_VIEWS = {table.name: _csv_view(table) for table in tables.TABLES}
+
+
 @require_GET
-@partial(open_data, groups=CSV_GROUPS)
 def table_csv(request: HttpRequest, name: str) -> HttpResponse:
-    table = _table(name)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    # Cells go through the portal's one formula guard (core.csvexport).
-    for n, row in enumerate(tables.table_rows(table)):
-        writer.writerow(row if n == 0 else [csv_cell(v) for v in row])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table.filename}"'
-    response["Link"] = (f'<{reverse("opendata:csv-metadata", args=[name])}>; '
-                        'rel="describedby"; type="application/csvm+json"')
-    return response
+    view = CSV_VIEWS.get(name)
+    if view is None:
+        raise Http404
+    return view(request)
 
 
 def _metadata_response(data: dict) -> JsonResponse:
