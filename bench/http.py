@@ -9,9 +9,9 @@ project (bench/baseline_settings.py) under the same gunicorn command. Seeds
 the volume once (`seed_volume --if-empty`; the database is kept between runs),
 signs in staff over HTTP, then drives every page with wrk at 1, 10 and 20
 connections and prints a table: throughput, p50/p95/p99, errors and the ratio
-to the baseline's throughput at the same concurrency, measured in the same
-run (its median over three runs spread through the benchmark, so a noisy
-neighbour affects both alike). Ends with the peak memory of each process.
+to the baseline's throughput at the same concurrency, measured just before
+and just after that page (so a noisy neighbour in that minute affects both
+alike). Ends with the peak memory of each process.
 
 BENCH_DATABASE_URL and BENCH_REDIS_URL name the database (created if
 missing, seeded once, kept) and Redis it uses, so that two people on one
@@ -410,25 +410,28 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
     portal = f"http://127.0.0.1:{portal_port}"
     baseline_url = f"http://127.0.0.1:{base_port}/"
     baseline: dict[int, list[float]] = {c: [] for c in clients}
-    baseline_runs: dict[int, list[dict]] = {c: [] for c in clients}
 
-    def measure_baseline():
+    def measure_baseline() -> dict[int, float]:
+        runs = {}
         for c in clients:
-            r = wrk(baseline_url, clients=c, duration=args.duration, headers={})
-            baseline[c].append(r["rps"])
-            baseline_runs[c].append(r)
+            runs[c] = wrk(baseline_url, clients=c, duration=args.duration, headers={})["rps"]
+            baseline[c].append(runs[c])
+        return runs
 
     # Warm up: one request to every page, as a live site would have had.
     for _, _, path, headers, body in pages:
         if not body:
             Http(portal_port).request("GET", path, extra=headers)
 
-    measure_baseline()
+    # The baseline is measured just before and just after each page, and the
+    # page's ratio is to the mean of those two: on a shared machine the
+    # baseline alone moved between 1,400 and 3,300 req/s within one run, so
+    # only a baseline measured in the same minute shares the page's noise.
+    before_page = measure_baseline()
     rows = []
-    for index, (kind, name, path, headers, body) in enumerate(pages):
-        if index == len(pages) // 2:
-            measure_baseline()
+    for kind, name, path, headers, body in pages:
         before = one("SELECT count(*) FROM feedback_feedback") if body else None
+        page_rows = []
         for c in clients:
             print(f"  {name} at {c}…", flush=True)
             r = wrk(portal + path, clients=c, duration=args.duration, headers=headers, body=body)
@@ -437,10 +440,15 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
                 after = one("SELECT count(*) FROM feedback_feedback")
                 r["stored"] = after - before
                 before = after
-            rows.append((kind, name, path, c, r))
+            page_rows.append((kind, name, path, c, r))
             drain(portal_port)
-    measure_baseline()
-    return {"rows": rows, "baseline": baseline, "baseline_runs": baseline_runs}
+        after_page = measure_baseline()
+        for row in page_rows:
+            c, r = row[3], row[4]
+            r["baseline_rps"] = (before_page[c] + after_page[c]) / 2
+        rows += page_rows
+        before_page = after_page
+    return {"rows": rows, "baseline": baseline}
 
 
 def drain(port: int) -> None:
@@ -475,17 +483,19 @@ def render(args, clients, results, memory_rows, db_url) -> str:
         "under the same gunicorn command. wrk, "
         f"{args.duration:g} s per measurement.",
         "",
-        "Baseline throughput (median of 3 runs spread through the benchmark): "
-        + ", ".join(f"{c} clients {base[c]:,.0f} req/s "
-                    f"(runs: {', '.join(f'{v:,.0f}' for v in results['baseline'][c])})"
-                    for c in clients),
+        "Baseline throughput, measured just before and just after each page: "
+        + ", ".join(f"{c} clients median {base[c]:,.0f} req/s over {len(results['baseline'][c])} "
+                    f"runs (from {min(results['baseline'][c]):,.0f} to "
+                    f"{max(results['baseline'][c]):,.0f})" for c in clients)
+        + ". Each page's ratio is to the mean of the two baseline runs around it "
+        "(the baseline column).",
         "",
-        "| page | clients | req/s | p50 ms | p95 ms | p99 ms | errors | ratio to baseline "
-        "| target at 20 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| page | clients | req/s | p50 ms | p95 ms | p99 ms | errors | baseline req/s "
+        "| ratio to baseline | target at 20 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for kind, name, path, c, r in results["rows"]:
-        ratio = r["rps"] / base[c] if base[c] else 0
+        ratio = r["rps"] / r["baseline_rps"] if r["baseline_rps"] else 0
         errors = r["bad_status"] + r["socket_errors"]
         target = ""
         if c == 20:
@@ -504,7 +514,8 @@ def render(args, clients, results, memory_rows, db_url) -> str:
             target += " (no response within the measurement)"
         lines.append(f"| {name} `{shown}{'?…' if '?' in path else ''}` | {c} | "
                      f"{r['rps']:,.0f} | {_ms(r['p50_us'])} | {_ms(r['p95_us'])} | "
-                     f"{_ms(r['p99_us'])} | {errors} | {ratio:.2f} | {target}{extra} |")
+                     f"{_ms(r['p99_us'])} | {errors} | {r['baseline_rps']:,.0f} | {ratio:.2f} "
+                     f"| {target}{extra} |")
     lines += ["", "Peak memory (VmHWM):", "", "| processes | largest one | all together |",
               "|---|---:|---:|"]
     for label, largest, total in memory_rows:
