@@ -10,6 +10,7 @@ the Content-Security-Policy holds.
 
 import textwrap
 
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -29,7 +30,12 @@ STYLES = {
     "cancelled": ("#4c2c92", "M4,0 V8", "vertical lines"),  # purple
 }
 TEXT = "#0b0c0c"
-FONT = 'font-family="GDS Transport, arial, sans-serif"'
+
+
+def _font() -> str:
+    """The council's own font stack (settings.BRAND_FONT_STACK, the one the
+    stylesheet is compiled with), never GDS Transport: a council is not GOV.UK."""
+    return f'font-family="{escape(settings.BRAND_FONT_STACK)}"'
 
 
 def _defs(prefix: str) -> str:
@@ -68,7 +74,7 @@ def _legend(prefix: str, statuses: list[tuple[str, str]], width: int,
         y = (i // per_row) * line
         parts.append(f'<rect x="{x}" y="{y}" width="18" height="18" fill="url(#{prefix}-{status})" '
                      f'stroke="{TEXT}" stroke-width="1"/>'
-                     f'<text x="{x + 24}" y="{y + 15}" font-size="{font}" fill="{TEXT}" {FONT}>'
+                     f'<text x="{x + 24}" y="{y + 15}" font-size="{font}" fill="{TEXT}" {_font()}>'
                      f'{escape(label)}</text>')
     height = ((len(statuses) + per_row - 1) // per_row) * line + 8
     return "".join(parts), height
@@ -84,7 +90,7 @@ def _count_label(x: float, y: float, width: float, height: float, value: int,
     return (f'<rect x="{x + width / 2 - box / 2:.1f}" y="{y + height / 2 - font * 0.7:.1f}" '
             f'width="{box:.1f}" height="{font * 1.4:.1f}" rx="3" fill="#ffffff"/>'
             f'<text x="{x + width / 2:.1f}" y="{y + height / 2 + font * 0.36:.1f}" '
-            f'font-size="{font}" text-anchor="middle" fill="{TEXT}" {FONT}>{text}</text>')
+            f'font-size="{font}" text-anchor="middle" fill="{TEXT}" {_font()}>{text}</text>')
 
 
 def _svg(chart_id: str, title: str, description: str, width: int, height: int,
@@ -127,7 +133,7 @@ def _bars(chart_id: str, *, title: str, description: str, rows: list[Row],
         # Whole labels, wrapped: cut short, ten priorities of one long-named
         # plan all read the same.
         for line in textwrap.wrap(row.label, wrap_at) or [""]:
-            parts.append(f'<text x="0" y="{y + font}" font-size="{font}" fill="{TEXT}" {FONT}>'
+            parts.append(f'<text x="0" y="{y + font}" font-size="{font}" fill="{TEXT}" {_font()}>'
                          f'{escape(line)}</text>')
             y += label_height
         x = 0.0
@@ -140,11 +146,11 @@ def _bars(chart_id: str, *, title: str, description: str, rows: list[Row],
             parts.append(_count_label(x, y, w, bar_height, value, font if narrow else 13))
             x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + bar_height / 2 + font * 0.36:.1f}" '
-                     f'font-size="{font}" font-weight="bold" fill="{TEXT}" {FONT}>'
+                     f'font-size="{font}" font-weight="bold" fill="{TEXT}" {_font()}>'
                      f'{row.total}</text>')
         y += bar_height + gap
     if not rows:
-        parts.append(f'<text x="0" y="{y + font}" font-size="{font}" fill="{TEXT}" {FONT}>'
+        parts.append(f'<text x="0" y="{y + font}" font-size="{font}" fill="{TEXT}" {_font()}>'
                      f'No actions match.</text>')
         y += 30
     return _svg(chart_id, title, description, width, y, "".join(parts), narrow=narrow)
@@ -187,15 +193,15 @@ def _columns(chart_id: str, *, title: str, description: str, rows: list[Row],
             if h >= 20:
                 parts.append(_count_label(x, y, column, h, value))
         parts.append(f'<text x="{x + column / 2:.1f}" y="{y - 6:.1f}" font-size="13" '
-                     f'font-weight="bold" text-anchor="middle" fill="{TEXT}" {FONT}>'
+                     f'font-weight="bold" text-anchor="middle" fill="{TEXT}" {_font()}>'
                      f'{row.total}</text>')
         month, _, year = row.label.partition(" ")
         if row.label.startswith("Today"):
             month, year = "Today", ""
         parts.append(f'<text x="{x + column / 2:.1f}" y="{baseline + 16}" font-size="12" '
-                     f'text-anchor="middle" fill="{TEXT}" {FONT}>{escape(month)}</text>'
+                     f'text-anchor="middle" fill="{TEXT}" {_font()}>{escape(month)}</text>'
                      f'<text x="{x + column / 2:.1f}" y="{baseline + 31}" font-size="12" '
-                     f'text-anchor="middle" fill="{TEXT}" {FONT}>{escape(year)}</text>')
+                     f'text-anchor="middle" fill="{TEXT}" {_font()}>{escape(year)}</text>')
     return _svg(chart_id, title, description, width, baseline + axis_height, "".join(parts))
 
 
@@ -320,7 +326,7 @@ def _line(chart_id: str, *, measure, values: list, targets: list,
 def _text_group(parts: list[str], font: int) -> str:
     """The chart's parts in a group that gives every text its font, size and
     colour once, rather than on each."""
-    return f'<g font-size="{font}" fill="{TEXT}" {FONT}>{"".join(parts)}</g>'
+    return f'<g font-size="{font}" fill="{TEXT}" {_font()}>{"".join(parts)}</g>'
 
 
 def _legend_mark(kind: str, x: float, y: float) -> str:

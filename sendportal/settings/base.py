@@ -345,6 +345,11 @@ SERVICE_NAME = env_str("SERVICE_NAME", "SEND: You said, we did")
 ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Gloucestershire Local Area")
 BRAND_COLOUR = env_str("BRAND_COLOUR", "#1d5d90")
 BRAND_LOGO_URL = env_str("BRAND_LOGO_URL")
+# The font stack the stylesheet is compiled with (static/build.mjs reads the
+# same variable, with the same default); charts drawn on the server use it too.
+BRAND_FONT_STACK = env_str(
+    "BRAND_FONT_STACK",
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif')
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "send-feedback@example.org")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -85,3 +85,16 @@ def test_every_series_colour_in_every_chart_has_3_to_1_against_what_it_is_drawn_
                 against.add(pattern_line)
             for background in against - {"#0b0c0c"}:  # the legend's black outline is no background
                 assert contrast(colour, background) >= 3, (chart, status, colour, background)
+
+
+def test_charts_are_written_in_the_councils_font_never_gds_transport(client, world, settings):
+    """GDS Transport is GOV.UK's own typeface, not a council's: every chart's
+    text names the font stack the stylesheet is compiled with."""
+    settings.BRAND_FONT_STACK = 'Verdana, "Open Sans", sans-serif'
+    client.force_login(world["people"]["board_member"])
+    html = client.get(reverse("staff:actionplan:dashboard")).content.decode()
+    charts = re.findall(r'<svg class="app-chart[^"]*".*?</svg>', html, flags=re.S)
+    assert charts
+    fonts = {font for svg in charts for font in re.findall(r'font-family="([^"]*)"', svg)}
+    assert fonts == {"Verdana, &quot;Open Sans&quot;, sans-serif"}
+    assert "GDS Transport" not in html
