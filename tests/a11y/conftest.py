@@ -473,6 +473,89 @@ def pages(world) -> list[tuple[str, str, str]]:
     return out
 
 
+class WorldSnapshot:
+    """The built world, kept for the session: every table's rows (COPY, in
+    Postgres's binary format), the files load_demo wrote under MEDIA_ROOT (the
+    demo's PDFs) and the World itself. Loading the demo takes ~15 s; putting
+    its rows back takes well under one, so each test that asks for `world`
+    still starts from exactly the rows, files and objects a fresh build gives
+    (with the same primary keys), after the flush of the test before."""
+
+    def __init__(self, world: World, tables: dict[str, bytes], files: dict):
+        self.world, self.tables, self.files = world, tables, files
+
+    @staticmethod
+    def table_names() -> list[str]:
+        # The tables a transactional test's flush empties.
+        from django.db import connection
+
+        return connection.introspection.django_table_names(only_existing=True,
+                                                           include_views=False)
+
+    @classmethod
+    def take(cls, world: World, built_since: float) -> "WorldSnapshot":
+        import copy
+
+        from django.conf import settings
+        from django.db import connection
+
+        tables = {}
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            for table in cls.table_names():
+                with cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT binary)') as out:
+                    tables[table] = b"".join(bytes(block) for block in out)
+        media = settings.MEDIA_ROOT
+        files = {path: path.read_bytes() for path in media.rglob("*")
+                 if path.is_file() and path.stat().st_mtime >= built_since}
+        return cls(World(copy.deepcopy(world.objects)), tables, files)
+
+    def restore(self) -> World:
+        import copy
+
+        from django.apps import apps
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.management.color import no_style
+        from django.db import connection, transaction
+
+        from core import changes
+
+        tables = list(self.tables)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # After the flush only what post_migrate made is left
+                # (content types, permissions): replaced by the world's own.
+                cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables))
+            # Foreign keys are DEFERRABLE INITIALLY DEFERRED: checked at commit,
+            # so the tables may be filled in any order.
+            with connection.connection.cursor() as cursor:
+                for table, data in self.tables.items():
+                    with cursor.copy(f'COPY "{table}" FROM STDIN (FORMAT binary)') as into:
+                        into.write(data)
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                    cursor.execute(sql)
+        ContentType.objects.clear_cache()  # their ids are the world's again
+        changes.move_on()  # raw COPY is not seen by the connection's watch
+        for path, data in self.files.items():
+            if not path.exists() or path.read_bytes() != data:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        return World(copy.deepcopy(self.world.objects))
+
+
+_snapshot: list[WorldSnapshot] = []
+
+
 @pytest.fixture
 def world(transactional_db):
-    return build_world()
+    """The demo world, built by the session's first test that asks for it and
+    put back from its snapshot for every later one (see WorldSnapshot)."""
+    import time
+
+    if _snapshot:
+        return _snapshot[0].restore()
+    started = time.time() - 1  # file times may be rounded down
+    w = build_world()
+    _snapshot.append(WorldSnapshot.take(w, started))
+    return w

@@ -212,6 +212,11 @@ class Visitor:
 
 # --- The stack -----------------------------------------------------------------------
 
+# The STATIC_ROOT of each stack running now whose collectstatic has finished.
+_COLLECTED_STATIC: list[Path] = []
+# The migrated, empty database a running stack keeps for the session's next one.
+_MIGRATED_TEMPLATE: list[str] = []
+
 
 class Stack:
     def __init__(self, base_database_url: str, *, name: str = "prodstack",
@@ -231,6 +236,7 @@ class Stack:
         self.database_url = (f"postgres://{cfg['USER']}{password}@{self.db['host']}:"
                              f"{self.db['port']}/{self.db['dbname']}")
         self.secret_key = secrets.token_urlsafe(60)
+        self._template: str | None = None
         self.env = {
             "PATH": os.environ.get("PATH", ""),
             "HOME": os.environ.get("HOME", str(self.dir)),
@@ -292,18 +298,50 @@ class Stack:
 
     def start(self) -> None:
         self._admin_sql(f'DROP DATABASE IF EXISTS "{self.db["dbname"]}" WITH (FORCE)')
-        self._admin_sql(f'CREATE DATABASE "{self.db["dbname"]}"')
         self.smtp.start()
         self.start_redis()
-        self.manage("migrate", "--noinput")
-        self.manage("collectstatic", "--noinput")
+        self.create_migrated_database()
+        self.collect_static()
         self.manage("load_demo", "--allow-without-debug")
         self.web.start()
         self.start_worker()
         self.beat.start()
         wait_for(self._web_answers, timeout=60, interval=0.3)
 
+    def create_migrated_database(self) -> None:
+        """The first stack of a session creates its database and migrates it,
+        then keeps a copy of the migrated (still empty) database as a template;
+        a second stack in the session starts from that copy, with the same
+        tables and rows that every migration gives, without running them again."""
+        name = self.db["dbname"]
+        if _MIGRATED_TEMPLATE:
+            self._admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{_MIGRATED_TEMPLATE[0]}"')
+            return
+        self._admin_sql(f'CREATE DATABASE "{name}"')
+        self.manage("migrate", "--noinput")
+        template = f"{name}_migrated"
+        self._admin_sql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+        self._admin_sql(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+        _MIGRATED_TEMPLATE.append(template)
+        self._template = template
+
+    def collect_static(self) -> None:
+        """collectstatic compresses every file, tens of seconds on a busy
+        machine. Its output depends only on the sources and the production
+        settings (the same for every stack: a bucket holds media, never
+        static files), so a second stack in a session copies the first's."""
+        static_root = Path(self.env["STATIC_ROOT"])
+        collected = next((p for p in _COLLECTED_STATIC if (p / "staticfiles.json").exists()),
+                         None)
+        if collected is None:
+            self.manage("collectstatic", "--noinput")
+            _COLLECTED_STATIC.append(static_root)
+        else:
+            shutil.copytree(collected, static_root)
+
     def stop(self) -> None:
+        if Path(self.env["STATIC_ROOT"]) in _COLLECTED_STATIC:
+            _COLLECTED_STATIC.remove(Path(self.env["STATIC_ROOT"]))
         for process in (self.beat, self.worker, self.web, self.redis):
             try:
                 process.stop()
@@ -312,6 +350,9 @@ class Stack:
         self.smtp.stop()
         try:
             self._admin_sql(f'DROP DATABASE IF EXISTS "{self.db["dbname"]}" WITH (FORCE)')
+            if self._template:
+                _MIGRATED_TEMPLATE.remove(self._template)
+                self._admin_sql(f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)')
         except Exception:
             pass
         if not os.environ.get("KEEP_STACK_LOGS"):
