@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .concurrency import lock_version_field
 
@@ -59,6 +60,10 @@ class User(AbstractUser):
 
     approval_email = models.CharField(max_length=10, choices=ApprovalEmail.choices,
                                       default=ApprovalEmail.EACH)
+    # Moved on to end every session of this person at once: when a sign-out
+    # cannot confirm the session's cached copy is gone (core.signals). Part
+    # of the hash Django checks on every request (get_session_auth_hash).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -70,6 +75,27 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    # Django's documented hooks for "is this session still this person's?":
+    # its own hash of the password, with the session generation added once
+    # it has moved on (so sessions made before it ever moves stay valid).
+    _SESSION_SALT = "core.models.User.get_session_auth_hash"
+
+    def _session_hash(self, secret: str) -> str:
+        return salted_hmac(self._SESSION_SALT, f"{self.password}|{self.session_generation}",
+                           secret=secret, algorithm="sha256").hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        if not self.session_generation:
+            return super().get_session_auth_hash()
+        return self._session_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self):
+        if not self.session_generation:
+            yield from super().get_session_auth_fallback_hash()
+            return
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
 
 
 class Organisation(TimeStampedModel):

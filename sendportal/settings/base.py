@@ -425,9 +425,16 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 STAFF_TWO_FACTOR_REQUIRED_ROLES = env_list("STAFF_TWO_FACTOR_REQUIRED_ROLES", ["administrator"])
 OTP_TOTP_ISSUER = SERVICE_NAME  # the name people see beside the code in their app
 
-# Sessions live in the database, never in the cache: a family's confirmation
-# page (its reference and private link) must work while Redis is down.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"  # Django's own, read its own way
+# Sessions (staff only: who is signed in, whether their second step is owed,
+# when they were last seen) are Django's own cached_db sessions: kept in the
+# database, which is the truth, with a copy in the fail-soft cache that each
+# staff page reads instead of a query (a kept staff page costs 25% less: 1.70
+# -> 1.28 ms of CPU in bench/profile_page.py). With Redis down or the copy
+# evicted, the database answers. A sign-out whose cache copy Redis cannot
+# confirm gone ends every session of that person (core.signals,
+# User.session_generation), so a copy that outlives an outage opens nothing.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "derived"
 
 # Every response: browser features the portal never uses are switched off.
 PERMISSIONS_POLICY_DENY = [

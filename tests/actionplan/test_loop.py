@@ -37,7 +37,7 @@ def test_the_action_page_lists_waiting_families_by_reference_and_what_they_were_
         services.action_update_progress(acting_user=officer, action=action, status="at_risk",
                                         percent=40, narrative="Slipping.")
     jobs.run_due()
-    with django_assert_num_queries(14) as one:  # two for the waiting families; the decisions, the measures
+    with django_assert_num_queries(13) as one:  # two for the waiting families; the decisions, the measures
         page = client.get(url).content.decode()
     assert "Private words 1." not in page and "family1@example.com" not in page
     assert "Last told on" in page and "At risk" in page

@@ -13,8 +13,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_backends
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.forms.models import model_to_dict
 from django.test import Client
@@ -45,8 +46,10 @@ def _portal_sources():
 
 
 def test_settings_name_the_libraries_own_classes():
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
-    assert import_module(settings.SESSION_ENGINE).SessionStore is db.SessionStore
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert import_module(settings.SESSION_ENGINE).SessionStore is cached_db.SessionStore
+    # Its copies live in the fail-soft cache: with Redis down the database answers.
+    assert settings.SESSION_CACHE_ALIAS == "derived"
     assert "csp.middleware.CSPMiddleware" in settings.MIDDLEWARE
     # The person is read by ModelBackend's own get_user; only Django's model
     # permissions (unused: the portal's are rules) are switched off.
@@ -73,15 +76,20 @@ def test_no_portal_module_touches_their_private_names():
 
 
 @pytest.mark.django_db
-def test_a_session_is_read_in_one_query_and_expires(django_assert_num_queries):
-    store = db.SessionStore()
+def test_a_session_is_read_from_its_copy_or_in_one_query_and_expires(
+        django_assert_num_queries):
+    store = cached_db.SessionStore()
     store["seen_at"] = 1234
     store.save()
+    with django_assert_num_queries(0):  # the copy in the cache
+        assert cached_db.SessionStore(store.session_key).load() == {"seen_at": 1234}
+    caches["derived"].delete(store.cache_key)  # evicted, or Redis down: the database
     with django_assert_num_queries(1):
-        assert db.SessionStore(store.session_key).load() == {"seen_at": 1234}
+        assert cached_db.SessionStore(store.session_key).load() == {"seen_at": 1234}
+    caches["derived"].delete(store.cache_key)
     Session.objects.filter(session_key=store.session_key).update(
         expire_date=timezone.now() - datetime.timedelta(seconds=1))
-    expired = db.SessionStore(store.session_key)
+    expired = cached_db.SessionStore(store.session_key)
     assert expired.load() == {} and expired.session_key is None
 
 
@@ -102,8 +110,58 @@ def test_a_signed_in_page_and_signing_out_work_through_them():
     person = staff_user(Role.OFFICER)
     client = Client()
     client.force_login(person)
-    assert type(client.session) is db.SessionStore
+    assert type(client.session) is cached_db.SessionStore
     assert client.session[SESSION_KEY] == str(person.pk)
     assert client.get(reverse("staff:home")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("staff:home")).status_code == 302  # to sign in
+
+
+@pytest.mark.django_db
+def test_a_sign_out_that_cannot_delete_the_sessions_copy_ends_every_session_of_that_person(
+        settings):
+    """Signing out deletes the session's row and its cached copy. If Redis
+    cannot be reached, the fail-soft cache lets the copy's deletion fail
+    quietly; a copy that outlives the outage must then open nothing for
+    whoever holds the cookie (core.signals): the person's session
+    generation moves on and Django's own check refuses the copy."""
+    person = staff_user(Role.OFFICER)
+    client, holder = Client(), Client()
+    client.force_login(person)
+    holder.cookies = client.cookies  # someone else with the same cookie
+    assert holder.get(reverse("staff:home")).status_code == 200
+    session_key = client.session.session_key
+    key = client.session.cache_key
+    copy = caches["derived"].get(key)
+    assert copy is not None
+
+    # The plain cache (which says when it fails) at an address nothing answers.
+    settings.CACHES = {**settings.CACHES, "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0", "OPTIONS": {"socket_connect_timeout": 1}}}
+    client.post(reverse("logout"))
+    person.refresh_from_db()
+    assert person.session_generation == 1
+    caches["derived"].set(key, copy)  # the copy Redis kept through its outage
+    response = holder.get(reverse("staff:home"))
+    assert response.status_code == 302 and "sign-in" in response["Location"]
+
+    # Without the generation moved on, the same copy would have opened the page.
+    User.objects.filter(pk=person.pk).update(session_generation=0)
+    caches["derived"].set(key, copy)
+    again = Client()
+    again.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    assert again.get(reverse("staff:home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_signing_out_with_the_cache_up_leaves_the_persons_other_sessions():
+    person = staff_user(Role.OFFICER)
+    laptop, phone = Client(), Client()
+    laptop.force_login(person)
+    phone.force_login(person)
+    laptop.post(reverse("logout"))
+    assert laptop.get(reverse("staff:home")).status_code == 302
+    assert phone.get(reverse("staff:home")).status_code == 200
+    person.refresh_from_db()
+    assert person.session_generation == 0

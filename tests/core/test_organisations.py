@@ -215,7 +215,7 @@ def test_organisations_page_query_count_is_pinned(client, lead, django_assert_nu
     client.force_login(staff_user(Role.ADMINISTRATOR, lead))
     url = reverse("staff:organisations")
     client.get(url)
-    with django_assert_num_queries(5) as first:
+    with django_assert_num_queries(4) as first:
         client.get(url)
     for n in range(8):
         staff_user(Role.ADMINISTRATOR, OrganisationFactory(name=f"Partner {n}"))
@@ -227,8 +227,8 @@ def test_settings_and_account_query_counts_are_pinned(client, forum, django_asse
     client.force_login(staff_user(Role.ADMINISTRATOR, forum))
     url = reverse("staff:organisation-settings", args=[forum.pk])
     client.get(url)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(url)
     client.get(reverse("account"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(reverse("account"))

@@ -55,15 +55,20 @@ def test_production_may_keep_emails_as_files_for_operators():
     assert result.returncode == 0, result.stderr
 
 
-def test_nothing_a_public_form_needs_lives_in_the_cache():
-    """Sessions (the confirmation page), messages and CSRF must work with
-    Redis down: none of them may use the cache."""
+def test_nothing_a_form_needs_lives_only_in_the_cache():
+    """Sessions, messages and CSRF must work with Redis down: sessions are
+    kept in the database with a copy in the fail-soft cache; messages and
+    CSRF never use the cache."""
     result = _manage("shell", "-c", "from django.conf import settings as s; "
-                     "print(s.SESSION_ENGINE, s.MESSAGE_STORAGE, s.CSRF_USE_SESSIONS)",
-                     env=PRODUCTION_ENV)
+                     "print(s.SESSION_ENGINE, s.SESSION_CACHE_ALIAS, "
+                     "s.CACHES[s.SESSION_CACHE_ALIAS]['BACKEND'], "
+                     "s.MESSAGE_STORAGE, s.CSRF_USE_SESSIONS)",
+                     env={**PRODUCTION_ENV, "REDIS_URL": "redis://redis.example:6379/0"})
     assert result.returncode == 0, result.stderr
-    engine, messages, csrf_in_session = result.stdout.strip().splitlines()[-1].split()
-    assert engine == "django.contrib.sessions.backends.db"  # Django's database sessions
+    engine, alias, backend, messages, csrf_in_session = (
+        result.stdout.strip().splitlines()[-1].split())
+    assert engine == "django.contrib.sessions.backends.cached_db"  # the database, and a copy
+    assert alias == "derived" and backend == "core.cache.FailSoftRedisCache"
     assert "cache" not in messages and csrf_in_session == "False"
 
 

@@ -211,7 +211,7 @@ def test_make_cards_form_errors_and_query_count(client, setup, django_assert_num
         client.get(url)
 
 
-CARDS_PAGE_QUERIES = 6
+CARDS_PAGE_QUERIES = 5
 
 
 def test_card_log_page_query_count_is_pinned(client, setup, django_assert_num_queries):
@@ -228,7 +228,7 @@ def test_card_log_page_query_count_is_pinned(client, setup, django_assert_num_qu
         client.get(url)
 
 
-CARD_LOG_QUERIES = 6
+CARD_LOG_QUERIES = 5
 
 
 def test_logged_cards_count_in_the_channel_figures(client, setup):
@@ -291,7 +291,7 @@ def test_making_cards_queues_their_pdf_and_the_batch_page_follows_it(
     assert batch.pdf_file.name == name
 
 
-CARD_BATCH_QUERIES = 4
+CARD_BATCH_QUERIES = 3
 
 
 def test_a_pdf_that_failed_can_be_tried_again_from_the_batch_page(client, setup, monkeypatch):

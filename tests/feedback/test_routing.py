@@ -248,10 +248,10 @@ def test_routing_page_query_count_does_not_grow(client, area_routes, django_asse
         client.get(url)
 
 
-# Session, user, roles, the staff panel's counts, the routes (with their area, theme,
+# User, roles, the staff panel's counts, the routes (with their area, theme,
 # organisation, officer), the two figures, the form's four choices (areas, themes,
-# organisations, officers).
-ROUTING_PAGE_QUERIES = 10
+# organisations, officers); the session is read from its cached copy.
+ROUTING_PAGE_QUERIES = 9
 
 
 def test_reroute_page_permissions_and_errors(client, area_routes):
@@ -296,7 +296,7 @@ def test_reroute_page_query_count_is_pinned(client, area_routes, django_assert_n
         client.get(url)
 
 
-REROUTE_PAGE_QUERIES = 5
+REROUTE_PAGE_QUERIES = 4
 
 
 def test_the_acknowledgement_e_mail_says_who_will_answer(area_routes, mailoutbox):

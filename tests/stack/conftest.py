@@ -242,6 +242,9 @@ class Stack:
             "HOME": os.environ.get("HOME", str(self.dir)),
             "LANG": "C.UTF-8",
             "PYTHONUNBUFFERED": "1",
+            # This checkout's code, even where the virtualenv's editable
+            # install points at another checkout (a git worktree).
+            "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "sendportal.settings.production",
             "SECRET_KEY": self.secret_key,
             "ALLOWED_HOSTS": f"{HOST},127.0.0.1,localhost",
