@@ -235,17 +235,23 @@ def finish_page(request: HttpRequest, response) -> None:
     (core.pagecache.finish_before_keeping, from DirectoryConfig.ready):
     written out once, so a kept page is served without reading the glossary."""
     if is_public_html(request, response) and response.content:
-        _write_out_response(response, glossary())
+        changed = _written_out(response, glossary())
+        if changed is not None:
+            _set_content(response, changed)
 
 
-def _write_out_response(response, words: Glossary) -> None:
+def _written_out(response, words: Glossary) -> bytes | None:
+    """The response's page written out, or None when nothing changes."""
     charset = response.charset
     html = response.content.decode(charset)
     out = write_out(html, words=words)
-    if out is not html:
-        response.content = out.encode(charset)
-        if response.has_header("Content-Length"):
-            response["Content-Length"] = str(len(response.content))
+    return None if out is html else out.encode(charset)
+
+
+def _set_content(response, content: bytes) -> None:
+    response.content = content
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(content))
 
 
 MEMO_SIZE = 128
@@ -277,15 +283,11 @@ class PlainWordsMiddleware:
             if changed is not False:
                 self.memo.move_to_end(key)
         if changed is False:
-            before = response.content
-            _write_out_response(response, words)
-            changed = None if response.content is before else response.content
+            changed = _written_out(response, words)
             with self.lock:
                 self.memo[key] = changed
                 if len(self.memo) > MEMO_SIZE:
                     self.memo.popitem(last=False)
-        elif changed is not None:
-            response.content = changed
-            if response.has_header("Content-Length"):
-                response["Content-Length"] = str(len(changed))
+        if changed is not None:
+            _set_content(response, changed)
         return response
