@@ -29,6 +29,8 @@ def forget_cached_session(sender, request, user, **kwargs) -> None:
     if cache_key is None:
         return
     try:
+        # The same Redis and key prefix as the sessions' fail-soft alias
+        # (core.cache), but it raises when it cannot answer.
         caches["default"].delete(cache_key)
     except Exception as exc:  # connection refused, timeout, …
         from .models import User
