@@ -350,6 +350,10 @@ BRAND_LOGO_URL = env_str("BRAND_LOGO_URL")
 BRAND_FONT_STACK = env_str(
     "BRAND_FONT_STACK",
     'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif')
+if "gds transport" in BRAND_FONT_STACK.lower() or any(c in BRAND_FONT_STACK for c in ";{}<>"):
+    # As static/build.mjs refuses it for the stylesheet.
+    raise ImproperlyConfigured("BRAND_FONT_STACK must be a plain font-family list and not "
+                               "GDS Transport")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "send-feedback@example.org")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

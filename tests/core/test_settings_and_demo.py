@@ -25,6 +25,17 @@ def _manage(*args, env):
                           capture_output=True, text=True, timeout=120)
 
 
+def test_a_font_stack_naming_gds_transport_is_refused_at_start():
+    """The charts drawn on the server use BRAND_FONT_STACK: it is refused as
+    static/build.mjs refuses it for the stylesheet."""
+    result = _manage("check", env={**PRODUCTION_ENV,
+                                   "BRAND_FONT_STACK": '"GDS Transport", arial, sans-serif'})
+    assert result.returncode != 0
+    assert "BRAND_FONT_STACK must be a plain font-family list" in result.stderr
+    assert _manage("check", env={**PRODUCTION_ENV, "BRAND_FONT_STACK": "Verdana, sans-serif"}
+                   ).returncode == 0
+
+
 def test_production_settings_pass_check_deploy_with_no_warnings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
