@@ -47,6 +47,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A kept public page for a visitor with no session, with the headers the
+    # middleware below gave it when it was made (core.pagecache).
+    "core.pagecache.KeptPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "core.two_factor.TwoFactorMiddleware",
     "core.two_factor.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A kept staff page, once the person and their messages are known (core.pagecache).
+    "core.pagecache.KeptStaffPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's own: building the header costs about 0.2 ms a response
     # (in-process, against 0.06 ms for a copy kept between responses), too
