@@ -141,6 +141,8 @@ def main() -> int:
         missing = args.repeat + 4 - stored()
         print(f"stored every submission: {'yes' if not missing else f'NO, {missing} missing'}")
     if profiler:
+        if os.environ.get("PROFILE_DUMP"):
+            profiler.dump_stats(os.environ["PROFILE_DUMP"])
         pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
     return 0
 
