@@ -280,7 +280,14 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
 # emptied when it reaches MAX_DECLARED_PATHS, and when ROOT_URLCONF
 # changes), never a 404 however many are asked. A page is answered here
 # only if it was kept with its final headers, so only after going down the
-# whole stack once. Left to the whole stack, every time:
+# whole stack once.
+#
+# A long page (settings.LONG_PAGE_BYTES and over: a plan of many measures,
+# the CSV files) is also held in this process's memory ("long_pages", a
+# LocMemCache of LONG_PAGE_ENTRIES pages, each for LONG_PAGE_SECONDS) with
+# the generations it was kept under: an answer then reads only the
+# generations from Redis, not the page (1.5 MB for the actions CSV). Used
+# only while they are current, as the copy in Redis is. Left to the whole stack, every time:
 # anything but GET or HEAD, a visitor with a session or messages cookie,
 # conditional requests (the open data answers 304 in its view), a query
 # longer than MAX_QUERY_LENGTH or holding a NUL byte, and whatever the
@@ -354,15 +361,28 @@ class KeptPageMiddleware:
                 and not any(name in meta for name in _CONDITIONAL))
 
     def _kept(self, request, groups, params, csrf_form) -> HttpResponse | None:
+        from django.core.cache import caches
+
+        from core import changes
+
         only_declared_params(request, params)
         key = _key(request)
         if not csrf_form and _accepts_gzip(request):
             key = f"{key}:gzip"
-        from core import changes
-
-        generation, stored = changes.stamp_and_get(_with_finishers(groups), key)
+        groups = _with_finishers(groups)
+        # A long page held here: only the generations are read from Redis.
+        long_pages = caches["long_pages"]
+        stored = long_pages.get(key)
+        if stored is not None and changes.stamp(groups) == stored[0]:
+            return self._answer(request, stored, csrf_form)
+        generation, stored = changes.stamp_and_get(groups, key)
         if generation is None or stored is None or stored[0] != generation or len(stored) < 5:
             return None
+        if len(stored[1]) >= settings.LONG_PAGE_BYTES:
+            long_pages.set(key, stored)
+        return self._answer(request, stored, csrf_form)
+
+    def _answer(self, request, stored, csrf_form) -> HttpResponse:
         content = stored[1]
         if TOKEN_SLOT in content:
             self.csrf.process_request(request)  # this visitor's CSRF cookie, if any

@@ -230,6 +230,18 @@ CACHES["staff_pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCac
                          "LOCATION": "staff-pages", "TIMEOUT": STAFF_PAGE_CACHE_SECONDS,
                          "OPTIONS": {"MAX_ENTRIES": STAFF_PAGE_CACHE_ENTRIES}}
 
+# A long kept public page (LONG_PAGE_BYTES and over: a plan of many measures,
+# the open data's CSV files) is also held in each web process's own memory,
+# so that each answer reads only the generations from Redis, not the whole
+# page again (core.pagecache.KeptPageMiddleware). Public content only; at
+# most LONG_PAGE_ENTRIES pages a process, each for LONG_PAGE_SECONDS.
+LONG_PAGE_BYTES = env_int("LONG_PAGE_BYTES", 64 * 1024)
+LONG_PAGE_ENTRIES = env_int("LONG_PAGE_ENTRIES", 16)
+LONG_PAGE_SECONDS = env_int("LONG_PAGE_SECONDS", 60)
+CACHES["long_pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                        "LOCATION": "long-public-pages", "TIMEOUT": LONG_PAGE_SECONDS,
+                        "OPTIONS": {"MAX_ENTRIES": LONG_PAGE_ENTRIES}}
+
 # Public pages (home, archive, feed, charter, action plan, open data) are
 # kept whole in the cache for visitors who are not signed in, until a table
 # they read is written (core.pagecache, core.changes). 0 turns it off.

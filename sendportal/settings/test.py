@@ -64,6 +64,8 @@ PUBLIC_PAGE_CACHE_SECONDS = 0
 STAFF_PAGE_CACHE_SECONDS = 0
 CACHES["staff_pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                          "LOCATION": "staff-pages-test"}
+CACHES["long_pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                        "LOCATION": "long-pages-test"}
 
 # The worker process the suite starts writes e-mails to files the test reads.
 EMAIL_BACKEND = env_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

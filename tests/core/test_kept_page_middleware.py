@@ -264,3 +264,42 @@ def test_a_kept_staff_page_is_never_answered_to_anyone_else_or_past_the_checks(s
     client.force_login(officer)
     client.get(inbox)
     assert client.get(inbox + "?q=%00").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)  # a committed write moves the generations on
+def test_a_long_page_is_answered_from_the_process_while_its_generations_are_current(world):
+    from django.core.cache import cache, caches
+    from django.test import RequestFactory
+
+    from core.models import ServiceArea
+
+    caches["long_pages"].clear()
+    with override_settings(LONG_PAGE_BYTES=1):  # every page counts as long here
+        made = Client().get("/")
+        kept = Client().get("/")
+        assert _served_early(kept) and kept.content == made.content
+        # The copy in Redis gone: this process still answers from its own, reading
+        # only the generations.
+        cache.delete(pagecache._key(RequestFactory().get("/")))
+        held = Client().get("/")
+        assert _served_early(held) and held.content == made.content
+        # A write: the copy held here is never used again.
+        ServiceArea.objects.create(name="Speech and language therapy", slug="salt")
+        fresh = Client().get("/")
+        assert fresh.get("X-Page-Cache") is None and not _served_early(fresh)
+        assert _served_early(Client().get("/"))
+    caches["long_pages"].clear()
+
+
+def test_a_short_page_is_not_held_in_the_process(world):
+    from django.core.cache import caches
+    from django.test import RequestFactory
+
+    caches["long_pages"].clear()
+    Client().get("/charter/")
+    assert _served_early(Client().get("/charter/"))
+    key = pagecache._key(RequestFactory().get("/charter/"))
+    assert caches["long_pages"].get(key) is None  # under LONG_PAGE_BYTES: Redis alone keeps it
+    with override_settings(LONG_PAGE_BYTES=1):
+        Client().get("/charter/")
+        assert caches["long_pages"].get(key) is not None
