@@ -126,16 +126,26 @@ def _gzip_response(stored, request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _kept_response(request: HttpRequest, content: bytes, headers) -> HttpResponse:
+def _kept_response(request: HttpRequest, content: bytes | tuple, headers) -> HttpResponse:
     """A kept page, served: this visitor's own CSRF token put in its slots
-    (which sets their cookie if they had none) and the headers it was kept with."""
-    if TOKEN_SLOT in content:
+    (which sets their cookie if they had none) and the headers it was kept with.
+    `content` is the page, or the page already cut at its slots (_cut)."""
+    if isinstance(content, tuple):
+        content = get_token(request).encode().join(content) if len(content) > 1 else content[0]
+    elif TOKEN_SLOT in content:
         content = content.replace(TOKEN_SLOT, get_token(request).encode())
     response = HttpResponse(content)
     for header, value in headers:
         response[header] = value
     response["X-Page-Cache"] = "hit"
     return response
+
+
+def _cut(content: bytes) -> tuple[bytes, ...]:
+    """The page cut at its token slots once, as it is kept: each answer then
+    joins the parts around this visitor's token, with no search through the
+    page (a search of the 466 KB stress-case dashboard was 0.2 ms an answer)."""
+    return tuple(content.split(TOKEN_SLOT))
 
 
 # Steps run on a public page before it is kept: (step, groups it reads).
@@ -384,7 +394,7 @@ class KeptPageMiddleware:
 
     def _answer(self, request, stored, csrf_form) -> HttpResponse:
         content = stored[1]
-        if TOKEN_SLOT in content:
+        if csrf_form and TOKEN_SLOT in content:  # only a form's page has slots
             self.csrf.process_request(request)  # this visitor's CSRF cookie, if any
             content = content.replace(TOKEN_SLOT, get_token(request).encode())
         response = HttpResponse(content)
@@ -543,7 +553,7 @@ class KeptStaffPageMiddleware:
 
             key, (generation, content, headers) = entry
             final = [(h, v) for h, v in response.items() if h.lower() not in _NOT_FINAL]
-            caches["staff_pages"].set(key, (generation, content, headers, final),
+            caches["staff_pages"].set(key, (generation, _cut(content), headers, final),
                                       settings.STAFF_PAGE_CACHE_SECONDS)
         if len(_declared_staff_paths) >= MAX_DECLARED_PATHS:
             _declared_staff_paths.clear()
