@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 import redis
+from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -29,6 +30,8 @@ def redis_cache():
                           "LOCATION": url, "KEY_PREFIX": prefix}}
     caches["derived"] = {**caches["default"], "BACKEND": "core.cache.FailSoftRedisCache"}
     caches["template_fragments"] = caches["derived"]
+    # The process's own caches (kept staff pages, long public pages) as the settings name them.
+    caches.update({name: cfg for name, cfg in settings.CACHES.items() if name not in caches})
     client = redis.Redis.from_url(url)
 
     def kept_pages() -> int:

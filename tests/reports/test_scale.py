@@ -5,6 +5,7 @@ import os
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -139,6 +140,8 @@ def redis_page_cache():
                           "LOCATION": url, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
     caches["derived"] = {**caches["default"], "BACKEND": "core.cache.FailSoftRedisCache"}
     caches["template_fragments"] = caches["derived"]
+    # The process's own caches (kept staff pages, long public pages) as the settings name them.
+    caches.update({name: cfg for name, cfg in settings.CACHES.items() if name not in caches})
     with override_settings(CACHES=caches, PUBLIC_PAGE_CACHE_SECONDS=600):
         from django.core.cache import cache
 
