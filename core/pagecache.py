@@ -137,6 +137,7 @@ def _kept_response(request: HttpRequest, content: bytes | tuple, headers) -> Htt
     response = HttpResponse(content)
     for header, value in headers:
         response[header] = value
+    response["Content-Length"] = str(len(content))
     response["X-Page-Cache"] = "hit"
     return response
 
@@ -209,7 +210,7 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         request.kept_page_groups = _with_finishers(groups)  # for the tests of what a page reads
-        if getattr(request, "_keeps_final_headers", False):
+        if getattr(request, "_keeps_public_page", False):
             request._kept_page_declared = (groups, params, csrf_form)  # for KeptPageMiddleware
         if request.method in ("GET", "HEAD"):
             only_declared_params(request, params)
@@ -230,7 +231,7 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
             return view(request, *args, **kwargs)
         if stored is not None and stored[0] == generation and (
                 # Kept before KeptPageMiddleware was in the stack: made again for it.
-                len(stored) > 4 or not getattr(request, "_keeps_final_headers", False)):
+                len(stored) > 4 or not getattr(request, "_keeps_public_page", False)):
             if wants_gzip:
                 return _finished(_gzip_response(stored, request))
             response = _kept_response(request, stored[1], [
@@ -258,14 +259,13 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
                 entries[gz_key] = (generation, gzip.compress(content, 6, mtime=0),
                                    response["Content-Type"], kept)
                 patch_vary_headers(response, ["Accept-Encoding"])
-            if getattr(request, "_keeps_final_headers", False):
+            if getattr(request, "_keeps_public_page", False):
                 request._kept_page_entries = entries  # KeptPageMiddleware adds the final headers
             else:
                 cache.set_many(entries, timeout)
         return response
 
     wrapped.public_page_groups = groups
-    wrapped.kept_public_page = (groups, params, csrf_form)
     return wrapped
 
 
@@ -290,40 +290,55 @@ def cache_public_page(view=None, *, groups: tuple[str, ...], csrf_form: bool = F
 # emptied when it reaches MAX_DECLARED_PATHS, and when ROOT_URLCONF
 # changes), never a 404 however many are asked. A page is answered here
 # only if it was kept with its final headers, so only after going down the
-# whole stack once.
+# whole stack once. Left to the whole stack, every time: anything but GET or
+# HEAD, a visitor with a session or messages cookie, conditional requests
+# (the open data answers 304 in its view), a query longer than
+# MAX_QUERY_LENGTH or holding a NUL byte, and whatever the cache cannot
+# answer (Redis down: the view's own path decides).
 #
 # A long page (settings.LONG_PAGE_BYTES and over: a plan of many measures,
 # the CSV files) is also held in this process's memory ("long_pages", a
 # LocMemCache of LONG_PAGE_ENTRIES pages, each for LONG_PAGE_SECONDS) with
 # the generations it was kept under: an answer then reads only the
 # generations from Redis, not the page (1.5 MB for the actions CSV). Used
-# only while they are current, as the copy in Redis is. Left to the whole stack, every time:
-# anything but GET or HEAD, a visitor with a session or messages cookie,
-# conditional requests (the open data answers 304 in its view), a query
-# longer than MAX_QUERY_LENGTH or holding a NUL byte, and whatever the
-# cache cannot answer (Redis down: the view's own path decides).
+# only while they are current, as the copy in Redis is.
 
+# The addresses each process has seen answered as kept pages, with what
+# their views declare: public (groups, params, csrf_form) and staff (groups).
 MAX_DECLARED_PATHS = 4096
 _declared_paths: dict[str, tuple] = {}
-# Kept with the page by the view; the length is set for each answer.
+_declared_staff_paths: dict[str, tuple] = {}
+# Set for each answer, not kept with the page.
 _NOT_FINAL = frozenset({"content-length", "x-page-cache"})
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                 "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE")
 
 
-def _declare(path: str, declared: tuple) -> None:
-    if path not in _declared_paths:
-        if len(_declared_paths) >= MAX_DECLARED_PATHS:
-            _declared_paths.clear()
-        _declared_paths[path] = declared
+def _declare(paths: dict, path: str, declared: tuple) -> None:
+    if path not in paths:
+        if len(paths) >= MAX_DECLARED_PATHS:
+            paths.clear()
+        paths[path] = declared
 
 
 def _forget_declared(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":
         _declared_paths.clear()
+        _declared_staff_paths.clear()
 
 
 setting_changed.connect(_forget_declared)
+
+
+def _final_headers(response: HttpResponse) -> list:
+    """The headers the whole stack below a middleware gave a page, to keep with it."""
+    return [(h, v) for h, v in response.items() if h.lower() not in _NOT_FINAL]
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    """A NUL byte in the address (RejectNulBytesMiddleware, further down, answers 400)."""
+    query = request.META.get("QUERY_STRING", "")
+    return "%00" in query or "\x00" in query or "\x00" in request.path_info
 
 
 class KeptPageMiddleware:
@@ -343,7 +358,7 @@ class KeptPageMiddleware:
             if response is not None:
                 return response
         # Down the whole stack; a page made there is kept here, with its headers.
-        request._keeps_final_headers = True
+        request._keeps_public_page = True
         response = self.get_response(request)
         declared = getattr(request, "_kept_page_declared", None)
         if declared is None or response.status_code != 200 or any(
@@ -351,10 +366,11 @@ class KeptPageMiddleware:
             return response
         entries = getattr(request, "_kept_page_entries", None)
         if entries:  # made just now: kept with the headers the stack gave it
-            final = [(h, v) for h, v in response.items() if h.lower() not in _NOT_FINAL]
-            cache.set_many({key: (*entry, _final_headers(final, key)) for key, entry in
-                            entries.items()}, settings.PUBLIC_PAGE_CACHE_SECONDS)
-        _declare(request.path_info, declared)
+            final = _final_headers(response)
+            cache.set_many({key: (*entry, _gzipped_headers(final) if key.endswith(":gzip")
+                                  else final) for key, entry in entries.items()},
+                           settings.PUBLIC_PAGE_CACHE_SECONDS)
+        _declare(_declared_paths, request.path_info, declared)
         return response
 
     @staticmethod
@@ -365,9 +381,7 @@ class KeptPageMiddleware:
         if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
             return False
         meta = request.META
-        query = meta.get("QUERY_STRING", "")
-        return (len(query) <= MAX_QUERY_LENGTH and "%00" not in query
-                and "\x00" not in query and "\x00" not in request.path_info
+        return (len(meta.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH and not _has_nul(request)
                 and not any(name in meta for name in _CONDITIONAL))
 
     def _kept(self, request, groups, params, csrf_form) -> HttpResponse | None:
@@ -393,24 +407,18 @@ class KeptPageMiddleware:
         return self._answer(request, stored, csrf_form)
 
     def _answer(self, request, stored, csrf_form) -> HttpResponse:
-        content = stored[1]
-        if csrf_form and TOKEN_SLOT in content:  # only a form's page has slots
-            self.csrf.process_request(request)  # this visitor's CSRF cookie, if any
-            content = content.replace(TOKEN_SLOT, get_token(request).encode())
-        response = HttpResponse(content)
-        for header, value in stored[4]:
-            response.headers[header] = value
-        response.headers["Content-Length"] = str(len(content))
-        response.headers["X-Page-Cache"] = "hit"
-        if csrf_form:
-            self.csrf.process_response(request, response)  # sets the cookie if it was new
+        if not csrf_form:
+            # No form, so no token slots: a page cut at its slots is the page
+            # itself (_kept_response then never searches it).
+            return _finished(_kept_response(request, (stored[1],), stored[4]))
+        self.csrf.process_request(request)  # this visitor's CSRF cookie, if any
+        response = _kept_response(request, stored[1], stored[4])
+        self.csrf.process_response(request, response)  # sets the cookie if it was new
         return _finished(response)
 
 
-def _final_headers(final: list, key: str) -> list:
-    """The plain page's final headers, or the gzipped copy's."""
-    if not key.endswith(":gzip"):
-        return final
+def _gzipped_headers(final: list) -> list:
+    """The gzipped copy's final headers: its own validator, and its encoding."""
     out = [(h, value[:-1] + '-gzip"' if h == "ETag" and value.endswith('"') else value)
            for h, value in final]
     return [*out, ("Content-Encoding", "gzip")]
@@ -484,7 +492,7 @@ def cache_staff_page(*groups: str):
             stored = kept.get(key)
             if stored is not None and stored[0] == generation and (
                     # Kept before KeptStaffPageMiddleware was in the stack: made again for it.
-                    len(stored) > 3 or not getattr(request, "_keeps_final_headers", False)):
+                    len(stored) > 3 or not getattr(request, "_keeps_staff_page", False)):
                 return _kept_response(request, stored[1], stored[2])
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
@@ -495,7 +503,7 @@ def cache_staff_page(*groups: str):
             content = _without_tokens(request, response.content)
             if content is not None:
                 headers = [(h, v) for h, v in response.items() if h.lower() != "content-length"]
-                if getattr(request, "_keeps_final_headers", False):
+                if getattr(request, "_keeps_staff_page", False):
                     # KeptStaffPageMiddleware keeps it, adding the final headers.
                     request._kept_staff_page_entry = (key, (generation, content, headers))
                 else:
@@ -519,17 +527,6 @@ def cache_staff_page(*groups: str):
 # an address whose answer was a 200 is noted). Measured with
 # bench/profile_page.py: a kept inbox's best time fell from 1.5 to 1.1 ms.
 
-_declared_staff_paths: dict[str, tuple] = {}
-
-
-def _forget_declared_staff(*, setting: str, **kwargs) -> None:
-    if setting == "ROOT_URLCONF":
-        _declared_staff_paths.clear()
-
-
-setting_changed.connect(_forget_declared_staff)
-
-
 class KeptStaffPageMiddleware:
     """Answer a signed-in person's kept staff page before the rest of the stack."""
 
@@ -542,7 +539,7 @@ class KeptStaffPageMiddleware:
             response = self._kept(request, depends)
             if response is not None:
                 return response
-        request._keeps_final_headers = True
+        request._keeps_staff_page = True
         response = self.get_response(request)
         depends = getattr(request, "_kept_staff_page_declared", None)
         if depends is None or response.status_code != 200:
@@ -552,20 +549,15 @@ class KeptStaffPageMiddleware:
             from django.core.cache import caches
 
             key, (generation, content, headers) = entry
-            final = [(h, v) for h, v in response.items() if h.lower() not in _NOT_FINAL]
-            caches["staff_pages"].set(key, (generation, _cut(content), headers, final),
-                                      settings.STAFF_PAGE_CACHE_SECONDS)
-        if len(_declared_staff_paths) >= MAX_DECLARED_PATHS:
-            _declared_staff_paths.clear()
-        _declared_staff_paths[request.path_info] = depends
+            caches["staff_pages"].set(
+                key, (generation, _cut(content), headers, _final_headers(response)),
+                settings.STAFF_PAGE_CACHE_SECONDS)
+        _declare(_declared_staff_paths, request.path_info, depends)
         return response
 
     @staticmethod
     def _may_serve(request: HttpRequest) -> bool:
-        if not settings.STAFF_PAGE_CACHE_SECONDS:
-            return False
-        query = request.META.get("QUERY_STRING", "")
-        return ("%00" not in query and "\x00" not in query and "\x00" not in request.path_info
+        return (bool(settings.STAFF_PAGE_CACHE_SECONDS) and not _has_nul(request)
                 and _cacheable_staff_request(request))
 
     @staticmethod
@@ -580,6 +572,4 @@ class KeptStaffPageMiddleware:
         stored = caches["staff_pages"].get(_staff_key(request))
         if stored is None or len(stored) < 4 or stored[0] != tuple(current.values()):
             return None
-        response = _kept_response(request, stored[1], stored[3])
-        response.headers["Content-Length"] = str(len(response.content))
-        return _finished(response)
+        return _finished(_kept_response(request, stored[1], stored[3]))

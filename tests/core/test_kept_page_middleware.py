@@ -303,3 +303,14 @@ def test_a_short_page_is_not_held_in_the_process(world):
     with override_settings(LONG_PAGE_BYTES=1):
         Client().get("/charter/")
         assert caches["long_pages"].get(key) is not None
+
+
+def test_a_visitor_with_an_old_session_cookie_still_gets_and_makes_kept_pages(world):
+    """Signed out, their browser still sends a session cookie: the whole stack
+    decides, and the page cache's own look-up keeps and serves the page."""
+    stale = Client()
+    stale.cookies["sessionid"] = "a-session-that-ended"
+    made = stale.get("/charter/")
+    assert made.status_code == 200 and made.get("X-Page-Cache") is None
+    kept = stale.get("/charter/")
+    assert kept["X-Page-Cache"] == "hit" and not _served_early(kept)
