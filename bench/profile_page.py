@@ -13,7 +13,8 @@ On a machine shared with other work, the best time is the steadiest figure.
 Pages kept whole (public pages, the busiest staff pages) are measured as
 served from the cache once warm; PUBLIC_PAGE_CACHE_SECONDS=0 or
 STAFF_PAGE_CACHE_SECONDS=0 measures making them. PROFILE_SORT=tottime sorts
-the profile by each function's own time.
+the profile by each function's own time; PROFILE_DUMP=<file> also writes
+the raw profile there (pstats), to group by package or compare runs.
 
 --post measures the public feedback form's POST as bench/http.py sends it: a
 visitor (no one signed in) gets the form for its CSRF cookie and token, then
