@@ -74,8 +74,7 @@ def _legend(prefix: str, statuses: list[tuple[str, str]], width: int,
         y = (i // per_row) * line
         parts.append(f'<rect x="{x}" y="{y}" width="18" height="18" fill="url(#{prefix}-{status})" '
                      f'stroke="{TEXT}" stroke-width="1"/>'
-                     f'<text x="{x + 24}" y="{y + 15}" font-size="{font}" fill="{TEXT}" {_font()}>'
-                     f'{escape(label)}</text>')
+                     f'<text x="{x + 24}" y="{y + 15}">{escape(label)}</text>')
     height = ((len(statuses) + per_row - 1) // per_row) * line + 8
     return "".join(parts), height
 
@@ -90,7 +89,7 @@ def _count_label(x: float, y: float, width: float, height: float, value: int,
     return (f'<rect x="{x + width / 2 - box / 2:.1f}" y="{y + height / 2 - font * 0.7:.1f}" '
             f'width="{box:.1f}" height="{font * 1.4:.1f}" rx="3" fill="#ffffff"/>'
             f'<text x="{x + width / 2:.1f}" y="{y + height / 2 + font * 0.36:.1f}" '
-            f'font-size="{font}" text-anchor="middle" fill="{TEXT}" {_font()}>{text}</text>')
+            f'font-size="{font}" text-anchor="middle">{text}</text>')
 
 
 def _svg(chart_id: str, title: str, description: str, width: int, height: int,
@@ -133,8 +132,7 @@ def _bars(chart_id: str, *, title: str, description: str, rows: list[Row],
         # Whole labels, wrapped: cut short, ten priorities of one long-named
         # plan all read the same.
         for line in textwrap.wrap(row.label, wrap_at) or [""]:
-            parts.append(f'<text x="0" y="{y + font}" font-size="{font}" fill="{TEXT}" {_font()}>'
-                         f'{escape(line)}</text>')
+            parts.append(f'<text x="0" y="{y + font}">{escape(line)}</text>')
             y += label_height
         x = 0.0
         for (status, _), value in zip(statuses, row.counts, strict=False):
@@ -146,14 +144,12 @@ def _bars(chart_id: str, *, title: str, description: str, rows: list[Row],
             parts.append(_count_label(x, y, w, bar_height, value, font if narrow else 13))
             x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + bar_height / 2 + font * 0.36:.1f}" '
-                     f'font-size="{font}" font-weight="bold" fill="{TEXT}" {_font()}>'
-                     f'{row.total}</text>')
+                     f'font-weight="bold">{row.total}</text>')
         y += bar_height + gap
     if not rows:
-        parts.append(f'<text x="0" y="{y + font}" font-size="{font}" fill="{TEXT}" {_font()}>'
-                     f'No actions match.</text>')
+        parts.append(f'<text x="0" y="{y + font}">No actions match.</text>')
         y += 30
-    return _svg(chart_id, title, description, width, y, "".join(parts), narrow=narrow)
+    return _svg(chart_id, title, description, width, y, _text_group(parts, font), narrow=narrow)
 
 
 def stacked_columns(chart_id: str, *, title: str, description: str, rows: list[Row],
@@ -193,16 +189,16 @@ def _columns(chart_id: str, *, title: str, description: str, rows: list[Row],
             if h >= 20:
                 parts.append(_count_label(x, y, column, h, value))
         parts.append(f'<text x="{x + column / 2:.1f}" y="{y - 6:.1f}" font-size="13" '
-                     f'font-weight="bold" text-anchor="middle" fill="{TEXT}" {_font()}>'
-                     f'{row.total}</text>')
+                     f'font-weight="bold" text-anchor="middle">{row.total}</text>')
         month, _, year = row.label.partition(" ")
         if row.label.startswith("Today"):
             month, year = "Today", ""
         parts.append(f'<text x="{x + column / 2:.1f}" y="{baseline + 16}" font-size="12" '
-                     f'text-anchor="middle" fill="{TEXT}" {_font()}>{escape(month)}</text>'
+                     f'text-anchor="middle">{escape(month)}</text>'
                      f'<text x="{x + column / 2:.1f}" y="{baseline + 31}" font-size="12" '
-                     f'text-anchor="middle" fill="{TEXT}" {_font()}>{escape(year)}</text>')
-    return _svg(chart_id, title, description, width, baseline + axis_height, "".join(parts))
+                     f'text-anchor="middle">{escape(year)}</text>')
+    return _svg(chart_id, title, description, width, baseline + axis_height,
+                _text_group(parts, 14))
 
 
 # --- A measure over time ------------------------------------------------------------------
@@ -304,14 +300,25 @@ def _line(chart_id: str, *, measure, values: list, targets: list,
         parts.append(_legend_mark("target", px(day), py(value)))
     if values:
         points = " ".join(f"{px(d):.1f},{py(v):.1f}" for d, v, _ in values)
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{VALUE_COLOUR}" '
-                     f'stroke-width="3"/>')
-        # Every value's dot in one path of circles (radius 5, a 2 wide edge),
-        # provisional ones in another, white inside: half the bytes of a
-        # <circle> each, on a plan that shows many measures' charts.
+        # Every value's dot (radius 5, a 2 wide edge) is a marker that the
+        # line draws at each of its points, defined once: a plan or a
+        # dashboard shows many measures' charts, and a dot written out for
+        # each value was a third of a chart's bytes. Written out one by one
+        # are only a lone value (no line to mark) and provisional values,
+        # white inside, drawn over their marker.
+        lone = len(values) == 1
+        if not lone:
+            dot = f"{chart_id}-dot"
+            parts.append(f'<marker id="{dot}" viewBox="0 0 14 14" refX="7" refY="7" '
+                         'markerWidth="14" markerHeight="14" markerUnits="userSpaceOnUse">'
+                         f'<circle cx="7" cy="7" r="5" fill="{VALUE_COLOUR}" '
+                         f'stroke="{VALUE_COLOUR}" stroke-width="2"/></marker>'
+                         f'<polyline points="{points}" fill="none" stroke="{VALUE_COLOUR}" '
+                         f'stroke-width="3" marker-start="url(#{dot})" '
+                         f'marker-mid="url(#{dot})" marker-end="url(#{dot})"/>')
         for provisional, fill in ((False, VALUE_COLOUR), (True, "#ffffff")):
             dots = "".join(f"M{px(d) - 5:.1f},{py(v):.1f}a5,5 0 1,0 10,0a5,5 0 1,0-10,0"
-                           for d, v, p in values if p == provisional)
+                           for d, v, p in values if p == provisional and (p or lone))
             if dots:
                 parts.append(f'<path d="{dots}" fill="{fill}" stroke="{VALUE_COLOUR}" '
                              'stroke-width="2"/>')

@@ -25,7 +25,7 @@ CHART_TEXT = """() => [...document.querySelectorAll("svg.app-chart")]
   .filter(svg => svg.getBoundingClientRect().width > 0)
   .flatMap(svg => [...svg.querySelectorAll("text")].map(t => ({
      chart: svg.getAttribute("aria-labelledby"), text: t.textContent,
-     px: parseFloat(t.getAttribute("font-size")) * svg.getScreenCTM().a})))"""
+     px: parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a})))"""
 
 
 def _shot(page, name: str) -> None:
