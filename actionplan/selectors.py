@@ -793,6 +793,11 @@ def public_measures_all(*, today: date) -> list[Measure]:
 
 
 DASHBOARD_MEASURES_LIMIT = 25
+# Of those, the first this many have their chart and every value on the
+# dashboard, as its other lists show ten; each measure's own page (the
+# action's or the priority's) has its chart. Twenty-five charts with their
+# tables made a plan's dashboard half a megabyte (docs/benchmarks).
+DASHBOARD_MEASURE_CHARTS = 10
 
 
 def _latest_value(field_name: str, offset: int = 0) -> Subquery:
@@ -807,7 +812,8 @@ def dashboard_measures(actions: QuerySet[Action], *, plan: Plan | None, today: d
     plan's priorities), each with its latest value against its next target,
     which way it is moving and how stale it is; the first
     DASHBOARD_MEASURES_LIMIT (not on course, overdue, moving the wrong way
-    first) with every value for their charts. Four queries however many
+    first), the first DASHBOARD_MEASURE_CHARTS of them with every value for
+    their charts. Four queries however many
     measures and values: the latest two values come from subqueries, and
     every measure is read as plain values (a county's plan can have
     thousands); only those listed are built as models."""
@@ -856,6 +862,7 @@ def dashboard_measures(actions: QuerySet[Action], *, plan: Plan | None, today: d
         "on_course": sum(s.course in ("on_course", "met") for s in values),
         "overdue": sum(s.value_overdue for s in values),
         "listed": [listed[pk] for pk in listed_ids],
+        "charted": [listed[pk] for pk in listed_ids[:DASHBOARD_MEASURE_CHARTS]],
     }
 
 

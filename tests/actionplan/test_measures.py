@@ -260,3 +260,62 @@ def test_every_colour_of_a_measure_chart_has_3_to_1_contrast_with_the_page(clien
     assert colours >= {"#1d70b8", "#505a5f", "#00703c"}
     for colour in colours:
         assert contrast(colour, "#ffffff") >= 3, colour
+
+
+def test_every_value_is_a_dot_on_its_line_and_a_provisional_one_is_drawn_white(client, world,
+                                                                               measured):
+    """The dots are markers the line draws at each of its points (one
+    definition a chart, not a shape a value): five values, five points,
+    a marker at the start, every middle point and the end; the provisional
+    newest value is drawn over again, white inside, where the line ends."""
+    html = client.get(reverse("actionplan:plan", args=[world["plan"].slug])).content.decode()
+    pk = measured["ehcp"].pk
+    for chart_id in (f"chart-measure-{pk}", f"chart-measure-{pk}-narrow"):
+        svg = re.search(rf'<svg[^>]*aria-labelledby="{chart_id}-title.*?</svg>', html,
+                        flags=re.S).group(0)
+        line = re.search(r"<polyline ([^>]*)/>", svg).group(1)
+        points = re.search(r'points="([^"]*)"', line).group(1).split()
+        assert len(points) == len(EHCP_VALUES)
+        for end in ("start", "mid", "end"):
+            assert f'marker-{end}="url(#{chart_id}-dot)"' in line
+        marker = re.search(rf'<marker id="{chart_id}-dot"[^>]*>(.*?)</marker>', svg).group(1)
+        assert 'fill="#1d70b8"' in marker
+        white = re.findall(r'<path d="M([\d.]+),([\d.]+)a5,5[^"]*" fill="#ffffff"', svg)
+        last_x, last_y = (float(n) for n in points[-1].split(","))
+        assert [(float(x) + 5, float(y)) for x, y in white] == [(last_x, last_y)]
+
+
+def test_a_lone_value_is_still_a_dot(client, world):
+    measure = services.measure_create(acting_user=None, action=world["action"], code="ONE",
+                                      name="Families asked", unit="number", is_public=True)
+    services.measure_value_add(acting_user=None, measure=measure, date=days_ago(3),
+                               value=Decimal("9"))
+    html = client.get(reverse("actionplan:plan", args=[world["plan"].slug])).content.decode()
+    svg = re.search(rf'<svg[^>]*aria-labelledby="chart-measure-{measure.pk}-title.*?</svg>',
+                    html, flags=re.S).group(0)
+    assert "<polyline" not in svg and "<marker" not in svg
+    assert re.search(r'<path d="M[\d.]+,[\d.]+a5,5[^"]*" fill="#1d70b8"', svg)
+
+
+def test_the_dashboard_charts_the_first_ten_measures_it_lists(client, world, measured):
+    """Past ten measures, the dashboard's table lists them all (up to 25)
+    and only the first ten have their chart and values below it, in the
+    table's order; each name links to the measure's own page."""
+    for n in range(12):
+        extra = services.measure_create(acting_user=None, action=world["action"],
+                                        code=f"EXTRA-{n}", name=f"Extra measure {n:02d}",
+                                        unit="number", is_public=False)
+        services.measure_value_add(acting_user=None, measure=extra, date=days_ago(5),
+                                   value=Decimal(n))
+    client.force_login(world["people"]["board_member"])
+    response = client.get(reverse("staff:actionplan:dashboard"))
+    data = response.context["data"].measures
+    assert len(data["listed"]) == 15 and data["charted"] == data["listed"][:10]
+    html = response.content.decode()
+    section = html.split('id="measures"', 1)[1].split('id="overdue"', 1)[0]
+    charted = re.findall(r"Chart and values: ([^<]+)</span>", section)
+    assert charted == [m.name for m in data["listed"][:10]]
+    assert section.count('<svg class="app-chart app-chart--wide"') == 10
+    assert "The first 10 have their chart and every value below" in _words(section)
+    for measure in data["listed"]:
+        assert f'href="{measure.get_absolute_url()}"' in section
