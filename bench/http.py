@@ -278,6 +278,9 @@ def main() -> int:
     parser.add_argument("--only", default="",
                         help="measure only pages whose name contains this (several: "
                              "separated by '|'), or one group: 'public' or 'staff'")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every page this many times (spread out); the table "
+                             "gives each page's median round")
     parser.add_argument("--output", default="", help="also write the table to this file")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -425,41 +428,59 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
             baseline[c].append(runs[c])
         return runs
 
-    # Warm up, as a live site would have been: each gunicorn worker keeps
-    # its own copy of a kept staff page and of a long public page (in its
-    # own memory), so one request warmed one worker of three and the other
-    # two made the page inside the measured seconds. A short wrk run at the
-    # most clients reaches every worker; it is not counted.
-    for _, _, path, headers, body in pages:
-        if not body:
-            wrk(portal + path, clients=max(clients), duration=WARM_UP_SECONDS, headers=headers)
-            drain(portal_port)
-
     # The baseline is measured just before and just after each page, and the
     # page's ratio is to the mean of those two: on a shared machine the
     # baseline alone moved between 1,400 and 3,300 req/s within one run, so
     # only a baseline measured in the same minute shares the page's noise.
+    def warm_up(path: str, headers: dict) -> None:
+        """Load the page, not counted, just before it is measured, as a live
+        site's workers would have it: each gunicorn worker keeps its own copy
+        of a kept staff page and of a long public page, so one request warmed
+        one worker of three and the other two made the page inside the
+        measured seconds. Just before, because what an earlier page did (the
+        POST's feedback) or five minutes (a kept staff page's life) makes it
+        anew."""
+        wrk(portal + path, clients=max(clients), duration=WARM_UP_SECONDS, headers=headers)
+        drain(portal_port)
+
+    # Rounds: the whole list again, each page's ratio in the table the
+    # median of its rounds (on a shared machine a ratio moves by about
+    # ±0.03 between runs; the rounds are spread out, so their noise differs).
+    measured: dict[tuple[str, int], list] = {}
     before_page = measure_baseline()
+    for _ in range(args.rounds):
+        for kind, name, path, headers, body in pages:
+            if not body:
+                warm_up(path, headers)
+            before = one("SELECT count(*) FROM feedback_feedback") if body else None
+            page_rows = []
+            for c in clients:
+                print(f"  {name} at {c}…", flush=True)
+                r = wrk(portal + path, clients=c, duration=args.duration, headers=headers,
+                        body=body)
+                if body:
+                    time.sleep(1.0)  # let requests cut off at the end finish
+                    after = one("SELECT count(*) FROM feedback_feedback")
+                    r["stored"] = after - before
+                    before = after
+                page_rows.append((kind, name, path, c, r))
+                drain(portal_port)
+            after_page = measure_baseline()
+            for row in page_rows:
+                c, r = row[3], row[4]
+                r["baseline_rps"] = (before_page[c] + after_page[c]) / 2
+                r["ratio"] = r["rps"] / r["baseline_rps"] if r["baseline_rps"] else 0
+                measured.setdefault((name, c), []).append(row)
+            before_page = after_page
     rows = []
-    for kind, name, path, headers, body in pages:
-        before = one("SELECT count(*) FROM feedback_feedback") if body else None
-        page_rows = []
+    for kind, name, path, _, _ in pages:
         for c in clients:
-            print(f"  {name} at {c}…", flush=True)
-            r = wrk(portal + path, clients=c, duration=args.duration, headers=headers, body=body)
-            if body:
-                time.sleep(1.0)  # let requests cut off at the end finish
-                after = one("SELECT count(*) FROM feedback_feedback")
-                r["stored"] = after - before
-                before = after
-            page_rows.append((kind, name, path, c, r))
-            drain(portal_port)
-        after_page = measure_baseline()
-        for row in page_rows:
-            c, r = row[3], row[4]
-            r["baseline_rps"] = (before_page[c] + after_page[c]) / 2
-        rows += page_rows
-        before_page = after_page
+            runs = sorted(measured[(name, c)], key=lambda row: row[4]["ratio"])
+            kind, name, path, c, r = runs[len(runs) // 2]  # the median round's run
+            r["ratios"] = [row[4]["ratio"] for row in measured[(name, c)]]
+            r["stored_all"] = sum(row[4].get("stored", 0) for row in runs)
+            r["ok_all"] = sum(row[4]["ok"] for row in runs)
+            rows.append((kind, name, path, c, r))
     return {"rows": rows, "baseline": baseline}
 
 
@@ -493,7 +514,11 @@ def render(args, clients, results, memory_rows, db_url) -> str:
         "Portal: gunicorn, 3 sync workers, production settings, Postgres, Redis cache and "
         "broker, one Celery worker. Baseline: a bare Django view rendering a small template "
         "under the same gunicorn command. wrk, "
-        f"{args.duration:g} s per measurement.",
+        f"{args.duration:g} s per measurement, after {WARM_UP_SECONDS:g} s of the same page "
+        "not counted"
+        + (f"; every page measured in {args.rounds} rounds, the table giving each page's "
+           "median round (every round's ratio in the last column)." if args.rounds > 1
+           else "."),
         "",
         "Baseline throughput, measured just before and just after each page: "
         + ", ".join(f"{c} clients median {base[c]:,.0f} req/s over {len(results['baseline'][c])} "
@@ -507,7 +532,7 @@ def render(args, clients, results, memory_rows, db_url) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for kind, name, path, c, r in results["rows"]:
-        ratio = r["rps"] / r["baseline_rps"] if r["baseline_rps"] else 0
+        ratio = r["ratio"]
         errors = r["bad_status"] + r["socket_errors"]
         target = ""
         if c == 20:
@@ -515,12 +540,15 @@ def render(args, clients, results, memory_rows, db_url) -> str:
             met = ratio >= want_ratio and r["p95_us"] / 1000 < want_p95 and errors == 0
             target = ("met" if met else "**missed**") + f" (≥{want_ratio}×, p95<{want_p95})"
         extra = ""
-        if "stored" in r:
-            extra = f"; stored {r['stored']} for {r['ok']} answered"
-            if r["stored"] < r["ok"]:
+        if len(r["ratios"]) > 1:
+            extra = "; rounds " + ", ".join(f"{x:.2f}" for x in sorted(r["ratios"]))
+        if "stored" in r:  # over every round: nothing answered may be lost in any
+            stored, ok = r["stored_all"], r["ok_all"]
+            extra += f"; stored {stored} for {ok} answered"
+            if stored < ok:
                 extra += " **LOST SUBMISSIONS**"
-            elif r["stored"] > r["ok"]:
-                extra += f" (+{r['stored'] - r['ok']} cut off by wrk's stop, stored anyway)"
+            elif stored > ok:
+                extra += f" (+{stored - ok} cut off by wrk's stop, stored anyway)"
         shown = re.sub(r"/track/[^/]+/", "/track/<token>/", path.split("?")[0])
         if not r["requests"]:
             target += " (no response within the measurement)"
