@@ -24,6 +24,7 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, Lead
 
@@ -849,9 +850,12 @@ def dashboard_measures(actions: QuerySet[Action], *, plan: Plan | None, today: d
                                               summaries[r["pk"]].movement != "worse",
                                               r["name"], r["pk"]))
     listed_ids = [r["pk"] for r in worst_first[:DASHBOARD_MEASURES_LIMIT]]
-    listed = {m.pk: m for m in _with_listed_values(
-        Measure.objects.filter(pk__in=listed_ids).select_related("action", "priority"))
-        } if listed_ids else {}
+    listed = {m.pk: m for m in Measure.objects.filter(pk__in=listed_ids)
+              .select_related("action", "priority")} if listed_ids else {}
+    charted = [listed[pk] for pk in listed_ids[:DASHBOARD_MEASURE_CHARTS]]
+    # Every value, only of the measures charted.
+    prefetch_related_objects(charted, Prefetch(
+        "values", queryset=MeasureValue.objects.order_by("date", "id"), to_attr="value_list"))
     for m in listed.values():
         m.summary = summaries[m.pk]
         m.target_list = [SimpleNamespace(date=d, value=v) for d, v in targets.get(m.pk, [])]
@@ -862,15 +866,8 @@ def dashboard_measures(actions: QuerySet[Action], *, plan: Plan | None, today: d
         "on_course": sum(s.course in ("on_course", "met") for s in values),
         "overdue": sum(s.value_overdue for s in values),
         "listed": [listed[pk] for pk in listed_ids],
-        "charted": [listed[pk] for pk in listed_ids[:DASHBOARD_MEASURE_CHARTS]],
+        "charted": charted,
     }
-
-
-def _with_listed_values(measures: QuerySet[Measure]) -> list[Measure]:
-    """Every value of the few measures listed, for their charts."""
-    return list(measures.prefetch_related(
-        Prefetch("values", queryset=MeasureValue.objects.order_by("date", "id"),
-                 to_attr="value_list")))
 
 
 def _as_date(value) -> date:
