@@ -116,11 +116,8 @@ def _accepts_gzip(request: HttpRequest) -> bool:
 def _gzip_response(stored, request: HttpRequest) -> HttpResponse:
     """A kept page's gzipped bytes as they are: nothing per visitor to put in."""
     response = HttpResponse(stored[1], content_type=stored[2])
-    for header, value in stored[3]:
-        # Another representation of the same resource: its own strong validator.
-        response[header] = (value[:-1] + '-gzip"' if header == "ETag" and value.endswith('"')
-                            else value)
-    response["Content-Encoding"] = "gzip"
+    for header, value in _gzipped_headers(stored[3]):
+        response[header] = value
     patch_vary_headers(response, ["Accept-Encoding"])
     response["X-Page-Cache"] = "hit"
     return response
