@@ -428,10 +428,6 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
             baseline[c].append(runs[c])
         return runs
 
-    # The baseline is measured just before and just after each page, and the
-    # page's ratio is to the mean of those two: on a shared machine the
-    # baseline alone moved between 1,400 and 3,300 req/s within one run, so
-    # only a baseline measured in the same minute shares the page's noise.
     def warm_up(path: str, headers: dict) -> None:
         """Load the page, not counted, just before it is measured, as a live
         site's workers would have it: each gunicorn worker keeps its own copy
@@ -447,6 +443,10 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
     # median of its rounds (on a shared machine a ratio moves by about
     # ±0.03 between runs; the rounds are spread out, so their noise differs).
     measured: dict[tuple[str, int], list] = {}
+    # The baseline is measured just before and just after each page, and the
+    # page's ratio is to the mean of those two: on a shared machine the
+    # baseline alone moved between 1,400 and 3,300 req/s within one run, so
+    # only a baseline measured in the same minute shares the page's noise.
     before_page = measure_baseline()
     for _ in range(args.rounds):
         for kind, name, path, headers, body in pages:
@@ -480,6 +480,10 @@ def measure(args, clients, db_url, portal_port, base_port) -> dict:
             r["ratios"] = [row[4]["ratio"] for row in measured[(name, c)]]
             r["stored_all"] = sum(row[4].get("stored", 0) for row in runs)
             r["ok_all"] = sum(row[4]["ok"] for row in runs)
+            # Judged round by round: one round's extra rows (cut off by wrk's
+            # stop, stored anyway) must not hide another round's lost ones.
+            r["lost_in_a_round"] = any(row[4].get("stored", 0) < row[4]["ok"]
+                                       for row in runs if "stored" in row[4])
             rows.append((kind, name, path, c, r))
     return {"rows": rows, "baseline": baseline}
 
@@ -545,7 +549,7 @@ def render(args, clients, results, memory_rows, db_url) -> str:
         if "stored" in r:  # over every round: nothing answered may be lost in any
             stored, ok = r["stored_all"], r["ok_all"]
             extra += f"; stored {stored} for {ok} answered"
-            if stored < ok:
+            if stored < ok or r["lost_in_a_round"]:
                 extra += " **LOST SUBMISSIONS**"
             elif stored > ok:
                 extra += f" (+{stored - ok} cut off by wrk's stop, stored anyway)"
